@@ -1,0 +1,144 @@
+//! The one error type of this crate: every variant says what was wrong and where.
+
+use std::fmt;
+
+/// How many payload dwords a command accepts; shown in length errors.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LenRule {
+    /// Exactly this many.
+    Exact(u16),
+    /// One of these.
+    OneOf(&'static [u16]),
+    /// `base + step * n` for `n` in `min_n..=max_n`.
+    Repeated {
+        base: u16,
+        step: u16,
+        min_n: u16,
+        max_n: u16,
+    },
+    /// At least this many, at most `max`.
+    Range { min: u16, max: u16 },
+}
+
+impl LenRule {
+    /// Whether `len` payload dwords satisfy the rule.
+    pub fn allows(self, len: u16) -> bool {
+        match self {
+            LenRule::Exact(n) => len == n,
+            LenRule::OneOf(set) => set.contains(&len),
+            LenRule::Repeated {
+                base,
+                step,
+                min_n,
+                max_n,
+            } => {
+                len >= base
+                    && (len - base) % step == 0
+                    && (min_n..=max_n).contains(&((len - base) / step))
+            }
+            LenRule::Range { min, max } => (min..=max).contains(&len),
+        }
+    }
+}
+
+impl fmt::Display for LenRule {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match *self {
+            LenRule::Exact(n) => write!(f, "{n}"),
+            LenRule::OneOf(set) => {
+                let parts: Vec<String> = set.iter().map(u16::to_string).collect();
+                write!(f, "one of {}", parts.join(", "))
+            }
+            LenRule::Repeated {
+                base,
+                step,
+                min_n,
+                max_n,
+            } => write!(f, "{base}+{step}n with n in {min_n}..={max_n}"),
+            LenRule::Range { min, max } => write!(f, "{min}..={max}"),
+        }
+    }
+}
+
+/// Errors from decoding or encoding wire data.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// A command stream whose byte length is not a multiple of four.
+    #[error("command stream of {len} bytes is not a whole number of dwords")]
+    Unaligned { len: usize },
+
+    /// A header whose declared payload runs past the end of the stream.
+    #[error("command {index} at dword {offset}: {name} (id {id}) declares {declared} payload dwords but only {available} remain")]
+    Truncated {
+        index: usize,
+        offset: usize,
+        id: u8,
+        name: &'static str,
+        declared: u16,
+        available: usize,
+    },
+
+    /// A command id this decoder does not know.
+    #[error("command {index} at dword {offset}: unknown command id {id}")]
+    UnknownCommand { index: usize, offset: usize, id: u8 },
+
+    /// An object type not valid for the command carrying it.
+    #[error(
+        "command {index} at dword {offset}: {name} (id {id}) does not take object type {object}"
+    )]
+    BadObjectType {
+        index: usize,
+        offset: usize,
+        id: u8,
+        name: &'static str,
+        object: u8,
+    },
+
+    /// A payload length the command does not accept.
+    #[error("command {index} at dword {offset}: {name} (id {id}) expects {expected} payload dwords, got {actual}")]
+    BadLength {
+        index: usize,
+        offset: usize,
+        id: u8,
+        name: &'static str,
+        expected: LenRule,
+        actual: u16,
+    },
+
+    /// A field whose value is outside its enum or range.
+    #[error("command {index} at dword {offset}: {name} field `{field}` (dword {field_offset}) has invalid value {value:#x}")]
+    InvalidField {
+        index: usize,
+        offset: usize,
+        name: &'static str,
+        field: &'static str,
+        field_offset: usize,
+        value: u32,
+    },
+
+    /// A command whose payload would not fit the 16-bit length field.
+    #[error("{name} payload of {dwords} dwords exceeds the 65535-dword header limit")]
+    TooLong { name: &'static str, dwords: usize },
+
+    /// A value the encoder cannot represent.
+    #[error("{name}: {what}")]
+    Unencodable {
+        name: &'static str,
+        what: &'static str,
+    },
+
+    /// A capability set shorter than its fixed part.
+    #[error("{what}: needs at least {expected} bytes, got {actual}")]
+    ShortCaps {
+        what: &'static str,
+        expected: usize,
+        actual: usize,
+    },
+
+    /// A vtest message that does not match what the protocol allows.
+    #[error("vtest {what}: {detail}")]
+    Vtest { what: &'static str, detail: String },
+}
+
+/// Shorthand for this crate's results.
+pub type Result<T, E = Error> = std::result::Result<T, E>;
