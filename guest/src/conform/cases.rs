@@ -1,0 +1,861 @@
+//! The catalogue. Each case names what it checked in its detail.
+
+use virgl_proto::caps::CapsV2;
+use virgl_proto::ccmd::{
+    Blend, Blit, BlitSurface, Box3, Clear, Command, DepthState, Dsa, Rasterizer, RtBlend,
+    SamplerState, Scissor,
+};
+use virgl_proto::format::Format;
+use virgl_proto::pipe::{
+    bind, clear, mask, BlendFactor, CompareFunc, PrimMode, ShaderType, TexFilter,
+};
+
+use super::scene::{self, near, pixel, quad, Target, RT_FORMAT};
+use super::{Case, Env, Outcome};
+use crate::error::Result;
+use crate::transport::ResourceDesc;
+
+/// Every case, in the order they run.
+pub const CASES: &[Case] = &[
+    Case {
+        name: "caps_v1_sanity",
+        run: caps_v1_sanity,
+    },
+    Case {
+        name: "caps_v2_sanity",
+        run: caps_v2_sanity,
+    },
+    Case {
+        name: "resource_create_destroy",
+        run: resource_create_destroy,
+    },
+    Case {
+        name: "buffer_roundtrip",
+        run: buffer_roundtrip,
+    },
+    Case {
+        name: "texture_roundtrip_rgba8",
+        run: |e| texture_roundtrip(e, Format::R8G8B8A8_UNORM, 1),
+    },
+    Case {
+        name: "texture_roundtrip_bgra8",
+        run: |e| texture_roundtrip(e, Format::B8G8R8A8_UNORM, 2),
+    },
+    Case {
+        name: "texture_roundtrip_rgb565",
+        run: |e| texture_roundtrip(e, Format::B5G6R5_UNORM, 3),
+    },
+    Case {
+        name: "texture_roundtrip_r8",
+        run: |e| texture_roundtrip(e, Format::R8_UNORM, 4),
+    },
+    Case {
+        name: "texture_roundtrip_rg16",
+        run: |e| texture_roundtrip(e, Format::R16G16_UNORM, 5),
+    },
+    Case {
+        name: "texture_roundtrip_rgba32f",
+        run: |e| texture_roundtrip(e, Format::R32G32B32A32_FLOAT, 6),
+    },
+    Case {
+        name: "texture_subregion_roundtrip",
+        run: texture_subregion_roundtrip,
+    },
+    Case {
+        name: "clear_color",
+        run: clear_color,
+    },
+    Case {
+        name: "triangle",
+        run: triangle,
+    },
+    Case {
+        name: "textured_quad",
+        run: textured_quad,
+    },
+    Case {
+        name: "constant_buffer_color",
+        run: constant_buffer_color,
+    },
+    Case {
+        name: "blend_src_alpha",
+        run: blend_src_alpha,
+    },
+    Case {
+        name: "depth_test",
+        run: depth_test,
+    },
+    Case {
+        name: "scissor",
+        run: scissor,
+    },
+    Case {
+        name: "blit_copy_and_swizzle",
+        run: blit_copy_and_swizzle,
+    },
+    Case {
+        name: "blit_scaled",
+        run: blit_scaled,
+    },
+    Case {
+        name: "copy_region",
+        run: copy_region,
+    },
+    Case {
+        name: "long_shader_continuation",
+        run: long_shader_continuation,
+    },
+    Case {
+        name: "malformed_stream_isolated",
+        run: malformed_stream_isolated,
+    },
+];
+
+/// Colour formats the cases need from the host.
+const REQUIRED: [(Format, &str); 2] = [
+    (Format::B8G8R8A8_UNORM, "render"),
+    (Format::R8G8B8A8_UNORM, "sampler"),
+];
+
+/// Depth formats the depth case can use, in order of preference.
+const DEPTH_FORMATS: [Format; 5] = [
+    Format::Z24_UNORM_S8_UINT,
+    Format::S8_UINT_Z24_UNORM,
+    Format::Z24X8_UNORM,
+    Format::Z32_FLOAT,
+    Format::Z16_UNORM,
+];
+
+/// The first usable depth format. virglrenderer advertises depth formats only in the sampler
+/// mask (its depthstencil mask stays empty), so that is where they are looked up.
+fn depth_format(caps: &virgl_proto::caps::CapsV1) -> Option<Format> {
+    DEPTH_FORMATS
+        .into_iter()
+        .find(|f| caps.sampler.supports(*f))
+}
+
+fn caps_v1_sanity(env: &mut Env<'_>) -> Result<Outcome> {
+    let caps = env.ctx.caps().v1;
+    let mut problems = Vec::new();
+    if caps.max_version < 1 {
+        problems.push(format!("max_version {}", caps.max_version));
+    }
+    if caps.glsl_level < 130 {
+        problems.push(format!("glsl_level {} < 130", caps.glsl_level));
+    }
+    if caps.max_render_targets < 1 {
+        problems.push("max_render_targets 0".to_string());
+    }
+    for (format, mask_name) in REQUIRED {
+        let m = if mask_name == "render" {
+            caps.render
+        } else {
+            caps.sampler
+        };
+        if !m.supports(format) {
+            problems.push(format!("{format} missing from the {mask_name} mask"));
+        }
+    }
+    let depth = depth_format(&caps);
+    if depth.is_none() {
+        problems.push(format!("none of {DEPTH_FORMATS:?} in the sampler mask"));
+    }
+    Ok(if problems.is_empty() {
+        Outcome::pass(format!(
+            "v1: 308 bytes, max_version {}, glsl_level {}, {} render targets, {} sampler formats; \
+             BGRA8 render, RGBA8 sampler, depth {} present",
+            caps.max_version,
+            caps.glsl_level,
+            caps.max_render_targets,
+            caps.sampler.formats().count(),
+            depth.map_or("none", Format::name),
+        ))
+    } else {
+        Outcome::fail(problems.join("; "))
+    })
+}
+
+fn caps_v2_sanity(env: &mut Env<'_>) -> Result<Outcome> {
+    let caps = env.ctx.caps();
+    let Some(v2) = caps.v2 else {
+        return Ok(Outcome::skip("the host offers no capset 2 (VIRGL2)"));
+    };
+    let mut problems = Vec::new();
+    if v2.v1.max_version < 2 {
+        problems.push(format!("max_version {}", v2.v1.max_version));
+    }
+    if v2.v1 != caps.v1 && v2.v1.glsl_level != caps.v1.glsl_level {
+        problems.push("v2's v1 part disagrees with capset 1".into());
+    }
+    if let Some(len) = caps.v2_len {
+        if len < CapsV2::MIN_SIZE {
+            problems.push(format!("{len}-byte payload"));
+        }
+    }
+    if v2.max_texture_2d_size < 2048 {
+        problems.push(format!("max_texture_2d_size {}", v2.max_texture_2d_size));
+    }
+    if v2.host_feature_check_version == 0 {
+        problems.push("host_feature_check_version 0".into());
+    }
+    if !(v2.max_aliased_line_width >= 1.0 && v2.max_aliased_point_size >= 1.0) {
+        problems.push(format!(
+            "line width {} / point size {}",
+            v2.max_aliased_line_width, v2.max_aliased_point_size
+        ));
+    }
+    let renderer = v2.renderer();
+    if renderer.is_empty() {
+        problems.push("empty renderer string".into());
+    }
+    Ok(if problems.is_empty() {
+        Outcome::pass(format!(
+            "v2: {} bytes, max_version {}, feature level {}, max 2D {}, renderer {renderer:?}, caps {:?}",
+            caps.v2_len.map_or("kernel-sized".into(), |l| l.to_string()),
+            v2.v1.max_version,
+            v2.host_feature_check_version,
+            v2.max_texture_2d_size,
+            v2.capabilities().iter_names().count()
+        ))
+    } else {
+        Outcome::fail(problems.join("; "))
+    })
+}
+
+fn resource_create_destroy(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let mut made = Vec::new();
+    for (i, (w, h)) in [(1, 1), (16, 16), (64, 32), (300, 7), (1024, 4)]
+        .into_iter()
+        .enumerate()
+    {
+        let desc = ResourceDesc::texture_2d(
+            Format::R8G8B8A8_UNORM,
+            w,
+            h,
+            bind::SAMPLER_VIEW | bind::RENDER_TARGET,
+        );
+        let r = ctx.create_resource(&desc)?;
+        let data = scene::pattern((w * h * 4) as usize, 100 + i as u32);
+        ctx.upload(&r, Box3::new_2d(0, 0, w, h), &data)?;
+        made.push((r, data));
+    }
+    for (i, size) in [4u32, 1000, 65536].into_iter().enumerate() {
+        let r = ctx.create_resource(&ResourceDesc::buffer(size, bind::VERTEX_BUFFER))?;
+        let data = scene::pattern(size as usize, 200 + i as u32);
+        ctx.upload(&r, Box3::new_2d(0, 0, size, 1), &data)?;
+        made.push((r, data));
+    }
+    let ids: Vec<u32> = made.iter().map(|(r, _)| r.id().0).collect();
+    let mut unique = ids.clone();
+    unique.sort_unstable();
+    unique.dedup();
+    if unique.len() != ids.len() || ids.contains(&0) {
+        return Ok(Outcome::fail(format!(
+            "resource ids not unique and nonzero: {ids:?}"
+        )));
+    }
+    for (r, data) in &made {
+        let d = *r.desc();
+        let got = ctx.download(r, Box3::new_2d(0, 0, d.width, d.height))?;
+        if let Some(diff) = scene::first_difference(&got, data) {
+            return Ok(Outcome::fail(format!(
+                "resource {} ({}x{}): {diff}",
+                r.id().0,
+                d.width,
+                d.height
+            )));
+        }
+    }
+    drop(made);
+    ctx.finish()?;
+    // The handles are gone; fresh resources still work.
+    let r = ctx.create_resource(&ResourceDesc::texture_2d(
+        Format::R8G8B8A8_UNORM,
+        8,
+        8,
+        bind::SAMPLER_VIEW,
+    ))?;
+    let data = scene::pattern(256, 7);
+    ctx.upload(&r, Box3::new_2d(0, 0, 8, 8), &data)?;
+    let got = ctx.download(&r, Box3::new_2d(0, 0, 8, 8))?;
+    if let Some(diff) = scene::first_difference(&got, &data) {
+        return Ok(Outcome::fail(format!("after destroying: {diff}")));
+    }
+    Ok(Outcome::pass(format!(
+        "5 textures (1x1..1024x4) and 3 buffers (4..65536 B) created with distinct ids {ids:?}, \
+         contents read back byte-exact, destroyed, and a new 8x8 texture works afterwards"
+    )))
+}
+
+fn buffer_roundtrip(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let size = 4096 + 12;
+    let r = ctx.create_resource(&ResourceDesc::buffer(size, bind::VERTEX_BUFFER))?;
+    let data = scene::pattern(size as usize, 42);
+    ctx.upload(&r, Box3::new_2d(0, 0, size, 1), &data)?;
+    let patch = scene::pattern(100, 43);
+    ctx.upload(&r, Box3::new_2d(1000, 0, 100, 1), &patch)?;
+    let mut want = data.clone();
+    want[1000..1100].copy_from_slice(&patch);
+    let got = ctx.download(&r, Box3::new_2d(0, 0, size, 1))?;
+    if let Some(diff) = scene::first_difference(&got, &want) {
+        return Ok(Outcome::fail(diff));
+    }
+    let part = ctx.download(&r, Box3::new_2d(998, 0, 10, 1))?;
+    if part != want[998..1008] {
+        return Ok(Outcome::fail(format!(
+            "partial read at 998: {part:?} vs {:?}",
+            &want[998..1008]
+        )));
+    }
+    Ok(Outcome::pass(format!(
+        "{size}-byte buffer: full upload, 100-byte patch at 1000, full and partial read-back byte-exact"
+    )))
+}
+
+fn texture_roundtrip(env: &mut Env<'_>, format: Format, seed: u32) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    if !ctx.caps().v1.sampler.supports(format) {
+        return Ok(Outcome::skip(format!(
+            "{format} not in the host's sampler mask"
+        )));
+    }
+    let (w, h) = (37, 19);
+    let r = ctx.create_resource(&ResourceDesc::texture_2d(format, w, h, bind::SAMPLER_VIEW))?;
+    let bytes = format.box_bytes(w, h, 1).unwrap_or(0) as usize;
+    let data = if format == Format::R32G32B32A32_FLOAT {
+        (0..bytes / 4)
+            .flat_map(|i| ((i as f32) * 0.37 - 100.0).to_le_bytes())
+            .collect()
+    } else {
+        scene::pattern(bytes, seed)
+    };
+    ctx.upload(&r, Box3::new_2d(0, 0, w, h), &data)?;
+    let got = ctx.download(&r, Box3::new_2d(0, 0, w, h))?;
+    Ok(match scene::first_difference(&got, &data) {
+        None => Outcome::pass(format!(
+            "{format} {w}x{h}: {bytes} bytes uploaded and read back byte-exact"
+        )),
+        Some(d) => Outcome::fail(format!("{format} {w}x{h}: {d}")),
+    })
+}
+
+fn texture_subregion_roundtrip(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let (w, h) = (64, 48);
+    let f = Format::R8G8B8A8_UNORM;
+    let r = ctx.create_resource(&ResourceDesc::texture_2d(f, w, h, bind::SAMPLER_VIEW))?;
+    let base = scene::pattern((w * h * 4) as usize, 9);
+    ctx.upload(&r, Box3::new_2d(0, 0, w, h), &base)?;
+    let (bx, by, bw, bh) = (13, 7, 20, 11);
+    let patch = scene::pattern((bw * bh * 4) as usize, 10);
+    ctx.upload(&r, Box3::new_2d(bx, by, bw, bh), &patch)?;
+    let mut want = base;
+    for row in 0..bh {
+        let dst = (((by + row) * w + bx) * 4) as usize;
+        let src = (row * bw * 4) as usize;
+        want[dst..dst + (bw * 4) as usize].copy_from_slice(&patch[src..src + (bw * 4) as usize]);
+    }
+    let got = ctx.download(&r, Box3::new_2d(0, 0, w, h))?;
+    if let Some(d) = scene::first_difference(&got, &want) {
+        return Ok(Outcome::fail(format!("full read after patch: {d}")));
+    }
+    let sub = ctx.download(&r, Box3::new_2d(bx - 3, by + 2, 9, 5))?;
+    let mut want_sub = Vec::new();
+    for row in 0..5 {
+        let s = (((by + 2 + row) * w + bx - 3) * 4) as usize;
+        want_sub.extend_from_slice(&want[s..s + 36]);
+    }
+    Ok(match scene::first_difference(&sub, &want_sub) {
+        None => Outcome::pass(format!(
+            "RGBA8 {w}x{h}: {bw}x{bh} patch at ({bx},{by}) lands at its rows; 9x5 sub-box read straddling it matches"
+        )),
+        Some(d) => Outcome::fail(format!("sub-box read: {d}")),
+    })
+}
+
+fn clear_color(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let t = scene::target(ctx, 64, 64, None)?;
+    ctx.clear(Clear::color(clear::color(0), [0.2, 0.6, 1.0, 1.0]))?;
+    let rgba = scene::read_rgba(ctx, &t)?;
+    env.image("clear_color", 64, 64, rgba.clone());
+    let want = [51, 153, 255, 255];
+    let n = scene::count(&rgba, want);
+    Ok(if n == 64 * 64 {
+        Outcome::pass(format!("64x64 {RT_FORMAT} cleared to (0.2, 0.6, 1.0, 1.0): all 4096 pixels read back as RGBA {want:?}"))
+    } else {
+        Outcome::fail(format!(
+            "{n}/4096 pixels are {want:?}; pixel (0,0) is {:?}",
+            pixel(&rgba, 64, 0, 0)
+        ))
+    })
+}
+
+fn triangle(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let (w, h) = (64u32, 64u32);
+    let t = scene::target(ctx, w, h, None)?;
+    let (blend, dsa, rast) = scene::default_states();
+    let _p = scene::pipeline(ctx, scene::FS_COLOR, &blend, &dsa, &rast)?;
+    ctx.clear(Clear::color(clear::color(0), [0.0, 0.0, 0.0, 1.0]))?;
+    let green = [0.0, 1.0, 0.0, 1.0];
+    let v = |x: f32, y: f32| [x, y, 0.0, 1.0, green[0], green[1], green[2], green[3]];
+    let _vb = scene::draw(
+        ctx,
+        &[v(-0.5, -0.5), v(0.5, -0.5), v(0.0, 0.5)],
+        PrimMode::Triangles,
+    )?;
+    let rgba = scene::read_rgba(ctx, &t)?;
+    env.image("triangle", w, h, rgba.clone());
+    let inside = pixel(&rgba, w, 32, 32);
+    let corners = [(1, 1), (62, 1), (1, 62), (62, 62)].map(|(x, y)| pixel(&rgba, w, x, y));
+    let n = scene::count(&rgba, [0, 255, 0, 255]);
+    let black = scene::count(&rgba, [0, 0, 0, 255]);
+    // The triangle covers a quarter of the width and half the height, halved: 1/8 of the pixels.
+    let expected = (w * h / 8) as usize;
+    let ok = inside == [0, 255, 0, 255]
+        && corners.iter().all(|c| *c == [0, 0, 0, 255])
+        && n.abs_diff(expected) <= expected / 10
+        && n + black == (w * h) as usize;
+    Ok(if ok {
+        Outcome::pass(format!(
+            "TGSI VS+FS triangle: centre pixel green, corners black, {n} green pixels (expected ~{expected}), others all black"
+        ))
+    } else {
+        Outcome::fail(format!(
+            "centre {inside:?}, corners {corners:?}, {n} green (expected ~{expected}), {black} black"
+        ))
+    })
+}
+
+fn textured_quad(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let (w, h) = (64u32, 64u32);
+    let t = scene::target(ctx, w, h, None)?;
+    let texels: [[u8; 4]; 4] = [
+        [255, 0, 0, 255],
+        [0, 255, 0, 255],
+        [0, 0, 255, 255],
+        [255, 255, 0, 255],
+    ];
+    let tex = ctx.create_resource(&ResourceDesc::texture_2d(
+        Format::R8G8B8A8_UNORM,
+        2,
+        2,
+        bind::SAMPLER_VIEW,
+    ))?;
+    ctx.upload(&tex, Box3::new_2d(0, 0, 2, 2), texels.as_flattened())?;
+    let (blend, dsa, rast) = scene::default_states();
+    let _p = scene::pipeline(ctx, scene::FS_TEXTURE, &blend, &dsa, &rast)?;
+    let view = ctx.create_sampler_view(&tex, Format::R8G8B8A8_UNORM)?;
+    let sampler = ctx.create_sampler_state(&SamplerState::nearest(0))?;
+    ctx.set_sampler_views(ShaderType::Fragment, &[&view])?;
+    ctx.bind_sampler_states(ShaderType::Fragment, &[&sampler])?;
+    ctx.clear(Clear::color(clear::color(0), [0.0, 0.0, 0.0, 1.0]))?;
+    let v = |x: f32, y: f32, s: f32, tt: f32| [x, y, 0.0, 1.0, s, tt, 0.0, 1.0];
+    let _vb = scene::draw(
+        ctx,
+        &[
+            v(-1.0, -1.0, 0.0, 0.0),
+            v(1.0, -1.0, 1.0, 0.0),
+            v(-1.0, 1.0, 0.0, 1.0),
+            v(1.0, 1.0, 1.0, 1.0),
+        ],
+        PrimMode::TriangleStrip,
+    )?;
+    let rgba = scene::read_rgba(ctx, &t)?;
+    env.image("textured_quad", w, h, rgba.clone());
+    let q = |x, y| pixel(&rgba, w, x, y);
+    let (tl, tr, bl, br) = (q(16, 16), q(48, 16), q(16, 48), q(48, 48));
+    // Texel x increases left to right; rows may come back in either vertical order.
+    let rows_match = |top: [[u8; 4]; 2], bottom: [[u8; 4]; 2]| {
+        (top == [texels[0], texels[1]] && bottom == [texels[2], texels[3]])
+            || (top == [texels[2], texels[3]] && bottom == [texels[0], texels[1]])
+    };
+    let solid = scene::count(&rgba, tl) == 32 * 32;
+    Ok(if rows_match([tl, tr], [bl, br]) && solid {
+        Outcome::pass(format!(
+            "2x2 RGBA8 texture sampled NEAREST over a full-screen quad: quadrants {tl:?} {tr:?} / {bl:?} {br:?}, each 32x32 solid"
+        ))
+    } else {
+        Outcome::fail(format!(
+            "quadrants {tl:?} {tr:?} / {bl:?} {br:?}; top-left quadrant solid: {solid}"
+        ))
+    })
+}
+
+fn constant_buffer_color(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let t = scene::target(ctx, 32, 32, None)?;
+    let (blend, dsa, rast) = scene::default_states();
+    let _p = scene::pipeline(ctx, scene::FS_CONSTANT, &blend, &dsa, &rast)?;
+    ctx.set_constants(ShaderType::Fragment, 0, &[0.6, 0.2, 1.0, 1.0])?;
+    ctx.clear(Clear::color(clear::color(0), [0.0, 0.0, 0.0, 1.0]))?;
+    let _vb = scene::draw(
+        ctx,
+        &quad(-1.0, -1.0, 1.0, 1.0, 0.0, [0.0; 4]),
+        PrimMode::TriangleStrip,
+    )?;
+    let rgba = scene::read_rgba(ctx, &t)?;
+    let want = [153, 51, 255, 255];
+    let n = scene::count(&rgba, want);
+    Ok(if n == 32 * 32 {
+        Outcome::pass(format!(
+            "fragment shader output CONST[0] = (0.6, 0.2, 1.0, 1.0): all 1024 pixels {want:?}"
+        ))
+    } else {
+        Outcome::fail(format!(
+            "{n}/1024 pixels {want:?}; (0,0) is {:?}",
+            pixel(&rgba, 32, 0, 0)
+        ))
+    })
+}
+
+fn blend_src_alpha(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let t = scene::target(ctx, 32, 32, None)?;
+    let mut blend = Blend::default();
+    blend.rt[0] = RtBlend {
+        blend_enable: true,
+        rgb_src_factor: BlendFactor::SrcAlpha,
+        rgb_dst_factor: BlendFactor::InvSrcAlpha,
+        alpha_src_factor: BlendFactor::One,
+        alpha_dst_factor: BlendFactor::Zero,
+        ..RtBlend::default()
+    };
+    let (_, dsa, rast) = scene::default_states();
+    let _p = scene::pipeline(ctx, scene::FS_COLOR, &blend, &dsa, &rast)?;
+    ctx.clear(Clear::color(clear::color(0), [0.0, 0.0, 1.0, 1.0]))?;
+    // Left half: red at alpha 0.2 over blue.
+    let _vb = scene::draw(
+        ctx,
+        &quad(-1.0, -1.0, 0.0, 1.0, 0.0, [1.0, 0.0, 0.0, 0.2]),
+        PrimMode::TriangleStrip,
+    )?;
+    let rgba = scene::read_rgba(ctx, &t)?;
+    env.image("blend_src_alpha", 32, 32, rgba.clone());
+    let (left, right) = (pixel(&rgba, 32, 8, 16), pixel(&rgba, 32, 24, 16));
+    let want_left = [51, 0, 204, 51];
+    Ok(if near(left, want_left, 1) && right == [0, 0, 255, 255] {
+        Outcome::pass(format!(
+            "SRC_ALPHA/INV_SRC_ALPHA: red a=0.2 over blue gives {left:?} (expected {want_left:?} ±1); untouched half stays {right:?}"
+        ))
+    } else {
+        Outcome::fail(format!(
+            "blended {left:?} (expected {want_left:?} ±1), untouched {right:?}"
+        ))
+    })
+}
+
+fn depth_test(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let Some(zformat) = depth_format(&ctx.caps().v1) else {
+        return Ok(Outcome::skip(format!(
+            "the host offers none of {DEPTH_FORMATS:?}"
+        )));
+    };
+    let depth = ctx.create_resource(&ResourceDesc::texture_2d(
+        zformat,
+        32,
+        32,
+        bind::DEPTH_STENCIL,
+    ))?;
+    let zsurf = ctx.create_surface(&depth, zformat)?;
+    let t: Target = scene::target(ctx, 32, 32, Some(&zsurf))?;
+    let dsa = Dsa {
+        depth: DepthState {
+            enabled: true,
+            writemask: true,
+            func: CompareFunc::Less,
+        },
+        ..Dsa::default()
+    };
+    let (blend, _, rast) = scene::default_states();
+    let _p = scene::pipeline(ctx, scene::FS_COLOR, &blend, &dsa, &rast)?;
+    ctx.clear(Clear {
+        buffers: clear::color(0) | clear::DEPTH | clear::STENCIL,
+        color: [0.0f32, 0.0, 0.0, 1.0].map(f32::to_bits),
+        depth: 1.0,
+        stencil: 0,
+    })?;
+    let red = scene::draw(
+        ctx,
+        &quad(-1.0, -1.0, 1.0, 1.0, 0.5, [1.0, 0.0, 0.0, 1.0]),
+        PrimMode::TriangleStrip,
+    )?;
+    let green = scene::draw(
+        ctx,
+        &quad(-1.0, -1.0, 0.0, 1.0, -0.5, [0.0, 1.0, 0.0, 1.0]),
+        PrimMode::TriangleStrip,
+    )?;
+    let blue = scene::draw(
+        ctx,
+        &quad(-1.0, -1.0, 1.0, 1.0, 0.9, [0.0, 0.0, 1.0, 1.0]),
+        PrimMode::TriangleStrip,
+    )?;
+    let rgba = scene::read_rgba(ctx, &t)?;
+    drop((red, green, blue));
+    env.image("depth_test", 32, 32, rgba.clone());
+    let (l, r) = (pixel(&rgba, 32, 8, 16), pixel(&rgba, 32, 24, 16));
+    let greens = scene::count(&rgba, [0, 255, 0, 255]);
+    let reds = scene::count(&rgba, [255, 0, 0, 255]);
+    Ok(if greens == 512 && reds == 512 {
+        Outcome::pass(format!(
+            "LESS test on {zformat} cleared to 1.0: red at z 0.5 drawn, nearer green on the left wins, farther blue rejected: \
+             left {l:?}, right {r:?}, 512 + 512 pixels"
+        ))
+    } else {
+        Outcome::fail(format!(
+            "left {l:?}, right {r:?}: {greens} green and {reds} red pixels (expected 512 each)"
+        ))
+    })
+}
+
+fn scissor(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let t = scene::target(ctx, 64, 64, None)?;
+    let rast = Rasterizer {
+        scissor: true,
+        ..Rasterizer::default()
+    };
+    let (blend, dsa, _) = scene::default_states();
+    ctx.clear(Clear::color(clear::color(0), [0.0, 0.0, 0.0, 1.0]))?;
+    let _p = scene::pipeline(ctx, scene::FS_COLOR, &blend, &dsa, &rast)?;
+    ctx.set_scissor(Scissor {
+        minx: 16,
+        miny: 16,
+        maxx: 48,
+        maxy: 48,
+    })?;
+    let _vb = scene::draw(
+        ctx,
+        &quad(-1.0, -1.0, 1.0, 1.0, 0.0, [0.0, 1.0, 0.0, 1.0]),
+        PrimMode::TriangleStrip,
+    )?;
+    let rgba = scene::read_rgba(ctx, &t)?;
+    env.image("scissor", 64, 64, rgba.clone());
+    let inside = (16..48).all(|y| (16..48).all(|x| pixel(&rgba, 64, x, y) == [0, 255, 0, 255]));
+    let greens = scene::count(&rgba, [0, 255, 0, 255]);
+    Ok(if inside && greens == 32 * 32 {
+        Outcome::pass("full-screen quad with scissor (16,16)-(48,48): exactly the 1024 pixels inside are green")
+    } else {
+        Outcome::fail(format!(
+            "inside all green: {inside}; {greens} green pixels (expected 1024)"
+        ))
+    })
+}
+
+fn blit_surface(res: &crate::Resource, format: Format, region: Box3) -> BlitSurface {
+    BlitSurface {
+        resource: res.id().0,
+        level: 0,
+        format,
+        region,
+    }
+}
+
+fn blit_copy_and_swizzle(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let (w, h) = (16, 16);
+    let src = ctx.create_resource(&ResourceDesc::texture_2d(
+        Format::R8G8B8A8_UNORM,
+        w,
+        h,
+        bind::SAMPLER_VIEW | bind::RENDER_TARGET,
+    ))?;
+    let same = ctx.create_resource(&ResourceDesc::texture_2d(
+        Format::R8G8B8A8_UNORM,
+        w,
+        h,
+        bind::SAMPLER_VIEW | bind::RENDER_TARGET,
+    ))?;
+    let bgra = ctx.create_resource(&ResourceDesc::texture_2d(
+        Format::B8G8R8A8_UNORM,
+        w,
+        h,
+        bind::SAMPLER_VIEW | bind::RENDER_TARGET,
+    ))?;
+    let data = scene::pattern((w * h * 4) as usize, 77);
+    ctx.upload(&src, Box3::new_2d(0, 0, w, h), &data)?;
+    let full = Box3::new_2d(0, 0, w, h);
+    for (dst, fmt) in [
+        (&same, Format::R8G8B8A8_UNORM),
+        (&bgra, Format::B8G8R8A8_UNORM),
+    ] {
+        ctx.blit(Blit {
+            mask: mask::RGBA as u8,
+            filter: TexFilter::Nearest,
+            scissor_enable: false,
+            render_condition_enable: false,
+            alpha_blend: false,
+            scissor: Scissor::default(),
+            dst: blit_surface(dst, fmt, full),
+            src: blit_surface(&src, Format::R8G8B8A8_UNORM, full),
+        })?;
+    }
+    let got = ctx.download(&same, full)?;
+    if let Some(d) = scene::first_difference(&got, &data) {
+        return Ok(Outcome::fail(format!("RGBA8 -> RGBA8 blit: {d}")));
+    }
+    let mut got = ctx.download(&bgra, full)?;
+    scene::bgra_to_rgba(&mut got);
+    Ok(match scene::first_difference(&got, &data) {
+        None => Outcome::pass("16x16 1:1 blits RGBA8 -> RGBA8 byte-exact, and RGBA8 -> BGRA8 with red and blue swapped in memory"),
+        Some(d) => Outcome::fail(format!("RGBA8 -> BGRA8 blit (compared after swapping back): {d}")),
+    })
+}
+
+fn blit_scaled(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let src = ctx.create_resource(&ResourceDesc::texture_2d(
+        Format::R8G8B8A8_UNORM,
+        2,
+        2,
+        bind::SAMPLER_VIEW | bind::RENDER_TARGET,
+    ))?;
+    let dst = ctx.create_resource(&ResourceDesc::texture_2d(
+        Format::R8G8B8A8_UNORM,
+        8,
+        8,
+        bind::SAMPLER_VIEW | bind::RENDER_TARGET,
+    ))?;
+    let texels: [[u8; 4]; 4] = [
+        [10, 20, 30, 255],
+        [40, 50, 60, 255],
+        [70, 80, 90, 255],
+        [100, 110, 120, 255],
+    ];
+    ctx.upload(&src, Box3::new_2d(0, 0, 2, 2), texels.as_flattened())?;
+    ctx.blit(Blit {
+        mask: mask::RGBA as u8,
+        filter: TexFilter::Nearest,
+        scissor_enable: false,
+        render_condition_enable: false,
+        alpha_blend: false,
+        scissor: Scissor::default(),
+        dst: blit_surface(&dst, Format::R8G8B8A8_UNORM, Box3::new_2d(0, 0, 8, 8)),
+        src: blit_surface(&src, Format::R8G8B8A8_UNORM, Box3::new_2d(0, 0, 2, 2)),
+    })?;
+    let got = ctx.download(&dst, Box3::new_2d(0, 0, 8, 8))?;
+    let mut want = Vec::new();
+    for y in 0..8 {
+        for x in 0..8 {
+            want.extend_from_slice(&texels[(y / 4) * 2 + x / 4]);
+        }
+    }
+    Ok(match scene::first_difference(&got, &want) {
+        None => Outcome::pass("2x2 -> 8x8 NEAREST blit: each texel fills its 4x4 block exactly"),
+        Some(d) => Outcome::fail(format!("2x2 -> 8x8 blit: {d}")),
+    })
+}
+
+fn copy_region(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let (w, h) = (32, 32);
+    let desc = ResourceDesc::texture_2d(Format::R8G8B8A8_UNORM, w, h, bind::SAMPLER_VIEW);
+    let src = ctx.create_resource(&desc)?;
+    let dst = ctx.create_resource(&desc)?;
+    let a = scene::pattern((w * h * 4) as usize, 5);
+    let b = scene::pattern((w * h * 4) as usize, 6);
+    ctx.upload(&src, Box3::new_2d(0, 0, w, h), &a)?;
+    ctx.upload(&dst, Box3::new_2d(0, 0, w, h), &b)?;
+    let (sx, sy, cw, ch, dx, dy) = (4, 3, 10, 9, 20, 21);
+    ctx.copy_region(&dst, [dx, dy, 0], &src, Box3::new_2d(sx, sy, cw, ch))?;
+    let mut want = b;
+    for row in 0..ch {
+        let d = (((dy + row) * w + dx) * 4) as usize;
+        let s = (((sy + row) * w + sx) * 4) as usize;
+        want[d..d + (cw * 4) as usize].copy_from_slice(&a[s..s + (cw * 4) as usize]);
+    }
+    let got = ctx.download(&dst, Box3::new_2d(0, 0, w, h))?;
+    Ok(match scene::first_difference(&got, &want) {
+        None => Outcome::pass(format!(
+            "RESOURCE_COPY_REGION {cw}x{ch} from ({sx},{sy}) to ({dx},{dy}) between 32x32 RGBA8 textures; destination byte-exact, rest untouched"
+        )),
+        Some(d) => Outcome::fail(d),
+    })
+}
+
+fn long_shader_continuation(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    // Enough instructions that the text needs more than one command packet.
+    let mut fs = String::from("FRAG\nDCL IN[0], GENERIC[0], LINEAR\nDCL OUT[0], COLOR\nDCL TEMP[0]\n  0: MOV TEMP[0], IN[0]\n");
+    let n = 9000;
+    for i in 1..=n {
+        fs.push_str(&format!("{i:>5}: MOV TEMP[0], TEMP[0]\n"));
+    }
+    fs.push_str(&format!(
+        "{:>5}: MOV OUT[0], TEMP[0]\n{:>5}: END\n",
+        n + 1,
+        n + 2
+    ));
+    let packets = fs
+        .len()
+        .div_ceil((crate::context::MAX_BATCH_DWORDS - 6) * 4);
+    let t = scene::target(ctx, 16, 16, None)?;
+    let (blend, dsa, rast) = scene::default_states();
+    let _p = scene::pipeline(ctx, &fs, &blend, &dsa, &rast)?;
+    ctx.clear(Clear::color(clear::color(0), [0.0, 0.0, 0.0, 1.0]))?;
+    let _vb = scene::draw(
+        ctx,
+        &quad(-1.0, -1.0, 1.0, 1.0, 0.0, [1.0, 0.0, 1.0, 1.0]),
+        PrimMode::TriangleStrip,
+    )?;
+    let rgba = scene::read_rgba(ctx, &t)?;
+    let n_px = scene::count(&rgba, [255, 0, 255, 255]);
+    Ok(if packets >= 2 && n_px == 256 {
+        Outcome::pass(format!(
+            "{}-byte fragment shader sent in {packets} packets (first with the total length, then continuations) draws magenta on all 256 pixels",
+            fs.len() + 1
+        ))
+    } else {
+        Outcome::fail(format!(
+            "{packets} packets; {n_px}/256 magenta pixels; (0,0) {:?}",
+            pixel(&rgba, 16, 0, 0)
+        ))
+    })
+}
+
+fn malformed_stream_isolated(env: &mut Env<'_>) -> Result<Outcome> {
+    // A stream whose second command claims a wrong length. The host must fail this context
+    // (vtest drops the connection; virtio-gpu marks the context in error) and nothing else.
+    let mut stream = Vec::new();
+    Command::SetSubCtx(1).encode(&mut stream)?;
+    stream.push(
+        virgl_proto::ccmd::Header {
+            id: 8,
+            object: 0,
+            len: 3,
+        }
+        .pack(),
+    );
+    stream.extend([0, 3, 4]);
+    let t = env.ctx.transport_mut();
+    let bad = t.submit(&stream, &[]).and_then(|f| t.wait_fence(f));
+    let fate = match &bad {
+        Ok(()) => "the context survived".to_string(),
+        Err(e) if super::is_fatal(e) => format!("the host dropped this context ({e})"),
+        Err(e) => return Ok(Outcome::fail(format!("unexpected error: {e}"))),
+    };
+    // A fresh context on the same host still renders.
+    let mut fresh = crate::context::Context::new((env.connect)()?)?;
+    let target = scene::target(&mut fresh, 8, 8, None)?;
+    fresh.clear(Clear::color(clear::color(0), [1.0, 0.0, 0.0, 1.0]))?;
+    let rgba = scene::read_rgba(&mut fresh, &target)?;
+    let n = scene::count(&rgba, [255, 0, 0, 255]);
+    if bad.is_err() {
+        // Replace the dead context so the runner's final flush has a live one.
+        env.ctx = fresh;
+    }
+    Ok(if n == 64 {
+        Outcome::pass(format!(
+            "DRAW_VBO with a 3-dword payload (12, 14 or 20 required): {fate}; a fresh context then clears 8x8 to red, all 64 pixels read back"
+        ))
+    } else {
+        Outcome::fail(format!(
+            "after the malformed stream ({fate}), a fresh context's clear gave {n}/64 red pixels"
+        ))
+    })
+}

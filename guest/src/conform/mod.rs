@@ -1,0 +1,224 @@
+//! The conformance catalogue: each case opens a fresh context on a transport, does one thing
+//! through the protocol, reads the result back and compares real bytes.
+
+mod cases;
+mod scene;
+
+use std::path::{Path, PathBuf};
+use std::time::Instant;
+
+use crate::context::Context;
+use crate::error::{Error, Result};
+use crate::transport::Transport;
+
+pub use cases::CASES;
+
+/// A boxed transport, so one catalogue runs over vtest and virtio-gpu alike.
+pub type DynTransport = Box<dyn Transport>;
+
+/// The verdict of a case.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Verdict {
+    Pass,
+    Fail,
+    Skip,
+}
+
+impl Verdict {
+    /// The word used in every output format.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Verdict::Pass => "pass",
+            Verdict::Fail => "fail",
+            Verdict::Skip => "skip",
+        }
+    }
+}
+
+/// What a case reports: its verdict and what it checked (or why it failed or skipped).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Outcome {
+    pub verdict: Verdict,
+    pub detail: String,
+}
+
+impl Outcome {
+    pub fn pass(detail: impl Into<String>) -> Outcome {
+        Outcome {
+            verdict: Verdict::Pass,
+            detail: detail.into(),
+        }
+    }
+    pub fn fail(detail: impl Into<String>) -> Outcome {
+        Outcome {
+            verdict: Verdict::Fail,
+            detail: detail.into(),
+        }
+    }
+    pub fn skip(detail: impl Into<String>) -> Outcome {
+        Outcome {
+            verdict: Verdict::Skip,
+            detail: detail.into(),
+        }
+    }
+}
+
+/// An image a case rendered, kept for `--save-png`.
+pub struct Image {
+    pub name: String,
+    pub width: u32,
+    pub height: u32,
+    /// RGBA8, rows top to bottom as read back.
+    pub rgba: Vec<u8>,
+}
+
+/// What a running case gets: its context, a way to open more, and a place to leave images.
+pub struct Env<'a> {
+    pub ctx: Context<DynTransport>,
+    pub connect: &'a mut dyn FnMut() -> Result<DynTransport>,
+    pub images: Vec<Image>,
+}
+
+impl Env<'_> {
+    /// Keeps an RGBA8 image for `--save-png`.
+    pub fn image(&mut self, name: &str, width: u32, height: u32, rgba: Vec<u8>) {
+        self.images.push(Image {
+            name: name.to_string(),
+            width,
+            height,
+            rgba,
+        });
+    }
+}
+
+/// One conformance case.
+pub struct Case {
+    pub name: &'static str,
+    pub run: fn(&mut Env<'_>) -> Result<Outcome>,
+}
+
+/// A finished case.
+#[derive(Clone, Debug)]
+pub struct Report {
+    pub case: &'static str,
+    pub outcome: Outcome,
+    pub ms: f64,
+}
+
+/// The cases whose names contain `filter`.
+pub fn select(filter: Option<&str>) -> Vec<&'static Case> {
+    CASES
+        .iter()
+        .filter(|c| filter.is_none_or(|f| c.name.contains(f)))
+        .collect()
+}
+
+/// True for errors that mean the transport itself is gone, so later cases cannot run either.
+pub fn is_fatal(e: &Error) -> bool {
+    match e {
+        Error::Disconnected { .. } | Error::NoDevice(_) => true,
+        Error::Io { call, .. } | Error::Protocol { call, .. } => call.starts_with("vtest"),
+        Error::Os { call, .. } => call.starts_with("vtest") || call.starts_with("open DRM"),
+        _ => false,
+    }
+}
+
+/// Runs one case on a fresh transport from `connect`. A transport-level failure is returned as
+/// `Err` so the caller can stop; anything else is the case's outcome.
+pub fn run_case(
+    case: &Case,
+    connect: &mut dyn FnMut() -> Result<DynTransport>,
+    png_dir: Option<&Path>,
+) -> Result<Report> {
+    let start = Instant::now();
+    let transport = connect()?;
+    let mut env = Env {
+        ctx: Context::new(transport)?,
+        connect,
+        images: Vec::new(),
+    };
+    let outcome = match (case.run)(&mut env) {
+        Ok(o) => o,
+        Err(e) if is_fatal(&e) => return Err(e),
+        Err(e) => Outcome::fail(format!("error: {e}")),
+    };
+    // Make sure the host has processed the case's last commands (and any errors they cause)
+    // before the next case starts.
+    if let Err(e) = env.ctx.finish() {
+        if is_fatal(&e) {
+            return Err(e);
+        }
+    }
+    let ms = start.elapsed().as_secs_f64() * 1000.0;
+    if let Some(dir) = png_dir {
+        for img in &env.images {
+            let path = dir.join(format!("{}.png", img.name));
+            write_png(&path, img).map_err(|e| Error::Io {
+                call: "write PNG",
+                source: std::io::Error::new(e.kind(), format!("{}: {e}", path.display())),
+            })?;
+        }
+    }
+    Ok(Report {
+        case: case.name,
+        outcome,
+        ms,
+    })
+}
+
+/// Writes an RGBA8 image as PNG.
+pub fn write_png(path: &Path, img: &Image) -> std::io::Result<()> {
+    let file = std::io::BufWriter::new(std::fs::File::create(path)?);
+    let mut enc = png::Encoder::new(file, img.width, img.height);
+    enc.set_color(png::ColorType::Rgba);
+    enc.set_depth(png::BitDepth::Eight);
+    let mut w = enc.write_header().map_err(std::io::Error::other)?;
+    w.write_image_data(&img.rgba)
+        .map_err(std::io::Error::other)?;
+    w.finish().map_err(std::io::Error::other)
+}
+
+/// The output formats of `virgl-conform`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum OutputFormat {
+    Text,
+    Json,
+    Tap,
+}
+
+/// Formats one report line (TAP needs the case's 1-based number).
+pub fn format_report(r: &Report, format: OutputFormat, number: usize) -> String {
+    match format {
+        OutputFormat::Json => serde_json::json!({
+            "case": r.case,
+            "result": r.outcome.verdict.as_str(),
+            "detail": r.outcome.detail,
+            "ms": (r.ms * 1000.0).round() / 1000.0,
+        })
+        .to_string(),
+        OutputFormat::Tap => {
+            let detail = r.outcome.detail.replace('\n', " ");
+            match r.outcome.verdict {
+                Verdict::Pass => format!("ok {number} - {} # {detail}", r.case),
+                Verdict::Skip => format!("ok {number} - {} # SKIP {detail}", r.case),
+                Verdict::Fail => format!("not ok {number} - {} # {detail}", r.case),
+            }
+        }
+        OutputFormat::Text => format!(
+            "{:<4} {:<32} {:>9.1} ms  {}",
+            r.outcome.verdict.as_str().to_uppercase(),
+            r.case,
+            r.ms,
+            r.outcome.detail
+        ),
+    }
+}
+
+/// Where PNGs go, created if missing.
+pub fn prepare_png_dir(dir: &Path) -> Result<PathBuf> {
+    std::fs::create_dir_all(dir).map_err(|e| Error::Io {
+        call: "create --save-png directory",
+        source: e,
+    })?;
+    Ok(dir.to_path_buf())
+}
