@@ -254,8 +254,8 @@ impl<T: Transport> Context<T> {
         if !fits(region.x, region.w, desc.width)
             || !fits(region.y, region.h, desc.height.max(1))
             || !fits(region.z, region.d, layers)
-            || region.x % block.width != 0
-            || region.y % block.height != 0
+            || !region.x.is_multiple_of(block.width)
+            || !region.y.is_multiple_of(block.height)
         {
             return Err(Error::InvalidArgument {
                 call,

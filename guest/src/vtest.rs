@@ -171,11 +171,12 @@ impl Vtest {
     fn read_caps(&mut self) -> Result<Caps> {
         self.send("vtest GET_CAPS2", &wire::bare(cmd::GET_CAPS2))?;
         let v2_bytes = self.read_caps_reply("vtest GET_CAPS2", cmd::GET_CAPS2_REPLY)?;
+        let v2 = CapsV2::from_bytes(&v2_bytes)?;
         self.send("vtest GET_CAPS", &wire::bare(cmd::GET_CAPS))?;
         let v1_bytes = self.read_caps_reply("vtest GET_CAPS", cmd::GET_CAPS)?;
         Ok(Caps {
             v1: CapsV1::from_bytes(&v1_bytes)?,
-            v2: Some(CapsV2::from_bytes(&v2_bytes)?),
+            v2: Some(v2),
             v2_len: Some(v2_bytes.len()),
         })
     }

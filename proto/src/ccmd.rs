@@ -277,6 +277,7 @@ pub struct Blend {
     pub rt: [RtBlend; limits::MAX_COLOR_BUFS],
 }
 
+#[allow(clippy::derivable_impls)] // the enum is declared by a macro without Default
 impl Default for LogicOp {
     fn default() -> Self {
         LogicOp::Clear
@@ -2255,7 +2256,7 @@ impl<'a> Decoder<'a> {
     }
 
     fn next_command(&mut self) -> Result<Command<'a>> {
-        if self.bytes.len() % 4 != 0 {
+        if !self.bytes.len().is_multiple_of(4) {
             return Err(Error::Unaligned {
                 len: self.bytes.len(),
             });

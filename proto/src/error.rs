@@ -33,7 +33,7 @@ impl LenRule {
                 max_n,
             } => {
                 len >= base
-                    && (len - base) % step == 0
+                    && (len - base).is_multiple_of(step)
                     && (min_n..=max_n).contains(&((len - base) / step))
             }
             LenRule::Range { min, max } => (min..=max).contains(&len),

@@ -4,8 +4,9 @@
 //! payload dwords, with quirks this module keeps in one place:
 //! - CREATE_RENDERER's length is the byte length of its NUL-terminated name;
 //! - the GET_CAPS and GET_CAPS2 replies give the caps byte length plus one, and GET_CAPS2's
-//!   reply carries command id 2 (GET_CAPS's id's neighbour RESOURCE_CREATE), not 9;
+//!   reply carries command id 2, not 9;
 //! - TRANSFER_PUT declares `11 + ceil(bytes / 4)` but only `bytes` bytes follow.
+//!
 //! File descriptors (resource backing memfds, fences) travel as SCM_RIGHTS beside one byte.
 
 use crate::error::{Error, Result};

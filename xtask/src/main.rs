@@ -1,0 +1,67 @@
+//! `cargo xtask`: the project's tasks.
+//!
+//! - `cargo xtask test`: installs what the tests need, then runs `cargo test --workspace`.
+//! - `cargo xtask vm-test`: builds the guest image, boots QEMU with virtio-gpu-gl, runs the
+//!   suites in the guest and reports.
+
+mod deps;
+mod proc;
+
+use std::process::{Command, ExitCode};
+use std::time::Duration;
+
+use clap::{Parser, Subcommand};
+
+/// Errors of the tasks, each saying what failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Setup(String),
+}
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Parser)]
+#[command(name = "cargo xtask")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Install the host packages the tests need, then run `cargo test --workspace`.
+    Test {
+        /// Extra arguments for cargo test.
+        #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
+        args: Vec<String>,
+    },
+    /// Install (or name) the host packages every task needs.
+    Deps,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let r = match cli.task {
+        Task::Test { args } => test(&args),
+        Task::Deps => deps::ensure(&[deps::TEST, deps::VM]),
+    };
+    match r {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("xtask: error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn test(args: &[String]) -> Result<()> {
+    deps::ensure(&[deps::TEST])?;
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.args(["test", "--workspace"]).args(args);
+    proc::run_checked(proc::Bounded::new(
+        cmd,
+        "cargo test",
+        Duration::from_secs(3600),
+    ))
+}
