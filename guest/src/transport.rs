@@ -82,6 +82,12 @@ pub trait Transport {
 
     /// Blocks until a fence signals.
     fn wait_fence(&mut self, fence: Fence) -> Result<()>;
+
+    /// The DRM device file, for transports that have one (virtio-gpu), so callers can issue
+    /// kernel queries beyond this interface.
+    fn drm_fd(&self) -> Option<std::os::fd::BorrowedFd<'_>> {
+        None
+    }
 }
 
 /// A transfer's direction.
@@ -121,5 +127,8 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
     fn wait_fence(&mut self, fence: Fence) -> Result<()> {
         (**self).wait_fence(fence)
+    }
+    fn drm_fd(&self) -> Option<std::os::fd::BorrowedFd<'_>> {
+        (**self).drm_fd()
     }
 }

@@ -274,6 +274,7 @@ pub fn gem_close(fd: BorrowedFd<'_>, handle: u32) -> Result<()> {
 
 struct Bo {
     handle: u32,
+    desc: ResourceDesc,
     mapping: Option<Mapping>,
 }
 
@@ -363,6 +364,9 @@ impl VirtioGpu {
         })
     }
 
+    /// The kernel rejects explicit strides for non-blob resources (EINVAL) and the host then
+    /// assumes the packed layout of the level, which is the backing's layout; so strides must
+    /// match it and travel as 0.
     fn transfer_arg(
         &mut self,
         call: &'static str,
@@ -370,8 +374,25 @@ impl VirtioGpu {
         t: &TransferRegion,
     ) -> Result<uapi::Transfer> {
         let b = t.region;
+        let bo = self.bo(call, id)?;
+        let packed = bo.desc.stride().unwrap_or(0);
+        let rows = bo
+            .desc
+            .format
+            .block()
+            .map_or(bo.desc.height, |bl| bo.desc.height.div_ceil(bl.height));
+        if t.level != 0 || t.stride != packed || (t.region.d > 1 && t.layer_stride != packed * rows)
+        {
+            return Err(Error::Unsupported {
+                call,
+                detail: format!(
+                    "level {} stride {} layer stride {}: only level 0 with the packed layout (stride {packed})",
+                    t.level, t.stride, t.layer_stride
+                ),
+            });
+        }
         Ok(uapi::Transfer {
-            bo_handle: self.bo(call, id)?.handle,
+            bo_handle: bo.handle,
             region: uapi::Box3d {
                 x: b.x,
                 y: b.y,
@@ -382,13 +403,17 @@ impl VirtioGpu {
             },
             level: t.level,
             offset: t.offset,
-            stride: t.stride,
-            layer_stride: t.layer_stride,
+            stride: 0,
+            layer_stride: 0,
         })
     }
 }
 
 impl Transport for VirtioGpu {
+    fn drm_fd(&self) -> Option<BorrowedFd<'_>> {
+        Some(self.card.as_fd())
+    }
+
     fn describe(&self) -> String {
         format!("virtio-gpu {}", self.path.display())
     }
@@ -433,6 +458,7 @@ impl Transport for VirtioGpu {
             id,
             Bo {
                 handle: arg.bo_handle,
+                desc: *desc,
                 mapping: Some(mapping),
             },
         );

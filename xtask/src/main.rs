@@ -6,6 +6,7 @@
 
 mod deps;
 mod proc;
+mod vm;
 
 use std::process::{Command, ExitCode};
 use std::time::Duration;
@@ -36,6 +37,8 @@ enum Task {
         #[arg(trailing_var_arg = true, allow_hyphen_values = true)]
         args: Vec<String>,
     },
+    /// Build the guest image, boot QEMU with virtio-gpu-gl and run the suites in the guest.
+    VmTest(vm::VmTestArgs),
     /// Install (or name) the host packages every task needs.
     Deps,
 }
@@ -45,6 +48,11 @@ fn main() -> ExitCode {
     let r = match cli.task {
         Task::Test { args } => test(&args),
         Task::Deps => deps::ensure(&[deps::TEST, deps::VM]),
+        Task::VmTest(args) => match vm::vm_test(&args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
     };
     match r {
         Ok(()) => ExitCode::SUCCESS,

@@ -55,7 +55,7 @@ impl Guard {
 
     /// Kills the process group and reaps the child.
     pub fn kill(&mut self) {
-        let pid = self.child.id() as libc::pid_t;
+        let pid = self.child.id();
         // Signal the whole group: QEMU and Xvfb have no children of ours to orphan, but
         // apt-get and cargo do.
         let _ = Command::new("kill")

@@ -18,6 +18,10 @@ use crate::transport::ResourceDesc;
 /// Every case, in the order they run.
 pub const CASES: &[Case] = &[
     Case {
+        name: "virtio_gpu_params",
+        run: virtio_gpu_params,
+    },
+    Case {
         name: "caps_v1_sanity",
         run: caps_v1_sanity,
     },
@@ -132,6 +136,51 @@ fn depth_format(caps: &virgl_proto::caps::CapsV1) -> Option<Format> {
     DEPTH_FORMATS
         .into_iter()
         .find(|f| caps.sampler.supports(*f))
+}
+
+fn virtio_gpu_params(env: &mut Env<'_>) -> Result<Outcome> {
+    use crate::virtgpu::{get_caps, getparam};
+    use virgl_proto::virtgpu::param;
+    let Some(fd) = env.ctx.transport().drm_fd() else {
+        return Ok(Outcome::skip(
+            "not a virtio-gpu transport (no kernel to query)",
+        ));
+    };
+    let features_3d = getparam(fd, param::FEATURES_3D)?;
+    let capset_fix = getparam(fd, param::CAPSET_QUERY_FIX)?;
+    let capsets = getparam(fd, param::SUPPORTED_CAPSET_IDS)?;
+    let mut problems = Vec::new();
+    if features_3d != 1 {
+        problems.push(format!("3D_FEATURES = {features_3d}"));
+    }
+    for id in [
+        virgl_proto::caps::CAPSET_VIRGL,
+        virgl_proto::caps::CAPSET_VIRGL2,
+    ] {
+        if capsets & (1 << id) == 0 {
+            problems.push(format!(
+                "capset {id} missing from SUPPORTED_CAPSET_IDs {capsets:#x}"
+            ));
+        }
+    }
+    let mut v1 = vec![0u8; virgl_proto::caps::CapsV1::SIZE];
+    get_caps(fd, 1, 1, &mut v1)?;
+    let mut v2 = vec![0u8; CapsV2::SIZE];
+    get_caps(fd, 2, 2, &mut v2)?;
+    let (ver1, ver2) = (v1[0], v2[0]);
+    if ver1 != 1 || ver2 != 2 {
+        problems.push(format!(
+            "GET_CAPS max_version {ver1} (capset 1) and {ver2} (capset 2)"
+        ));
+    }
+    Ok(if problems.is_empty() {
+        Outcome::pass(format!(
+            "GETPARAM 3D_FEATURES = 1, CAPSET_QUERY_FIX = {capset_fix}, SUPPORTED_CAPSET_IDs = {capsets:#x} (VIRGL and VIRGL2); \
+             GET_CAPS returns caps v1 (max_version 1) and v2 (max_version 2)"
+        ))
+    } else {
+        Outcome::fail(problems.join("; "))
+    })
 }
 
 fn caps_v1_sanity(env: &mut Env<'_>) -> Result<Outcome> {
