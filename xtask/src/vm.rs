@@ -206,8 +206,8 @@ pub fn vm_test(args: &VmTestArgs) -> Result<bool> {
         image.modules.join(" ")
     ));
     let logdir = root.join("target/vm");
-    let outcome = boot_and_run(args, &image, &logdir, &p, &interrupted);
-    outcome
+
+    boot_and_run(args, &image, &logdir, &p, &interrupted)
 }
 
 fn boot_and_run(
@@ -473,7 +473,7 @@ pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
         } as u32)
     };
     let s = s.trim().as_bytes();
-    if s.len() % 4 != 0 {
+    if !s.len().is_multiple_of(4) {
         return None;
     }
     let mut out = Vec::with_capacity(s.len() / 4 * 3);
