@@ -45,6 +45,7 @@ enum Task {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    proc::catch_interrupts();
     let r = match cli.task {
         Task::Test { args } => test(&args),
         Task::Deps => deps::ensure(&[deps::TEST, deps::VM]),

@@ -1,9 +1,27 @@
 //! Child processes with a deadline: every one is killed on every exit path.
 
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use crate::{Error, Result};
+
+/// Set by the Ctrl-C handler; every wait gives up when it is set, and the guards then kill
+/// their children.
+pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// Installs the Ctrl-C handler that sets [`INTERRUPTED`].
+pub fn catch_interrupts() {
+    let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
+}
+
+/// Fails once Ctrl-C was pressed.
+pub fn check_interrupted() -> Result<()> {
+    if INTERRUPTED.load(Ordering::SeqCst) {
+        return Err(Error::Setup("interrupted; child processes stopped".into()));
+    }
+    Ok(())
+}
 
 /// A command to run with a time limit.
 pub struct Bounded {
@@ -49,20 +67,26 @@ impl Guard {
             if Instant::now() >= deadline {
                 return Ok(None);
             }
+            check_interrupted()?;
             std::thread::sleep(Duration::from_millis(20));
         }
     }
 
-    /// Kills the process group and reaps the child.
+    /// Stops the process group: SIGTERM so servers like Xvfb remove their lock files, then
+    /// SIGKILL for whatever is left after a grace period; reaps the child.
     pub fn kill(&mut self) {
-        let pid = self.child.id();
-        // Signal the whole group: QEMU and Xvfb have no children of ours to orphan, but
-        // apt-get and cargo do.
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{pid}")])
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.child.kill();
+        let group = format!("-{}", self.child.id());
+        let signal = |sig: &str| {
+            let _ = Command::new("kill")
+                .args([sig, "--", &group])
+                .stderr(Stdio::null())
+                .status();
+        };
+        signal("-TERM");
+        if !matches!(self.wait_timeout(Duration::from_secs(2)), Ok(Some(_))) {
+            signal("-KILL");
+            let _ = self.child.kill();
+        }
         let _ = self.child.wait();
     }
 }

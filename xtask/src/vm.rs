@@ -12,9 +12,7 @@
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -181,11 +179,6 @@ pub fn vm_test(args: &VmTestArgs) -> Result<bool> {
             )));
         }
     }
-    let interrupted = Arc::new(AtomicBool::new(false));
-    {
-        let flag = interrupted.clone();
-        let _ = ctrlc::set_handler(move || flag.store(true, Ordering::SeqCst));
-    }
     let p = Progress(Instant::now());
     let root = workspace_root();
 
@@ -207,7 +200,7 @@ pub fn vm_test(args: &VmTestArgs) -> Result<bool> {
     ));
     let logdir = root.join("target/vm");
 
-    boot_and_run(args, &image, &logdir, &p, &interrupted)
+    boot_and_run(args, &image, &logdir, &p)
 }
 
 fn boot_and_run(
@@ -215,7 +208,6 @@ fn boot_and_run(
     image: &vm_images::Image,
     logdir: &Path,
     p: &Progress,
-    interrupted: &AtomicBool,
 ) -> Result<bool> {
     let (_xvfb, display) = start_xvfb(logdir)?;
     p.say(format!(
@@ -283,9 +275,9 @@ fn boot_and_run(
     let mut ended = false;
     let tail = |console: &[String]| console[console.len().saturating_sub(50)..].join("\n");
     loop {
-        if interrupted.load(Ordering::SeqCst) {
+        if let Err(e) = crate::proc::check_interrupted() {
             qemu.kill();
-            return Err(Error::Setup("interrupted; QEMU and Xvfb stopped".into()));
+            return Err(e);
         }
         if Instant::now() >= deadline {
             qemu.kill();
