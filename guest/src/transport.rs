@@ -88,6 +88,11 @@ pub trait Transport {
     fn drm_fd(&self) -> Option<std::os::fd::BorrowedFd<'_>> {
         None
     }
+
+    /// The kernel GEM handle behind a resource, where there is a kernel (for KMS framebuffers).
+    fn gem_handle(&self, _id: ResourceId) -> Option<u32> {
+        None
+    }
 }
 
 /// A transfer's direction.
@@ -130,5 +135,8 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
     fn drm_fd(&self) -> Option<std::os::fd::BorrowedFd<'_>> {
         (**self).drm_fd()
+    }
+    fn gem_handle(&self, id: ResourceId) -> Option<u32> {
+        (**self).gem_handle(id)
     }
 }

@@ -61,9 +61,18 @@ impl Card {
 
 /// Finds the first render node driven by virtio-gpu.
 pub fn find_render_node() -> Result<PathBuf> {
+    find_node((128..192).map(|m| format!("/dev/dri/renderD{m}")))
+}
+
+/// Finds the first primary (KMS-capable) node driven by virtio-gpu.
+pub fn find_card_node() -> Result<PathBuf> {
+    find_node((0..16).map(|m| format!("/dev/dri/card{m}")))
+}
+
+fn find_node(candidates: impl Iterator<Item = String>) -> Result<PathBuf> {
     let mut seen = Vec::new();
-    for minor in 128..192 {
-        let path = PathBuf::from(format!("/dev/dri/renderD{minor}"));
+    for path in candidates {
+        let path = PathBuf::from(path);
         if !path.exists() {
             continue;
         }
@@ -74,9 +83,9 @@ pub fn find_render_node() -> Result<PathBuf> {
         }
     }
     Err(Error::NoDevice(if seen.is_empty() {
-        "no /dev/dri/renderD* node found".into()
+        "no matching /dev/dri node found".into()
     } else {
-        format!("no virtio_gpu render node; found {}", seen.join(", "))
+        format!("no virtio_gpu node among {}", seen.join(", "))
     }))
 }
 
@@ -412,6 +421,10 @@ impl VirtioGpu {
 impl Transport for VirtioGpu {
     fn drm_fd(&self) -> Option<BorrowedFd<'_>> {
         Some(self.card.as_fd())
+    }
+
+    fn gem_handle(&self, id: ResourceId) -> Option<u32> {
+        self.bo_handle(id)
     }
 
     fn describe(&self) -> String {

@@ -31,6 +31,8 @@ run_suite() {
     say done "$suite" "$(cat /tmp/$suite.rc)"
 }
 
+# The scanout case asks us (the host) for a screendump on the console and waits for a reply.
+export VIRGL_SCANOUT_HANDSHAKE=1
 set -- --device /dev/dri/renderD128 --format json
 [ -n "$filter" ] && set -- "$@" --filter "$filter"
 [ "$png" = 1 ] && set -- "$@" --save-png /tmp/png

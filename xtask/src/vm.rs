@@ -7,6 +7,8 @@
 //! - `stderr SUITE TEXT`, `error TEXT`: diagnostics;
 //! - `done SUITE RC`: a suite finished with exit status RC;
 //! - `png NAME BASE64`: an image the guest rendered;
+//! - `screendump NAME WxH`: a case has put an image on the display; we take a QMP screendump,
+//!   check it, and answer on the serial console so the case can go on;
 //! - `end`: the guest is about to power off.
 
 use std::io::{BufRead, BufReader, Write};
@@ -221,13 +223,22 @@ fn boot_and_run(
         append.push_str(" virgl.png=1");
     }
     let qemu_log = logdir.join("qemu.log");
+    let qmp_sock = logdir.join("qmp.sock");
+    let _ = std::fs::remove_file(&qmp_sock);
     let log = std::fs::File::create(&qemu_log)
         .map_err(|e| Error::Setup(format!("{}: {e}", qemu_log.display())))?;
     let mut cmd = Command::new("qemu-system-x86_64");
     cmd.args(["-accel", "tcg", "-M", "q35", "-m", "1024", "-smp", "1"])
         .args(["-nodefaults", "-no-reboot", "-monitor", "none"])
-        .args(["-device", "virtio-gpu-gl-pci", "-display", "gtk,gl=on"])
+        .args([
+            "-device",
+            "virtio-gpu-gl-pci,xres=800,yres=600",
+            "-display",
+            "gtk,gl=on",
+        ])
         .args(["-serial", "stdio"])
+        .arg("-qmp")
+        .arg(format!("unix:{},server=on,wait=off", qmp_sock.display()))
         .arg("-kernel")
         .arg(&image.kernel)
         .arg("-initrd")
@@ -236,11 +247,12 @@ fn boot_and_run(
         .env("DISPLAY", format!(":{display}"))
         .env_remove("GALLIUM_DRIVER")
         .env_remove("LIBGL_ALWAYS_SOFTWARE")
-        .stdin(Stdio::null())
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(log);
     let mut qemu = Guard::spawn(cmd, "qemu-system-x86_64")?;
     let stdout = qemu.child.stdout.take().expect("piped");
+    let mut serial_in = qemu.child.stdin.take().expect("piped");
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         let mut r = BufReader::new(stdout);
@@ -341,6 +353,35 @@ fn boot_and_run(
                     pngs += 1;
                 }
             }
+            "screendump" => {
+                let t = Instant::now();
+                let mut words = rest.split_whitespace();
+                let name = words.next().unwrap_or("screen").to_string();
+                let ppm = logdir.join(format!("{name}.ppm"));
+                let (verdict, detail) = match qmp_screendump(&qmp_sock, &ppm)
+                    .and_then(|()| check_screendump(&ppm))
+                {
+                    Ok(d) => ("pass", d),
+                    // QEMU 7.2 has no DisplaySurface for a GL scanout ("no surface"); look at
+                    // what the host display shows instead: QEMU's GTK window on Xvfb.
+                    Err(qmp) => match x_screenshot(display, &logdir.join(format!("{name}.xwd"))) {
+                        Ok(d) => ("pass", format!("{qmp}; instead: {d}")),
+                        Err(e) => ("fail", format!("{qmp}; X screenshot: {e}")),
+                    },
+                };
+                p.say(format!("host: screendump of {name}: {verdict}: {detail}"));
+                results.push(CaseResult {
+                    suite: "conform".into(),
+                    value: serde_json::json!({
+                        "case": format!("{name}_screendump"),
+                        "result": verdict,
+                        "detail": detail,
+                        "ms": (t.elapsed().as_secs_f64() * 1e6).round() / 1e3,
+                    }),
+                });
+                let _ = writeln!(serial_in, "screendump-{verdict}");
+                let _ = serial_in.flush();
+            }
             "end" => {
                 ended = true;
                 break;
@@ -372,6 +413,236 @@ fn boot_and_run(
         )));
     }
     report(args, &results, &done, &errors, pngs)
+}
+
+/// Asks QEMU over QMP to write the display to `out` as PPM.
+fn qmp_screendump(sock: &Path, out: &Path) -> Result<()> {
+    use std::os::unix::net::UnixStream;
+    let err = |what: &str, e: &dyn std::fmt::Display| Error::Setup(format!("QMP {what}: {e}"));
+    let stream = UnixStream::connect(sock).map_err(|e| err("connect", &e))?;
+    stream
+        .set_read_timeout(Some(Duration::from_secs(15)))
+        .map_err(|e| err("timeout", &e))?;
+    let mut reader = BufReader::new(stream.try_clone().map_err(|e| err("clone", &e))?);
+    let mut writer = stream;
+    let mut read_reply = |what: &str| -> Result<Value> {
+        loop {
+            let mut line = String::new();
+            if reader.read_line(&mut line).map_err(|e| err(what, &e))? == 0 {
+                return Err(Error::Setup(format!("QMP {what}: connection closed")));
+            }
+            let v: Value = serde_json::from_str(&line).map_err(|e| err(what, &e))?;
+            if v.get("return").is_some() || v.get("QMP").is_some() {
+                return Ok(v);
+            }
+            if let Some(e) = v.get("error") {
+                return Err(Error::Setup(format!("QMP {what}: {e}")));
+            }
+            // Asynchronous events: keep reading.
+        }
+    };
+    read_reply("greeting")?;
+    let mut send = |cmd: Value, what: &str| -> Result<Value> {
+        writeln!(writer, "{cmd}").map_err(|e| err(what, &e))?;
+        read_reply(what)
+    };
+    send(
+        serde_json::json!({"execute": "qmp_capabilities"}),
+        "qmp_capabilities",
+    )?;
+    let _ = std::fs::remove_file(out);
+    send(
+        serde_json::json!({"execute": "screendump", "arguments": {"filename": out.display().to_string()}}),
+        "screendump",
+    )?;
+    Ok(())
+}
+
+/// Parses a binary PPM (P6, maxval 255): width, height, RGB bytes.
+pub fn parse_ppm(bytes: &[u8]) -> Option<(u32, u32, &[u8])> {
+    let mut fields = Vec::new();
+    let mut i = 0;
+    while fields.len() < 4 {
+        while bytes.get(i)?.is_ascii_whitespace() {
+            i += 1;
+        }
+        if *bytes.get(i)? == b'#' {
+            while *bytes.get(i)? != b'\n' {
+                i += 1;
+            }
+            continue;
+        }
+        let start = i;
+        while !bytes.get(i)?.is_ascii_whitespace() {
+            i += 1;
+        }
+        fields.push(std::str::from_utf8(&bytes[start..i]).ok()?);
+    }
+    let data = bytes.get(i + 1..)?;
+    let (w, h): (u32, u32) = (fields[1].parse().ok()?, fields[2].parse().ok()?);
+    (fields[0] == "P6" && fields[3] == "255" && data.len() >= (w * h * 3) as usize)
+        .then_some((w, h, data))
+}
+
+/// Checks that a screendump shows the scanout case's four quadrant colours.
+fn check_screendump(ppm: &Path) -> Result<String> {
+    let bytes = std::fs::read(ppm).map_err(|e| Error::Setup(format!("{}: {e}", ppm.display())))?;
+    let (w, h, rgb) = parse_ppm(&bytes)
+        .ok_or_else(|| Error::Setup(format!("{}: not a P6 PPM", ppm.display())))?;
+    let at = |x: u32, y: u32| {
+        let i = ((y * w + x) * 3) as usize;
+        [rgb[i], rgb[i + 1], rgb[i + 2], 255]
+    };
+    let got = [
+        (w / 4, h / 4),
+        (3 * w / 4, h / 4),
+        (w / 4, 3 * h / 4),
+        (3 * w / 4, 3 * h / 4),
+    ]
+    .map(|(x, y)| at(x, y));
+    let want = virgl_guest_quadrants();
+    let flipped = [got[2], got[3], got[0], got[1]];
+    if got == want || flipped == want {
+        Ok(format!(
+            "QMP screendump {w}x{h} shows the guest's quadrants {:?}{}",
+            &got,
+            if got == want { "" } else { " (rows bottom-up)" }
+        ))
+    } else {
+        Err(Error::Setup(format!(
+            "QMP screendump {w}x{h}: quadrant centres {got:?}, expected {want:?}"
+        )))
+    }
+}
+
+/// Takes a screenshot of the whole X screen (QEMU's GTK window shows the guest's scanout there)
+/// and checks that it shows the scanout case's red, green and blue quadrants in their places.
+fn x_screenshot(display: u32, out: &Path) -> Result<String> {
+    let file =
+        std::fs::File::create(out).map_err(|e| Error::Setup(format!("{}: {e}", out.display())))?;
+    let mut cmd = Command::new("xwd");
+    cmd.args(["-root", "-silent", "-display", &format!(":{display}")])
+        .stdout(file);
+    run_checked(Bounded::new(cmd, "xwd", Duration::from_secs(15)))?;
+    let bytes = std::fs::read(out).map_err(|e| Error::Setup(format!("{}: {e}", out.display())))?;
+    let img = parse_xwd(&bytes)
+        .ok_or_else(|| Error::Setup(format!("{}: unsupported XWD", out.display())))?;
+    let want = virgl_guest_quadrants();
+    let mut found = Vec::new();
+    for color in &want[..3] {
+        let (mut n, mut sx, mut sy) = (0u64, 0u64, 0u64);
+        for y in 0..img.height {
+            for x in 0..img.width {
+                if img.rgb(x, y) == [color[0], color[1], color[2]] {
+                    n += 1;
+                    sx += u64::from(x);
+                    sy += u64::from(y);
+                }
+            }
+        }
+        if n < 1000 {
+            return Err(Error::Setup(format!(
+                "{}x{} X screen shows only {n} pixels of {color:?}",
+                img.width, img.height
+            )));
+        }
+        found.push((n, (sx / n) as i64, (sy / n) as i64));
+    }
+    let (red, green, blue) = (found[0], found[1], found[2]);
+    let same_row = (red.2 - green.2).abs() < 20;
+    let same_col = (red.1 - blue.1).abs() < 20;
+    if !(same_row && same_col && green.1 > red.1 && blue.2 != red.2) {
+        return Err(Error::Setup(format!(
+            "colour blocks misplaced: red {red:?}, green {green:?}, blue {blue:?} (count, x, y)"
+        )));
+    }
+    Ok(format!(
+        "X screenshot of QEMU's GTK window ({}x{} screen): red at ({}, {}), green to its right at ({}, {}), \
+         blue {} it at ({}, {}), each over {} pixels",
+        img.width,
+        img.height,
+        red.1,
+        red.2,
+        green.1,
+        green.2,
+        if blue.2 > red.2 { "below" } else { "above" },
+        blue.1,
+        blue.2,
+        found.iter().map(|f| f.0).min().unwrap_or(0)
+    ))
+}
+
+/// A decoded XWD image (ZPixmap, 24/32 bits per pixel, TrueColor).
+pub struct XwdImage<'a> {
+    pub width: u32,
+    pub height: u32,
+    bytes_per_line: usize,
+    bytes_per_pixel: usize,
+    lsb_first: bool,
+    masks: [u32; 3],
+    data: &'a [u8],
+}
+
+impl XwdImage<'_> {
+    /// The pixel at (x, y) as RGB.
+    pub fn rgb(&self, x: u32, y: u32) -> [u8; 3] {
+        let i = y as usize * self.bytes_per_line + x as usize * self.bytes_per_pixel;
+        let px = &self.data[i..i + self.bytes_per_pixel];
+        let mut v = 0u32;
+        for k in 0..self.bytes_per_pixel {
+            let b = if self.lsb_first {
+                px[self.bytes_per_pixel - 1 - k]
+            } else {
+                px[k]
+            };
+            v = v << 8 | u32::from(b);
+        }
+        self.masks.map(|m| ((v & m) >> m.trailing_zeros()) as u8)
+    }
+}
+
+/// Parses an XWD file (X Window Dump, version 7) as `xwd` writes it.
+pub fn parse_xwd(b: &[u8]) -> Option<XwdImage<'_>> {
+    let field = |i: usize| {
+        b.get(i * 4..i * 4 + 4)
+            .map(|s| u32::from_be_bytes(s.try_into().unwrap()))
+    };
+    let header_size = field(0)? as usize;
+    if field(1)? != 7 || field(2)? != 2 {
+        return None; // not version 7, or not ZPixmap
+    }
+    let (width, height) = (field(4)?, field(5)?);
+    let bytes_per_line = field(12)? as usize;
+    let ncolors = field(19)? as usize;
+    let bytes_per_pixel = match field(11)? {
+        24 => 3,
+        32 => 4,
+        _ => return None,
+    };
+    if bytes_per_line < width as usize * bytes_per_pixel {
+        return None;
+    }
+    let start = header_size.checked_add(ncolors.checked_mul(12)?)?;
+    let data = b.get(start..start.checked_add(bytes_per_line.checked_mul(height as usize)?)?)?;
+    Some(XwdImage {
+        width,
+        height,
+        bytes_per_line,
+        bytes_per_pixel,
+        lsb_first: field(7)? == 0,
+        masks: [field(14)?, field(15)?, field(16)?],
+        data,
+    })
+}
+
+/// The colours `kms_scanout` draws (top-left, top-right, bottom-left, bottom-right).
+fn virgl_guest_quadrants() -> [[u8; 4]; 4] {
+    [
+        [255, 0, 0, 255],
+        [0, 255, 0, 255],
+        [0, 0, 255, 255],
+        [255, 255, 255, 255],
+    ]
 }
 
 fn report(

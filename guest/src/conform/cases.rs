@@ -110,6 +110,10 @@ pub const CASES: &[Case] = &[
         run: long_shader_continuation,
     },
     Case {
+        name: "kms_scanout",
+        run: super::scanout::kms_scanout,
+    },
+    Case {
         name: "malformed_stream_isolated",
         run: malformed_stream_isolated,
     },

@@ -2,6 +2,7 @@
 //! through the protocol, reads the result back and compares real bytes.
 
 mod cases;
+mod scanout;
 mod scene;
 
 use std::path::{Path, PathBuf};
@@ -12,6 +13,7 @@ use crate::error::{Error, Result};
 use crate::transport::Transport;
 
 pub use cases::CASES;
+pub use scanout::{QUADRANTS, SCREENDUMP_REQUEST};
 
 /// A boxed transport, so one catalogue runs over vtest and virtio-gpu alike.
 pub type DynTransport = Box<dyn Transport>;
