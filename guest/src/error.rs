@@ -117,7 +117,9 @@ impl Error {
         }
     }
 
-    pub(crate) fn io(call: &'static str, source: std::io::Error) -> Error {
+    /// Wraps an I/O error from `call`; a closed peer becomes [`Error::Disconnected`] and a
+    /// timeout a [`Error::Protocol`] error.
+    pub fn io(call: &'static str, source: std::io::Error) -> Error {
         match source.kind() {
             std::io::ErrorKind::UnexpectedEof
             | std::io::ErrorKind::BrokenPipe

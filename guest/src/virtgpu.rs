@@ -89,12 +89,13 @@ fn find_node(candidates: impl Iterator<Item = String>) -> Result<PathBuf> {
     }))
 }
 
-/// Issues one virtio-gpu ioctl whose argument is `T`.
+/// Issues one DRM ioctl whose argument is `T`, retrying on EINTR/EAGAIN. Public for tests
+/// that need to pass arguments the safe wrappers cannot express.
 ///
 /// # Safety
 /// Every user pointer inside `arg` must be null or point at memory valid for the access the
 /// kernel makes through it (as each wrapper below arranges).
-unsafe fn drm_ioctl<T: bytemuck::Pod>(
+pub unsafe fn drm_ioctl<T: bytemuck::Pod>(
     fd: BorrowedFd<'_>,
     request: u32,
     arg: &mut T,

@@ -18,7 +18,7 @@ fn run_all(server: &Server, version: u32, filter: Option<&str>) -> Vec<String> {
     let mut connect =
         move || Ok(Box::new(Vtest::connect_with_version(&path, version)?) as DynTransport);
     let mut failures = Vec::new();
-    let cases = conform::select(filter);
+    let cases = conform::select(filter, Some(conform::TransportKind::Vtest));
     assert!(!cases.is_empty());
     for case in cases {
         match conform::run_case(case, &mut connect, None) {

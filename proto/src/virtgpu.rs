@@ -39,6 +39,18 @@ pub mod ioctl {
     pub const CONTEXT_INIT: u32 = virtgpu_iowr::<ContextInit>(0x0b);
     /// Core `DRM_IOCTL_GEM_CLOSE` (`_IOW('d', 0x09, struct drm_gem_close)`).
     pub const GEM_CLOSE: u32 = drm_ioc(IOC_WRITE, 0x09, std::mem::size_of::<GemClose>());
+    /// Core `DRM_IOCTL_PRIME_HANDLE_TO_FD` (`_IOWR('d', 0x2d, struct drm_prime_handle)`).
+    pub const PRIME_HANDLE_TO_FD: u32 = drm_ioc(
+        IOC_READ | IOC_WRITE,
+        0x2d,
+        std::mem::size_of::<PrimeHandle>(),
+    );
+    /// Core `DRM_IOCTL_PRIME_FD_TO_HANDLE` (`_IOWR('d', 0x2e, struct drm_prime_handle)`).
+    pub const PRIME_FD_TO_HANDLE: u32 = drm_ioc(
+        IOC_READ | IOC_WRITE,
+        0x2e,
+        std::mem::size_of::<PrimeHandle>(),
+    );
 }
 
 /// `VIRTGPU_PARAM_*` ids for GETPARAM.
@@ -223,6 +235,16 @@ pub struct ContextInit {
     pub ctx_set_params: u64,
 }
 
+/// `struct drm_prime_handle`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
+#[repr(C)]
+pub struct PrimeHandle {
+    pub handle: u32,
+    /// `DRM_CLOEXEC` (`O_CLOEXEC`) and/or `DRM_RDWR` (`O_RDWR`).
+    pub flags: u32,
+    pub fd: i32,
+}
+
 /// `struct drm_gem_close`.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Pod, Zeroable)]
 #[repr(C)]
@@ -250,6 +272,8 @@ mod tests {
     #[case(ioctl::RESOURCE_CREATE_BLOB, 0xc030_644a, size_of::<ResourceCreateBlob>(), 48)]
     #[case(ioctl::CONTEXT_INIT, 0xc010_644b, size_of::<ContextInit>(), 16)]
     #[case(ioctl::GEM_CLOSE, 0x4008_6409, size_of::<GemClose>(), 8)]
+    #[case(ioctl::PRIME_HANDLE_TO_FD, 0xc00c_642d, size_of::<PrimeHandle>(), 12)]
+    #[case(ioctl::PRIME_FD_TO_HANDLE, 0xc00c_642e, size_of::<PrimeHandle>(), 12)]
     fn ioctl_numbers_and_sizes(
         #[case] nr: u32,
         #[case] expected: u32,

@@ -38,6 +38,10 @@ set -- --device /dev/dri/renderD128 --format json
 [ "$png" = 1 ] && set -- "$@" --save-png /tmp/png
 run_suite conform /bin/virgl-conform "$@"
 
+set -- --device /dev/dri/renderD128 --format json
+[ -n "$filter" ] && set -- "$@" --filter "$filter"
+run_suite kernel /bin/virtgpu-kernel-tests "$@"
+
 if [ "$png" = 1 ]; then
     for f in /tmp/png/*.png; do
         [ -e "$f" ] && say png "$(basename "$f" .png)" "$(base64 -w 0 "$f")"

@@ -60,24 +60,23 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-/// Builds the static guest binaries; returns the path of virgl-conform.
-fn build_guest(root: &Path) -> Result<PathBuf> {
+/// The guest binaries: (package, binary).
+const GUEST_BINARIES: &[(&str, &str)] = &[
+    ("virgl-guest", "virgl-conform"),
+    ("virtgpu-kernel-tests", "virtgpu-kernel-tests"),
+];
+
+/// Builds the static guest binaries; returns (path in the image, built file) for each.
+fn build_guest(root: &Path) -> Result<Vec<(String, PathBuf)>> {
     const TARGET: &str = "x86_64-unknown-linux-gnu";
     let target_dir = root.join("target/guest");
     let mut cmd = Command::new(env!("CARGO"));
     cmd.current_dir(root)
-        .args([
-            "build",
-            "--release",
-            "--quiet",
-            "-p",
-            "virgl-guest",
-            "--bin",
-            "virgl-conform",
-            "--target",
-            TARGET,
-        ])
-        .arg("--target-dir")
+        .args(["build", "--release", "--quiet", "--target", TARGET]);
+    for (package, bin) in GUEST_BINARIES {
+        cmd.args(["-p", package, "--bin", bin]);
+    }
+    cmd.arg("--target-dir")
         .arg(&target_dir)
         .env("RUSTFLAGS", "-C target-feature=+crt-static");
     run_checked(Bounded::new(
@@ -85,10 +84,22 @@ fn build_guest(root: &Path) -> Result<PathBuf> {
         "cargo build (static guest binaries)",
         Duration::from_secs(1800),
     ))?;
-    Ok(target_dir.join(TARGET).join("release/virgl-conform"))
+    Ok(GUEST_BINARIES
+        .iter()
+        .map(|(_, bin)| {
+            (
+                format!("bin/{bin}"),
+                target_dir.join(TARGET).join("release").join(bin),
+            )
+        })
+        .collect())
 }
 
-fn build_image(root: &Path, conform: PathBuf, p: &Progress) -> Result<vm_images::Image> {
+fn build_image(
+    root: &Path,
+    binaries: Vec<(String, PathBuf)>,
+    p: &Progress,
+) -> Result<vm_images::Image> {
     let cache = root.join("target/vm");
     let package = match vm_images::current_kernel_package() {
         Ok(p) => p,
@@ -110,7 +121,7 @@ fn build_image(root: &Path, conform: PathBuf, p: &Progress) -> Result<vm_images:
         kernel: &kernel,
         modules: GUEST_MODULES,
         busybox: Path::new("/bin/busybox"),
-        binaries: vec![("bin/virgl-conform".into(), conform)],
+        binaries,
         init: include_str!("init.sh").to_string(),
     };
     vm_images::build_initramfs(&spec, &cache.join("initramfs.cpio"))
@@ -187,9 +198,9 @@ pub fn vm_test(args: &VmTestArgs) -> Result<bool> {
     p.say("deps: checking host packages");
     deps::ensure(&[deps::TEST, deps::VM])?;
     p.say("build: static guest binaries");
-    let conform = build_guest(&root)?;
+    let binaries = build_guest(&root)?;
     p.say("image: kernel, modules, busybox, binaries");
-    let image = build_image(&root, conform, &p)?;
+    let image = build_image(&root, binaries, &p)?;
     p.say(format!(
         "image: {} ({}; modules: {})",
         image.initramfs.display(),

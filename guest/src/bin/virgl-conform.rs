@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, ValueEnum};
-use virgl_guest::conform::{self, DynTransport, OutputFormat, Verdict};
+use virgl_guest::conform::{self, DynTransport, OutputFormat, TransportKind, Verdict};
 use virgl_guest::virtgpu::VirtioGpu;
 use virgl_guest::vtest::Vtest;
 
@@ -52,7 +52,14 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> virgl_guest::Result<bool> {
-    let cases = conform::select(args.filter.as_deref());
+    // Cases that need the kernel driver do not apply to a vtest server; --list without a
+    // transport lists them all.
+    let kind = match (&args.vtest, &args.device, args.list) {
+        (Some(_), _, _) => Some(TransportKind::Vtest),
+        (None, _, true) if args.device.is_none() => None,
+        _ => Some(TransportKind::VirtioGpu),
+    };
+    let cases = conform::select(args.filter.as_deref(), kind);
     if args.list {
         for c in &cases {
             println!("{}", c.name);
@@ -86,6 +93,10 @@ fn run(args: &Args) -> virgl_guest::Result<bool> {
     let first = connect()?;
     if format == OutputFormat::Text {
         println!("# {}", first.describe());
+        let skipped = conform::select(args.filter.as_deref(), None).len() - cases.len();
+        if skipped > 0 {
+            println!("# {skipped} virtio-gpu-only cases do not apply to vtest");
+        }
     }
     drop(first);
     if format == OutputFormat::Tap {

@@ -17,106 +17,43 @@ use crate::transport::ResourceDesc;
 
 /// Every case, in the order they run.
 pub const CASES: &[Case] = &[
-    Case {
-        name: "virtio_gpu_params",
-        run: virtio_gpu_params,
-    },
-    Case {
-        name: "caps_v1_sanity",
-        run: caps_v1_sanity,
-    },
-    Case {
-        name: "caps_v2_sanity",
-        run: caps_v2_sanity,
-    },
-    Case {
-        name: "resource_create_destroy",
-        run: resource_create_destroy,
-    },
-    Case {
-        name: "buffer_roundtrip",
-        run: buffer_roundtrip,
-    },
-    Case {
-        name: "texture_roundtrip_rgba8",
-        run: |e| texture_roundtrip(e, Format::R8G8B8A8_UNORM, 1),
-    },
-    Case {
-        name: "texture_roundtrip_bgra8",
-        run: |e| texture_roundtrip(e, Format::B8G8R8A8_UNORM, 2),
-    },
-    Case {
-        name: "texture_roundtrip_rgb565",
-        run: |e| texture_roundtrip(e, Format::B5G6R5_UNORM, 3),
-    },
-    Case {
-        name: "texture_roundtrip_r8",
-        run: |e| texture_roundtrip(e, Format::R8_UNORM, 4),
-    },
-    Case {
-        name: "texture_roundtrip_rg16",
-        run: |e| texture_roundtrip(e, Format::R16G16_UNORM, 5),
-    },
-    Case {
-        name: "texture_roundtrip_rgba32f",
-        run: |e| texture_roundtrip(e, Format::R32G32B32A32_FLOAT, 6),
-    },
-    Case {
-        name: "texture_subregion_roundtrip",
-        run: texture_subregion_roundtrip,
-    },
-    Case {
-        name: "clear_color",
-        run: clear_color,
-    },
-    Case {
-        name: "triangle",
-        run: triangle,
-    },
-    Case {
-        name: "textured_quad",
-        run: textured_quad,
-    },
-    Case {
-        name: "constant_buffer_color",
-        run: constant_buffer_color,
-    },
-    Case {
-        name: "blend_src_alpha",
-        run: blend_src_alpha,
-    },
-    Case {
-        name: "depth_test",
-        run: depth_test,
-    },
-    Case {
-        name: "scissor",
-        run: scissor,
-    },
-    Case {
-        name: "blit_copy_and_swizzle",
-        run: blit_copy_and_swizzle,
-    },
-    Case {
-        name: "blit_scaled",
-        run: blit_scaled,
-    },
-    Case {
-        name: "copy_region",
-        run: copy_region,
-    },
-    Case {
-        name: "long_shader_continuation",
-        run: long_shader_continuation,
-    },
-    Case {
-        name: "kms_scanout",
-        run: super::scanout::kms_scanout,
-    },
-    Case {
-        name: "malformed_stream_isolated",
-        run: malformed_stream_isolated,
-    },
+    Case::virtio("virtio_gpu_params", virtio_gpu_params),
+    Case::any("caps_v1_sanity", caps_v1_sanity),
+    Case::any("caps_v2_sanity", caps_v2_sanity),
+    Case::any("resource_create_destroy", resource_create_destroy),
+    Case::any("buffer_roundtrip", buffer_roundtrip),
+    Case::any("texture_roundtrip_rgba8", |e| {
+        texture_roundtrip(e, Format::R8G8B8A8_UNORM, 1)
+    }),
+    Case::any("texture_roundtrip_bgra8", |e| {
+        texture_roundtrip(e, Format::B8G8R8A8_UNORM, 2)
+    }),
+    Case::any("texture_roundtrip_rgb565", |e| {
+        texture_roundtrip(e, Format::B5G6R5_UNORM, 3)
+    }),
+    Case::any("texture_roundtrip_r8", |e| {
+        texture_roundtrip(e, Format::R8_UNORM, 4)
+    }),
+    Case::any("texture_roundtrip_rg16", |e| {
+        texture_roundtrip(e, Format::R16G16_UNORM, 5)
+    }),
+    Case::any("texture_roundtrip_rgba32f", |e| {
+        texture_roundtrip(e, Format::R32G32B32A32_FLOAT, 6)
+    }),
+    Case::any("texture_subregion_roundtrip", texture_subregion_roundtrip),
+    Case::any("clear_color", clear_color),
+    Case::any("triangle", triangle),
+    Case::any("textured_quad", textured_quad),
+    Case::any("constant_buffer_color", constant_buffer_color),
+    Case::any("blend_src_alpha", blend_src_alpha),
+    Case::any("depth_test", depth_test),
+    Case::any("scissor", scissor),
+    Case::any("blit_copy_and_swizzle", blit_copy_and_swizzle),
+    Case::any("blit_scaled", blit_scaled),
+    Case::any("copy_region", copy_region),
+    Case::any("long_shader_continuation", long_shader_continuation),
+    Case::virtio("kms_scanout", super::scanout::kms_scanout),
+    Case::any("malformed_stream_isolated", malformed_stream_isolated),
 ];
 
 /// Colour formats the cases need from the host.

@@ -93,10 +93,52 @@ impl Env<'_> {
     }
 }
 
+/// Which transports a case applies to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Scope {
+    /// Any virgl host.
+    Any,
+    /// Only through the virtio-gpu kernel driver (it queries the kernel or uses KMS).
+    VirtioGpu,
+}
+
+/// The kind of transport a run uses, for choosing cases.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TransportKind {
+    Vtest,
+    VirtioGpu,
+}
+
 /// One conformance case.
 pub struct Case {
     pub name: &'static str,
     pub run: fn(&mut Env<'_>) -> Result<Outcome>,
+    pub scope: Scope,
+}
+
+impl Case {
+    /// A case for any transport.
+    pub const fn any(name: &'static str, run: fn(&mut Env<'_>) -> Result<Outcome>) -> Case {
+        Case {
+            name,
+            run,
+            scope: Scope::Any,
+        }
+    }
+
+    /// A case that needs the virtio-gpu kernel driver.
+    pub const fn virtio(name: &'static str, run: fn(&mut Env<'_>) -> Result<Outcome>) -> Case {
+        Case {
+            name,
+            run,
+            scope: Scope::VirtioGpu,
+        }
+    }
+
+    /// Whether the case applies to `kind` (every case applies when the kind is not known).
+    pub fn applies_to(&self, kind: Option<TransportKind>) -> bool {
+        self.scope == Scope::Any || kind != Some(TransportKind::Vtest)
+    }
 }
 
 /// A finished case.
@@ -107,11 +149,11 @@ pub struct Report {
     pub ms: f64,
 }
 
-/// The cases whose names contain `filter`.
-pub fn select(filter: Option<&str>) -> Vec<&'static Case> {
+/// The cases whose names contain `filter` and that apply to `kind`.
+pub fn select(filter: Option<&str>, kind: Option<TransportKind>) -> Vec<&'static Case> {
     CASES
         .iter()
-        .filter(|c| filter.is_none_or(|f| c.name.contains(f)))
+        .filter(|c| filter.is_none_or(|f| c.name.contains(f)) && c.applies_to(kind))
         .collect()
 }
 
