@@ -86,46 +86,126 @@ impl Drop for Mapping {
     }
 }
 
-/// Receives one file descriptor sent with SCM_RIGHTS beside a single byte.
-pub fn recv_fd(stream: &UnixStream, call: &'static str) -> Result<OwnedFd> {
-    let mut byte = [0u8; 1];
+/// The most descriptors one message may carry here.
+const MAX_FDS: usize = 8;
+
+/// Receives bytes and any file descriptors sent with them (SCM_RIGHTS). Returns 0 bytes at
+/// end of stream.
+pub fn recv_with_fds(
+    stream: &UnixStream,
+    buf: &mut [u8],
+    call: &'static str,
+) -> Result<(usize, Vec<OwnedFd>)> {
     let mut iov = libc::iovec {
-        iov_base: byte.as_mut_ptr().cast(),
-        iov_len: 1,
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
     };
-    // Room for one cmsghdr carrying one int, u64-aligned.
-    let mut cmsg_buf = [0u64; 4];
+    // Room for one cmsghdr carrying MAX_FDS ints, u64-aligned.
+    let mut cmsg_buf = [0u64; 2 + MAX_FDS / 2];
     // SAFETY: msghdr is plain data; all-zero is a valid empty header.
     let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
     msg.msg_iov = &mut iov;
     msg.msg_iovlen = 1;
     msg.msg_control = cmsg_buf.as_mut_ptr().cast();
     msg.msg_controllen = std::mem::size_of_val(&cmsg_buf);
-    // SAFETY: msg points at iov and cmsg_buf, which outlive the call and are sized as declared.
-    let n = unsafe { libc::recvmsg(stream.as_raw_fd(), &mut msg, libc::MSG_CMSG_CLOEXEC) };
+    let n = loop {
+        // SAFETY: msg points at iov (covering buf) and cmsg_buf, which outlive the call.
+        let n = unsafe { libc::recvmsg(stream.as_raw_fd(), &mut msg, libc::MSG_CMSG_CLOEXEC) };
+        if n >= 0 {
+            break n as usize;
+        }
+        if Errno::last() != Errno(libc::EINTR) {
+            return Err(Error::os(call));
+        }
+    };
+    let mut fds = Vec::new();
+    // SAFETY: msg was filled by recvmsg; the CMSG_* macros only walk its control buffer.
+    let mut cmsg = unsafe { libc::CMSG_FIRSTHDR(&msg) };
+    while !cmsg.is_null() {
+        // SAFETY: a non-null cmsg points at a header inside cmsg_buf written by the kernel.
+        let (level, kind, len) =
+            unsafe { ((*cmsg).cmsg_level, (*cmsg).cmsg_type, (*cmsg).cmsg_len) };
+        if level == libc::SOL_SOCKET && kind == libc::SCM_RIGHTS {
+            // SAFETY: CMSG_LEN(0) is the header size; what follows are len - header bytes of ints.
+            let count = (len - unsafe { libc::CMSG_LEN(0) } as usize) / std::mem::size_of::<i32>();
+            for i in 0..count {
+                // SAFETY: index i is within the payload counted above; ints may be unaligned.
+                let fd: i32 =
+                    unsafe { std::ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast::<i32>().add(i)) };
+                // SAFETY: the kernel installed fd in our table for us; we are its only owner.
+                fds.push(unsafe { OwnedFd::from_raw_fd(fd) });
+            }
+        }
+        // SAFETY: as above; NXTHDR returns null past the end of the buffer.
+        cmsg = unsafe { libc::CMSG_NXTHDR(&msg, cmsg) };
+    }
+    Ok((n, fds))
+}
+
+/// Sends bytes with file descriptors attached (SCM_RIGHTS); all of `buf` is written.
+pub fn send_with_fds(
+    stream: &UnixStream,
+    buf: &[u8],
+    fds: &[BorrowedFd<'_>],
+    call: &'static str,
+) -> Result<()> {
+    use std::io::Write;
+    if fds.is_empty() {
+        let mut s = stream;
+        return s.write_all(buf).map_err(|e| Error::io(call, e));
+    }
+    if fds.len() > MAX_FDS || buf.is_empty() {
+        return Err(Error::InvalidArgument {
+            call,
+            detail: format!("{} fds with {} bytes", fds.len(), buf.len()),
+        });
+    }
+    let mut iov = libc::iovec {
+        iov_base: buf.as_ptr() as *mut libc::c_void,
+        iov_len: buf.len(),
+    };
+    let mut cmsg_buf = [0u64; 2 + MAX_FDS / 2];
+    // SAFETY: msghdr is plain data; all-zero is a valid empty header.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cmsg_buf.as_mut_ptr().cast();
+    // SAFETY: CMSG_SPACE only computes a size.
+    msg.msg_controllen = unsafe { libc::CMSG_SPACE((fds.len() * 4) as u32) } as usize;
+    // SAFETY: msg_control points at cmsg_buf, large enough for one header with MAX_FDS ints.
+    unsafe {
+        let cmsg = libc::CMSG_FIRSTHDR(&msg);
+        (*cmsg).cmsg_level = libc::SOL_SOCKET;
+        (*cmsg).cmsg_type = libc::SCM_RIGHTS;
+        (*cmsg).cmsg_len = libc::CMSG_LEN((fds.len() * 4) as u32) as usize;
+        for (i, fd) in fds.iter().enumerate() {
+            std::ptr::write_unaligned(libc::CMSG_DATA(cmsg).cast::<i32>().add(i), fd.as_raw_fd());
+        }
+    }
+    // SAFETY: msg points at iov (covering buf) and cmsg_buf, which outlive the call; the fds
+    // are borrowed open descriptors.
+    let n = unsafe { libc::sendmsg(stream.as_raw_fd(), &msg, libc::MSG_NOSIGNAL) };
     if n < 0 {
         return Err(Error::os(call));
     }
+    // The descriptors went with the first byte; send any remainder plainly.
+    send_with_fds(stream, &buf[n as usize..], &[], call)
+}
+
+/// Receives one file descriptor sent with SCM_RIGHTS beside a single byte.
+pub fn recv_fd(stream: &UnixStream, call: &'static str) -> Result<OwnedFd> {
+    let mut byte = [0u8; 1];
+    let (n, mut fds) = recv_with_fds(stream, &mut byte, call)?;
     if n == 0 {
         return Err(Error::Disconnected { call });
     }
-    // SAFETY: msg was filled by recvmsg; CMSG_FIRSTHDR only reads its control fields.
-    let cmsg = unsafe { libc::CMSG_FIRSTHDR(&msg) };
-    // SAFETY: a non-null cmsg points inside cmsg_buf, written by the kernel.
-    let ok = !cmsg.is_null()
-        && unsafe {
-            (*cmsg).cmsg_level == libc::SOL_SOCKET && (*cmsg).cmsg_type == libc::SCM_RIGHTS
-        };
-    if !ok {
+    if fds.len() != 1 {
         return Err(Error::Protocol {
             call,
-            detail: "expected a file descriptor, none was sent".into(),
+            detail: format!("expected one file descriptor, {} were sent", fds.len()),
         });
     }
-    // SAFETY: an SCM_RIGHTS payload holds at least one int; it may be unaligned, so read it so.
-    let fd: i32 = unsafe { std::ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast()) };
-    // SAFETY: the kernel installed fd in our table for us; we are its only owner.
-    Ok(unsafe { OwnedFd::from_raw_fd(fd) })
+    Ok(fds.remove(0))
 }
 
 /// Waits until `fd` is readable or `timeout` passes; true if readable.

@@ -187,10 +187,14 @@ impl<'a> Dwords<'a> {
 }
 
 impl std::fmt::Debug for Dwords<'_> {
+    /// Shows up to eight values, then the count, so dumps of bulk data stay one short line.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_list()
-            .entries(self.iter().map(|v| format!("{v:#010x}")))
-            .finish()
+        let mut l = f.debug_list();
+        l.entries(self.iter().take(8).map(|v| format!("{v:#x}")));
+        if self.len() > 8 {
+            l.entry(&format_args!("... {} dwords", self.len()));
+        }
+        l.finish()
     }
 }
 
@@ -892,6 +896,189 @@ pub struct Blit {
     pub src: BlitSurface,
 }
 
+/// CREATE_OBJECT(QUERY).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct Query {
+    pub handle: u32,
+    /// `PIPE_QUERY_*` type (low 16 bits of the type word).
+    pub query_type: u16,
+    /// Index for indexed queries (high 16 bits of the type word).
+    pub index: u16,
+    /// Byte offset of the result in `resource`.
+    pub offset: u32,
+    pub resource: u32,
+}
+
+/// CREATE_OBJECT(STREAMOUT_TARGET).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct StreamoutTarget {
+    pub handle: u32,
+    pub resource: u32,
+    pub buffer_offset: u32,
+    pub buffer_size: u32,
+}
+
+/// CREATE_OBJECT(MSAA_SURFACE): a surface rendered with implicit multisampling.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct MsaaSurface {
+    pub surface: Surface,
+    pub sample_count: u32,
+}
+
+/// A buffer range bound to a shader-buffer or atomic-buffer slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct BufferBinding {
+    pub offset: u32,
+    pub length: u32,
+    pub resource: u32,
+}
+
+/// An image bound to a shader-image slot.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct ImageBinding {
+    pub format: Format,
+    /// `PIPE_IMAGE_ACCESS_*` bits.
+    pub access: u32,
+    /// First layer (textures) or first element (buffers).
+    pub layer_offset: u32,
+    /// Level (textures) or size (buffers).
+    pub level_size: u32,
+    pub resource: u32,
+}
+
+/// LAUNCH_GRID: a compute dispatch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct LaunchGrid {
+    pub block: [u32; 3],
+    pub grid: [u32; 3],
+    /// Buffer with the grid size for indirect dispatch, 0 for none.
+    pub indirect_resource: u32,
+    pub indirect_offset: u32,
+}
+
+/// GET_QUERY_RESULT_QBO: writes a query result into a buffer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct QueryResultQbo {
+    pub query: u32,
+    pub qbo: u32,
+    pub wait: bool,
+    /// `PIPE_QUERY_TYPE_*` of the value written.
+    pub result_type: u32,
+    pub offset: u32,
+    /// Which value of the query (-1 for availability).
+    pub index: i32,
+}
+
+/// The destination half shared by INLINE_WRITE, TRANSFER3D and COPY_TRANSFER3D.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct TransferTarget {
+    pub resource: u32,
+    pub level: u32,
+    pub usage: u32,
+    pub stride: u32,
+    pub layer_stride: u32,
+    pub region: Box3,
+}
+
+/// COPY_TRANSFER3D: copies between a staging buffer and a resource on the host.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct CopyTransfer3d {
+    pub dst: TransferTarget,
+    pub src_resource: u32,
+    pub src_offset: u32,
+    /// Bit 0 SYNCHRONIZED, bit 1 READ_FROM_HOST (copy the other way).
+    pub flags: u32,
+}
+
+/// CLEAR_TEXTURE: clears a box of a texture to a value.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct ClearTexture {
+    pub resource: u32,
+    pub level: u32,
+    pub region: Box3,
+    /// The value as raw dwords, laid out as the format needs.
+    pub value: [u32; 4],
+}
+
+/// PIPE_RESOURCE_CREATE: describes the resource behind a following HOST3D blob creation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct PipeResourceCreate {
+    pub target: TextureTarget,
+    pub format: Format,
+    pub bind: u32,
+    pub width: u32,
+    pub height: u32,
+    pub depth: u32,
+    pub array_size: u32,
+    pub last_level: u32,
+    pub nr_samples: u32,
+    pub flags: u32,
+    pub blob_id: u32,
+}
+
+/// One plane of PIPE_RESOURCE_SET_TYPE.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct PlaneLayout {
+    pub stride: u32,
+    pub offset: u32,
+}
+
+/// PIPE_RESOURCE_SET_TYPE: gives an untyped resource its type.
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct PipeResourceSetType {
+    pub resource: u32,
+    pub format: Format,
+    pub bind: u32,
+    pub width: u32,
+    pub height: u32,
+    pub usage: u32,
+    pub modifier: u64,
+    #[cfg_attr(
+        test,
+        proptest(
+            strategy = "proptest::collection::vec(proptest::prelude::any::<PlaneLayout>(), 1..=4)"
+        )
+    )]
+    pub planes: Vec<PlaneLayout>,
+}
+
+/// CLEAR_SURFACE: clears a rectangle of one surface.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[cfg_attr(test, derive(Arbitrary))]
+pub struct ClearSurface {
+    pub render_condition: bool,
+    /// `PIPE_CLEAR_*` bits 0-2 (depth, stencil, colour).
+    #[cfg_attr(test, proptest(strategy = "0u8..8"))]
+    pub buffers: u8,
+    pub surface: u32,
+    /// Colour, or depth (f64) and stencil, as raw dwords.
+    pub color: [u32; 4],
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+}
+
+/// A video command: its fixed leading fields, then whatever dwords follow.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct VideoCommand<'a> {
+    pub fields: Vec<u32>,
+    pub extra: Dwords<'a>,
+}
+
 /// A decoded or to-be-encoded command.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Command<'a> {
@@ -967,6 +1154,109 @@ pub enum Command<'a> {
     CreateSubCtx(u32),
     SetSubCtx(u32),
     DestroySubCtx(u32),
+    CreateQuery(Query),
+    CreateStreamoutTarget(StreamoutTarget),
+    CreateMsaaSurface(MsaaSurface),
+    BeginQuery(u32),
+    EndQuery(u32),
+    GetQueryResult {
+        query: u32,
+        wait: bool,
+    },
+    /// 32 rows of the 32x32 stipple pattern.
+    SetPolygonStipple([u32; 32]),
+    /// Eight user clip planes.
+    SetClipState([[f32; 4]; 8]),
+    SetSampleMask(u32),
+    SetStreamoutTargets {
+        append_bitmask: u32,
+        targets: Vec<u32>,
+    },
+    SetRenderCondition {
+        query: u32,
+        condition: bool,
+        mode: u32,
+    },
+    SetUniformBuffer {
+        shader_type: ShaderType,
+        index: u32,
+        offset: u32,
+        length: u32,
+        resource: u32,
+    },
+    SetTessState {
+        outer: [f32; 4],
+        inner: [f32; 2],
+    },
+    SetMinSamples(u32),
+    SetShaderBuffers {
+        shader_type: ShaderType,
+        start_slot: u32,
+        buffers: Vec<BufferBinding>,
+    },
+    SetShaderImages {
+        shader_type: ShaderType,
+        start_slot: u32,
+        images: Vec<ImageBinding>,
+    },
+    MemoryBarrier(u32),
+    LaunchGrid(LaunchGrid),
+    SetFramebufferStateNoAttach {
+        width: u16,
+        height: u16,
+        layers: u16,
+        samples: u8,
+    },
+    TextureBarrier(u32),
+    SetAtomicBuffers {
+        start_slot: u32,
+        buffers: Vec<BufferBinding>,
+    },
+    /// SET_DEBUG_FLAGS: a NUL-terminated flag string in whole dwords.
+    SetDebugFlags(Dwords<'a>),
+    GetQueryResultQbo(QueryResultQbo),
+    /// END_TRANSFERS: closes Mesa's transfer batch; the host ignores the payload, which pads
+    /// the batch buffer.
+    EndTransfers(Dwords<'a>),
+    CopyTransfer3d(CopyTransfer3d),
+    SetTweaks {
+        id: u32,
+        value: u32,
+    },
+    ClearTexture(ClearTexture),
+    PipeResourceCreate(PipeResourceCreate),
+    PipeResourceSetType(PipeResourceSetType),
+    GetMemoryInfo(u32),
+    /// SEND_STRING_MARKER: the string's byte length, then the string in whole dwords.
+    SendStringMarker {
+        length: u32,
+        string: Dwords<'a>,
+    },
+    /// LINK_SHADER: vertex, fragment, geometry, tess control, tess eval and compute handles.
+    LinkShader([u32; 6]),
+    /// handle, profile, entrypoint, chroma format, level, width, height (then max refs, ...).
+    CreateVideoCodec(VideoCommand<'a>),
+    /// handle.
+    DestroyVideoCodec(VideoCommand<'a>),
+    /// handle, format, width, height, first resource handle (then further resource handles).
+    CreateVideoBuffer(VideoCommand<'a>),
+    /// handle.
+    DestroyVideoBuffer(VideoCommand<'a>),
+    /// codec, target.
+    BeginFrame(VideoCommand<'a>),
+    /// No fixed fields.
+    DecodeMacroblock(VideoCommand<'a>),
+    /// codec, target, descriptor, buffer, buffer size.
+    DecodeBitstream(VideoCommand<'a>),
+    /// codec, source, destination, descriptor, feedback.
+    EncodeBitstream(VideoCommand<'a>),
+    /// codec, target.
+    EndFrame(VideoCommand<'a>),
+    ClearSurface(ClearSurface),
+    GetPipeResourceLayout {
+        output: u32,
+        target: u32,
+    },
 }
 
 /// Upstream names, for messages and dumps.
@@ -1094,6 +1384,51 @@ impl Command<'_> {
             C::ResourceCopyRegion(_) => (CommandId::ResourceCopyRegion, 0),
             C::Blit(_) => (CommandId::Blit, 0),
             C::CreateSubCtx(_) => (CommandId::CreateSubCtx, 0),
+            C::CreateQuery(_) => (CommandId::CreateObject, obj(ObjectType::Query)),
+            C::CreateStreamoutTarget(_) => {
+                (CommandId::CreateObject, obj(ObjectType::StreamoutTarget))
+            }
+            C::CreateMsaaSurface(_) => (CommandId::CreateObject, obj(ObjectType::MsaaSurface)),
+            C::BeginQuery(_) => (CommandId::BeginQuery, 0),
+            C::EndQuery(_) => (CommandId::EndQuery, 0),
+            C::GetQueryResult { .. } => (CommandId::GetQueryResult, 0),
+            C::SetPolygonStipple(_) => (CommandId::SetPolygonStipple, 0),
+            C::SetClipState(_) => (CommandId::SetClipState, 0),
+            C::SetSampleMask(_) => (CommandId::SetSampleMask, 0),
+            C::SetStreamoutTargets { .. } => (CommandId::SetStreamoutTargets, 0),
+            C::SetRenderCondition { .. } => (CommandId::SetRenderCondition, 0),
+            C::SetUniformBuffer { .. } => (CommandId::SetUniformBuffer, 0),
+            C::SetTessState { .. } => (CommandId::SetTessState, 0),
+            C::SetMinSamples(_) => (CommandId::SetMinSamples, 0),
+            C::SetShaderBuffers { .. } => (CommandId::SetShaderBuffers, 0),
+            C::SetShaderImages { .. } => (CommandId::SetShaderImages, 0),
+            C::MemoryBarrier(_) => (CommandId::MemoryBarrier, 0),
+            C::LaunchGrid(_) => (CommandId::LaunchGrid, 0),
+            C::SetFramebufferStateNoAttach { .. } => (CommandId::SetFramebufferStateNoAttach, 0),
+            C::TextureBarrier(_) => (CommandId::TextureBarrier, 0),
+            C::SetAtomicBuffers { .. } => (CommandId::SetAtomicBuffers, 0),
+            C::SetDebugFlags(_) => (CommandId::SetDebugFlags, 0),
+            C::GetQueryResultQbo(_) => (CommandId::GetQueryResultQbo, 0),
+            C::EndTransfers(_) => (CommandId::EndTransfers, 0),
+            C::CopyTransfer3d(_) => (CommandId::CopyTransfer3d, 0),
+            C::SetTweaks { .. } => (CommandId::SetTweaks, 0),
+            C::ClearTexture(_) => (CommandId::ClearTexture, 0),
+            C::PipeResourceCreate(_) => (CommandId::PipeResourceCreate, 0),
+            C::PipeResourceSetType(_) => (CommandId::PipeResourceSetType, 0),
+            C::GetMemoryInfo(_) => (CommandId::GetMemoryInfo, 0),
+            C::SendStringMarker { .. } => (CommandId::SendStringMarker, 0),
+            C::LinkShader(_) => (CommandId::LinkShader, 0),
+            C::CreateVideoCodec(_) => (CommandId::CreateVideoCodec, 0),
+            C::DestroyVideoCodec(_) => (CommandId::DestroyVideoCodec, 0),
+            C::CreateVideoBuffer(_) => (CommandId::CreateVideoBuffer, 0),
+            C::DestroyVideoBuffer(_) => (CommandId::DestroyVideoBuffer, 0),
+            C::BeginFrame(_) => (CommandId::BeginFrame, 0),
+            C::DecodeMacroblock(_) => (CommandId::DecodeMacroblock, 0),
+            C::DecodeBitstream(_) => (CommandId::DecodeBitstream, 0),
+            C::EncodeBitstream(_) => (CommandId::EncodeBitstream, 0),
+            C::EndFrame(_) => (CommandId::EndFrame, 0),
+            C::ClearSurface(_) => (CommandId::ClearSurface, 0),
+            C::GetPipeResourceLayout { .. } => (CommandId::GetPipeResourceLayout, 0),
             C::SetSubCtx(_) => (CommandId::SetSubCtx, 0),
             C::DestroySubCtx(_) => (CommandId::DestroySubCtx, 0),
         }
@@ -1484,9 +1819,221 @@ impl Command<'_> {
                 }
             }
             C::CreateSubCtx(id) | C::SetSubCtx(id) | C::DestroySubCtx(id) => out.push(*id),
+            C::CreateQuery(q) => out.extend([
+                q.handle,
+                u32::from(q.query_type) | u32::from(q.index) << 16,
+                q.offset,
+                q.resource,
+            ]),
+            C::CreateStreamoutTarget(t) => {
+                out.extend([t.handle, t.resource, t.buffer_offset, t.buffer_size])
+            }
+            C::CreateMsaaSurface(m) => {
+                let s = &m.surface;
+                out.extend([
+                    s.handle,
+                    s.resource,
+                    s.format.to_wire(),
+                    s.level,
+                    u32::from(s.first_layer) | u32::from(s.last_layer) << 16,
+                    m.sample_count,
+                ]);
+            }
+            C::BeginQuery(h) | C::EndQuery(h) => out.push(*h),
+            C::GetQueryResult { query, wait } => out.extend([*query, u32::from(*wait)]),
+            C::SetPolygonStipple(rows) => out.extend(rows),
+            C::SetClipState(planes) => out.extend(planes.iter().flatten().map(|f| f.to_bits())),
+            C::SetSampleMask(v)
+            | C::SetMinSamples(v)
+            | C::MemoryBarrier(v)
+            | C::TextureBarrier(v)
+            | C::GetMemoryInfo(v) => out.push(*v),
+            C::SetStreamoutTargets {
+                append_bitmask,
+                targets,
+            } => {
+                check_count("SET_STREAMOUT_TARGETS", targets.len(), MAX_SO_TARGETS)?;
+                out.push(*append_bitmask);
+                out.extend(targets);
+            }
+            C::SetRenderCondition {
+                query,
+                condition,
+                mode,
+            } => out.extend([*query, u32::from(*condition), *mode]),
+            C::SetUniformBuffer {
+                shader_type,
+                index,
+                offset,
+                length,
+                resource,
+            } => out.extend([shader_type.to_wire(), *index, *offset, *length, *resource]),
+            C::SetTessState { outer, inner } => {
+                out.extend(outer.map(f32::to_bits));
+                out.extend(inner.map(f32::to_bits));
+            }
+            C::SetShaderBuffers {
+                shader_type,
+                start_slot,
+                buffers,
+            } => {
+                check_count("SET_SHADER_BUFFERS", buffers.len(), MAX_SHADER_BUFFERS)?;
+                out.extend([shader_type.to_wire(), *start_slot]);
+                for b in buffers {
+                    out.extend([b.offset, b.length, b.resource]);
+                }
+            }
+            C::SetShaderImages {
+                shader_type,
+                start_slot,
+                images,
+            } => {
+                check_count("SET_SHADER_IMAGES", images.len(), MAX_SHADER_IMAGES)?;
+                out.extend([shader_type.to_wire(), *start_slot]);
+                for i in images {
+                    out.extend([
+                        i.format.to_wire(),
+                        i.access,
+                        i.layer_offset,
+                        i.level_size,
+                        i.resource,
+                    ]);
+                }
+            }
+            C::LaunchGrid(g) => {
+                out.extend(g.block);
+                out.extend(g.grid);
+                out.extend([g.indirect_resource, g.indirect_offset]);
+            }
+            C::SetFramebufferStateNoAttach {
+                width,
+                height,
+                layers,
+                samples,
+            } => out.extend([
+                u32::from(*width) | u32::from(*height) << 16,
+                u32::from(*layers) | u32::from(*samples) << 16,
+            ]),
+            C::SetAtomicBuffers {
+                start_slot,
+                buffers,
+            } => {
+                check_count("SET_ATOMIC_BUFFERS", buffers.len(), MAX_SHADER_BUFFERS)?;
+                out.push(*start_slot);
+                for b in buffers {
+                    out.extend([b.offset, b.length, b.resource]);
+                }
+            }
+            C::SetDebugFlags(d) => out.extend(d.iter()),
+            C::GetQueryResultQbo(q) => out.extend([
+                q.query,
+                q.qbo,
+                u32::from(q.wait),
+                q.result_type,
+                q.offset,
+                q.index as u32,
+            ]),
+            C::EndTransfers(d) => out.extend(d.iter()),
+            C::CopyTransfer3d(c) => {
+                write_target(out, &c.dst);
+                out.extend([c.src_resource, c.src_offset, c.flags]);
+            }
+            C::SetTweaks { id, value } => out.extend([*id, *value]),
+            C::ClearTexture(c) => {
+                out.extend([c.resource, c.level]);
+                out.extend(box_dwords(&c.region));
+                out.extend(c.value);
+            }
+            C::PipeResourceCreate(r) => out.extend([
+                r.target.to_wire(),
+                r.format.to_wire(),
+                r.bind,
+                r.width,
+                r.height,
+                r.depth,
+                r.array_size,
+                r.last_level,
+                r.nr_samples,
+                r.flags,
+                r.blob_id,
+            ]),
+            C::PipeResourceSetType(t) => {
+                if t.planes.is_empty() || t.planes.len() > 4 {
+                    return Err(Error::Unencodable {
+                        name: "PIPE_RESOURCE_SET_TYPE",
+                        what: "needs 1..=4 planes",
+                    });
+                }
+                out.extend([
+                    t.resource,
+                    t.format.to_wire(),
+                    t.bind,
+                    t.width,
+                    t.height,
+                    t.usage,
+                    t.modifier as u32,
+                    (t.modifier >> 32) as u32,
+                ]);
+                for pl in &t.planes {
+                    out.extend([pl.stride, pl.offset]);
+                }
+            }
+            C::SendStringMarker { length, string } => {
+                out.push(*length);
+                out.extend(string.iter());
+            }
+            C::LinkShader(h) => out.extend(h),
+            C::CreateVideoCodec(v)
+            | C::DestroyVideoCodec(v)
+            | C::CreateVideoBuffer(v)
+            | C::DestroyVideoBuffer(v)
+            | C::BeginFrame(v)
+            | C::DecodeMacroblock(v)
+            | C::DecodeBitstream(v)
+            | C::EncodeBitstream(v)
+            | C::EndFrame(v) => {
+                let (_, fixed) = video_layout(self.id_and_object().0);
+                if v.fields.len() != fixed {
+                    return Err(Error::Unencodable {
+                        name: self.name(),
+                        what: "wrong number of fixed video fields",
+                    });
+                }
+                out.extend(&v.fields);
+                out.extend(v.extra.iter());
+            }
+            C::ClearSurface(c) => {
+                out.push(u32::from(c.render_condition) | u32::from(c.buffers & 7) << 1);
+                out.push(c.surface);
+                out.extend(c.color);
+                out.extend([c.x, c.y, c.width, c.height]);
+            }
+            C::GetPipeResourceLayout { output, target } => out.extend([*output, *target]),
         }
         Ok(())
     }
+}
+
+/// Upstream bounds for the variable-length commands.
+const MAX_SO_TARGETS: usize = 16;
+const MAX_SHADER_BUFFERS: usize = 32;
+const MAX_SHADER_IMAGES: usize = 32;
+
+/// Minimum payload and number of typed leading fields of each video command.
+fn video_layout(id: CommandId) -> (u16, usize) {
+    match id {
+        CommandId::CreateVideoCodec => (7, 7),
+        CommandId::DestroyVideoCodec | CommandId::DestroyVideoBuffer => (1, 1),
+        CommandId::CreateVideoBuffer => (5, 5),
+        CommandId::BeginFrame | CommandId::EndFrame => (2, 2),
+        CommandId::DecodeBitstream | CommandId::EncodeBitstream => (5, 5),
+        _ => (0, 0),
+    }
+}
+
+fn write_target(out: &mut Vec<u32>, t: &TransferTarget) {
+    out.extend([t.resource, t.level, t.usage, t.stride, t.layer_stride]);
+    out.extend(box_dwords(&t.region));
 }
 
 fn check_count(name: &'static str, n: usize, max: usize) -> Result<()> {
@@ -1687,11 +2234,38 @@ fn decode_command<'a>(p: &Payload<'a>) -> Result<Command<'a>> {
                     last_layer: (p.u32(5) >> 16) as u16,
                 })
             }
-            ObjectType::Query | ObjectType::StreamoutTarget | ObjectType::MsaaSurface => {
-                return Err(Error::UnknownCommand {
-                    index: p.index,
-                    offset: p.offset,
-                    id: p.header.id,
+            ObjectType::Query => {
+                exact(4)?;
+                let tw = p.u32(2);
+                C::CreateQuery(Query {
+                    handle: p.u32(1),
+                    query_type: tw as u16,
+                    index: (tw >> 16) as u16,
+                    offset: p.u32(3),
+                    resource: p.u32(4),
+                })
+            }
+            ObjectType::StreamoutTarget => {
+                exact(4)?;
+                C::CreateStreamoutTarget(StreamoutTarget {
+                    handle: p.u32(1),
+                    resource: p.u32(2),
+                    buffer_offset: p.u32(3),
+                    buffer_size: p.u32(4),
+                })
+            }
+            ObjectType::MsaaSurface => {
+                exact(6)?;
+                C::CreateMsaaSurface(MsaaSurface {
+                    surface: Surface {
+                        handle: p.u32(1),
+                        resource: p.u32(2),
+                        format: p.format("format", 3, 0, 32)?,
+                        level: p.u32(4),
+                        first_layer: p.u32(5) as u16,
+                        last_layer: (p.u32(5) >> 16) as u16,
+                    },
+                    sample_count: p.u32(6),
                 })
             }
         },
@@ -1971,14 +2545,331 @@ fn decode_command<'a>(p: &Payload<'a>) -> Result<Command<'a>> {
             exact(1)?;
             C::DestroySubCtx(p.u32(1))
         }
-        _ => {
-            return Err(Error::UnknownCommand {
-                index: p.index,
-                offset: p.offset,
-                id: p.header.id,
+        CommandId::BeginQuery => {
+            exact(1)?;
+            C::BeginQuery(p.u32(1))
+        }
+        CommandId::EndQuery => {
+            exact(1)?;
+            C::EndQuery(p.u32(1))
+        }
+        CommandId::GetQueryResult => {
+            exact(2)?;
+            C::GetQueryResult {
+                query: p.u32(1),
+                wait: p.bool("wait", 2)?,
+            }
+        }
+        CommandId::SetPolygonStipple => {
+            exact(32)?;
+            C::SetPolygonStipple(std::array::from_fn(|i| p.u32(1 + i)))
+        }
+        CommandId::SetClipState => {
+            exact(32)?;
+            C::SetClipState(std::array::from_fn(|pl| {
+                std::array::from_fn(|c| p.f32(1 + pl * 4 + c))
+            }))
+        }
+        CommandId::SetSampleMask => {
+            exact(1)?;
+            C::SetSampleMask(p.u32(1))
+        }
+        CommandId::SetStreamoutTargets => {
+            p.expect(LenRule::Range {
+                min: 1,
+                max: 1 + MAX_SO_TARGETS as u16,
+            })?;
+            C::SetStreamoutTargets {
+                append_bitmask: p.u32(1),
+                targets: p.dwords(2, usize::from(p.len()) - 1).collect(),
+            }
+        }
+        CommandId::SetRenderCondition => {
+            exact(3)?;
+            C::SetRenderCondition {
+                query: p.u32(1),
+                condition: p.bool("condition", 2)?,
+                mode: p.u32(3),
+            }
+        }
+        CommandId::SetUniformBuffer => {
+            exact(5)?;
+            C::SetUniformBuffer {
+                shader_type: p.shader_type(1)?,
+                index: p.u32(2),
+                offset: p.u32(3),
+                length: p.u32(4),
+                resource: p.u32(5),
+            }
+        }
+        CommandId::SetTessState => {
+            exact(6)?;
+            C::SetTessState {
+                outer: [p.f32(1), p.f32(2), p.f32(3), p.f32(4)],
+                inner: [p.f32(5), p.f32(6)],
+            }
+        }
+        CommandId::SetMinSamples => {
+            exact(1)?;
+            C::SetMinSamples(p.u32(1))
+        }
+        CommandId::SetShaderBuffers => {
+            p.expect(LenRule::Repeated {
+                base: 2,
+                step: 3,
+                min_n: 0,
+                max_n: MAX_SHADER_BUFFERS as u16,
+            })?;
+            C::SetShaderBuffers {
+                shader_type: p.shader_type(1)?,
+                start_slot: p.u32(2),
+                buffers: buffer_bindings(p, 3),
+            }
+        }
+        CommandId::SetShaderImages => {
+            p.expect(LenRule::Repeated {
+                base: 2,
+                step: 5,
+                min_n: 0,
+                max_n: MAX_SHADER_IMAGES as u16,
+            })?;
+            let images = (0..usize::from(p.len() - 2) / 5)
+                .map(|i| {
+                    let b = 3 + i * 5;
+                    Ok(ImageBinding {
+                        format: p.format("format", b, 0, 32)?,
+                        access: p.u32(b + 1),
+                        layer_offset: p.u32(b + 2),
+                        level_size: p.u32(b + 3),
+                        resource: p.u32(b + 4),
+                    })
+                })
+                .collect::<Result<_>>()?;
+            C::SetShaderImages {
+                shader_type: p.shader_type(1)?,
+                start_slot: p.u32(2),
+                images,
+            }
+        }
+        CommandId::MemoryBarrier => {
+            exact(1)?;
+            C::MemoryBarrier(p.u32(1))
+        }
+        CommandId::LaunchGrid => {
+            exact(8)?;
+            C::LaunchGrid(LaunchGrid {
+                block: [p.u32(1), p.u32(2), p.u32(3)],
+                grid: [p.u32(4), p.u32(5), p.u32(6)],
+                indirect_resource: p.u32(7),
+                indirect_offset: p.u32(8),
             })
         }
+        CommandId::SetFramebufferStateNoAttach => {
+            exact(2)?;
+            let (a, b) = (p.u32(1), p.u32(2));
+            if b >> 24 != 0 {
+                return Err(p.invalid("layers_samples", 2, b));
+            }
+            C::SetFramebufferStateNoAttach {
+                width: a as u16,
+                height: (a >> 16) as u16,
+                layers: b as u16,
+                samples: (b >> 16) as u8,
+            }
+        }
+        CommandId::TextureBarrier => {
+            exact(1)?;
+            C::TextureBarrier(p.u32(1))
+        }
+        CommandId::SetAtomicBuffers => {
+            p.expect(LenRule::Repeated {
+                base: 1,
+                step: 3,
+                min_n: 0,
+                max_n: MAX_SHADER_BUFFERS as u16,
+            })?;
+            C::SetAtomicBuffers {
+                start_slot: p.u32(1),
+                buffers: buffer_bindings(p, 2),
+            }
+        }
+        CommandId::SetDebugFlags => {
+            p.expect(LenRule::Range {
+                min: 2,
+                max: u16::MAX,
+            })?;
+            C::SetDebugFlags(p.rest(1))
+        }
+        CommandId::GetQueryResultQbo => {
+            exact(6)?;
+            C::GetQueryResultQbo(QueryResultQbo {
+                query: p.u32(1),
+                qbo: p.u32(2),
+                wait: p.bool("wait", 3)?,
+                result_type: p.u32(4),
+                offset: p.u32(5),
+                index: p.u32(6) as i32,
+            })
+        }
+        CommandId::EndTransfers => C::EndTransfers(p.rest(1)),
+        CommandId::CopyTransfer3d => {
+            exact(14)?;
+            C::CopyTransfer3d(CopyTransfer3d {
+                dst: TransferTarget {
+                    resource: p.u32(1),
+                    level: p.u32(2),
+                    usage: p.u32(3),
+                    stride: p.u32(4),
+                    layer_stride: p.u32(5),
+                    region: p.region(6),
+                },
+                src_resource: p.u32(12),
+                src_offset: p.u32(13),
+                flags: p.u32(14),
+            })
+        }
+        CommandId::SetTweaks => {
+            exact(2)?;
+            C::SetTweaks {
+                id: p.u32(1),
+                value: p.u32(2),
+            }
+        }
+        CommandId::ClearTexture => {
+            exact(12)?;
+            C::ClearTexture(ClearTexture {
+                resource: p.u32(1),
+                level: p.u32(2),
+                region: p.region(3),
+                value: [p.u32(9), p.u32(10), p.u32(11), p.u32(12)],
+            })
+        }
+        CommandId::PipeResourceCreate => {
+            exact(11)?;
+            C::PipeResourceCreate(PipeResourceCreate {
+                target: p.field("target", 1, 0, 32, TextureTarget::from_wire)?,
+                format: p.format("format", 2, 0, 32)?,
+                bind: p.u32(3),
+                width: p.u32(4),
+                height: p.u32(5),
+                depth: p.u32(6),
+                array_size: p.u32(7),
+                last_level: p.u32(8),
+                nr_samples: p.u32(9),
+                flags: p.u32(10),
+                blob_id: p.u32(11),
+            })
+        }
+        CommandId::PipeResourceSetType => {
+            p.expect(LenRule::Repeated {
+                base: 8,
+                step: 2,
+                min_n: 1,
+                max_n: 4,
+            })?;
+            C::PipeResourceSetType(PipeResourceSetType {
+                resource: p.u32(1),
+                format: p.format("format", 2, 0, 32)?,
+                bind: p.u32(3),
+                width: p.u32(4),
+                height: p.u32(5),
+                usage: p.u32(6),
+                modifier: u64::from(p.u32(7)) | u64::from(p.u32(8)) << 32,
+                planes: (0..usize::from(p.len() - 8) / 2)
+                    .map(|i| PlaneLayout {
+                        stride: p.u32(9 + i * 2),
+                        offset: p.u32(10 + i * 2),
+                    })
+                    .collect(),
+            })
+        }
+        CommandId::GetMemoryInfo => {
+            exact(1)?;
+            C::GetMemoryInfo(p.u32(1))
+        }
+        CommandId::SendStringMarker => {
+            p.expect(LenRule::Range {
+                min: 2,
+                max: u16::MAX,
+            })?;
+            let length = p.u32(1);
+            if length as usize > (usize::from(p.len()) - 1) * 4 {
+                return Err(p.invalid("string length", 1, length));
+            }
+            C::SendStringMarker {
+                length,
+                string: p.rest(2),
+            }
+        }
+        CommandId::LinkShader => {
+            exact(6)?;
+            C::LinkShader(std::array::from_fn(|i| p.u32(1 + i)))
+        }
+        CommandId::CreateVideoCodec
+        | CommandId::DestroyVideoCodec
+        | CommandId::CreateVideoBuffer
+        | CommandId::DestroyVideoBuffer
+        | CommandId::BeginFrame
+        | CommandId::DecodeMacroblock
+        | CommandId::DecodeBitstream
+        | CommandId::EncodeBitstream
+        | CommandId::EndFrame => {
+            let (min, fixed) = video_layout(id);
+            p.expect(LenRule::Range { min, max: u16::MAX })?;
+            let v = VideoCommand {
+                fields: p.dwords(1, fixed).collect(),
+                extra: p.rest(fixed + 1),
+            };
+            match id {
+                CommandId::CreateVideoCodec => C::CreateVideoCodec(v),
+                CommandId::DestroyVideoCodec => C::DestroyVideoCodec(v),
+                CommandId::CreateVideoBuffer => C::CreateVideoBuffer(v),
+                CommandId::DestroyVideoBuffer => C::DestroyVideoBuffer(v),
+                CommandId::BeginFrame => C::BeginFrame(v),
+                CommandId::DecodeMacroblock => C::DecodeMacroblock(v),
+                CommandId::DecodeBitstream => C::DecodeBitstream(v),
+                CommandId::EncodeBitstream => C::EncodeBitstream(v),
+                _ => C::EndFrame(v),
+            }
+        }
+        CommandId::ClearSurface => {
+            exact(10)?;
+            let s0 = p.u32(1);
+            if s0 >> 4 != 0 {
+                return Err(p.invalid("s0", 1, s0));
+            }
+            C::ClearSurface(ClearSurface {
+                render_condition: bit(s0, 0),
+                buffers: bits(s0, 1, 3) as u8,
+                surface: p.u32(2),
+                color: [p.u32(3), p.u32(4), p.u32(5), p.u32(6)],
+                x: p.u32(7),
+                y: p.u32(8),
+                width: p.u32(9),
+                height: p.u32(10),
+            })
+        }
+        CommandId::GetPipeResourceLayout => {
+            exact(2)?;
+            C::GetPipeResourceLayout {
+                output: p.u32(1),
+                target: p.u32(2),
+            }
+        }
     })
+}
+
+fn buffer_bindings(p: &Payload<'_>, first: usize) -> Vec<BufferBinding> {
+    (0..(usize::from(p.len()) + 1 - first) / 3)
+        .map(|i| {
+            let b = first + i * 3;
+            BufferBinding {
+                offset: p.u32(b),
+                length: p.u32(b + 1),
+                resource: p.u32(b + 2),
+            }
+        })
+        .collect()
 }
 
 fn decode_blend(p: &Payload<'_>) -> Result<Blend> {

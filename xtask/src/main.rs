@@ -4,6 +4,7 @@
 //! - `cargo xtask vm-test`: builds the guest image, boots QEMU with virtio-gpu-gl, runs the
 //!   suites in the guest and reports.
 
+mod capture;
 mod deps;
 mod proc;
 mod vm;
@@ -39,6 +40,11 @@ enum Task {
     },
     /// Build the guest image, boot QEMU with virtio-gpu-gl and run the suites in the guest.
     VmTest(vm::VmTestArgs),
+    /// Record the virgl streams a GL program submits through Mesa's virgl driver.
+    Capture(capture::CaptureArgs),
+    /// The part of `capture` that runs in its private mount namespace.
+    #[command(hide = true)]
+    CaptureInner(capture::InnerArgs),
     /// Install (or name) the host packages every task needs.
     Deps,
 }
@@ -49,6 +55,8 @@ fn main() -> ExitCode {
     let r = match cli.task {
         Task::Test { args } => test(&args),
         Task::Deps => deps::ensure(&[deps::TEST, deps::VM]),
+        Task::Capture(args) => capture::capture(&args),
+        Task::CaptureInner(args) => capture::capture_inner(&args),
         Task::VmTest(args) => match vm::vm_test(&args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,

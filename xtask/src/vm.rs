@@ -53,7 +53,7 @@ impl Progress {
     }
 }
 
-fn workspace_root() -> PathBuf {
+pub fn workspace_root() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .expect("xtask sits in the workspace")
@@ -136,7 +136,7 @@ fn free_display() -> Option<u32> {
     })
 }
 
-fn start_xvfb(logdir: &Path) -> Result<(Guard, u32)> {
+pub fn start_xvfb(logdir: &Path) -> Result<(Guard, u32)> {
     for _ in 0..5 {
         let n = free_display().ok_or_else(|| Error::Setup("no free X display number".into()))?;
         let log = std::fs::File::create(logdir.join("xvfb.log"))
