@@ -135,6 +135,14 @@ pub enum Error {
         actual: usize,
     },
 
+    /// TGSI text that does not parse.
+    #[error("TGSI line {line}: {detail}: {text:?}")]
+    Tgsi {
+        line: usize,
+        detail: String,
+        text: String,
+    },
+
     /// A vtest message that does not match what the protocol allows.
     #[error("vtest {what}: {detail}")]
     Vtest { what: &'static str, detail: String },

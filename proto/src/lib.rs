@@ -36,6 +36,7 @@ pub mod ccmd;
 mod error;
 pub mod format;
 pub mod pipe;
+pub mod tgsi;
 pub mod virtgpu;
 pub mod vtest;
 
