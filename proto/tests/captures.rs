@@ -27,7 +27,7 @@ fn captures_decode_and_reencode_identically() {
         let mut dec = Decoder::new(&bytes);
         let mut n = 0;
         let mut out = Vec::new();
-        while let Some(r) = dec.next() {
+        for r in dec {
             let cmd = r.unwrap_or_else(|e| panic!("{name}: {e}"));
             cmd.encode(&mut out).unwrap();
             n += 1;
