@@ -24,7 +24,7 @@ fn fixtures() -> Vec<(String, Vec<u8>)> {
 #[test]
 fn captures_decode_and_reencode_identically() {
     for (name, bytes) in fixtures() {
-        let mut dec = Decoder::new(&bytes);
+        let dec = Decoder::new(&bytes);
         let mut n = 0;
         let mut out = Vec::new();
         for r in dec {
