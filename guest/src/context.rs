@@ -466,6 +466,11 @@ impl<T: Transport> Context<T> {
         Ok(self.object(ObjectType::Shader, handle))
     }
 
+    /// Creates a shader from a TGSI syntax tree, for the stage its header names.
+    pub fn create_tgsi(&mut self, shader: &virgl_proto::tgsi::Shader) -> Result<Object> {
+        self.create_shader(shader.processor.shader_type(), &shader.to_string())
+    }
+
     // ---- binding ----
 
     /// Binds a blend, DSA, rasterizer or vertex elements object.

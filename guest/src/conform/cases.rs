@@ -388,7 +388,7 @@ fn triangle(env: &mut Env<'_>) -> Result<Outcome> {
     let (w, h) = (64u32, 64u32);
     let t = scene::target(ctx, w, h, None)?;
     let (blend, dsa, rast) = scene::default_states();
-    let _p = scene::pipeline(ctx, scene::FS_COLOR, &blend, &dsa, &rast)?;
+    let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
     ctx.clear(Clear::color(clear::color(0), [0.0, 0.0, 0.0, 1.0]))?;
     let green = [0.0, 1.0, 0.0, 1.0];
     let v = |x: f32, y: f32| [x, y, 0.0, 1.0, green[0], green[1], green[2], green[3]];
@@ -438,7 +438,7 @@ fn textured_quad(env: &mut Env<'_>) -> Result<Outcome> {
     ))?;
     ctx.upload(&tex, Box3::new_2d(0, 0, 2, 2), texels.as_flattened())?;
     let (blend, dsa, rast) = scene::default_states();
-    let _p = scene::pipeline(ctx, scene::FS_TEXTURE, &blend, &dsa, &rast)?;
+    let _p = scene::pipeline(ctx, &scene::fs_texture(), &blend, &dsa, &rast)?;
     let view = ctx.create_sampler_view(&tex, Format::R8G8B8A8_UNORM)?;
     let sampler = ctx.create_sampler_state(&SamplerState::nearest(0))?;
     ctx.set_sampler_views(ShaderType::Fragment, &[&view])?;
@@ -480,7 +480,7 @@ fn constant_buffer_color(env: &mut Env<'_>) -> Result<Outcome> {
     let ctx = &mut env.ctx;
     let t = scene::target(ctx, 32, 32, None)?;
     let (blend, dsa, rast) = scene::default_states();
-    let _p = scene::pipeline(ctx, scene::FS_CONSTANT, &blend, &dsa, &rast)?;
+    let _p = scene::pipeline(ctx, &scene::fs_constant(), &blend, &dsa, &rast)?;
     ctx.set_constants(ShaderType::Fragment, 0, &[0.6, 0.2, 1.0, 1.0])?;
     ctx.clear(Clear::color(clear::color(0), [0.0, 0.0, 0.0, 1.0]))?;
     let _vb = scene::draw(
@@ -516,7 +516,7 @@ fn blend_src_alpha(env: &mut Env<'_>) -> Result<Outcome> {
         ..RtBlend::default()
     };
     let (_, dsa, rast) = scene::default_states();
-    let _p = scene::pipeline(ctx, scene::FS_COLOR, &blend, &dsa, &rast)?;
+    let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
     ctx.clear(Clear::color(clear::color(0), [0.0, 0.0, 1.0, 1.0]))?;
     // Left half: red at alpha 0.2 over blue.
     let _vb = scene::draw(
@@ -563,7 +563,7 @@ fn depth_test(env: &mut Env<'_>) -> Result<Outcome> {
         ..Dsa::default()
     };
     let (blend, _, rast) = scene::default_states();
-    let _p = scene::pipeline(ctx, scene::FS_COLOR, &blend, &dsa, &rast)?;
+    let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
     ctx.clear(Clear {
         buffers: clear::color(0) | clear::DEPTH | clear::STENCIL,
         color: [0.0f32, 0.0, 0.0, 1.0].map(f32::to_bits),
@@ -612,7 +612,7 @@ fn scissor(env: &mut Env<'_>) -> Result<Outcome> {
     };
     let (blend, dsa, _) = scene::default_states();
     ctx.clear(Clear::color(clear::color(0), [0.0, 0.0, 0.0, 1.0]))?;
-    let _p = scene::pipeline(ctx, scene::FS_COLOR, &blend, &dsa, &rast)?;
+    let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
     ctx.set_scissor(Scissor {
         minx: 16,
         miny: 16,
@@ -771,19 +771,21 @@ fn copy_region(env: &mut Env<'_>) -> Result<Outcome> {
 fn long_shader_continuation(env: &mut Env<'_>) -> Result<Outcome> {
     let ctx = &mut env.ctx;
     // Enough instructions that the text needs more than one command packet.
-    let mut fs = String::from("FRAG\nDCL IN[0], GENERIC[0], LINEAR\nDCL OUT[0], COLOR\nDCL TEMP[0]\n  0: MOV TEMP[0], IN[0]\n");
-    let n = 9000;
-    for i in 1..=n {
-        fs.push_str(&format!("{i:>5}: MOV TEMP[0], TEMP[0]\n"));
+    use virgl_proto::tgsi::{Builder, File, Operand, Processor};
+    let temp = || Operand::reg(File::Temp, 0);
+    let mut b = Builder::new(Processor::Frag)
+        .declare(File::In, 0, 0, &["GENERIC[0]", "LINEAR"])
+        .declare(File::Out, 0, 0, &["COLOR"])
+        .declare(File::Temp, 0, 0, &[])
+        .instruction("MOV", &[temp(), Operand::reg(File::In, 0)], &[]);
+    for _ in 0..9000 {
+        b = b.instruction("MOV", &[temp(), temp()], &[]);
     }
-    fs.push_str(&format!(
-        "{:>5}: MOV OUT[0], TEMP[0]\n{:>5}: END\n",
-        n + 1,
-        n + 2
-    ));
-    let packets = fs
-        .len()
-        .div_ceil((crate::context::MAX_BATCH_DWORDS - 6) * 4);
+    let fs = b
+        .instruction("MOV", &[Operand::reg(File::Out, 0), temp()], &[])
+        .end();
+    let text_len = fs.to_string().len();
+    let packets = (text_len + 1).div_ceil((crate::context::MAX_BATCH_DWORDS - 6) * 4);
     let t = scene::target(ctx, 16, 16, None)?;
     let (blend, dsa, rast) = scene::default_states();
     let _p = scene::pipeline(ctx, &fs, &blend, &dsa, &rast)?;
@@ -798,7 +800,7 @@ fn long_shader_continuation(env: &mut Env<'_>) -> Result<Outcome> {
     Ok(if packets >= 2 && n_px == 256 {
         Outcome::pass(format!(
             "{}-byte fragment shader sent in {packets} packets (first with the total length, then continuations) draws magenta on all 256 pixels",
-            fs.len() + 1
+            text_len + 1
         ))
     } else {
         Outcome::fail(format!(

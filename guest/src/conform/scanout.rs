@@ -131,7 +131,7 @@ pub fn kms_scanout(env: &mut Env<'_>) -> Result<Outcome> {
     ctx.set_framebuffer(&[&surf], None)?;
     ctx.set_viewport(virgl_proto::ccmd::Viewport::for_size(w, h))?;
     let (blend, dsa, rast) = scene::default_states();
-    let _p = scene::pipeline(&mut ctx, scene::FS_COLOR, &blend, &dsa, &rast)?;
+    let _p = scene::pipeline(&mut ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
     ctx.clear(Clear::color(clear::color(0), [1.0; 4]))?;
     let c = |q: [u8; 4]| q.map(|v| f32::from(v) / 255.0);
     // Quadrants in image rows (row 0 first); read-back rows run the same way as the scanout.

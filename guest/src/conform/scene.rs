@@ -2,7 +2,8 @@
 
 use virgl_proto::ccmd::{Blend, Box3, DrawVbo, Dsa, Rasterizer, VertexElement, Viewport};
 use virgl_proto::format::Format;
-use virgl_proto::pipe::{bind, PrimMode, ShaderType};
+use virgl_proto::pipe::{bind, PrimMode};
+use virgl_proto::tgsi::{self, Builder, File, Operand, Processor};
 
 use super::DynTransport;
 use crate::context::{Context, Object, Resource};
@@ -10,42 +11,70 @@ use crate::error::Result;
 use crate::transport::ResourceDesc;
 
 /// Passes position and colour (or texture coordinate) through.
-pub const VS_PASSTHROUGH: &str = "VERT
-DCL IN[0]
-DCL IN[1]
-DCL OUT[0], POSITION
-DCL OUT[1], GENERIC[0]
-  0: MOV OUT[0], IN[0]
-  1: MOV OUT[1], IN[1]
-  2: END
-";
+pub fn vs_passthrough() -> tgsi::Shader {
+    Builder::new(Processor::Vert)
+        .declare(File::In, 0, 0, &[])
+        .declare(File::In, 1, 1, &[])
+        .declare(File::Out, 0, 0, &["POSITION"])
+        .declare(File::Out, 1, 1, &["GENERIC[0]"])
+        .instruction(
+            "MOV",
+            &[Operand::reg(File::Out, 0), Operand::reg(File::In, 0)],
+            &[],
+        )
+        .instruction(
+            "MOV",
+            &[Operand::reg(File::Out, 1), Operand::reg(File::In, 1)],
+            &[],
+        )
+        .end()
+}
 
 /// Writes the interpolated colour.
-pub const FS_COLOR: &str = "FRAG
-PROPERTY FS_COLOR0_WRITES_ALL_CBUFS 1
-DCL IN[0], GENERIC[0], LINEAR
-DCL OUT[0], COLOR
-  0: MOV OUT[0], IN[0]
-  1: END
-";
+pub fn fs_color() -> tgsi::Shader {
+    Builder::new(Processor::Frag)
+        .property("FS_COLOR0_WRITES_ALL_CBUFS", "1")
+        .declare(File::In, 0, 0, &["GENERIC[0]", "LINEAR"])
+        .declare(File::Out, 0, 0, &["COLOR"])
+        .instruction(
+            "MOV",
+            &[Operand::reg(File::Out, 0), Operand::reg(File::In, 0)],
+            &[],
+        )
+        .end()
+}
 
 /// Samples texture unit 0 at the interpolated coordinate.
-pub const FS_TEXTURE: &str = "FRAG
-DCL IN[0], GENERIC[0], LINEAR
-DCL OUT[0], COLOR
-DCL SAMP[0]
-DCL SVIEW[0], 2D, FLOAT
-  0: TEX OUT[0], IN[0], SAMP[0], 2D
-  1: END
-";
+pub fn fs_texture() -> tgsi::Shader {
+    Builder::new(Processor::Frag)
+        .declare(File::In, 0, 0, &["GENERIC[0]", "LINEAR"])
+        .declare(File::Out, 0, 0, &["COLOR"])
+        .declare(File::Samp, 0, 0, &[])
+        .declare(File::Sview, 0, 0, &["2D", "FLOAT"])
+        .instruction(
+            "TEX",
+            &[
+                Operand::reg(File::Out, 0),
+                Operand::reg(File::In, 0),
+                Operand::reg(File::Samp, 0),
+            ],
+            &["2D"],
+        )
+        .end()
+}
 
 /// Writes constant 0 of the fragment stage.
-pub const FS_CONSTANT: &str = "FRAG
-DCL OUT[0], COLOR
-DCL CONST[0]
-  0: MOV OUT[0], CONST[0]
-  1: END
-";
+pub fn fs_constant() -> tgsi::Shader {
+    Builder::new(Processor::Frag)
+        .declare(File::Out, 0, 0, &["COLOR"])
+        .declare(File::Const, 0, 0, &[])
+        .instruction(
+            "MOV",
+            &[Operand::reg(File::Out, 0), Operand::reg(File::Const, 0)],
+            &[],
+        )
+        .end()
+}
 
 /// One vertex: position xyzw, then colour (or texcoord) xyzw.
 pub type Vertex = [f32; 8];
@@ -101,7 +130,7 @@ pub struct Pipeline {
 /// Creates and binds blend, DSA, rasterizer, the two-attribute vertex layout and the shaders.
 pub fn pipeline(
     ctx: &mut Context<DynTransport>,
-    fs: &str,
+    fs: &tgsi::Shader,
     blend: &Blend,
     dsa: &Dsa,
     rast: &Rasterizer,
@@ -116,13 +145,13 @@ pub fn pipeline(
         src_format: Format::R32G32B32A32_FLOAT,
     };
     let ve = ctx.create_vertex_elements(&[attr(0), attr(16)])?;
-    let vs = ctx.create_shader(ShaderType::Vertex, VS_PASSTHROUGH)?;
-    let fs = ctx.create_shader(ShaderType::Fragment, fs)?;
+    let vs = ctx.create_tgsi(&vs_passthrough())?;
+    let fs = ctx.create_tgsi(fs)?;
     for o in [&blend, &dsa, &rast, &ve] {
         ctx.bind(o)?;
     }
-    ctx.bind_shader(ShaderType::Vertex, Some(&vs))?;
-    ctx.bind_shader(ShaderType::Fragment, Some(&fs))?;
+    ctx.bind_shader(virgl_proto::pipe::ShaderType::Vertex, Some(&vs))?;
+    ctx.bind_shader(virgl_proto::pipe::ShaderType::Fragment, Some(&fs))?;
     Ok(Pipeline {
         _objects: vec![blend, dsa, rast, ve, vs, fs],
     })
