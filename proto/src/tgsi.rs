@@ -195,8 +195,9 @@ pub enum Attribute {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Declaration {
     pub file: File,
-    /// Zero to two ranges (a second one for 2D files like CONST buffers or GS inputs).
-    pub ranges: Vec<Range>,
+    /// Zero to two ranges (a second one for 2D files like CONST buffers or GS inputs);
+    /// `None` is an empty bracket, as geometry shader inputs declare their vertex dimension.
+    pub ranges: Vec<Option<Range>>,
     pub mask: Option<Vec<u8>>,
     pub attributes: Vec<Attribute>,
 }
@@ -593,7 +594,7 @@ fn parse_declaration(c: &mut Cursor<'_>) -> Result<Declaration> {
     let mut ranges = Vec::new();
     while c.peek() == Some(b'[') {
         c.pos += 1;
-        ranges.push(c.range()?);
+        ranges.push(if c.eat(b']') { None } else { Some(c.range()?) });
     }
     let mask = c.components()?;
     let mut attributes = Vec::new();
@@ -905,10 +906,10 @@ impl fmt::Display for Declaration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "DCL {}", self.file.name())?;
         for r in &self.ranges {
-            if r.first == r.last {
-                write!(f, "[{}]", r.first)?;
-            } else {
-                write!(f, "[{}..{}]", r.first, r.last)?;
+            match r {
+                None => f.write_str("[]")?,
+                Some(r) if r.first == r.last => write!(f, "[{}]", r.first)?,
+                Some(r) => write!(f, "[{}..{}]", r.first, r.last)?,
             }
         }
         write_components(f, &self.mask)?;
@@ -1038,7 +1039,7 @@ impl Builder {
             .collect();
         self.shader.items.push(Item::Declaration(Declaration {
             file,
-            ranges: vec![Range { first, last }],
+            ranges: vec![Some(Range { first, last })],
             mask: None,
             attributes,
         }));

@@ -43,7 +43,10 @@ fn parses_mesa_style_text_into_typed_items() {
     );
     assert_eq!(
         decls[5].ranges,
-        vec![Range { first: 1, last: 1 }, Range { first: 0, last: 3 }]
+        vec![
+            Some(Range { first: 1, last: 1 }),
+            Some(Range { first: 0, last: 3 })
+        ]
     );
     let insts: Vec<&Instruction> = s.instructions().collect();
     assert_eq!(insts.len(), 10);
@@ -76,6 +79,15 @@ fn print_then_parse_is_identity() {
     let s = parse(MESA_FS).unwrap();
     let text = s.to_string();
     assert_eq!(parse(&text).unwrap(), s, "{text}");
+}
+
+#[test]
+fn geometry_inputs_declare_an_empty_vertex_dimension() {
+    let text = "GEOM\nPROPERTY GS_INPUT_PRIMITIVE TRIANGLES\nDCL IN[][0], POSITION\n  0: MOV TEMP[0], IN[2][0]\n  1: END\n";
+    let s = parse(text).unwrap();
+    let d = s.declarations().next().unwrap();
+    assert_eq!(d.ranges, vec![None, Some(Range { first: 0, last: 0 })]);
+    assert_eq!(s.to_string(), text);
 }
 
 #[test]
@@ -126,4 +138,13 @@ fn builder_writes_text_the_host_parses() {
          IMM[0] FLT32 {0x3f800000, 0x00000000, 0x00000000, 0x3f800000}\n  0: MUL OUT[0], IN[0], IMM[0].xxxx\n  1: END\n"
     );
     assert_eq!(parse(&text).unwrap(), s);
+}
+
+/// Inputs the fuzzer found (fuzz/artifacts/tgsi_parse): a hex INT32 wider than 32 bits was
+/// accepted and then printed truncated, and an opcode could start with a digit.
+#[test]
+fn fuzz_regressions() {
+    assert!(parse("FRAG\nIMM[0] INT32 {0, 0X1065353216, 0, 0}\n").is_err());
+    assert!(parse("FRAG\nIMM[0] INT32 {0, 0x7fffffff, 0, 0}\n").is_ok());
+    assert!(parse("FRAG\n0PR\n").is_err());
 }
