@@ -683,7 +683,7 @@ fn immediate_value(ty: ImmType, tok: &str) -> Option<u64> {
             .parse::<i32>()
             .ok()
             .map(|v| u64::from(v as u32))
-            .or_else(|| hex(tok)),
+            .or_else(|| hex(tok).filter(|v| *v <= u64::from(u32::MAX))),
         ImmType::Uint64 => hex(tok).or_else(|| tok.parse::<u64>().ok()),
         ImmType::Int64 => tok
             .parse::<i64>()
