@@ -712,10 +712,11 @@ fn parse_instruction(c: &mut Cursor<'_>, number: Option<u32>) -> Result<Instruct
             break;
         }
     }
-    if !op
-        .bytes()
-        .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_')
-    {
+    let well_formed = op.starts_with(|c: char| c.is_ascii_uppercase())
+        && op
+            .bytes()
+            .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b'_');
+    if !well_formed {
         c.pos = save;
         return c.err(format!("bad opcode {op:?}"));
     }
