@@ -16,6 +16,7 @@
 pub mod conform;
 pub mod context;
 mod error;
+pub mod null;
 pub mod sys;
 pub mod transport;
 pub mod virtgpu;
