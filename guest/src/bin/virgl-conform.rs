@@ -3,17 +3,10 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 use virgl_guest::conform::{self, DynTransport, OutputFormat, TransportKind, Verdict};
 use virgl_guest::virtgpu::VirtioGpu;
 use virgl_guest::vtest::Vtest;
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Format {
-    Text,
-    Json,
-    Tap,
-}
 
 /// Runs virgl protocol conformance cases and checks the bytes the host renders.
 #[derive(Parser, Debug)]
@@ -33,7 +26,7 @@ struct Args {
     list: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    format: OutputFormat,
     /// Write each rendered image to DIR as a PNG.
     #[arg(long, value_name = "DIR")]
     save_png: Option<PathBuf>,
@@ -66,11 +59,7 @@ fn run(args: &Args) -> virgl_guest::Result<bool> {
         }
         return Ok(true);
     }
-    let format = match args.format {
-        Format::Text => OutputFormat::Text,
-        Format::Json => OutputFormat::Json,
-        Format::Tap => OutputFormat::Tap,
-    };
+    let format = args.format;
     let png_dir = args
         .save_png
         .as_deref()

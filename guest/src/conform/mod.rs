@@ -222,8 +222,8 @@ pub fn write_png(path: &Path, img: &Image) -> std::io::Result<()> {
     w.finish().map_err(std::io::Error::other)
 }
 
-/// The output formats of `virgl-conform`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+/// The output formats of `virgl-conform` (and the kernel tests, which report the same way).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum OutputFormat {
     Text,
     Json,

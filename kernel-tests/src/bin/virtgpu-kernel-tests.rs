@@ -3,15 +3,8 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, ValueEnum};
+use clap::Parser;
 use virgl_guest::conform::{format_report, OutputFormat, Verdict};
-
-#[derive(Clone, Copy, Debug, ValueEnum)]
-enum Format {
-    Text,
-    Json,
-    Tap,
-}
 
 /// Tests the Linux virtio-gpu DRM UAPI: every ioctl, its edges and its errno values.
 #[derive(Parser, Debug)]
@@ -28,7 +21,7 @@ struct Args {
     list: bool,
     /// Output format.
     #[arg(long, value_enum, default_value = "text")]
-    format: Format,
+    format: OutputFormat,
 }
 
 fn main() -> ExitCode {
@@ -40,11 +33,7 @@ fn main() -> ExitCode {
         }
         return ExitCode::SUCCESS;
     }
-    let format = match args.format {
-        Format::Text => OutputFormat::Text,
-        Format::Json => OutputFormat::Json,
-        Format::Tap => OutputFormat::Tap,
-    };
+    let format = args.format;
     let device = virtgpu_kernel_tests::find_device(args.device.as_deref());
     if format == OutputFormat::Tap {
         println!("TAP version 13\n1..{}", cases.len());
