@@ -368,17 +368,11 @@ fn boot_and_run(
                 let t = Instant::now();
                 let mut words = rest.split_whitespace();
                 let name = words.next().unwrap_or("screen").to_string();
-                let ppm = logdir.join(format!("{name}.ppm"));
-                let (verdict, detail) = match qmp_screendump(&qmp_sock, &ppm)
-                    .and_then(|()| check_screendump(&ppm))
+                let want = words.nth(1).and_then(parse_quadrants);
+                let (verdict, detail) = match check_display(&qmp_sock, display, logdir, &name, want)
                 {
                     Ok(d) => ("pass", d),
-                    // QEMU 7.2 has no DisplaySurface for a GL scanout ("no surface"); look at
-                    // what the host display shows instead: QEMU's GTK window on Xvfb.
-                    Err(qmp) => match x_screenshot(display, &logdir.join(format!("{name}.xwd"))) {
-                        Ok(d) => ("pass", format!("{qmp}; instead: {d}")),
-                        Err(e) => ("fail", format!("{qmp}; X screenshot: {e}")),
-                    },
+                    Err(e) => ("fail", e.to_string()),
                 };
                 p.say(format!("host: screendump of {name}: {verdict}: {detail}"));
                 results.push(CaseResult {
@@ -424,6 +418,31 @@ fn boot_and_run(
         )));
     }
     report(args, &results, &done, &errors, pngs)
+}
+
+/// Checks that the display shows `want` (the quadrant colours a guest case put on it): through
+/// a QMP screendump, or, where QEMU 7.2 has no DisplaySurface for a GL scanout ("no surface"),
+/// through what the host display shows: QEMU's GTK window on Xvfb.
+fn check_display(
+    qmp: &Path,
+    display: u32,
+    logdir: &Path,
+    name: &str,
+    want: Option<[[u8; 3]; 4]>,
+) -> Result<String> {
+    let want = want.ok_or_else(|| {
+        Error::Setup(format!(
+            "{name}: screendump request without quadrant colours"
+        ))
+    })?;
+    let ppm = logdir.join(format!("{name}.ppm"));
+    match qmp_screendump(qmp, &ppm).and_then(|()| check_screendump(&ppm, &want)) {
+        Ok(d) => Ok(d),
+        Err(qmp_err) => match x_screenshot(display, &logdir.join(format!("{name}.xwd")), &want) {
+            Ok(d) => Ok(format!("{qmp_err}; instead: {d}")),
+            Err(e) => Err(Error::Setup(format!("{qmp_err}; X screenshot: {e}"))),
+        },
+    }
 }
 
 /// Asks QEMU over QMP to write the display to `out` as PPM.
@@ -496,13 +515,13 @@ pub fn parse_ppm(bytes: &[u8]) -> Option<(u32, u32, &[u8])> {
 }
 
 /// Checks that a screendump shows the scanout case's four quadrant colours.
-fn check_screendump(ppm: &Path) -> Result<String> {
+fn check_screendump(ppm: &Path, want: &[[u8; 3]; 4]) -> Result<String> {
     let bytes = std::fs::read(ppm).map_err(|e| Error::Setup(format!("{}: {e}", ppm.display())))?;
     let (w, h, rgb) = parse_ppm(&bytes)
         .ok_or_else(|| Error::Setup(format!("{}: not a P6 PPM", ppm.display())))?;
     let at = |x: u32, y: u32| {
         let i = ((y * w + x) * 3) as usize;
-        [rgb[i], rgb[i + 1], rgb[i + 2], 255]
+        [rgb[i], rgb[i + 1], rgb[i + 2]]
     };
     let got = [
         (w / 4, h / 4),
@@ -511,7 +530,7 @@ fn check_screendump(ppm: &Path) -> Result<String> {
         (3 * w / 4, 3 * h / 4),
     ]
     .map(|(x, y)| at(x, y));
-    let want = virgl_guest_quadrants();
+    let want = *want;
     let flipped = [got[2], got[3], got[0], got[1]];
     if got == want || flipped == want {
         Ok(format!(
@@ -528,7 +547,7 @@ fn check_screendump(ppm: &Path) -> Result<String> {
 
 /// Takes a screenshot of the whole X screen (QEMU's GTK window shows the guest's scanout there)
 /// and checks that it shows the scanout case's red, green and blue quadrants in their places.
-fn x_screenshot(display: u32, out: &Path) -> Result<String> {
+fn x_screenshot(display: u32, out: &Path, want: &[[u8; 3]; 4]) -> Result<String> {
     let file =
         std::fs::File::create(out).map_err(|e| Error::Setup(format!("{}: {e}", out.display())))?;
     let mut cmd = Command::new("xwd");
@@ -538,13 +557,12 @@ fn x_screenshot(display: u32, out: &Path) -> Result<String> {
     let bytes = std::fs::read(out).map_err(|e| Error::Setup(format!("{}: {e}", out.display())))?;
     let img = parse_xwd(&bytes)
         .ok_or_else(|| Error::Setup(format!("{}: unsupported XWD", out.display())))?;
-    let want = virgl_guest_quadrants();
     let mut found = Vec::new();
     for color in &want[..3] {
         let (mut n, mut sx, mut sy) = (0u64, 0u64, 0u64);
         for y in 0..img.height {
             for x in 0..img.width {
-                if img.rgb(x, y) == [color[0], color[1], color[2]] {
+                if img.rgb(x, y) == *color {
                     n += 1;
                     sx += u64::from(x);
                     sy += u64::from(y);
@@ -559,26 +577,30 @@ fn x_screenshot(display: u32, out: &Path) -> Result<String> {
         }
         found.push((n, (sx / n) as i64, (sy / n) as i64));
     }
-    let (red, green, blue) = (found[0], found[1], found[2]);
-    let same_row = (red.2 - green.2).abs() < 20;
-    let same_col = (red.1 - blue.1).abs() < 20;
-    if !(same_row && same_col && green.1 > red.1 && blue.2 != red.2) {
+    let (tl, tr, bl) = (found[0], found[1], found[2]);
+    let same_row = (tl.2 - tr.2).abs() < 20;
+    let same_col = (tl.1 - bl.1).abs() < 20;
+    if !(same_row && same_col && tr.1 > tl.1 && (bl.2 - tl.2).abs() > 20) {
         return Err(Error::Setup(format!(
-            "colour blocks misplaced: red {red:?}, green {green:?}, blue {blue:?} (count, x, y)"
+            "colour blocks misplaced: {:?} {tl:?}, {:?} {tr:?}, {:?} {bl:?} (count, x, y)",
+            want[0], want[1], want[2]
         )));
     }
     Ok(format!(
-        "X screenshot of QEMU's GTK window ({}x{} screen): red at ({}, {}), green to its right at ({}, {}), \
-         blue {} it at ({}, {}), each over {} pixels",
+        "X screenshot of QEMU's GTK window ({}x{} screen): {:?} at ({}, {}), {:?} to its right at ({}, {}), \
+         {:?} {} it at ({}, {}), each over {} pixels",
         img.width,
         img.height,
-        red.1,
-        red.2,
-        green.1,
-        green.2,
-        if blue.2 > red.2 { "below" } else { "above" },
-        blue.1,
-        blue.2,
+        want[0],
+        tl.1,
+        tl.2,
+        want[1],
+        tr.1,
+        tr.2,
+        want[2],
+        if bl.2 > tl.2 { "below" } else { "above" },
+        bl.1,
+        bl.2,
         found.iter().map(|f| f.0).min().unwrap_or(0)
     ))
 }
@@ -646,14 +668,16 @@ pub fn parse_xwd(b: &[u8]) -> Option<XwdImage<'_>> {
     })
 }
 
-/// The colours `kms_scanout` draws (top-left, top-right, bottom-left, bottom-right).
-fn virgl_guest_quadrants() -> [[u8; 4]; 4] {
-    [
-        [255, 0, 0, 255],
-        [0, 255, 0, 255],
-        [0, 0, 255, 255],
-        [255, 255, 255, 255],
-    ]
+/// Parses `RRGGBB,RRGGBB,RRGGBB,RRGGBB` (top-left, top-right, bottom-left, bottom-right).
+fn parse_quadrants(s: &str) -> Option<[[u8; 3]; 4]> {
+    let colours: Vec<[u8; 3]> = s
+        .split(',')
+        .map(|c| {
+            let v = u32::from_str_radix(c, 16).ok().filter(|_| c.len() == 6)?;
+            Some([(v >> 16) as u8, (v >> 8) as u8, v as u8])
+        })
+        .collect::<Option<_>>()?;
+    colours.try_into().ok()
 }
 
 fn report(
@@ -769,6 +793,18 @@ pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::base64_decode;
+
+    #[test]
+    fn quadrant_lists_parse_exactly() {
+        use super::parse_quadrants;
+        assert_eq!(
+            parse_quadrants("ff0000,00ff00,0000ff,808080"),
+            Some([[255, 0, 0], [0, 255, 0], [0, 0, 255], [128, 128, 128]])
+        );
+        assert_eq!(parse_quadrants("ff0000,00ff00,0000ff"), None);
+        assert_eq!(parse_quadrants("ff0000,00ff00,0000ff,80808"), None);
+        assert_eq!(parse_quadrants("ff0000,00ff00,0000ff,zz0000"), None);
+    }
 
     #[test]
     fn base64_round_trips_known_vectors() {

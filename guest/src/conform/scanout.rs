@@ -24,13 +24,31 @@ use crate::virtgpu::{find_card_node, VirtioGpu};
 /// The console line that asks the host for a screendump; the host parses it.
 pub const SCREENDUMP_REQUEST: &str = "@@VIRGL screendump";
 
-/// Quadrant colours: top-left, top-right, bottom-left, bottom-right (RGBA8).
+/// Quadrant colours of the virgl-rendered image: top-left, top-right, bottom-left,
+/// bottom-right (RGBA8).
 pub const QUADRANTS: [[u8; 4]; 4] = [
     [255, 0, 0, 255],
     [0, 255, 0, 255],
     [0, 0, 255, 255],
     [255, 255, 255, 255],
 ];
+
+/// Quadrant colours of the dumb-buffer image: different from [`QUADRANTS`], so the host cannot
+/// mistake one picture for the other.
+pub const DUMB_QUADRANTS: [[u8; 4]; 4] = [
+    [0, 255, 255, 255],
+    [255, 0, 255, 255],
+    [255, 255, 0, 255],
+    [128, 128, 128, 255],
+];
+
+/// `RRGGBB,RRGGBB,RRGGBB,RRGGBB`: the quadrants as the screendump request names them.
+fn hex_quadrants(q: &[[u8; 4]; 4]) -> String {
+    q.iter()
+        .map(|c| format!("{:02x}{:02x}{:02x}", c[0], c[1], c[2]))
+        .collect::<Vec<_>>()
+        .join(",")
+}
 
 /// A duplicate of the context's DRM fd: the same open file, so GEM handles are shared.
 struct Kms(OwnedFd);
@@ -176,36 +194,106 @@ pub fn kms_scanout(env: &mut Env<'_>) -> Result<Outcome> {
     let fb = kms
         .add_framebuffer(&buffer, 24, 32)
         .map_err(kms_err("DRM_IOCTL_MODE_ADDFB"))?;
-    let shown = kms
-        .set_crtc(crtc, Some(fb), (0, 0), &[conn.handle()], Some(mode))
-        .map_err(kms_err("DRM_IOCTL_MODE_SETCRTC"));
-    let result = shown.and_then(|()| {
-        let info = kms.get_crtc(crtc).map_err(kms_err("DRM_IOCTL_MODE_GETCRTC"))?;
-        if info.framebuffer() != Some(fb) {
-            return Ok(Outcome::fail(format!("CRTC shows {:?}, not our framebuffer {fb:?}", info.framebuffer())));
-        }
-        let host = if std::env::var_os("VIRGL_SCANOUT_HANDSHAKE").is_some() {
-            let mut console = std::fs::OpenOptions::new()
-                .write(true)
-                .open("/dev/console")
-                .map_err(|e| Error::io("open /dev/console", e))?;
-            writeln!(console, "{SCREENDUMP_REQUEST} kms_scanout {w}x{h}").map_err(|e| Error::io("write /dev/console", e))?;
-            match wait_for_ack(Duration::from_secs(30))? {
-                Some(reply) => format!("; host screendump requested while displayed, host replied {reply:?}"),
-                None => return Ok(Outcome::fail("host did not answer the screendump request within 30 s")),
-            }
-        } else {
-            String::new()
-        };
-        Ok(Outcome::pass(format!(
-            "rendered {w}x{h} BGRA8 with virgl (white, red/green/blue quadrants verified by read-back), \
-             XRGB8888 framebuffer on CRTC {crtc:?} via connector {:?} in mode {}x{}; GETCRTC reports it{host}",
-            conn.handle(),
-            w,
-            h
-        )))
-    });
+    let shown = show(
+        &kms,
+        crtc,
+        conn.handle(),
+        mode,
+        fb,
+        "kms_scanout",
+        &QUADRANTS,
+    );
     let _ = kms.destroy_framebuffer(fb);
     drop(vbs);
-    result
+    let virgl_host = match shown? {
+        Ok(host) => host,
+        Err(fail) => return Ok(fail),
+    };
+
+    // The same picture through a CPU-written dumb buffer (a 2D resource on the host).
+    let mut dumb = kms
+        .create_dumb_buffer((w, h), DrmFourcc::Xrgb8888, 32)
+        .map_err(kms_err("DRM_IOCTL_MODE_CREATE_DUMB"))?;
+    let pitch = dumb.pitch() as usize;
+    {
+        let mut map = kms
+            .map_dumb_buffer(&mut dumb)
+            .map_err(kms_err("DRM_IOCTL_MODE_MAP_DUMB"))?;
+        for y in 0..h as usize {
+            for x in 0..w as usize {
+                let q = DUMB_QUADRANTS
+                    [usize::from(y >= h as usize / 2) * 2 + usize::from(x >= w as usize / 2)];
+                let i = y * pitch + x * 4;
+                map[i..i + 4].copy_from_slice(&[q[2], q[1], q[0], 0xff]);
+            }
+        }
+    }
+    let dfb = kms
+        .add_framebuffer(&dumb, 24, 32)
+        .map_err(kms_err("DRM_IOCTL_MODE_ADDFB"))?;
+    let shown = show(
+        &kms,
+        crtc,
+        conn.handle(),
+        mode,
+        dfb,
+        "kms_dumb",
+        &DUMB_QUADRANTS,
+    );
+    let _ = kms.destroy_framebuffer(dfb);
+    let _ = kms.destroy_dumb_buffer(dumb);
+    let dumb_host = match shown? {
+        Ok(host) => host,
+        Err(fail) => return Ok(fail),
+    };
+    Ok(Outcome::pass(format!(
+        "rendered {w}x{h} BGRA8 with virgl (white, red/green/blue quadrants verified by read-back) and scanned it out: \
+         XRGB8888 framebuffer on CRTC {crtc:?} via connector {:?} in mode {w}x{h}, GETCRTC reports it{virgl_host}; \
+         a CPU-filled dumb buffer with cyan/magenta/yellow/grey quadrants scanned out too{dumb_host}",
+        conn.handle()
+    )))
+}
+
+/// Puts `fb` on the CRTC, checks GETCRTC, and (under vm-test) asks the host to look at the
+/// display. `Ok(Err(outcome))` is a failed check.
+fn show(
+    kms: &Kms,
+    crtc: drm::control::crtc::Handle,
+    conn: connector::Handle,
+    mode: drm::control::Mode,
+    fb: drm::control::framebuffer::Handle,
+    name: &str,
+    quadrants: &[[u8; 4]; 4],
+) -> Result<std::result::Result<String, Outcome>> {
+    kms.set_crtc(crtc, Some(fb), (0, 0), &[conn], Some(mode))
+        .map_err(kms_err("DRM_IOCTL_MODE_SETCRTC"))?;
+    let info = kms
+        .get_crtc(crtc)
+        .map_err(kms_err("DRM_IOCTL_MODE_GETCRTC"))?;
+    if info.framebuffer() != Some(fb) {
+        return Ok(Err(Outcome::fail(format!(
+            "{name}: CRTC shows {:?}, not our framebuffer {fb:?}",
+            info.framebuffer()
+        ))));
+    }
+    if std::env::var_os("VIRGL_SCANOUT_HANDSHAKE").is_none() {
+        return Ok(Ok(String::new()));
+    }
+    let (w, h) = mode.size();
+    let mut console = std::fs::OpenOptions::new()
+        .write(true)
+        .open("/dev/console")
+        .map_err(|e| Error::io("open /dev/console", e))?;
+    writeln!(
+        console,
+        "{SCREENDUMP_REQUEST} {name} {w}x{h} {}",
+        hex_quadrants(quadrants)
+    )
+    .map_err(|e| Error::io("write /dev/console", e))?;
+    Ok(match wait_for_ack(Duration::from_secs(30))? {
+        Some(reply) => Ok(format!(" (host check while displayed: {reply})")),
+        None => Err(Outcome::fail(format!(
+            "{name}: host did not answer the screendump request within 30 s"
+        ))),
+    })
 }
