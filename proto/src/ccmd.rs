@@ -1072,11 +1072,107 @@ pub struct ClearSurface {
     pub height: u32,
 }
 
-/// A video command: its fixed leading fields, then whatever dwords follow.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct VideoCommand<'a> {
-    pub fields: Vec<u32>,
-    pub extra: Dwords<'a>,
+/// Declares a video command: named leading dwords, then the dwords after them.
+macro_rules! video_command {
+    ($(#[$meta:meta])* $name:ident [$min:literal] { $($(#[$fmeta:meta])* $field:ident,)* } $(#[$rmeta:meta])* rest) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, PartialEq, Eq)]
+        pub struct $name<'a> {
+            $($(#[$fmeta])* pub $field: u32,)*
+            $(#[$rmeta])*
+            pub rest: Dwords<'a>,
+        }
+
+        impl<'a> $name<'a> {
+            /// The shortest payload the host accepts.
+            pub const MIN_LEN: u16 = $min;
+            const FIELDS: usize = [$(stringify!($field)),*].len();
+
+            fn decode(p: &Payload<'a>) -> Result<Self> {
+                p.expect(LenRule::Range { min: $min, max: u16::MAX })?;
+                let mut _i = 0;
+                $(
+                    _i += 1;
+                    let $field = p.u32(_i);
+                )*
+                Ok($name { $($field,)* rest: p.rest(Self::FIELDS + 1) })
+            }
+
+            fn write(&self, out: &mut Vec<u32>) -> Result<()> {
+                if Self::FIELDS + self.rest.len() < usize::from(Self::MIN_LEN) {
+                    return Err(Error::Unencodable {
+                        name: stringify!($name),
+                        what: "shorter than the host accepts",
+                    });
+                }
+                $(out.push(self.$field);)*
+                out.extend(self.rest.iter());
+                Ok(())
+            }
+        }
+    };
+}
+
+video_command! {
+    /// CREATE_VIDEO_CODEC.
+    CreateVideoCodec [7] { handle, profile, entrypoint, chroma_format, level, width, height, }
+    /// `max_references` (the host defaults to 2 when absent), then anything newer.
+    rest
+}
+
+impl CreateVideoCodec<'_> {
+    /// The reference frame limit, when sent.
+    pub fn max_references(&self) -> Option<u32> {
+        self.rest.iter().next()
+    }
+}
+
+video_command! {
+    /// DESTROY_VIDEO_CODEC.
+    DestroyVideoCodec [1] { handle, }
+    /// Unused by the host.
+    rest
+}
+
+video_command! {
+    /// CREATE_VIDEO_BUFFER.
+    CreateVideoBuffer [5] {
+        handle,
+        /// A virgl format number.
+        format,
+        width,
+        height,
+    }
+    /// The resource handles of the planes (at least one).
+    rest
+}
+
+video_command! {
+    /// DESTROY_VIDEO_BUFFER.
+    DestroyVideoBuffer [1] { handle, }
+    /// Unused by the host.
+    rest
+}
+
+video_command! {
+    /// BEGIN_FRAME and END_FRAME.
+    VideoFrame [2] { codec, target, }
+    /// Unused by the host.
+    rest
+}
+
+video_command! {
+    /// DECODE_BITSTREAM.
+    DecodeBitstream [5] { codec, target, descriptor, buffer, buffer_size, }
+    /// Unused by the host.
+    rest
+}
+
+video_command! {
+    /// ENCODE_BITSTREAM.
+    EncodeBitstream [5] { codec, source, destination, descriptor, feedback, }
+    /// Unused by the host.
+    rest
 }
 
 /// A decoded or to-be-encoded command.
@@ -1234,24 +1330,16 @@ pub enum Command<'a> {
     },
     /// LINK_SHADER: vertex, fragment, geometry, tess control, tess eval and compute handles.
     LinkShader([u32; 6]),
-    /// handle, profile, entrypoint, chroma format, level, width, height (then max refs, ...).
-    CreateVideoCodec(VideoCommand<'a>),
-    /// handle.
-    DestroyVideoCodec(VideoCommand<'a>),
-    /// handle, format, width, height, first resource handle (then further resource handles).
-    CreateVideoBuffer(VideoCommand<'a>),
-    /// handle.
-    DestroyVideoBuffer(VideoCommand<'a>),
-    /// codec, target.
-    BeginFrame(VideoCommand<'a>),
-    /// No fixed fields.
-    DecodeMacroblock(VideoCommand<'a>),
-    /// codec, target, descriptor, buffer, buffer size.
-    DecodeBitstream(VideoCommand<'a>),
-    /// codec, source, destination, descriptor, feedback.
-    EncodeBitstream(VideoCommand<'a>),
-    /// codec, target.
-    EndFrame(VideoCommand<'a>),
+    CreateVideoCodec(CreateVideoCodec<'a>),
+    DestroyVideoCodec(DestroyVideoCodec<'a>),
+    CreateVideoBuffer(CreateVideoBuffer<'a>),
+    DestroyVideoBuffer(DestroyVideoBuffer<'a>),
+    BeginFrame(VideoFrame<'a>),
+    /// DECODE_MACROBLOCK: no fixed layout.
+    DecodeMacroblock(Dwords<'a>),
+    DecodeBitstream(DecodeBitstream<'a>),
+    EncodeBitstream(EncodeBitstream<'a>),
+    EndFrame(VideoFrame<'a>),
     ClearSurface(ClearSurface),
     GetPipeResourceLayout {
         output: u32,
@@ -1983,25 +2071,14 @@ impl Command<'_> {
                 out.extend(string.iter());
             }
             C::LinkShader(h) => out.extend(h),
-            C::CreateVideoCodec(v)
-            | C::DestroyVideoCodec(v)
-            | C::CreateVideoBuffer(v)
-            | C::DestroyVideoBuffer(v)
-            | C::BeginFrame(v)
-            | C::DecodeMacroblock(v)
-            | C::DecodeBitstream(v)
-            | C::EncodeBitstream(v)
-            | C::EndFrame(v) => {
-                let (_, fixed) = video_layout(self.id_and_object().0);
-                if v.fields.len() != fixed {
-                    return Err(Error::Unencodable {
-                        name: self.name(),
-                        what: "wrong number of fixed video fields",
-                    });
-                }
-                out.extend(&v.fields);
-                out.extend(v.extra.iter());
-            }
+            C::CreateVideoCodec(v) => v.write(out)?,
+            C::DestroyVideoCodec(v) => v.write(out)?,
+            C::CreateVideoBuffer(v) => v.write(out)?,
+            C::DestroyVideoBuffer(v) => v.write(out)?,
+            C::BeginFrame(v) | C::EndFrame(v) => v.write(out)?,
+            C::DecodeMacroblock(d) => out.extend(d.iter()),
+            C::DecodeBitstream(v) => v.write(out)?,
+            C::EncodeBitstream(v) => v.write(out)?,
             C::ClearSurface(c) => {
                 out.push(u32::from(c.render_condition) | u32::from(c.buffers & 7) << 1);
                 out.push(c.surface);
@@ -2018,18 +2095,6 @@ impl Command<'_> {
 const MAX_SO_TARGETS: usize = 16;
 const MAX_SHADER_BUFFERS: usize = 32;
 const MAX_SHADER_IMAGES: usize = 32;
-
-/// Minimum payload and number of typed leading fields of each video command.
-fn video_layout(id: CommandId) -> (u16, usize) {
-    match id {
-        CommandId::CreateVideoCodec => (7, 7),
-        CommandId::DestroyVideoCodec | CommandId::DestroyVideoBuffer => (1, 1),
-        CommandId::CreateVideoBuffer => (5, 5),
-        CommandId::BeginFrame | CommandId::EndFrame => (2, 2),
-        CommandId::DecodeBitstream | CommandId::EncodeBitstream => (5, 5),
-        _ => (0, 0),
-    }
-}
 
 fn write_target(out: &mut Vec<u32>, t: &TransferTarget) {
     out.extend([t.resource, t.level, t.usage, t.stride, t.layer_stride]);
@@ -2805,33 +2870,15 @@ fn decode_command<'a>(p: &Payload<'a>) -> Result<Command<'a>> {
             exact(6)?;
             C::LinkShader(std::array::from_fn(|i| p.u32(1 + i)))
         }
-        CommandId::CreateVideoCodec
-        | CommandId::DestroyVideoCodec
-        | CommandId::CreateVideoBuffer
-        | CommandId::DestroyVideoBuffer
-        | CommandId::BeginFrame
-        | CommandId::DecodeMacroblock
-        | CommandId::DecodeBitstream
-        | CommandId::EncodeBitstream
-        | CommandId::EndFrame => {
-            let (min, fixed) = video_layout(id);
-            p.expect(LenRule::Range { min, max: u16::MAX })?;
-            let v = VideoCommand {
-                fields: p.dwords(1, fixed).collect(),
-                extra: p.rest(fixed + 1),
-            };
-            match id {
-                CommandId::CreateVideoCodec => C::CreateVideoCodec(v),
-                CommandId::DestroyVideoCodec => C::DestroyVideoCodec(v),
-                CommandId::CreateVideoBuffer => C::CreateVideoBuffer(v),
-                CommandId::DestroyVideoBuffer => C::DestroyVideoBuffer(v),
-                CommandId::BeginFrame => C::BeginFrame(v),
-                CommandId::DecodeMacroblock => C::DecodeMacroblock(v),
-                CommandId::DecodeBitstream => C::DecodeBitstream(v),
-                CommandId::EncodeBitstream => C::EncodeBitstream(v),
-                _ => C::EndFrame(v),
-            }
-        }
+        CommandId::CreateVideoCodec => C::CreateVideoCodec(CreateVideoCodec::decode(p)?),
+        CommandId::DestroyVideoCodec => C::DestroyVideoCodec(DestroyVideoCodec::decode(p)?),
+        CommandId::CreateVideoBuffer => C::CreateVideoBuffer(CreateVideoBuffer::decode(p)?),
+        CommandId::DestroyVideoBuffer => C::DestroyVideoBuffer(DestroyVideoBuffer::decode(p)?),
+        CommandId::BeginFrame => C::BeginFrame(VideoFrame::decode(p)?),
+        CommandId::EndFrame => C::EndFrame(VideoFrame::decode(p)?),
+        CommandId::DecodeMacroblock => C::DecodeMacroblock(p.rest(1)),
+        CommandId::DecodeBitstream => C::DecodeBitstream(DecodeBitstream::decode(p)?),
+        CommandId::EncodeBitstream => C::EncodeBitstream(EncodeBitstream::decode(p)?),
         CommandId::ClearSurface => {
             exact(10)?;
             let s0 = p.u32(1);

@@ -168,42 +168,105 @@ fn core_command() -> impl Strategy<Value = Command<'static>> {
 }
 
 fn video_command() -> impl Strategy<Value = Command<'static>> {
-    use CommandId as I;
-    (
-        prop::sample::select(
-            &[
-                I::CreateVideoCodec,
-                I::DestroyVideoCodec,
-                I::CreateVideoBuffer,
-                I::DestroyVideoBuffer,
-                I::BeginFrame,
-                I::DecodeMacroblock,
-                I::DecodeBitstream,
-                I::EncodeBitstream,
-                I::EndFrame,
-            ][..],
-        ),
-        prop::collection::vec(any::<u32>(), 7),
-        any::<Dwords<'static>>(),
-    )
-        .prop_map(|(id, fields, extra)| {
-            let (_, fixed) = video_layout(id);
-            let v = VideoCommand {
-                fields: fields[..fixed].to_vec(),
-                extra,
-            };
-            match id {
-                I::CreateVideoCodec => Command::CreateVideoCodec(v),
-                I::DestroyVideoCodec => Command::DestroyVideoCodec(v),
-                I::CreateVideoBuffer => Command::CreateVideoBuffer(v),
-                I::DestroyVideoBuffer => Command::DestroyVideoBuffer(v),
-                I::BeginFrame => Command::BeginFrame(v),
-                I::DecodeMacroblock => Command::DecodeMacroblock(v),
-                I::DecodeBitstream => Command::DecodeBitstream(v),
-                I::EncodeBitstream => Command::EncodeBitstream(v),
-                _ => Command::EndFrame(v),
+    use Command as C;
+    let rest = || any::<Dwords<'static>>();
+    let nonempty = || prop::collection::vec(any::<u32>(), 1..4).prop_map(|v| Dwords::from_u32s(&v));
+    prop_oneof![
+        (any::<[u32; 7]>(), rest()).prop_map(|(f, rest)| C::CreateVideoCodec(CreateVideoCodec {
+            handle: f[0],
+            profile: f[1],
+            entrypoint: f[2],
+            chroma_format: f[3],
+            level: f[4],
+            width: f[5],
+            height: f[6],
+            rest
+        })),
+        (any::<u32>(), rest())
+            .prop_map(|(handle, rest)| C::DestroyVideoCodec(DestroyVideoCodec { handle, rest })),
+        (any::<[u32; 4]>(), nonempty()).prop_map(|(f, rest)| C::CreateVideoBuffer(
+            CreateVideoBuffer {
+                handle: f[0],
+                format: f[1],
+                width: f[2],
+                height: f[3],
+                rest
             }
-        })
+        )),
+        (any::<u32>(), rest())
+            .prop_map(|(handle, rest)| C::DestroyVideoBuffer(DestroyVideoBuffer { handle, rest })),
+        (any::<[u32; 2]>(), rest()).prop_map(|(f, rest)| C::BeginFrame(VideoFrame {
+            codec: f[0],
+            target: f[1],
+            rest
+        })),
+        (any::<[u32; 2]>(), rest()).prop_map(|(f, rest)| C::EndFrame(VideoFrame {
+            codec: f[0],
+            target: f[1],
+            rest
+        })),
+        rest().prop_map(C::DecodeMacroblock),
+        (any::<[u32; 5]>(), rest()).prop_map(|(f, rest)| C::DecodeBitstream(DecodeBitstream {
+            codec: f[0],
+            target: f[1],
+            descriptor: f[2],
+            buffer: f[3],
+            buffer_size: f[4],
+            rest
+        })),
+        (any::<[u32; 5]>(), rest()).prop_map(|(f, rest)| C::EncodeBitstream(EncodeBitstream {
+            codec: f[0],
+            source: f[1],
+            destination: f[2],
+            descriptor: f[3],
+            feedback: f[4],
+            rest
+        })),
+    ]
+}
+
+#[test]
+fn video_commands_keep_their_named_fields() {
+    let words = [
+        Header {
+            id: 53,
+            object: 0,
+            len: 8,
+        }
+        .pack(),
+        9,
+        1,
+        2,
+        3,
+        4,
+        640,
+        480,
+        5,
+    ];
+    let bytes = to_bytes(&words);
+    let Command::CreateVideoCodec(c) = decode_all(&bytes).unwrap().remove(0) else {
+        panic!()
+    };
+    assert_eq!(
+        (c.handle, c.width, c.height, c.max_references()),
+        (9, 640, 480, Some(5))
+    );
+    let short = to_bytes(&[
+        Header {
+            id: 55,
+            object: 0,
+            len: 4,
+        }
+        .pack(),
+        1,
+        2,
+        3,
+        4,
+    ]);
+    assert!(matches!(
+        decode_all(&short).unwrap_err(),
+        Error::BadLength { actual: 4, .. }
+    ));
 }
 
 /// Whole dwords whose last byte is 0, as a NUL-terminated string travels.
