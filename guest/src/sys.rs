@@ -89,6 +89,21 @@ impl Drop for Mapping {
 /// The most descriptors one message may carry here.
 const MAX_FDS: usize = 8;
 
+/// Control-message space for one SCM_RIGHTS header with [`MAX_FDS`] ints, u64-aligned.
+type CmsgBuf = [u64; 2 + MAX_FDS / 2];
+
+/// A message header over one data buffer and a control buffer. The pointers it holds are
+/// only valid while `iov` and `cmsg` are.
+fn msghdr(iov: &mut libc::iovec, cmsg: &mut CmsgBuf, controllen: usize) -> libc::msghdr {
+    // SAFETY: msghdr is plain data; all-zero is a valid empty header.
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_iov = iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = cmsg.as_mut_ptr().cast();
+    msg.msg_controllen = controllen;
+    msg
+}
+
 /// Receives bytes and any file descriptors sent with them (SCM_RIGHTS). Returns 0 bytes at
 /// end of stream.
 pub fn recv_with_fds(
@@ -100,14 +115,8 @@ pub fn recv_with_fds(
         iov_base: buf.as_mut_ptr().cast(),
         iov_len: buf.len(),
     };
-    // Room for one cmsghdr carrying MAX_FDS ints, u64-aligned.
-    let mut cmsg_buf = [0u64; 2 + MAX_FDS / 2];
-    // SAFETY: msghdr is plain data; all-zero is a valid empty header.
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    msg.msg_iov = &mut iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cmsg_buf.as_mut_ptr().cast();
-    msg.msg_controllen = std::mem::size_of_val(&cmsg_buf);
+    let mut cmsg_buf: CmsgBuf = [0; 2 + MAX_FDS / 2];
+    let mut msg = msghdr(&mut iov, &mut cmsg_buf, std::mem::size_of::<CmsgBuf>());
     let n = loop {
         // SAFETY: msg points at iov (covering buf) and cmsg_buf, which outlive the call.
         let n = unsafe { libc::recvmsg(stream.as_raw_fd(), &mut msg, libc::MSG_CMSG_CLOEXEC) };
@@ -164,14 +173,10 @@ pub fn send_with_fds(
         iov_base: buf.as_ptr() as *mut libc::c_void,
         iov_len: buf.len(),
     };
-    let mut cmsg_buf = [0u64; 2 + MAX_FDS / 2];
-    // SAFETY: msghdr is plain data; all-zero is a valid empty header.
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    msg.msg_iov = &mut iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cmsg_buf.as_mut_ptr().cast();
+    let mut cmsg_buf: CmsgBuf = [0; 2 + MAX_FDS / 2];
     // SAFETY: CMSG_SPACE only computes a size.
-    msg.msg_controllen = unsafe { libc::CMSG_SPACE((fds.len() * 4) as u32) } as usize;
+    let space = unsafe { libc::CMSG_SPACE((fds.len() * 4) as u32) } as usize;
+    let msg = msghdr(&mut iov, &mut cmsg_buf, space);
     // SAFETY: msg_control points at cmsg_buf, large enough for one header with MAX_FDS ints.
     unsafe {
         let cmsg = libc::CMSG_FIRSTHDR(&msg);
