@@ -10,7 +10,8 @@ use crate::{Error, Result};
 /// their children.
 pub static INTERRUPTED: AtomicBool = AtomicBool::new(false);
 
-/// Installs the Ctrl-C handler that sets [`INTERRUPTED`].
+/// Installs the handler that sets [`INTERRUPTED`] on Ctrl-C, SIGTERM and SIGHUP, so `timeout`
+/// and closed terminals also get every child stopped.
 pub fn catch_interrupts() {
     let _ = ctrlc::set_handler(|| INTERRUPTED.store(true, Ordering::SeqCst));
 }
