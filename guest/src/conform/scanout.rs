@@ -191,19 +191,15 @@ pub fn kms_scanout(env: &mut Env<'_>) -> Result<Outcome> {
         pitch: w * 4,
         handle: BufferHandle::from(handle),
     };
-    let fb = kms
-        .add_framebuffer(&buffer, 24, 32)
-        .map_err(kms_err("DRM_IOCTL_MODE_ADDFB"))?;
     let shown = show(
         &kms,
         crtc,
         conn.handle(),
         mode,
-        fb,
+        &buffer,
         "kms_scanout",
         &QUADRANTS,
     );
-    let _ = kms.destroy_framebuffer(fb);
     drop(vbs);
     let virgl_host = match shown? {
         Ok(host) => host,
@@ -228,19 +224,15 @@ pub fn kms_scanout(env: &mut Env<'_>) -> Result<Outcome> {
             }
         }
     }
-    let dfb = kms
-        .add_framebuffer(&dumb, 24, 32)
-        .map_err(kms_err("DRM_IOCTL_MODE_ADDFB"))?;
     let shown = show(
         &kms,
         crtc,
         conn.handle(),
         mode,
-        dfb,
+        &dumb,
         "kms_dumb",
         &DUMB_QUADRANTS,
     );
-    let _ = kms.destroy_framebuffer(dfb);
     let _ = kms.destroy_dumb_buffer(dumb);
     let dumb_host = match shown? {
         Ok(host) => host,
@@ -254,9 +246,27 @@ pub fn kms_scanout(env: &mut Env<'_>) -> Result<Outcome> {
     )))
 }
 
-/// Puts `fb` on the CRTC, checks GETCRTC, and (under vm-test) asks the host to look at the
-/// display. `Ok(Err(outcome))` is a failed check.
+/// Adds a framebuffer for `buffer`, puts it on the CRTC, checks GETCRTC, (under vm-test) asks
+/// the host to look at the display, and removes the framebuffer. `Ok(Err(outcome))` is a
+/// failed check.
 fn show(
+    kms: &Kms,
+    crtc: drm::control::crtc::Handle,
+    conn: connector::Handle,
+    mode: drm::control::Mode,
+    buffer: &impl Buffer,
+    name: &str,
+    quadrants: &[[u8; 4]; 4],
+) -> Result<std::result::Result<String, Outcome>> {
+    let fb = kms
+        .add_framebuffer(buffer, 24, 32)
+        .map_err(kms_err("DRM_IOCTL_MODE_ADDFB"))?;
+    let shown = show_framebuffer(kms, crtc, conn, mode, fb, name, quadrants);
+    let _ = kms.destroy_framebuffer(fb);
+    shown
+}
+
+fn show_framebuffer(
     kms: &Kms,
     crtc: drm::control::crtc::Handle,
     conn: connector::Handle,
