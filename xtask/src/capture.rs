@@ -56,7 +56,10 @@ fn err(what: &str, e: impl std::fmt::Display) -> Error {
 /// Runs the server and Xvfb, then re-runs this binary as `capture-inner` in a private mount
 /// namespace.
 pub fn capture(args: &CaptureArgs) -> Result<()> {
-    deps::ensure(&[deps::TEST, &["mesa-utils", "xvfb"]])?;
+    let mut programs = deps::CAPTURE.to_vec();
+    // Install the recorded program too where the table knows its package.
+    programs.extend(deps::program(&args.program[0]).map(|p| p.name));
+    deps::ensure(&programs, &[])?;
     std::fs::create_dir_all(&args.out).map_err(|e| err("create --out", e))?;
     // Not under /tmp: the namespace gets a fresh /tmp, and the server socket must stay visible.
     let work = crate::vm::workspace_root().join(format!("target/capture-{}", std::process::id()));

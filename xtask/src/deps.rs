@@ -1,5 +1,11 @@
-//! Host packages the tasks need: installed with apt-get when running as root, otherwise named
-//! in the exact command to run.
+//! Every external program the project runs, and the Debian packages it comes from.
+//!
+//! A fresh Debian 12 machine has only what the project installs, so no task may spawn a program
+//! this table does not name: [`PROGRAMS`] maps each one to the packages it needs (the program's
+//! own package and what it loads at run time, such as Mesa's EGL for `virgl_test_server`), a task
+//! calls [`ensure`] with the programs it will run before it starts, and a unit test scans every
+//! `Command::new` in the workspace against the table. Packages are installed with apt-get when
+//! running as root; otherwise the error names the exact command to run.
 
 use std::process::Command;
 use std::time::Duration;
@@ -7,23 +13,86 @@ use std::time::Duration;
 use crate::proc::{run_checked, Bounded};
 use crate::{Error, Result};
 
-/// Packages `cargo test --workspace` needs: virglrenderer's vtest server and Mesa's EGL/GL.
-pub const TEST: &[&str] = &[
-    "virgl-server",
-    "libegl1",
-    "libegl-mesa0",
-    "libgl1-mesa-dri",
-    "libgles2",
+/// A program the project spawns and the Debian packages that must be installed to run it.
+#[derive(Debug)]
+pub struct Program {
+    /// The name `Command::new` is given (looked up on `PATH`).
+    pub name: &'static str,
+    /// The package that ships the program, then any it loads at run time.
+    pub packages: &'static [&'static str],
+}
+
+/// Every program any part of the workspace spawns (tests and library crates included).
+pub const PROGRAMS: &[Program] = &[
+    Program {
+        name: "apt-get",
+        packages: &["apt"],
+    },
+    Program {
+        name: "apt-cache",
+        packages: &["apt"],
+    },
+    Program {
+        name: "dpkg-query",
+        packages: &["dpkg"],
+    },
+    Program {
+        name: "dpkg-deb",
+        packages: &["dpkg"],
+    },
+    Program {
+        name: "unshare",
+        packages: &["util-linux"],
+    },
+    Program {
+        name: "virgl_test_server",
+        // virglrenderer renders with Mesa's EGL and GL (llvmpipe on a machine without a GPU).
+        packages: &[
+            "virgl-server",
+            "libegl1",
+            "libegl-mesa0",
+            "libgl1-mesa-dri",
+            "libgles2",
+        ],
+    },
+    Program {
+        name: "Xvfb",
+        packages: &["xvfb"],
+    },
+    Program {
+        // The GTK display (`-display gtk,gl=on`) is a module in qemu-system-gui; the GL
+        // context it makes for virtio-gpu-gl comes from Mesa.
+        name: "qemu-system-x86_64",
+        packages: &[
+            "qemu-system-x86",
+            "qemu-system-gui",
+            "libegl1",
+            "libegl-mesa0",
+            "libgl1-mesa-dri",
+        ],
+    },
+    // Programs `cargo xtask capture` records, when asked to.
+    Program {
+        name: "glxgears",
+        packages: &["mesa-utils"],
+    },
+    Program {
+        name: "es2gears",
+        packages: &["mesa-utils-extra"],
+    },
+    Program {
+        name: "glmark2-es2",
+        packages: &["glmark2-es2"],
+    },
 ];
 
-/// Packages `vm-test` needs on top of [`TEST`]: QEMU with virtio-gpu-gl and GTK, a display for
-/// its GL context, and the guest's userland.
-pub const VM: &[&str] = &[
-    "qemu-system-x86",
-    "qemu-system-gui",
-    "xvfb",
-    "busybox-static",
-];
+/// Host files a task reads (the guest image takes them), with the package that ships each.
+pub const FILES: &[(&str, &str)] = &[("/bin/busybox", "busybox-static")];
+
+/// The table entry for `name`, if the project knows the program.
+pub fn program(name: &str) -> Option<&'static Program> {
+    PROGRAMS.iter().find(|p| p.name == name)
+}
 
 /// Whether a Debian package is installed.
 fn installed(pkg: &str) -> bool {
@@ -36,18 +105,37 @@ fn installed(pkg: &str) -> bool {
         })
 }
 
-fn is_root() -> bool {
-    Command::new("id")
-        .arg("-u")
-        .output()
-        .is_ok_and(|o| String::from_utf8_lossy(&o.stdout).trim() == "0")
+/// The packages that `programs` and `files` need, in table order without repeats.
+pub fn packages_for(programs: &[&str], files: &[&str]) -> Result<Vec<&'static str>> {
+    let mut out: Vec<&'static str> = Vec::new();
+    for name in programs {
+        let p = program(name).ok_or_else(|| {
+            Error::Setup(format!(
+                "program {name} is not in xtask/src/deps.rs PROGRAMS; add it with its Debian package"
+            ))
+        })?;
+        for pkg in p.packages {
+            if !out.contains(pkg) {
+                out.push(pkg);
+            }
+        }
+    }
+    for file in files {
+        let (_, pkg) = FILES
+            .iter()
+            .find(|(f, _)| f == file)
+            .ok_or_else(|| Error::Setup(format!("file {file} is not in FILES")))?;
+        if !out.contains(pkg) {
+            out.push(pkg);
+        }
+    }
+    Ok(out)
 }
 
-/// Installs the missing packages of `sets`, or fails naming the apt-get line to run.
-pub fn ensure(sets: &[&[&str]]) -> Result<()> {
-    let missing: Vec<&str> = sets
-        .iter()
-        .flat_map(|s| s.iter().copied())
+/// Installs what `programs` and `files` need, or fails naming the apt-get line to run.
+pub fn ensure(programs: &[&str], files: &[&str]) -> Result<()> {
+    let missing: Vec<&str> = packages_for(programs, files)?
+        .into_iter()
         .filter(|p| !installed(p))
         .collect();
     if missing.is_empty() {
@@ -57,7 +145,7 @@ pub fn ensure(sets: &[&[&str]]) -> Result<()> {
         "apt-get install -y --no-install-recommends {}",
         missing.join(" ")
     );
-    if !is_root() {
+    if !nix::unistd::geteuid().is_root() {
         return Err(Error::Setup(format!(
             "missing Debian packages; run: sudo {line}"
         )));
@@ -72,4 +160,224 @@ pub fn ensure(sets: &[&[&str]]) -> Result<()> {
     let mut args = vec!["install", "-y", "-q", "--no-install-recommends"];
     args.extend(&missing);
     apt(&args).map_err(|e| Error::Setup(format!("{e}; try: {line}")))
+}
+
+/// What `cargo test --workspace` runs: a private `virgl_test_server` per test.
+pub const TEST: &[&str] = &["virgl_test_server"];
+
+/// What `cargo xtask vm-test` runs: the image build's apt tools, Xvfb and QEMU.
+pub const VM_TEST: &[&str] = &[
+    "apt-get",
+    "apt-cache",
+    "dpkg-deb",
+    "Xvfb",
+    "qemu-system-x86_64",
+];
+
+/// The host files `cargo xtask vm-test` puts into the guest image.
+pub const VM_TEST_FILES: &[&str] = &["/bin/busybox"];
+
+/// What `cargo xtask capture` runs, besides the program it records.
+pub const CAPTURE: &[&str] = &["virgl_test_server", "Xvfb", "unshare"];
+
+#[cfg(test)]
+mod tests {
+    use std::path::{Path, PathBuf};
+
+    use super::*;
+
+    /// Spawns whose program is chosen at run time, with why that is allowed.
+    const DYNAMIC: &[(&str, &str, &str)] = &[(
+        "xtask/src/capture.rs",
+        "& c . program [0]",
+        "the program the user asked to record; capture installs it when the table knows it",
+    )];
+
+    fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
+        for e in std::fs::read_dir(dir).unwrap().flatten() {
+            let p = e.path();
+            let name = e.file_name();
+            if p.is_dir() {
+                if name != "target" && name != ".git" {
+                    rust_files(&p, out);
+                }
+            } else if p.extension().is_some_and(|x| x == "rs") {
+                out.push(p);
+            }
+        }
+    }
+
+    /// What a spawn names: a program, a binary cargo built, or an expression read at run time.
+    #[derive(Debug, PartialEq)]
+    enum Spawned {
+        Program(String),
+        Built,
+        Expression(String),
+    }
+
+    /// Collects `Command::new(arg)` calls and `const NAME: &str = "..."` items of one file.
+    #[derive(Default)]
+    struct Scan {
+        spawns: Vec<(usize, syn::Expr)>,
+        consts: Vec<(String, syn::Expr)>,
+    }
+
+    impl<'a> syn::visit::Visit<'a> for Scan {
+        fn visit_expr_call(&mut self, call: &'a syn::ExprCall) {
+            if let syn::Expr::Path(f) = &*call.func {
+                let segs: Vec<String> = f
+                    .path
+                    .segments
+                    .iter()
+                    .map(|s| s.ident.to_string())
+                    .collect();
+                if segs.ends_with(&["Command".into(), "new".into()]) && call.args.len() == 1 {
+                    let line = syn::spanned::Spanned::span(call).start().line;
+                    self.spawns.push((line, call.args[0].clone()));
+                }
+            }
+            syn::visit::visit_expr_call(self, call);
+        }
+
+        fn visit_item_const(&mut self, c: &'a syn::ItemConst) {
+            self.consts.push((c.ident.to_string(), (*c.expr).clone()));
+            syn::visit::visit_item_const(self, c);
+        }
+    }
+
+    impl Scan {
+        fn of(src: &str) -> Scan {
+            let file = syn::parse_file(src).expect("the workspace's sources parse");
+            let mut scan = Scan::default();
+            syn::visit::Visit::visit_file(&mut scan, &file);
+            scan
+        }
+
+        fn resolve(&self, arg: &syn::Expr) -> Spawned {
+            match arg {
+                syn::Expr::Lit(syn::ExprLit {
+                    lit: syn::Lit::Str(s),
+                    ..
+                }) => Spawned::Program(s.value()),
+                syn::Expr::Macro(m) if m.mac.path.is_ident("env") => {
+                    let var: syn::LitStr = m.mac.parse_body().expect("env! takes a literal");
+                    let var = var.value();
+                    if var == "CARGO" || var.starts_with("CARGO_BIN_EXE_") {
+                        Spawned::Built
+                    } else {
+                        Spawned::Expression(format!("env!({var:?})"))
+                    }
+                }
+                syn::Expr::Path(p) => {
+                    let name = quote::ToTokens::to_token_stream(p).to_string();
+                    match self.consts.iter().find(|(n, _)| *n == name) {
+                        Some((_, value)) => self.resolve(value),
+                        None => Spawned::Expression(name),
+                    }
+                }
+                other => Spawned::Expression(quote::ToTokens::to_token_stream(other).to_string()),
+            }
+        }
+
+        fn spawned(&self) -> Vec<(usize, Spawned)> {
+            self.spawns
+                .iter()
+                .map(|(line, arg)| (*line, self.resolve(arg)))
+                .collect()
+        }
+    }
+
+    /// Every program the workspace spawns, found by reading its sources.
+    #[test]
+    fn every_spawned_program_has_its_package_in_the_table() {
+        let root = crate::vm::workspace_root();
+        let mut files = Vec::new();
+        rust_files(&root, &mut files);
+        let mut problems = Vec::new();
+        let mut programs = 0;
+        for f in &files {
+            let rel = f
+                .strip_prefix(&root)
+                .unwrap()
+                .to_string_lossy()
+                .into_owned();
+            let src = std::fs::read_to_string(f).unwrap();
+            for (line, spawned) in Scan::of(&src).spawned() {
+                match spawned {
+                    Spawned::Program(p) if program(&p).is_some() => programs += 1,
+                    Spawned::Program(p) => problems.push(format!(
+                        "{rel}:{line}: spawns {p:?}, which PROGRAMS does not name"
+                    )),
+                    Spawned::Built => {}
+                    Spawned::Expression(e)
+                        if DYNAMIC
+                            .iter()
+                            .any(|(file, expr, _)| rel == *file && e == *expr) => {}
+                    Spawned::Expression(e) => problems.push(format!(
+                        "{rel}:{line}: spawns `{e}`, which is neither a literal nor a \
+                         constant; name the program or list it in DYNAMIC"
+                    )),
+                }
+            }
+        }
+        assert!(problems.is_empty(), "{}", problems.join("\n"));
+        // The scan itself must find the spawns it guards (QEMU, Xvfb, the vtest server, apt...).
+        assert!(
+            programs >= 8,
+            "found only {programs} spawns; is the scan broken?"
+        );
+    }
+
+    #[test]
+    fn the_scan_resolves_literals_constants_and_cargo_binaries() {
+        let src = r#"
+            const S: &str = "virgl_test_server";
+            fn f(args: &[String]) {
+                let a = Command::new(S);
+                let b = std::process::Command::new("xwd").arg(x(1));
+                let s = "Command::new(\"in a string\")";
+                Command::new(env!("CARGO"));
+                Command::new(&args[0]);
+            }
+        "#;
+        assert_eq!(
+            Scan::of(src).spawned(),
+            [
+                (4, Spawned::Program("virgl_test_server".into())),
+                (5, Spawned::Program("xwd".into())),
+                (7, Spawned::Built),
+                (8, Spawned::Expression("& args [0]".into())),
+            ]
+        );
+        assert!(program("xwd").is_none());
+    }
+
+    #[test]
+    fn task_lists_name_only_known_programs_and_their_packages() {
+        for task in [TEST, VM_TEST, CAPTURE] {
+            packages_for(task, &[]).unwrap();
+        }
+        assert!(packages_for(&["xwd"], &[]).is_err());
+        assert!(packages_for(&[], &["/usr/bin/xwd"]).is_err());
+        let vm = packages_for(VM_TEST, &["/bin/busybox"]).unwrap();
+        for pkg in [
+            "qemu-system-x86",
+            "qemu-system-gui",
+            "xvfb",
+            "busybox-static",
+        ] {
+            assert!(vm.contains(&pkg), "{pkg} missing from {vm:?}");
+        }
+        let test = packages_for(TEST, &[]).unwrap();
+        assert_eq!(
+            test,
+            [
+                "virgl-server",
+                "libegl1",
+                "libegl-mesa0",
+                "libgl1-mesa-dri",
+                "libgles2"
+            ]
+        );
+    }
 }

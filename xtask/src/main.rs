@@ -7,6 +7,7 @@
 mod capture;
 mod deps;
 mod proc;
+mod screen;
 mod vm;
 
 use std::process::{Command, ExitCode};
@@ -54,7 +55,10 @@ fn main() -> ExitCode {
     proc::catch_interrupts();
     let r = match cli.task {
         Task::Test { args } => test(&args),
-        Task::Deps => deps::ensure(&[deps::TEST, deps::VM]),
+        Task::Deps => deps::ensure(
+            &[deps::TEST, deps::VM_TEST, deps::CAPTURE].concat(),
+            deps::VM_TEST_FILES,
+        ),
         Task::Capture(args) => capture::capture(&args),
         Task::CaptureInner(args) => capture::capture_inner(&args),
         Task::VmTest(args) => match vm::vm_test(&args) {
@@ -73,7 +77,7 @@ fn main() -> ExitCode {
 }
 
 fn test(args: &[String]) -> Result<()> {
-    deps::ensure(&[deps::TEST])?;
+    deps::ensure(deps::TEST, &[])?;
     let mut cmd = Command::new(env!("CARGO"));
     cmd.args(["test", "--workspace"]).args(args);
     proc::run_checked(proc::Bounded::new(

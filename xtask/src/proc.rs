@@ -1,6 +1,6 @@
 //! Child processes with a deadline: every one is killed on every exit path.
 
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Child, Command, ExitStatus};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
@@ -54,8 +54,12 @@ impl Guard {
         Ok(Guard { child, name })
     }
 
-    /// Waits up to `timeout`; `None` if it is still running.
+    /// Waits up to `timeout`; `None` if it is still running. Gives up early once interrupted.
     pub fn wait_timeout(&mut self, timeout: Duration) -> Result<Option<ExitStatus>> {
+        self.wait(timeout, true)
+    }
+
+    fn wait(&mut self, timeout: Duration, interruptible: bool) -> Result<Option<ExitStatus>> {
         let deadline = Instant::now() + timeout;
         loop {
             if let Some(s) = self
@@ -68,24 +72,22 @@ impl Guard {
             if Instant::now() >= deadline {
                 return Ok(None);
             }
-            check_interrupted()?;
+            if interruptible {
+                check_interrupted()?;
+            }
             std::thread::sleep(Duration::from_millis(20));
         }
     }
 
     /// Stops the process group: SIGTERM so servers like Xvfb remove their lock files, then
-    /// SIGKILL for whatever is left after a grace period; reaps the child.
+    /// SIGKILL for whatever is left after a grace period (a full one even after Ctrl-C);
+    /// reaps the child.
     pub fn kill(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let signal = |sig: &str| {
-            let _ = Command::new("kill")
-                .args([sig, "--", &group])
-                .stderr(Stdio::null())
-                .status();
-        };
-        signal("-TERM");
-        if !matches!(self.wait_timeout(Duration::from_secs(2)), Ok(Some(_))) {
-            signal("-KILL");
+        use nix::sys::signal::{killpg, Signal};
+        let group = nix::unistd::Pid::from_raw(self.child.id() as i32);
+        let _ = killpg(group, Signal::SIGTERM);
+        if !matches!(self.wait(Duration::from_secs(2), false), Ok(Some(_))) {
+            let _ = killpg(group, Signal::SIGKILL);
             let _ = self.child.kill();
         }
         let _ = self.child.wait();

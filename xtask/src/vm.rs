@@ -120,7 +120,7 @@ fn build_image(
     let spec = vm_images::ImageSpec {
         kernel: &kernel,
         modules: GUEST_MODULES,
-        busybox: Path::new("/bin/busybox"),
+        busybox: Path::new(deps::VM_TEST_FILES[0]),
         binaries,
         init: include_str!("init.sh").to_string(),
     };
@@ -196,7 +196,7 @@ pub fn vm_test(args: &VmTestArgs) -> Result<bool> {
     let root = workspace_root();
 
     p.say("deps: checking host packages");
-    deps::ensure(&[deps::TEST, deps::VM])?;
+    deps::ensure(deps::VM_TEST, deps::VM_TEST_FILES)?;
     p.say("build: static guest binaries");
     let binaries = build_guest(&root)?;
     p.say("image: kernel, modules, busybox, binaries");
@@ -369,11 +369,11 @@ fn boot_and_run(
                 let mut words = rest.split_whitespace();
                 let name = words.next().unwrap_or("screen").to_string();
                 let want = words.nth(1).and_then(parse_quadrants);
-                let (verdict, detail) = match check_display(&qmp_sock, display, logdir, &name, want)
-                {
-                    Ok(d) => ("pass", d),
-                    Err(e) => ("fail", e.to_string()),
-                };
+                let (verdict, detail) =
+                    match crate::screen::check_display(&qmp_sock, display, logdir, &name, want) {
+                        Ok(d) => ("pass", d),
+                        Err(e) => ("fail", e.to_string()),
+                    };
                 p.say(format!("host: screendump of {name}: {verdict}: {detail}"));
                 results.push(CaseResult {
                     suite: "conform".into(),
@@ -418,254 +418,6 @@ fn boot_and_run(
         )));
     }
     report(args, &results, &done, &errors, pngs)
-}
-
-/// Checks that the display shows `want` (the quadrant colours a guest case put on it): through
-/// a QMP screendump, or, where QEMU 7.2 has no DisplaySurface for a GL scanout ("no surface"),
-/// through what the host display shows: QEMU's GTK window on Xvfb.
-fn check_display(
-    qmp: &Path,
-    display: u32,
-    logdir: &Path,
-    name: &str,
-    want: Option<[[u8; 3]; 4]>,
-) -> Result<String> {
-    let want = want.ok_or_else(|| {
-        Error::Setup(format!(
-            "{name}: screendump request without quadrant colours"
-        ))
-    })?;
-    let ppm = logdir.join(format!("{name}.ppm"));
-    match qmp_screendump(qmp, &ppm).and_then(|()| check_screendump(&ppm, &want)) {
-        Ok(d) => Ok(d),
-        Err(qmp_err) => match x_screenshot(display, &logdir.join(format!("{name}.xwd")), &want) {
-            Ok(d) => Ok(format!("{qmp_err}; instead: {d}")),
-            Err(e) => Err(Error::Setup(format!("{qmp_err}; X screenshot: {e}"))),
-        },
-    }
-}
-
-/// Asks QEMU over QMP to write the display to `out` as PPM.
-fn qmp_screendump(sock: &Path, out: &Path) -> Result<()> {
-    use std::os::unix::net::UnixStream;
-    let err = |what: &str, e: &dyn std::fmt::Display| Error::Setup(format!("QMP {what}: {e}"));
-    let stream = UnixStream::connect(sock).map_err(|e| err("connect", &e))?;
-    stream
-        .set_read_timeout(Some(Duration::from_secs(15)))
-        .map_err(|e| err("timeout", &e))?;
-    let mut reader = BufReader::new(stream.try_clone().map_err(|e| err("clone", &e))?);
-    let mut writer = stream;
-    let mut read_reply = |what: &str| -> Result<Value> {
-        loop {
-            let mut line = String::new();
-            if reader.read_line(&mut line).map_err(|e| err(what, &e))? == 0 {
-                return Err(Error::Setup(format!("QMP {what}: connection closed")));
-            }
-            let v: Value = serde_json::from_str(&line).map_err(|e| err(what, &e))?;
-            if v.get("return").is_some() || v.get("QMP").is_some() {
-                return Ok(v);
-            }
-            if let Some(e) = v.get("error") {
-                return Err(Error::Setup(format!("QMP {what}: {e}")));
-            }
-            // Asynchronous events: keep reading.
-        }
-    };
-    read_reply("greeting")?;
-    let mut send = |cmd: Value, what: &str| -> Result<Value> {
-        writeln!(writer, "{cmd}").map_err(|e| err(what, &e))?;
-        read_reply(what)
-    };
-    send(
-        serde_json::json!({"execute": "qmp_capabilities"}),
-        "qmp_capabilities",
-    )?;
-    let _ = std::fs::remove_file(out);
-    send(
-        serde_json::json!({"execute": "screendump", "arguments": {"filename": out.display().to_string()}}),
-        "screendump",
-    )?;
-    Ok(())
-}
-
-/// Parses a binary PPM (P6, maxval 255): width, height, RGB bytes.
-pub fn parse_ppm(bytes: &[u8]) -> Option<(u32, u32, &[u8])> {
-    let mut fields = Vec::new();
-    let mut i = 0;
-    while fields.len() < 4 {
-        while bytes.get(i)?.is_ascii_whitespace() {
-            i += 1;
-        }
-        if *bytes.get(i)? == b'#' {
-            while *bytes.get(i)? != b'\n' {
-                i += 1;
-            }
-            continue;
-        }
-        let start = i;
-        while !bytes.get(i)?.is_ascii_whitespace() {
-            i += 1;
-        }
-        fields.push(std::str::from_utf8(&bytes[start..i]).ok()?);
-    }
-    let data = bytes.get(i + 1..)?;
-    let (w, h): (u32, u32) = (fields[1].parse().ok()?, fields[2].parse().ok()?);
-    (fields[0] == "P6" && fields[3] == "255" && data.len() >= (w * h * 3) as usize)
-        .then_some((w, h, data))
-}
-
-/// Checks that a screendump shows the scanout case's four quadrant colours.
-fn check_screendump(ppm: &Path, want: &[[u8; 3]; 4]) -> Result<String> {
-    let bytes = std::fs::read(ppm).map_err(|e| Error::Setup(format!("{}: {e}", ppm.display())))?;
-    let (w, h, rgb) = parse_ppm(&bytes)
-        .ok_or_else(|| Error::Setup(format!("{}: not a P6 PPM", ppm.display())))?;
-    let at = |x: u32, y: u32| {
-        let i = ((y * w + x) * 3) as usize;
-        [rgb[i], rgb[i + 1], rgb[i + 2]]
-    };
-    let got = [
-        (w / 4, h / 4),
-        (3 * w / 4, h / 4),
-        (w / 4, 3 * h / 4),
-        (3 * w / 4, 3 * h / 4),
-    ]
-    .map(|(x, y)| at(x, y));
-    let want = *want;
-    let flipped = [got[2], got[3], got[0], got[1]];
-    if got == want || flipped == want {
-        Ok(format!(
-            "QMP screendump {w}x{h} shows the guest's quadrants {:?}{}",
-            &got,
-            if got == want { "" } else { " (rows bottom-up)" }
-        ))
-    } else {
-        Err(Error::Setup(format!(
-            "QMP screendump {w}x{h}: quadrant centres {got:?}, expected {want:?}"
-        )))
-    }
-}
-
-/// Takes a screenshot of the whole X screen (QEMU's GTK window shows the guest's scanout there)
-/// and checks that it shows the scanout case's red, green and blue quadrants in their places.
-fn x_screenshot(display: u32, out: &Path, want: &[[u8; 3]; 4]) -> Result<String> {
-    let file =
-        std::fs::File::create(out).map_err(|e| Error::Setup(format!("{}: {e}", out.display())))?;
-    let mut cmd = Command::new("xwd");
-    cmd.args(["-root", "-silent", "-display", &format!(":{display}")])
-        .stdout(file);
-    run_checked(Bounded::new(cmd, "xwd", Duration::from_secs(15)))?;
-    let bytes = std::fs::read(out).map_err(|e| Error::Setup(format!("{}: {e}", out.display())))?;
-    let img = parse_xwd(&bytes)
-        .ok_or_else(|| Error::Setup(format!("{}: unsupported XWD", out.display())))?;
-    let mut found = Vec::new();
-    for color in &want[..3] {
-        let (mut n, mut sx, mut sy) = (0u64, 0u64, 0u64);
-        for y in 0..img.height {
-            for x in 0..img.width {
-                if img.rgb(x, y) == *color {
-                    n += 1;
-                    sx += u64::from(x);
-                    sy += u64::from(y);
-                }
-            }
-        }
-        if n < 1000 {
-            return Err(Error::Setup(format!(
-                "{}x{} X screen shows only {n} pixels of {color:?}",
-                img.width, img.height
-            )));
-        }
-        found.push((n, (sx / n) as i64, (sy / n) as i64));
-    }
-    let (tl, tr, bl) = (found[0], found[1], found[2]);
-    let same_row = (tl.2 - tr.2).abs() < 20;
-    let same_col = (tl.1 - bl.1).abs() < 20;
-    if !(same_row && same_col && tr.1 > tl.1 && (bl.2 - tl.2).abs() > 20) {
-        return Err(Error::Setup(format!(
-            "colour blocks misplaced: {:?} {tl:?}, {:?} {tr:?}, {:?} {bl:?} (count, x, y)",
-            want[0], want[1], want[2]
-        )));
-    }
-    Ok(format!(
-        "X screenshot of QEMU's GTK window ({}x{} screen): {:?} at ({}, {}), {:?} to its right at ({}, {}), \
-         {:?} {} it at ({}, {}), each over {} pixels",
-        img.width,
-        img.height,
-        want[0],
-        tl.1,
-        tl.2,
-        want[1],
-        tr.1,
-        tr.2,
-        want[2],
-        if bl.2 > tl.2 { "below" } else { "above" },
-        bl.1,
-        bl.2,
-        found.iter().map(|f| f.0).min().unwrap_or(0)
-    ))
-}
-
-/// A decoded XWD image (ZPixmap, 24/32 bits per pixel, TrueColor).
-pub struct XwdImage<'a> {
-    pub width: u32,
-    pub height: u32,
-    bytes_per_line: usize,
-    bytes_per_pixel: usize,
-    lsb_first: bool,
-    masks: [u32; 3],
-    data: &'a [u8],
-}
-
-impl XwdImage<'_> {
-    /// The pixel at (x, y) as RGB.
-    pub fn rgb(&self, x: u32, y: u32) -> [u8; 3] {
-        let i = y as usize * self.bytes_per_line + x as usize * self.bytes_per_pixel;
-        let px = &self.data[i..i + self.bytes_per_pixel];
-        let mut v = 0u32;
-        for k in 0..self.bytes_per_pixel {
-            let b = if self.lsb_first {
-                px[self.bytes_per_pixel - 1 - k]
-            } else {
-                px[k]
-            };
-            v = v << 8 | u32::from(b);
-        }
-        self.masks.map(|m| ((v & m) >> m.trailing_zeros()) as u8)
-    }
-}
-
-/// Parses an XWD file (X Window Dump, version 7) as `xwd` writes it.
-pub fn parse_xwd(b: &[u8]) -> Option<XwdImage<'_>> {
-    let field = |i: usize| {
-        b.get(i * 4..i * 4 + 4)
-            .map(|s| u32::from_be_bytes(s.try_into().unwrap()))
-    };
-    let header_size = field(0)? as usize;
-    if field(1)? != 7 || field(2)? != 2 {
-        return None; // not version 7, or not ZPixmap
-    }
-    let (width, height) = (field(4)?, field(5)?);
-    let bytes_per_line = field(12)? as usize;
-    let ncolors = field(19)? as usize;
-    let bytes_per_pixel = match field(11)? {
-        24 => 3,
-        32 => 4,
-        _ => return None,
-    };
-    if bytes_per_line < width as usize * bytes_per_pixel {
-        return None;
-    }
-    let start = header_size.checked_add(ncolors.checked_mul(12)?)?;
-    let data = b.get(start..start.checked_add(bytes_per_line.checked_mul(height as usize)?)?)?;
-    Some(XwdImage {
-        width,
-        height,
-        bytes_per_line,
-        bytes_per_pixel,
-        lsb_first: field(7)? == 0,
-        masks: [field(14)?, field(15)?, field(16)?],
-        data,
-    })
 }
 
 /// Parses `RRGGBB,RRGGBB,RRGGBB,RRGGBB` (top-left, top-right, bottom-left, bottom-right).
