@@ -15,7 +15,7 @@
 
 pub mod conform;
 pub mod context;
-mod error;
+pub mod error;
 pub mod null;
 pub mod sys;
 pub mod transport;

@@ -1,10 +1,16 @@
-//! Small wrappers over the system calls the transports share: memory mappings, fd passing and
-//! polling. Each `unsafe` block states why it is sound.
+//! The system calls the transports share, through nix: shared memory mappings, descriptor
+//! passing (SCM_RIGHTS) and polling. Each `unsafe` block states why it is sound.
 
-use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd};
+use std::io::{IoSlice, IoSliceMut};
+use std::num::NonZeroUsize;
+use std::os::fd::{AsRawFd, BorrowedFd, FromRawFd, OwnedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::ptr::NonNull;
 use std::time::Duration;
+
+use nix::poll::{poll, PollFd, PollFlags, PollTimeout};
+use nix::sys::mman::{self, MapFlags, ProtFlags};
+use nix::sys::socket::{self, ControlMessage, ControlMessageOwned, MsgFlags};
 
 use crate::error::{Errno, Error, Result};
 
@@ -23,33 +29,28 @@ unsafe impl Send for Mapping {}
 impl Mapping {
     /// Maps `len` bytes of `fd` at `offset`, shared and read-write.
     pub fn new(fd: BorrowedFd<'_>, offset: u64, len: usize, call: &'static str) -> Result<Mapping> {
-        if len == 0 {
-            return Err(Error::InvalidArgument {
-                call,
-                detail: "cannot map 0 bytes".into(),
-            });
-        }
+        let size = NonZeroUsize::new(len).ok_or_else(|| Error::InvalidArgument {
+            call,
+            detail: "cannot map 0 bytes".into(),
+        })?;
         let offset = libc::off_t::try_from(offset).map_err(|_| Error::InvalidArgument {
             call,
             detail: format!("mmap offset {offset:#x} out of range"),
         })?;
-        // SAFETY: a fresh mapping chosen by the kernel (addr = NULL) aliases no Rust object; fd is
-        // a valid open descriptor for the duration of the call.
+        // SAFETY: a fresh mapping chosen by the kernel (no address hint) aliases no Rust object.
         let ptr = unsafe {
-            libc::mmap(
-                std::ptr::null_mut(),
-                len,
-                libc::PROT_READ | libc::PROT_WRITE,
-                libc::MAP_SHARED,
-                fd.as_raw_fd(),
+            mman::mmap(
+                None,
+                size,
+                ProtFlags::PROT_READ | ProtFlags::PROT_WRITE,
+                MapFlags::MAP_SHARED,
+                fd,
                 offset,
             )
-        };
-        if ptr == libc::MAP_FAILED {
-            return Err(Error::os(call));
         }
+        .map_err(|errno| Error::Os { call, errno })?;
         Ok(Mapping {
-            ptr: NonNull::new(ptr.cast()).ok_or_else(|| Error::os(call))?,
+            ptr: ptr.cast(),
             len,
         })
     }
@@ -80,29 +81,16 @@ impl Mapping {
 impl Drop for Mapping {
     fn drop(&mut self) {
         // SAFETY: unmaps exactly the region mmap returned; no references outlive self.
-        unsafe {
-            libc::munmap(self.ptr.as_ptr().cast(), self.len);
-        }
+        let _ = unsafe { mman::munmap(self.ptr.cast(), self.len) };
     }
 }
 
 /// The most descriptors one message may carry here.
 const MAX_FDS: usize = 8;
 
-/// Control-message space for one SCM_RIGHTS header with [`MAX_FDS`] ints, u64-aligned.
-type CmsgBuf = [u64; 2 + MAX_FDS / 2];
-
-/// A message header over one data buffer and a control buffer. The pointers it holds are
-/// only valid while `iov` and `cmsg` are.
-fn msghdr(iov: &mut libc::iovec, cmsg: &mut CmsgBuf, controllen: usize) -> libc::msghdr {
-    // SAFETY: msghdr is plain data; all-zero is a valid empty header.
-    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
-    msg.msg_iov = iov;
-    msg.msg_iovlen = 1;
-    msg.msg_control = cmsg.as_mut_ptr().cast();
-    msg.msg_controllen = controllen;
-    msg
-}
+/// The most one message can carry at all (Linux `SCM_MAX_FD`): room is made for that many, so
+/// a peer sending too many is refused after the extra descriptors are owned, and closed.
+const SCM_MAX_FD: usize = 253;
 
 /// Receives bytes and any file descriptors sent with them (SCM_RIGHTS). Returns 0 bytes at
 /// end of stream.
@@ -111,44 +99,41 @@ pub fn recv_with_fds(
     buf: &mut [u8],
     call: &'static str,
 ) -> Result<(usize, Vec<OwnedFd>)> {
-    let mut iov = libc::iovec {
-        iov_base: buf.as_mut_ptr().cast(),
-        iov_len: buf.len(),
-    };
-    let mut cmsg_buf: CmsgBuf = [0; 2 + MAX_FDS / 2];
-    let mut msg = msghdr(&mut iov, &mut cmsg_buf, std::mem::size_of::<CmsgBuf>());
-    let n = loop {
-        // SAFETY: msg points at iov (covering buf) and cmsg_buf, which outlive the call.
-        let n = unsafe { libc::recvmsg(stream.as_raw_fd(), &mut msg, libc::MSG_CMSG_CLOEXEC) };
-        if n >= 0 {
-            break n as usize;
-        }
-        if Errno::last() != Errno(libc::EINTR) {
-            return Err(Error::os(call));
+    let mut cmsg = nix::cmsg_space!([RawFd; SCM_MAX_FD]);
+    let mut iov = [IoSliceMut::new(buf)];
+    let msg = loop {
+        match socket::recvmsg::<()>(
+            stream.as_raw_fd(),
+            &mut iov,
+            Some(&mut cmsg),
+            MsgFlags::MSG_CMSG_CLOEXEC,
+        ) {
+            Err(Errno::EINTR) => continue,
+            r => break r.map_err(|errno| Error::Os { call, errno })?,
         }
     };
     let mut fds = Vec::new();
-    // SAFETY: msg was filled by recvmsg; the CMSG_* macros only walk its control buffer.
-    let mut cmsg = unsafe { libc::CMSG_FIRSTHDR(&msg) };
-    while !cmsg.is_null() {
-        // SAFETY: a non-null cmsg points at a header inside cmsg_buf written by the kernel.
-        let (level, kind, len) =
-            unsafe { ((*cmsg).cmsg_level, (*cmsg).cmsg_type, (*cmsg).cmsg_len) };
-        if level == libc::SOL_SOCKET && kind == libc::SCM_RIGHTS {
-            // SAFETY: CMSG_LEN(0) is the header size; what follows are len - header bytes of ints.
-            let count = (len - unsafe { libc::CMSG_LEN(0) } as usize) / std::mem::size_of::<i32>();
-            for i in 0..count {
-                // SAFETY: index i is within the payload counted above; ints may be unaligned.
-                let fd: i32 =
-                    unsafe { std::ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast::<i32>().add(i)) };
-                // SAFETY: the kernel installed fd in our table for us; we are its only owner.
-                fds.push(unsafe { OwnedFd::from_raw_fd(fd) });
-            }
+    for c in msg.cmsgs().map_err(|errno| Error::Os { call, errno })? {
+        if let ControlMessageOwned::ScmRights(received) = c {
+            // SAFETY: the kernel installed these descriptors in our table for us; we are their
+            // only owner.
+            fds.extend(
+                received
+                    .into_iter()
+                    .map(|fd| unsafe { OwnedFd::from_raw_fd(fd) }),
+            );
         }
-        // SAFETY: as above; NXTHDR returns null past the end of the buffer.
-        cmsg = unsafe { libc::CMSG_NXTHDR(&msg, cmsg) };
     }
-    Ok((n, fds))
+    if fds.len() > MAX_FDS {
+        return Err(Error::Protocol {
+            call,
+            detail: format!(
+                "{} file descriptors in one message, more than {MAX_FDS}",
+                fds.len()
+            ),
+        });
+    }
+    Ok((msg.bytes, fds))
 }
 
 /// Sends bytes with file descriptors attached (SCM_RIGHTS); all of `buf` is written.
@@ -169,32 +154,17 @@ pub fn send_with_fds(
             detail: format!("{} fds with {} bytes", fds.len(), buf.len()),
         });
     }
-    let mut iov = libc::iovec {
-        iov_base: buf.as_ptr() as *mut libc::c_void,
-        iov_len: buf.len(),
-    };
-    let mut cmsg_buf: CmsgBuf = [0; 2 + MAX_FDS / 2];
-    // SAFETY: CMSG_SPACE only computes a size.
-    let space = unsafe { libc::CMSG_SPACE((fds.len() * 4) as u32) } as usize;
-    let msg = msghdr(&mut iov, &mut cmsg_buf, space);
-    // SAFETY: msg_control points at cmsg_buf, large enough for one header with MAX_FDS ints.
-    unsafe {
-        let cmsg = libc::CMSG_FIRSTHDR(&msg);
-        (*cmsg).cmsg_level = libc::SOL_SOCKET;
-        (*cmsg).cmsg_type = libc::SCM_RIGHTS;
-        (*cmsg).cmsg_len = libc::CMSG_LEN((fds.len() * 4) as u32) as usize;
-        for (i, fd) in fds.iter().enumerate() {
-            std::ptr::write_unaligned(libc::CMSG_DATA(cmsg).cast::<i32>().add(i), fd.as_raw_fd());
-        }
-    }
-    // SAFETY: msg points at iov (covering buf) and cmsg_buf, which outlive the call; the fds
-    // are borrowed open descriptors.
-    let n = unsafe { libc::sendmsg(stream.as_raw_fd(), &msg, libc::MSG_NOSIGNAL) };
-    if n < 0 {
-        return Err(Error::os(call));
-    }
+    let raw: Vec<RawFd> = fds.iter().map(|f| f.as_raw_fd()).collect();
+    let n = socket::sendmsg::<()>(
+        stream.as_raw_fd(),
+        &[IoSlice::new(buf)],
+        &[ControlMessage::ScmRights(&raw)],
+        MsgFlags::MSG_NOSIGNAL,
+        None,
+    )
+    .map_err(|errno| Error::Os { call, errno })?;
     // The descriptors went with the first byte; send any remainder plainly.
-    send_with_fds(stream, &buf[n as usize..], &[], call)
+    send_with_fds(stream, &buf[n..], &[], call)
 }
 
 /// Receives one file descriptor sent with SCM_RIGHTS beside a single byte.
@@ -215,21 +185,105 @@ pub fn recv_fd(stream: &UnixStream, call: &'static str) -> Result<OwnedFd> {
 
 /// Waits until `fd` is readable or `timeout` passes; true if readable.
 pub fn poll_readable(fd: BorrowedFd<'_>, timeout: Duration, call: &'static str) -> Result<bool> {
-    let mut pfd = libc::pollfd {
-        fd: fd.as_raw_fd(),
-        events: libc::POLLIN,
-        revents: 0,
-    };
     let ms = i32::try_from(timeout.as_millis()).unwrap_or(i32::MAX);
+    let timeout = PollTimeout::try_from(ms).unwrap_or(PollTimeout::MAX);
+    let mut fds = [PollFd::new(fd, PollFlags::POLLIN)];
     loop {
-        // SAFETY: pfd is one valid pollfd for the duration of the call.
-        let r = unsafe { libc::poll(&mut pfd, 1, ms) };
-        if r < 0 {
-            if Errno::last() == Errno(libc::EINTR) {
-                continue;
-            }
-            return Err(Error::os(call));
+        match poll(&mut fds, timeout) {
+            Err(Errno::EINTR) => continue,
+            r => return r.map(|n| n > 0).map_err(|errno| Error::Os { call, errno }),
         }
-        return Ok(r > 0);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{Read, Seek, Write};
+    use std::os::fd::AsFd;
+
+    use super::*;
+
+    fn file_with(text: &[u8]) -> std::fs::File {
+        let path = std::env::temp_dir().join(format!(
+            "virgl-sys-test-{}-{}",
+            std::process::id(),
+            text.len()
+        ));
+        let mut f = std::fs::OpenOptions::new()
+            .read(true)
+            .write(true)
+            .create(true)
+            .truncate(true)
+            .open(&path)
+            .unwrap();
+        std::fs::remove_file(&path).unwrap();
+        f.write_all(text).unwrap();
+        f
+    }
+
+    fn read_all(fd: OwnedFd) -> Vec<u8> {
+        let mut f = std::fs::File::from(fd);
+        f.rewind().unwrap();
+        let mut v = Vec::new();
+        f.read_to_end(&mut v).unwrap();
+        v
+    }
+
+    #[test]
+    fn descriptors_arrive_with_their_bytes_and_files() {
+        let (a, b) = UnixStream::pair().unwrap();
+        let (one, two) = (file_with(b"first"), file_with(b"second!"));
+        send_with_fds(&a, b"hello", &[one.as_fd(), two.as_fd()], "send").unwrap();
+        let mut buf = [0u8; 16];
+        let (n, fds) = recv_with_fds(&b, &mut buf, "recv").unwrap();
+        assert_eq!(&buf[..n], b"hello");
+        let contents: Vec<Vec<u8>> = fds.into_iter().map(read_all).collect();
+        assert_eq!(contents, [b"first".to_vec(), b"second!".to_vec()]);
+
+        drop(a);
+        assert_eq!(recv_with_fds(&b, &mut buf, "recv").unwrap().0, 0);
+        assert!(matches!(
+            recv_fd(&b, "recv_fd"),
+            Err(Error::Disconnected { call: "recv_fd" })
+        ));
+    }
+
+    #[test]
+    fn too_many_descriptors_are_refused_on_both_sides() {
+        let (a, b) = UnixStream::pair().unwrap();
+        let f = file_with(b"x");
+        let many: Vec<BorrowedFd<'_>> = (0..MAX_FDS + 1).map(|_| f.as_fd()).collect();
+        let e = send_with_fds(&a, b"x", &many, "send").unwrap_err();
+        assert!(e.to_string().contains("9 fds"), "{e}");
+
+        // A peer that sends more than we accept: an error, and the descriptors are closed.
+        let raw: Vec<RawFd> = many.iter().map(|f| f.as_raw_fd()).collect();
+        socket::sendmsg::<()>(
+            a.as_raw_fd(),
+            &[IoSlice::new(b"x")],
+            &[ControlMessage::ScmRights(&raw)],
+            MsgFlags::empty(),
+            None,
+        )
+        .unwrap();
+        let e = recv_with_fds(&b, &mut [0u8; 4], "recv").unwrap_err();
+        assert!(e.to_string().contains("9 file descriptors"), "{e}");
+    }
+
+    #[test]
+    fn poll_times_out_then_sees_data() {
+        let (a, b) = UnixStream::pair().unwrap();
+        assert!(!poll_readable(b.as_fd(), Duration::from_millis(10), "poll").unwrap());
+        (&a).write_all(b"!").unwrap();
+        assert!(poll_readable(b.as_fd(), Duration::from_millis(1000), "poll").unwrap());
+    }
+
+    #[test]
+    fn mappings_share_the_file() {
+        let f = file_with(&[0u8; 4096]);
+        let mut m = Mapping::new(f.as_fd(), 0, 4096, "mmap").unwrap();
+        m.as_mut_slice()[..3].copy_from_slice(b"abc");
+        assert_eq!(&read_all(f.try_clone().unwrap().into())[..3], b"abc");
+        assert!(Mapping::new(f.as_fd(), 0, 0, "mmap").is_err());
     }
 }

@@ -44,7 +44,7 @@ impl Card {
             .map(Card)
             .map_err(|e| Error::Os {
                 call: "open DRM device",
-                errno: Errno::from(&e),
+                errno: crate::error::errno_of(&e),
             })
     }
 
@@ -53,7 +53,7 @@ impl Card {
         use drm::Device;
         let d = self.get_driver().map_err(|e| Error::Os {
             call: "DRM_IOCTL_VERSION",
-            errno: Errno::from(&e),
+            errno: crate::error::errno_of(&e),
         })?;
         Ok(d.name().to_string_lossy().into_owned())
     }
@@ -110,7 +110,7 @@ pub unsafe fn drm_ioctl<T: bytemuck::Pod>(
             return Ok(());
         }
         let errno = Errno::last();
-        if errno.0 != libc::EINTR && errno.0 != libc::EAGAIN {
+        if errno != Errno::EINTR && errno != Errno::EAGAIN {
             return Err(Error::Os { call, errno });
         }
     }
@@ -333,7 +333,7 @@ impl VirtioGpu {
             let mut buf = vec![0u8; CapsV2::SIZE];
             match get_caps(fd, CAPSET_VIRGL2, 2, &mut buf) {
                 Ok(()) => Some(CapsV2::from_bytes(&buf)?),
-                Err(e) if e.errno() == Some(Errno(libc::EINVAL)) => None,
+                Err(e) if e.errno() == Some(Errno::EINVAL) => None,
                 Err(e) => return Err(e),
             }
         } else {
@@ -537,7 +537,7 @@ impl Transport for VirtioGpu {
                 } else {
                     Err(Error::Os {
                         call: "poll out-fence",
-                        errno: Errno(libc::ETIME),
+                        errno: Errno::ETIME,
                     })
                 }
             }

@@ -5,7 +5,7 @@ use std::os::fd::{AsFd, BorrowedFd, OwnedFd};
 use std::path::{Path, PathBuf};
 
 use virgl_guest::virtgpu::{self, drm_ioctl};
-use virgl_guest::{Errno, Error, Result};
+use virgl_guest::{Error, Result};
 use virgl_proto::virtgpu::{self as uapi, ioctl};
 
 /// A user pointer no process can have mapped: the kernel's `access_ok` rejects the upper half
@@ -34,7 +34,7 @@ impl Dev {
             .open(path)
             .map_err(|e| Error::Os {
                 call: "open render node",
-                errno: Errno::from(&e),
+                errno: virgl_guest::error::errno_of(&e),
             })?;
         Ok(Dev {
             file,

@@ -17,7 +17,7 @@ use virgl_proto::pipe::{bind, clear, PrimMode};
 use super::scene::{self, pixel, quad};
 use super::{Env, Outcome};
 use crate::context::Context;
-use crate::error::{Errno, Error, Result};
+use crate::error::{Error, Result};
 use crate::transport::ResourceDesc;
 use crate::virtgpu::{find_card_node, VirtioGpu};
 
@@ -85,7 +85,7 @@ impl Buffer for ScanoutBuffer {
 fn kms_err(call: &'static str) -> impl Fn(std::io::Error) -> Error {
     move |e| Error::Os {
         call,
-        errno: Errno::from(&e),
+        errno: crate::error::errno_of(&e),
     }
 }
 
