@@ -16,6 +16,7 @@ use virgl_proto::ccmd::{
 use virgl_proto::ccmd::{DrawVbo, ObjectType};
 use virgl_proto::format::Format;
 use virgl_proto::pipe::{ShaderType, Swizzle, TextureTarget};
+use virgl_proto::transfer::TransferLayout;
 
 use crate::error::{Error, Result};
 use crate::transport::{Caps, Fence, ResourceDesc, ResourceId, TransferRegion, Transport};
@@ -236,79 +237,33 @@ impl<T: Transport> Context<T> {
         })
     }
 
-    fn transfer_region(
-        res: &Resource,
-        region: Box3,
-        call: &'static str,
-    ) -> Result<(TransferRegion, u64)> {
-        let desc = &res.desc;
-        let block = desc.format.block().ok_or_else(|| Error::Unsupported {
-            call,
-            detail: format!("format {} has no simple block layout", desc.format),
-        })?;
-        let stride = desc.stride().unwrap_or(0);
-        let rows = desc.height.max(1).div_ceil(block.height);
-        let layer_stride = stride * rows;
-        let fits = |o: u32, n: u32, limit: u32| o.checked_add(n).is_some_and(|e| e <= limit);
-        let layers = desc.depth.max(1) * desc.array_size.max(1);
-        if !fits(region.x, region.w, desc.width)
-            || !fits(region.y, region.h, desc.height.max(1))
-            || !fits(region.z, region.d, layers)
-            || !region.x.is_multiple_of(block.width)
-            || !region.y.is_multiple_of(block.height)
-        {
-            return Err(Error::InvalidArgument {
-                call,
+    /// The transfer of `region` of level 0 to or from `res`'s backing, and its checked layout.
+    fn transfer_region(res: &Resource, region: Box3) -> Result<(TransferRegion, TransferLayout)> {
+        let layout = res.desc.backing_layout(region)?;
+        let narrow = |v: u64| {
+            u32::try_from(v).map_err(|_| Error::InvalidArgument {
+                call: "transfer",
                 detail: format!(
-                    "region {region:?} outside resource {} of {}x{}x{}",
-                    res.id.0, desc.width, desc.height, layers
+                    "backing offset {v} of resource {} exceeds 32 bits",
+                    res.id.0
                 ),
-            });
-        }
-        let offset = region.z * layer_stride
-            + (region.y / block.height) * stride
-            + (region.x / block.width) * block.bytes;
-        let packed = desc
-            .format
-            .box_bytes(region.w, region.h, region.d)
-            .unwrap_or(0);
-        Ok((
-            TransferRegion {
-                level: 0,
-                region,
-                offset,
-                stride,
-                layer_stride,
-            },
-            packed,
-        ))
-    }
-
-    /// Walks the rows of a transfer: (offset in the backing, offset in packed data, length).
-    fn rows(res: &Resource, t: &TransferRegion) -> impl Iterator<Item = (usize, usize, usize)> {
-        let block = res.desc.format.block().expect("checked by transfer_region");
-        let row = res.desc.format.row_bytes(t.region.w).unwrap_or(0) as usize;
-        let rows = t.region.h.div_ceil(block.height) as usize;
-        let (stride, layer_stride, base) = (
-            t.stride as usize,
-            t.layer_stride as usize,
-            t.offset as usize,
-        );
-        (0..t.region.d as usize).flat_map(move |z| {
-            (0..rows).map(move |y| {
-                (
-                    base + z * layer_stride + y * stride,
-                    (z * rows + y) * row,
-                    row,
-                )
             })
-        })
+        };
+        let t = TransferRegion {
+            level: 0,
+            region,
+            offset: narrow(layout.offset())?,
+            stride: narrow(layout.stride())?,
+            layer_stride: narrow(layout.layer_stride())?,
+        };
+        Ok((t, layout))
     }
 
     /// Writes tightly packed `data` into `region` of level 0 of `res`.
     pub fn upload(&mut self, res: &Resource, region: Box3, data: &[u8]) -> Result<()> {
         const CALL: &str = "upload";
-        let (t, packed) = Self::transfer_region(res, region, CALL)?;
+        let (t, layout) = Self::transfer_region(res, region)?;
+        let packed = layout.packed_len();
         if data.len() as u64 != packed {
             return Err(Error::InvalidArgument {
                 call: CALL,
@@ -318,7 +273,9 @@ impl<T: Transport> Context<T> {
         self.flush()?;
         self.transport.wait(res.id)?;
         let backing = self.transport.backing(res.id)?;
-        for (dst, src, len) in Self::rows(res, &t) {
+        let len = layout.row_bytes() as usize;
+        for (dst, src) in layout.rows() {
+            let (dst, src) = (dst as usize, src as usize);
             backing[dst..dst + len].copy_from_slice(&data[src..src + len]);
         }
         self.transport.transfer_to_host(res.id, &t)?;
@@ -327,14 +284,15 @@ impl<T: Transport> Context<T> {
 
     /// Reads `region` of level 0 of `res`, tightly packed, after all submitted work.
     pub fn download(&mut self, res: &Resource, region: Box3) -> Result<Vec<u8>> {
-        const CALL: &str = "download";
-        let (t, packed) = Self::transfer_region(res, region, CALL)?;
+        let (t, layout) = Self::transfer_region(res, region)?;
         self.flush()?;
         self.transport.transfer_from_host(res.id, &t)?;
         self.transport.wait(res.id)?;
         let backing = self.transport.backing(res.id)?;
-        let mut out = vec![0u8; packed as usize];
-        for (src, dst, len) in Self::rows(res, &t) {
+        let mut out = vec![0u8; layout.packed_len() as usize];
+        let len = layout.row_bytes() as usize;
+        for (src, dst) in layout.rows() {
+            let (src, dst) = (src as usize, dst as usize);
             out[dst..dst + len].copy_from_slice(&backing[src..src + len]);
         }
         Ok(out)

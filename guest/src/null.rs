@@ -70,21 +70,14 @@ impl NullTransport {
 
     fn transfer(&mut self, id: ResourceId, t: &TransferRegion, dir: Transfer) -> Result<()> {
         let r = self.get(id)?;
-        let block = r
-            .desc
-            .format
-            .block()
-            .expect("null transport: simple formats only");
-        let row = r.desc.format.row_bytes(t.region.w).unwrap_or(0) as usize;
-        let rows = t.region.h.div_ceil(block.height) as usize;
-        for z in 0..t.region.d as usize {
-            for y in 0..rows {
-                let at = t.offset as usize + z * t.layer_stride as usize + y * t.stride as usize;
-                let span = at..at + row;
-                match dir {
-                    Transfer::ToHost => r.host[span.clone()].copy_from_slice(&r.backing[span]),
-                    Transfer::FromHost => r.backing[span.clone()].copy_from_slice(&r.host[span]),
-                }
+        let layout = t.layout(&r.desc)?;
+        layout.check_within(r.backing.len() as u64)?;
+        let len = layout.row_bytes() as usize;
+        for (at, _) in layout.rows() {
+            let span = at as usize..at as usize + len;
+            match dir {
+                Transfer::ToHost => r.host[span.clone()].copy_from_slice(&r.backing[span]),
+                Transfer::FromHost => r.backing[span.clone()].copy_from_slice(&r.host[span]),
             }
         }
         Ok(())
@@ -203,7 +196,7 @@ mod tests {
         let e = ctx
             .upload(&r, Box3::new_2d(6, 0, 3, 1), &[0; 12])
             .unwrap_err();
-        assert!(e.to_string().contains("outside resource"), "{e}");
+        assert!(e.to_string().contains("reaches past the level"), "{e}");
         let e = ctx
             .upload(&r, Box3::new_2d(0, 0, 2, 1), &[0; 5])
             .unwrap_err();

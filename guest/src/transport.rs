@@ -10,6 +10,7 @@ use std::os::fd::OwnedFd;
 
 use virgl_proto::caps::{CapsV1, CapsV2};
 use virgl_proto::ccmd::Box3;
+use virgl_proto::transfer::TransferLayout;
 pub use virgl_proto::vtest::ResourceDesc;
 
 use crate::error::Result;
@@ -49,6 +50,22 @@ pub struct TransferRegion {
     pub stride: u32,
     /// Bytes per layer or slice in the backing.
     pub layer_stride: u32,
+}
+
+impl TransferRegion {
+    /// Places the transfer for `desc` at its level from `offset` with its strides, checked
+    /// (the box inside the level, rows and layers apart, no overflow).
+    pub fn layout(&self, desc: &ResourceDesc) -> Result<TransferLayout> {
+        let minify_depth = desc.target == virgl_proto::pipe::TextureTarget::Texture3D;
+        Ok(TransferLayout::new(
+            desc.format,
+            desc.extent().level(self.level, minify_depth),
+            self.region,
+            self.offset.into(),
+            self.stride.into(),
+            self.layer_stride.into(),
+        )?)
+    }
 }
 
 /// A way to reach a virgl host renderer.

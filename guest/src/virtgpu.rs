@@ -385,19 +385,16 @@ impl VirtioGpu {
     ) -> Result<uapi::Transfer> {
         let b = t.region;
         let bo = self.bo(call, id)?;
-        let packed = bo.desc.stride().unwrap_or(0);
-        let rows = bo
-            .desc
-            .format
-            .block()
-            .map_or(bo.desc.height, |bl| bo.desc.height.div_ceil(bl.height));
-        if t.level != 0 || t.stride != packed || (t.region.d > 1 && t.layer_stride != packed * rows)
+        let packed = bo.desc.backing_layout(b)?;
+        if t.level != 0
+            || u64::from(t.stride) != packed.stride()
+            || (b.d > 1 && u64::from(t.layer_stride) != packed.layer_stride())
         {
             return Err(Error::Unsupported {
                 call,
                 detail: format!(
-                    "level {} stride {} layer stride {}: only level 0 with the packed layout (stride {packed})",
-                    t.level, t.stride, t.layer_stride
+                    "level {} stride {} layer stride {}: only level 0 with the packed layout (stride {})",
+                    t.level, t.stride, t.layer_stride, packed.stride()
                 ),
             });
         }

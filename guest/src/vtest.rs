@@ -198,30 +198,11 @@ impl Vtest {
     }
 
     /// The byte range of the backing a transfer touches.
-    fn span(
-        call: &'static str,
-        desc: &ResourceDesc,
-        t: &TransferRegion,
-    ) -> Result<std::ops::Range<usize>> {
-        let rows = desc
-            .format
-            .block()
-            .map(|b| t.region.h.div_ceil(b.height))
-            .unwrap_or(t.region.h);
-        let row = desc.format.row_bytes(t.region.w).unwrap_or(0);
-        let len = u64::from(t.region.d.max(1) - 1) * u64::from(t.layer_stride)
-            + u64::from(rows.max(1) - 1) * u64::from(t.stride)
-            + row;
-        let start = u64::from(t.offset);
-        let end = start + len;
-        let size = u64::from(desc.backing_size().unwrap_or(0));
-        if end > size {
-            return Err(Error::InvalidArgument {
-                call,
-                detail: format!("region bytes {start}..{end} exceed the {size}-byte backing"),
-            });
-        }
-        Ok(start as usize..end as usize)
+    fn span(desc: &ResourceDesc, t: &TransferRegion) -> Result<std::ops::Range<usize>> {
+        let layout = t.layout(desc)?;
+        layout.check_within(desc.backing_size().unwrap_or(0).into())?;
+        let span = layout.span();
+        Ok(span.start as usize..span.end as usize)
     }
 
     fn transfer(&mut self, id: ResourceId, t: &TransferRegion, dir: Transfer) -> Result<()> {
@@ -232,7 +213,7 @@ impl Vtest {
         let version = self.version;
         let res = self.resource(call, id)?;
         let desc = res.desc;
-        let span = Self::span(call, &desc, t)?;
+        let span = Self::span(&desc, t)?;
         if version >= 2 {
             if Some(t.stride) != desc.stride() || t.level != 0 {
                 return Err(Error::Unsupported {

@@ -146,6 +146,44 @@ pub enum Error {
     /// A vtest message that does not match what the protocol allows.
     #[error("vtest {what}: {detail}")]
     Vtest { what: &'static str, detail: String },
+
+    /// A transfer box that reaches past the level it names.
+    #[error("transfer box {region:?} reaches past the level's {}x{}x{}", extent.width, extent.height, extent.depth)]
+    BoxOutside {
+        region: crate::ccmd::Box3,
+        extent: crate::transfer::Extent,
+    },
+
+    /// A transfer box of a block-compressed format that does not start on a block boundary.
+    #[error("transfer box {region:?} does not start on a block boundary of {format}")]
+    BoxMisaligned {
+        region: crate::ccmd::Box3,
+        format: crate::format::Format,
+    },
+
+    /// A row or layer stride smaller than what it separates, so rows or layers would overlap.
+    #[error("transfer {what} {value} is smaller than the {needed} bytes it must hold")]
+    StrideTooSmall {
+        what: &'static str,
+        value: u64,
+        needed: u64,
+    },
+
+    /// Transfer arithmetic that does not fit 64 bits.
+    #[error("transfer span overflows 64 bits")]
+    SpanOverflow,
+
+    /// A transfer whose bytes run past the buffer it reads or writes.
+    #[error("transfer touches bytes {}..{} of a {size}-byte buffer", span.start, span.end)]
+    SpanOutside {
+        span: std::ops::Range<u64>,
+        size: u64,
+    },
+
+    /// A format whose layout is not whole blocks (planar YUV, 3D ASTC), so no transfer
+    /// arithmetic applies.
+    #[error("format {format} has no simple block layout")]
+    NoBlockLayout { format: crate::format::Format },
 }
 
 /// Shorthand for this crate's results.

@@ -16,6 +16,7 @@
 //! - [`caps`]: `virgl_caps_v1` and `virgl_caps_v2`, parsed with their sizes checked;
 //! - [`format`]: every virgl format with its block layout;
 //! - [`pipe`]: the Gallium enums and flags commands carry;
+//! - [`transfer`]: which bytes of a linear buffer a transfer box touches, checked;
 //! - [`vtest`]: the vtest socket protocol's messages and quirks;
 //! - [`virtgpu`]: the virtio-gpu DRM UAPI's ioctl numbers and argument structs.
 //!
@@ -37,6 +38,7 @@ mod error;
 pub mod format;
 pub mod pipe;
 pub mod tgsi;
+pub mod transfer;
 pub mod virtgpu;
 pub mod vtest;
 

@@ -230,6 +230,43 @@ impl ResourceDesc {
         u32::try_from(b).ok()
     }
 
+    /// The extent of level 0, with array layers counted as depth (as the backing stores them).
+    pub fn extent(&self) -> crate::transfer::Extent {
+        crate::transfer::Extent {
+            width: self.width,
+            height: self.height.max(1),
+            depth: self.depth.max(1) * self.array_size.max(1),
+        }
+    }
+
+    /// Where `region` of level 0 sits in the resource's backing: rows tightly packed, layers
+    /// one after another.
+    pub fn backing_layout(
+        &self,
+        region: crate::ccmd::Box3,
+    ) -> crate::Result<crate::transfer::TransferLayout> {
+        let extent = self.extent();
+        let whole = crate::transfer::TransferLayout::packed(
+            self.format,
+            extent,
+            crate::ccmd::Box3 {
+                x: 0,
+                y: 0,
+                z: 0,
+                w: extent.width,
+                h: extent.height,
+                d: 1,
+            },
+        )?;
+        crate::transfer::TransferLayout::in_level(
+            self.format,
+            extent,
+            region,
+            whole.stride(),
+            whole.packed_len(),
+        )
+    }
+
     fn dwords(&self, handle: u32) -> [u32; 10] {
         [
             handle,
