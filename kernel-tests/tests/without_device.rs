@@ -39,7 +39,9 @@ fn kernel_log_filter_flags_only_real_problems() {
                [drm] Initialized virtio_gpu 0.1.0\n\
                WARNING: CPU: 0 PID: 1 at drivers/gpu/drm/drm_gem.c:100\n\
                [drm:virtio_gpu_dequeue_ctrl_func [virtio_gpu]] *ERROR* response 0x1203 (command 0x105)\n\
-               BUG: kernel NULL pointer dereference\n";
+               BUG: kernel NULL pointer dereference\n\
+               virtio_gpu: DEBUG: fence 12 signalled\n\
+               virtio_gpu: 0 errors_total counter reset\n";
     let bad = virtgpu_kernel_tests::bad_log_lines(log);
     assert_eq!(bad.len(), 3, "{bad:?}");
     assert!(bad[0].starts_with("WARNING"));
