@@ -167,8 +167,12 @@ pub fn is_fatal(e: &Error) -> bool {
     }
 }
 
-/// Runs one case on a fresh transport from `connect`. A transport-level failure is returned as
-/// `Err` so the caller can stop; anything else is the case's outcome.
+/// Runs one case on a fresh transport from `connect`.
+///
+/// Only failing to connect is an `Err` (the host cannot be reached, so no later case can run
+/// either). Anything that goes wrong once connected, a dropped connection included, fails this
+/// case alone, as does an error from the final flush that makes the host execute the case's
+/// last commands.
 pub fn run_case(
     case: &Case,
     connect: &mut dyn FnMut() -> Result<DynTransport>,
@@ -176,26 +180,32 @@ pub fn run_case(
 ) -> Result<Report> {
     let start = Instant::now();
     let transport = connect()?;
-    let mut env = Env {
-        ctx: Context::new(transport)?,
-        connect,
-        images: Vec::new(),
-    };
-    let outcome = match (case.run)(&mut env) {
-        Ok(o) => o,
-        Err(e) if is_fatal(&e) => return Err(e),
-        Err(e) => Outcome::fail(format!("error: {e}")),
-    };
-    // Make sure the host has processed the case's last commands (and any errors they cause)
-    // before the next case starts.
-    if let Err(e) = env.ctx.finish() {
-        if is_fatal(&e) {
-            return Err(e);
+    let mut images = Vec::new();
+    let outcome = match Context::new(transport) {
+        Err(e) => Outcome::fail(format!("opening the context: {e}")),
+        Ok(ctx) => {
+            let mut env = Env {
+                ctx,
+                connect,
+                images: Vec::new(),
+            };
+            let outcome = match (case.run)(&mut env) {
+                Ok(o) => o,
+                Err(e) => Outcome::fail(format!("error: {e}")),
+            };
+            images = std::mem::take(&mut env.images);
+            match (env.ctx.finish(), outcome.verdict) {
+                (Err(e), Verdict::Pass | Verdict::Skip) => Outcome::fail(format!(
+                    "{}; then the final flush failed: {e}",
+                    outcome.detail
+                )),
+                _ => outcome,
+            }
         }
-    }
+    };
     let ms = start.elapsed().as_secs_f64() * 1000.0;
     if let Some(dir) = png_dir {
-        for img in &env.images {
+        for img in &images {
             let path = dir.join(format!("{}.png", img.name));
             write_png(&path, img).map_err(|e| Error::Io {
                 call: "write PNG",
