@@ -15,6 +15,7 @@
 //! - [`ccmd`]: command headers, typed commands, an encoder and a borrowing decoder;
 //! - [`caps`]: `virgl_caps_v1` and `virgl_caps_v2`, parsed with their sizes checked;
 //! - [`format`]: every virgl format with its block layout;
+//! - [`texel`]: what a format's bytes mean: channels, swizzle, and a CPU decoder;
 //! - [`pipe`]: the Gallium enums and flags commands carry;
 //! - [`transfer`]: which bytes of a linear buffer a transfer box touches, checked;
 //! - [`vtest`]: the vtest socket protocol's messages and quirks;
@@ -37,6 +38,7 @@ pub mod ccmd;
 mod error;
 pub mod format;
 pub mod pipe;
+pub mod texel;
 pub mod tgsi;
 pub mod transfer;
 pub mod virtgpu;
