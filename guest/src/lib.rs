@@ -15,6 +15,7 @@
 
 pub mod conform;
 pub mod context;
+pub mod corrupt;
 pub mod error;
 pub mod null;
 pub mod sys;
