@@ -71,18 +71,23 @@ pub const PROGRAMS: &[Program] = &[
             "libgl1-mesa-dri",
         ],
     },
-    // Programs `cargo xtask capture` records, when asked to.
+    // Programs `cargo xtask capture` records, when asked to (looked up by file name).
     Program {
         name: "glxgears",
         packages: &["mesa-utils"],
     },
     Program {
-        name: "es2gears",
-        packages: &["mesa-utils-extra"],
+        name: "es2gears_x11",
+        packages: &["mesa-utils"],
     },
     Program {
         name: "glmark2-es2",
-        packages: &["glmark2-es2"],
+        packages: &["glmark2-es2-x11"],
+    },
+    Program {
+        // /usr/lib/piglit/bin/shader_runner
+        name: "shader_runner",
+        packages: &["piglit"],
     },
 ];
 
