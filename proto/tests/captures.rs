@@ -95,7 +95,7 @@ fn every_captured_shader_parses_and_round_trips() {
                 .unwrap_or_else(|e| panic!("{name}: reprint does not parse: {e}\n{printed}"));
             assert_eq!(again, shader, "{name}:\n{text}\nprinted as\n{printed}");
             assert!(
-                shader.instructions().any(|i| i.opcode == "END"),
+                shader.instructions().any(|i| i.opcode == tgsi::Opcode::End),
                 "{name}: no END"
             );
             total += 1;
