@@ -117,7 +117,7 @@ impl<'a> Parser<'a> {
             match self.text.get(at..).and_then(|t| t.chars().next()) {
                 None => "the end of the text".into(),
                 Some('\n') => "the end of the line".into(),
-                Some(c) => format!("`{c}`"),
+                Some(c) => format!("`{}`", c.escape_debug()),
             }
         }
     }
@@ -196,21 +196,25 @@ impl<'a> Parser<'a> {
         Some(v)
     }
 
+    /// `c` after optional whitespace. A miss across a line break is reported where the line
+    /// ended, not on the next one.
     fn expect(&mut self, c: u8, what: &str) -> Result<()> {
+        let before = self.pos;
         self.opt_white();
         if self.peek() == c {
             self.pos += 1;
-            Ok(())
-        } else {
-            self.err(
-                self.pos,
-                format!(
-                    "expected `{}` {what}, found {}",
-                    c as char,
-                    self.found(self.pos)
-                ),
-            )
+            return Ok(());
         }
+        let found = self.found(self.pos);
+        let at = if self.s[before..self.pos].contains(&b'\n') {
+            before
+        } else {
+            self.pos
+        };
+        self.err(
+            at,
+            format!("expected `{}` {what}, found {found}", c as char),
+        )
     }
 
     fn digits(&mut self) -> Option<&'a str> {
