@@ -245,3 +245,21 @@ pub fn first_difference(got: &[u8], want: &[u8]) -> Option<String> {
         .position(|(a, b)| a != b)
         .map(|i| format!("byte {i}: got {:#04x}, expected {:#04x}", got[i], want[i]))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shaders_print_text_that_parses_back() {
+        for s in [vs_passthrough(), fs_color(), fs_texture(), fs_constant()] {
+            let text = s.to_string();
+            assert_eq!(tgsi::parse(&text).unwrap(), s, "{text}");
+        }
+        assert_eq!(
+            fs_texture().to_string(),
+            "FRAG\nDCL IN[0], GENERIC[0], LINEAR\nDCL OUT[0], COLOR\nDCL SAMP[0]\n\
+             DCL SVIEW[0], 2D, FLOAT\n  0: TEX OUT[0], IN[0], SAMP[0], 2D\n  1: END\n"
+        );
+    }
+}
