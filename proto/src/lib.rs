@@ -16,6 +16,8 @@
 //! - [`caps`]: `virgl_caps_v1` and `virgl_caps_v2`, parsed with their sizes checked;
 //! - [`format`]: every virgl format with its block layout;
 //! - [`pipe`]: the Gallium enums and flags commands carry;
+//! - [`tgsi`]: shader text: a typed syntax tree with its opcode and name tables, a parser that
+//!   rejects what the host rejects, a printer and a builder;
 //! - [`vtest`]: the vtest socket protocol's messages and quirks;
 //! - [`virtgpu`]: the virtio-gpu DRM UAPI's ioctl numbers and argument structs.
 //!

@@ -3,11 +3,18 @@
 //!
 //! Immediates and instructions are numbered by position, and instructions inside `IF`, loop
 //! and subroutine blocks are indented, as `tgsi_dump` does. 32-bit floats are written as hex
-//! bits. Doubles are written in decimal, with the fewest digits that read back to the same
-//! bits: virglrenderer reads each FLT64 value with `strtod`, which rounds correctly, while
-//! its hex form is two 32-bit words with a character skipped after each (see
-//! [`Immediate`]'s `Display`), so a single 64-bit hex literal would arrive as garbage. Only a
-//! NaN, whose payload decimal cannot carry, is written in that two-word form.
+//! bits (`0x3f800000`), as the virgl driver asks `tgsi_dump` to.
+//!
+//! Doubles are written in decimal, with the fewest digits that read back to the same bits
+//! (`1.0`, `-0.1`, `1e300`). virglrenderer reads a FLT64 immediate as two values of two
+//! 32-bit words each (`parse_immediate_data`, tgsi_text.c:1279-1282 in virglrenderer), and
+//! `parse_double` (tgsi_text.c:306) takes a decimal through `strtod` (:326), which rounds
+//! correctly, but reads `0x` as two 32-bit `strtoul` words, skipping exactly 11 characters
+//! after each (:315-321). A single 64-bit hex literal is misread: `0x3ff0000000000000` (1.0)
+//! gives the words 0 and 0, and the skips fall out of step with the text after it. Mesa's
+//! own `%10.8f` loses digits. Only a NaN, whose payload decimal cannot carry, is
+//! written in the two-word form, `0xLLLLLLLL,0xHHHHHHHH` followed by a space for the second
+//! skip.
 
 use std::fmt;
 
@@ -190,8 +197,7 @@ impl fmt::Display for Declaration {
 }
 
 /// One double: decimal with the fewest digits that round-trip through `strtod`, or, for a
-/// NaN, its two words in the form `parse_double` (virglrenderer `tgsi_text.c`) reads:
-/// `0xLLLLLLLL,0xHHHHHHHH` and a space, because it skips 11 characters after each word.
+/// NaN, its two words, low first, and a space for `parse_double` to skip.
 fn write_f64(f: &mut fmt::Formatter<'_>, bits: u64) -> fmt::Result {
     let v = f64::from_bits(bits);
     if v.is_nan() {

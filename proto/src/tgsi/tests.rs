@@ -1021,3 +1021,36 @@ proptest! {
         let _ = parse(&text);
     }
 }
+
+#[test]
+fn immediate_values_read_as_the_host_reads_them() {
+    let text = "VERT
+IMM[0] FLT32 {1.0, .5, -2., 1e-1}
+IMM[1] FLT64 {1, -inf}
+IMM[2] INT64 {-0x10, 010}
+IMM[3] UINT64 {18446744073709551615, 0X1f}
+  0: END
+";
+    let s = parse(text).unwrap();
+    let imms: Vec<Immediate> = s.immediates().copied().collect();
+    assert_eq!(
+        imms,
+        vec![
+            Immediate::f32([1.0, 0.5, -2.0, 0.1]),
+            Immediate::f64([1.0, f64::NEG_INFINITY]),
+            // strtoll with base 0: hex and octal.
+            Immediate::Int64([-16, 8]),
+            Immediate::Uint64([u64::MAX, 31]),
+        ]
+    );
+    assert_eq!(
+        s.to_string(),
+        "VERT
+IMM[0] FLT32 {0x3f800000, 0x3f000000, 0xc0000000, 0x3dcccccd}
+IMM[1] FLT64 {1.0, -inf}
+IMM[2] INT64 {-16, 8}
+IMM[3] UINT64 {18446744073709551615, 31}
+  0: END
+"
+    );
+}
