@@ -135,11 +135,16 @@ pub enum Error {
         actual: usize,
     },
 
-    /// TGSI text that does not parse.
-    #[error("TGSI line {line}: {detail}: {text:?}")]
+    /// TGSI text that does not parse, or that virglrenderer would reject.
+    #[error("TGSI line {line}, column {column}: {detail}: {text:?}")]
     Tgsi {
+        /// 1-based line of the offending text.
         line: usize,
+        /// 1-based column, in characters.
+        column: usize,
+        /// What was wrong, naming what was found.
         detail: String,
+        /// The whole offending line.
         text: String,
     },
 

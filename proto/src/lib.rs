@@ -18,6 +18,8 @@
 //! - [`texel`]: what a format's bytes mean: channels, swizzle, and a CPU decoder;
 //! - [`pipe`]: the Gallium enums and flags commands carry;
 //! - [`transfer`]: which bytes of a linear buffer a transfer box touches, checked;
+//! - [`tgsi`]: shader text: a typed syntax tree with its opcode and name tables, a parser that
+//!   rejects what the host rejects, a printer and a builder;
 //! - [`vtest`]: the vtest socket protocol's messages and quirks;
 //! - [`virtgpu`]: the virtio-gpu DRM UAPI's ioctl numbers and argument structs.
 //!

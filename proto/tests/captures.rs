@@ -94,8 +94,10 @@ fn every_captured_shader_parses_and_round_trips() {
             let again = tgsi::parse(&printed)
                 .unwrap_or_else(|e| panic!("{name}: reprint does not parse: {e}\n{printed}"));
             assert_eq!(again, shader, "{name}:\n{text}\nprinted as\n{printed}");
+            // The printer writes what Mesa's tgsi_dump writes, byte for byte.
+            assert_eq!(printed, text, "{name}: printed differently");
             assert!(
-                shader.instructions().any(|i| i.opcode == "END"),
+                shader.instructions().any(|i| i.opcode == tgsi::Opcode::End),
                 "{name}: no END"
             );
             total += 1;

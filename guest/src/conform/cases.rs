@@ -771,18 +771,28 @@ fn copy_region(env: &mut Env<'_>) -> Result<Outcome> {
 fn long_shader_continuation(env: &mut Env<'_>) -> Result<Outcome> {
     let ctx = &mut env.ctx;
     // Enough instructions that the text needs more than one command packet.
-    use virgl_proto::tgsi::{Builder, File, Operand, Processor};
-    let temp = || Operand::reg(File::Temp, 0);
+    use virgl_proto::tgsi::{
+        Builder, Declaration, Dst, File, Interpolate, Opcode, Processor, SemanticName, Src,
+    };
+    let temp = Dst::reg(File::Temp, 0);
     let mut b = Builder::new(Processor::Frag)
-        .declare(File::In, 0, 0, &["GENERIC[0]", "LINEAR"])
-        .declare(File::Out, 0, 0, &["COLOR"])
-        .declare(File::Temp, 0, 0, &[])
-        .instruction("MOV", &[temp(), Operand::reg(File::In, 0)], &[]);
+        .declare(
+            Declaration::new(File::In, 0, 0)
+                .semantic(SemanticName::Generic, 0)
+                .interpolate(Interpolate::Linear),
+        )
+        .declare(Declaration::new(File::Out, 0, 0).semantic(SemanticName::Color, 0))
+        .declare(Declaration::new(File::Temp, 0, 0))
+        .op(Opcode::Mov, &[temp], &[Src::reg(File::In, 0)]);
     for _ in 0..9000 {
-        b = b.instruction("MOV", &[temp(), temp()], &[]);
+        b = b.op(Opcode::Mov, &[temp], &[Src::reg(File::Temp, 0)]);
     }
     let fs = b
-        .instruction("MOV", &[Operand::reg(File::Out, 0), temp()], &[])
+        .op(
+            Opcode::Mov,
+            &[Dst::reg(File::Out, 0)],
+            &[Src::reg(File::Temp, 0)],
+        )
         .end();
     let text_len = fs.to_string().len();
     let packets = (text_len + 1).div_ceil((crate::context::MAX_BATCH_DWORDS - 6) * 4);

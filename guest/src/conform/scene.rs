@@ -3,7 +3,10 @@
 use virgl_proto::ccmd::{Blend, Box3, DrawVbo, Dsa, Rasterizer, VertexElement, Viewport};
 use virgl_proto::format::Format;
 use virgl_proto::pipe::{bind, PrimMode};
-use virgl_proto::tgsi::{self, Builder, File, Operand, Processor};
+use virgl_proto::tgsi::{
+    self, Builder, Declaration, Dst, File, Instruction, Interpolate, Opcode, Processor,
+    PropertyName, PropertyValue, ReturnType, SemanticName, Src, Texture,
+};
 
 use super::DynTransport;
 use crate::context::{Context, Object, Resource};
@@ -13,33 +16,40 @@ use crate::transport::ResourceDesc;
 /// Passes position and colour (or texture coordinate) through.
 pub fn vs_passthrough() -> tgsi::Shader {
     Builder::new(Processor::Vert)
-        .declare(File::In, 0, 0, &[])
-        .declare(File::In, 1, 1, &[])
-        .declare(File::Out, 0, 0, &["POSITION"])
-        .declare(File::Out, 1, 1, &["GENERIC[0]"])
-        .instruction(
-            "MOV",
-            &[Operand::reg(File::Out, 0), Operand::reg(File::In, 0)],
-            &[],
+        .declare(Declaration::new(File::In, 0, 0))
+        .declare(Declaration::new(File::In, 1, 1))
+        .declare(Declaration::new(File::Out, 0, 0).semantic(SemanticName::Position, 0))
+        .declare(Declaration::new(File::Out, 1, 1).semantic(SemanticName::Generic, 0))
+        .op(
+            Opcode::Mov,
+            &[Dst::reg(File::Out, 0)],
+            &[Src::reg(File::In, 0)],
         )
-        .instruction(
-            "MOV",
-            &[Operand::reg(File::Out, 1), Operand::reg(File::In, 1)],
-            &[],
+        .op(
+            Opcode::Mov,
+            &[Dst::reg(File::Out, 1)],
+            &[Src::reg(File::In, 1)],
         )
         .end()
+}
+
+/// The interpolated generic input 0 of the fragment stage.
+fn fs_generic_input() -> Declaration {
+    Declaration::new(File::In, 0, 0)
+        .semantic(SemanticName::Generic, 0)
+        .interpolate(Interpolate::Linear)
 }
 
 /// Writes the interpolated colour.
 pub fn fs_color() -> tgsi::Shader {
     Builder::new(Processor::Frag)
-        .property("FS_COLOR0_WRITES_ALL_CBUFS", "1")
-        .declare(File::In, 0, 0, &["GENERIC[0]", "LINEAR"])
-        .declare(File::Out, 0, 0, &["COLOR"])
-        .instruction(
-            "MOV",
-            &[Operand::reg(File::Out, 0), Operand::reg(File::In, 0)],
-            &[],
+        .property(PropertyName::FsColor0WritesAllCbufs, PropertyValue::Uint(1))
+        .declare(fs_generic_input())
+        .declare(Declaration::new(File::Out, 0, 0).semantic(SemanticName::Color, 0))
+        .op(
+            Opcode::Mov,
+            &[Dst::reg(File::Out, 0)],
+            &[Src::reg(File::In, 0)],
         )
         .end()
 }
@@ -47,18 +57,17 @@ pub fn fs_color() -> tgsi::Shader {
 /// Samples texture unit 0 at the interpolated coordinate.
 pub fn fs_texture() -> tgsi::Shader {
     Builder::new(Processor::Frag)
-        .declare(File::In, 0, 0, &["GENERIC[0]", "LINEAR"])
-        .declare(File::Out, 0, 0, &["COLOR"])
-        .declare(File::Samp, 0, 0, &[])
-        .declare(File::Sview, 0, 0, &["2D", "FLOAT"])
+        .declare(fs_generic_input())
+        .declare(Declaration::new(File::Out, 0, 0).semantic(SemanticName::Color, 0))
+        .declare(Declaration::new(File::Samp, 0, 0))
+        .declare(Declaration::sampler_view(0, Texture::D2, ReturnType::Float))
         .instruction(
-            "TEX",
-            &[
-                Operand::reg(File::Out, 0),
-                Operand::reg(File::In, 0),
-                Operand::reg(File::Samp, 0),
-            ],
-            &["2D"],
+            Instruction::new(
+                Opcode::Tex,
+                &[Dst::reg(File::Out, 0)],
+                &[Src::reg(File::In, 0), Src::reg(File::Samp, 0)],
+            )
+            .texture(Texture::D2),
         )
         .end()
 }
@@ -66,12 +75,12 @@ pub fn fs_texture() -> tgsi::Shader {
 /// Writes constant 0 of the fragment stage.
 pub fn fs_constant() -> tgsi::Shader {
     Builder::new(Processor::Frag)
-        .declare(File::Out, 0, 0, &["COLOR"])
-        .declare(File::Const, 0, 0, &[])
-        .instruction(
-            "MOV",
-            &[Operand::reg(File::Out, 0), Operand::reg(File::Const, 0)],
-            &[],
+        .declare(Declaration::new(File::Out, 0, 0).semantic(SemanticName::Color, 0))
+        .declare(Declaration::new(File::Const, 0, 0))
+        .op(
+            Opcode::Mov,
+            &[Dst::reg(File::Out, 0)],
+            &[Src::reg(File::Const, 0)],
         )
         .end()
 }
@@ -235,4 +244,22 @@ pub fn first_difference(got: &[u8], want: &[u8]) -> Option<String> {
         .zip(want)
         .position(|(a, b)| a != b)
         .map(|i| format!("byte {i}: got {:#04x}, expected {:#04x}", got[i], want[i]))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shaders_print_text_that_parses_back() {
+        for s in [vs_passthrough(), fs_color(), fs_texture(), fs_constant()] {
+            let text = s.to_string();
+            assert_eq!(tgsi::parse(&text).unwrap(), s, "{text}");
+        }
+        assert_eq!(
+            fs_texture().to_string(),
+            "FRAG\nDCL IN[0], GENERIC[0], LINEAR\nDCL OUT[0], COLOR\nDCL SAMP[0]\n\
+             DCL SVIEW[0], 2D, FLOAT\n  0: TEX OUT[0], IN[0], SAMP[0], 2D\n  1: END\n"
+        );
+    }
 }
