@@ -136,6 +136,29 @@ wire_enum! {
 }
 
 wire_enum! {
+    /// `enum gl_advanced_blend_mode`: KHR_blend_equation_advanced equations. Mesa sends one in
+    /// render target 0's alpha source factor, with the alpha destination factor 0.
+    pub enum AdvancedBlend {
+        None = 0,
+        Multiply = 1,
+        Screen = 2,
+        Overlay = 3,
+        Darken = 4,
+        Lighten = 5,
+        ColorDodge = 6,
+        ColorBurn = 7,
+        HardLight = 8,
+        SoftLight = 9,
+        Difference = 10,
+        Exclusion = 11,
+        HslHue = 12,
+        HslSaturation = 13,
+        HslColor = 14,
+        HslLuminosity = 15,
+    }
+}
+
+wire_enum! {
     /// `PIPE_BLEND_*` equations.
     pub enum BlendFunc {
         Add = 0,

@@ -154,6 +154,14 @@ pub(crate) trait Layout<T> {
     fn pack(v: &T) -> Result<u32, FieldError>;
     /// Checks the reserved bits, then stores each field of `raw` into `v`.
     fn unpack_into(raw: u32, v: &mut T) -> Result<(), FieldError>;
+
+    /// The field named `name`.
+    fn field(name: &str) -> &'static FieldSpec {
+        Self::FIELDS
+            .iter()
+            .find(|f| f.name == name)
+            .expect("a field of this layout")
+    }
 }
 
 /// The place a field lives in: `v.field`, or the explicit path given after `=>`.

@@ -3,7 +3,7 @@
 #[cfg(test)]
 use super::arb;
 use super::bits::bits;
-use super::rules::{ensure, Check};
+use super::rules::{self, Check};
 use super::wire::{Payload, Writer};
 use crate::error::Result;
 use crate::pipe::{ClearBuffers, PrimMode};
@@ -266,15 +266,8 @@ impl ClearSurface {
         Ok(())
     }
 
-    /// `vrend_clear_surface` looks the surface up and fails without it; surfaces, like every
-    /// object, never have handle 0.
+    /// `vrend_clear_surface` looks the surface up and fails without it.
     pub(crate) fn check(&self) -> Check {
-        ensure(
-            self.surface != 0,
-            "surface",
-            2,
-            0,
-            "handle 0 names no object",
-        )
+        rules::object("surface", 2, self.surface)
     }
 }

@@ -42,9 +42,14 @@ pub(crate) fn ensure(
 /// CREATE_OBJECT rejects handle 0 (`vrend_decode.c:845`), so no object ever has it: creating or
 /// destroying object 0 is an error.
 pub(crate) fn object_handle(dword: usize, handle: u32) -> Check {
+    object("handle", dword, handle)
+}
+
+/// An object named by handle in `field`, which the host looks up and fails without.
+pub(crate) fn object(field: &'static str, dword: usize, handle: u32) -> Check {
     ensure(
         handle != 0,
-        "handle",
+        field,
         dword,
         handle,
         "handle 0 names no object",
@@ -117,11 +122,16 @@ pub(crate) mod text {
     pub const SWIZZLE: &str = "sampler view swizzles stop at PIPE_SWIZZLE_1; NONE is rejected";
     /// `vrend_formats.c:712`: the host only probes and advertises 2, 4, 8 and 16 samples.
     pub const SAMPLES: &str = "sample counts are 0, 1, 2, 4, 8 or 16";
+    /// The same, for a surface that asks for implicit multisampling.
+    pub const MSAA_SAMPLES: &str = "an MSAA surface has 1, 2, 4, 8 or 16 samples";
     /// `vrend_renderer.c:11745`: the index picks one of the VIRGL_STAT_QUERY_* counters.
     pub const STAT_INDEX: &str =
         "a pipeline statistics query's index names a VIRGL_STAT_QUERY_* counter (0..=10)";
     /// `vrend_decode.c:1744`.
     pub const MARKER_LENGTH: &str = "the string must fill exactly the dwords that follow";
+    /// `vrend_renderer.c:6078`: the host reads rt[0]'s alpha source factor as an advanced
+    /// blend mode when its alpha destination factor is 0.
+    pub const ADVANCED_BLEND: &str = "an advanced blend mode fills rt[0]'s alpha source factor, with both alpha factors otherwise unset";
     /// Padding carries nothing; a set bit there would be dropped.
     pub const PADDING: &str = "padding must be zero";
     /// A string the host reads up to its NUL.

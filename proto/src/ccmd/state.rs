@@ -4,14 +4,14 @@
 
 #[cfg(test)]
 use super::arb;
-use super::bits::bits;
+use super::bits::{bits, put, FieldSpec, Layout};
 use super::rules::{self, ensure, text, Check};
 use super::wire::{Payload, Writer};
 use crate::error::Result;
 use crate::format::Format;
 use crate::pipe::{
-    limits, BlendFactor, BlendFunc, CompareFunc, CullFace, LogicOp, MipFilter, PolygonMode,
-    StencilOp, Swizzle, TexCompareMode, TexFilter, TexWrap, TextureTarget,
+    limits, AdvancedBlend, BlendFactor, BlendFunc, CompareFunc, CullFace, LogicOp, MipFilter,
+    PolygonMode, StencilOp, Swizzle, TexCompareMode, TexFilter, TexWrap, TextureTarget,
 };
 
 #[cfg(test)]
@@ -75,13 +75,33 @@ pub struct Blend {
     pub alpha_to_one: bool,
     pub logicop_func: LogicOp,
     pub rt: [RtBlend; limits::MAX_COLOR_BUFS],
+    /// An advanced blend equation. On the wire it takes render target 0's alpha source factor,
+    /// whose alpha factors are then both [`BlendFactor::Unset`].
+    pub advanced: AdvancedBlend,
 }
 
-#[allow(clippy::derivable_impls)] // the enum is declared by a macro without Default
+// The enums are declared by a macro without Default.
+#[allow(clippy::derivable_impls)]
 impl Default for LogicOp {
     fn default() -> Self {
         LogicOp::Clear
     }
+}
+
+#[allow(clippy::derivable_impls)]
+impl Default for AdvancedBlend {
+    fn default() -> Self {
+        AdvancedBlend::None
+    }
+}
+
+/// The alpha factor fields of [`RtBlendBits`], which render target 0 shares with the
+/// advanced blend mode.
+fn advanced_fields() -> (&'static FieldSpec, &'static FieldSpec) {
+    (
+        RtBlendBits::field("alpha_src_factor"),
+        RtBlendBits::field("alpha_dst_factor"),
+    )
 }
 
 bits! {
@@ -110,8 +130,17 @@ impl Blend {
         };
         p.unpack::<BlendS0, _>(2, &mut b)?;
         p.unpack::<BlendS1, _>(3, &mut b)?;
+        let (src, dst) = advanced_fields();
         for (i, rt) in b.rt.iter_mut().enumerate() {
-            p.unpack::<RtBlendBits, _>(4 + i, rt)?;
+            let mut raw = p.u32(4 + i);
+            // Mesa's advanced form: a mode in the source factor, the destination factor 0.
+            if i == 0 && raw & dst.mask() == 0 && raw & src.mask() != 0 {
+                let mode = (raw & src.mask()) >> src.lo;
+                b.advanced = AdvancedBlend::from_wire(mode)
+                    .ok_or_else(|| p.invalid("advanced_blend", 4, mode))?;
+                raw &= !src.mask();
+            }
+            p.unpack_raw::<RtBlendBits, _>(4 + i, raw, rt)?;
         }
         Ok(b)
     }
@@ -120,14 +149,29 @@ impl Blend {
         w.push(self.handle);
         w.pack::<BlendS0, _>(self)?;
         w.pack::<BlendS1, _>(self)?;
-        for rt in &self.rt {
-            w.pack::<RtBlendBits, _>(rt)?;
+        for (i, rt) in self.rt.iter().enumerate() {
+            let mut raw = w.packed::<RtBlendBits, _>(rt)?;
+            if i == 0 {
+                raw |= put(self.advanced, advanced_fields().0).map_err(|e| w.field_error(e))?;
+            }
+            w.push(raw);
         }
         Ok(())
     }
 
     pub(crate) fn check(&self) -> Check {
-        rules::object_handle(1, self.handle)
+        rules::object_handle(1, self.handle)?;
+        let rt = &self.rt[0];
+        let src = rt.alpha_src_factor.to_wire();
+        if self.advanced == AdvancedBlend::None {
+            // Otherwise it would read back as an advanced mode.
+            let ok = rt.alpha_dst_factor != BlendFactor::Unset || src == 0;
+            ensure(ok, "alpha_src_factor", 4, src, text::ADVANCED_BLEND)
+        } else {
+            let ok = src == 0 && rt.alpha_dst_factor == BlendFactor::Unset;
+            let mode = self.advanced.to_wire();
+            ensure(ok, "advanced_blend", 4, mode, text::ADVANCED_BLEND)
+        }
     }
 }
 
@@ -779,7 +823,7 @@ impl MsaaSurface {
             "sample_count",
             6,
             n,
-            text::SAMPLES,
+            text::MSAA_SAMPLES,
         )
     }
 }

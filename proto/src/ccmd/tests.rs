@@ -7,8 +7,8 @@ use super::*;
 use crate::error::Error;
 use crate::format::Format;
 use crate::pipe::{
-    BlitMask, ClearBuffers, IndexSize, QueryType, RenderCondMode, ShaderType, Swizzle,
-    TextureTarget,
+    AdvancedBlend, BlendFactor, BlitMask, ClearBuffers, IndexSize, QueryType, RenderCondMode,
+    ShaderType, Swizzle, TextureTarget,
 };
 use proptest::prelude::*;
 
@@ -50,6 +50,21 @@ fn sampler_view() -> impl Strategy<Value = SamplerView> {
         )
 }
 
+/// Blend states in the canonical form: render target 0's alpha factors are either both
+/// unset around an advanced mode, or not read as one.
+fn blend() -> impl Strategy<Value = Blend> {
+    any::<Blend>().prop_map(|mut b| {
+        let rt = &mut b.rt[0];
+        if b.advanced != AdvancedBlend::None {
+            rt.alpha_src_factor = BlendFactor::Unset;
+            rt.alpha_dst_factor = BlendFactor::Unset;
+        } else if rt.alpha_dst_factor == BlendFactor::Unset {
+            rt.alpha_src_factor = BlendFactor::Unset;
+        }
+        b
+    })
+}
+
 fn bindable() -> impl Strategy<Value = ObjectType> {
     prop::sample::select(
         ObjectType::ALL
@@ -86,7 +101,7 @@ fn core_command() -> impl Strategy<Value = Command<'static>> {
     use Command as C;
     prop_oneof![
         (0u16..64).prop_map(C::Nop),
-        any::<Blend>().prop_map(C::CreateBlend),
+        blend().prop_map(C::CreateBlend),
         any::<Rasterizer>().prop_map(C::CreateRasterizer),
         any::<Dsa>().prop_map(C::CreateDsa),
         shader::strategy::shader().prop_map(C::CreateShader),
@@ -391,6 +406,37 @@ fn clear_encodes_exact_dwords() {
             7
         ]
     );
+}
+
+/// KHR_blend_equation_advanced: Mesa's `virgl_encode_blend_state` sends the mode in render
+/// target 0's alpha source factor (bits 17-21, virgl_protocol.h:192) and the host reads it there when the alpha
+/// destination factor is 0 (vrend_renderer.c:6078).
+#[test]
+fn advanced_blend_rides_in_rt0_alpha_source_factor() {
+    // rt[0]: blend on, mode 15 (HSL_LUMINOSITY) at bit 17, colormask 0xf at bit 27.
+    let rt0 = 1 | 15 << 17 | 0xf << 27;
+    let mut words = vec![0x000b_0101, 9, 0, 0, rt0];
+    words.extend([0x7800_0000; 7]);
+    let bytes = to_bytes(&words);
+    let cmds = decode_all(&bytes).unwrap();
+    let Command::CreateBlend(b) = &cmds[0] else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(b.advanced, AdvancedBlend::HslLuminosity);
+    assert_eq!(b.rt[0].alpha_src_factor, BlendFactor::Unset);
+    assert!(b.rt[0].blend_enable);
+    assert_eq!(encode_all(&cmds).unwrap(), words);
+    // A set source factor over an unset destination factor would read back as a mode.
+    let mut ambiguous = b.clone();
+    ambiguous.advanced = AdvancedBlend::None;
+    ambiguous.rt[0].alpha_src_factor = BlendFactor::One;
+    assert!(matches!(
+        Command::CreateBlend(ambiguous).encode(&mut Vec::new()),
+        Err(Error::InvalidCommand {
+            field: "alpha_src_factor",
+            ..
+        })
+    ));
 }
 
 #[test]

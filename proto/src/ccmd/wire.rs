@@ -86,7 +86,12 @@ impl<'a> Payload<'a> {
 
     /// Unpacks dword `i` through layout `L` into `v`.
     pub fn unpack<L: Layout<T>, T>(&self, i: usize, v: &mut T) -> Result<()> {
-        L::unpack_into(self.u32(i), v).map_err(|e| match e {
+        self.unpack_raw::<L, T>(i, self.u32(i), v)
+    }
+
+    /// Unpacks `raw`, read from dword `i`, through layout `L` into `v`.
+    pub fn unpack_raw<L: Layout<T>, T>(&self, i: usize, raw: u32, v: &mut T) -> Result<()> {
+        L::unpack_into(raw, v).map_err(|e| match e {
             FieldError::Invalid { field, value } => self.invalid(field, i, value),
             FieldError::Reserved { bits } => Error::ReservedBits {
                 index: self.index,
@@ -173,12 +178,17 @@ impl Writer<'_> {
 
     /// Packs `v` through layout `L` and appends it.
     pub fn pack<L: Layout<T>, T>(&mut self, v: &T) -> Result<()> {
-        let raw = L::pack(v).map_err(|e| self.field_error(e))?;
+        let raw = self.packed::<L, T>(v)?;
         self.out.push(raw);
         Ok(())
     }
 
-    fn field_error(&self, e: FieldError) -> Error {
+    /// Packs `v` through layout `L`.
+    pub fn packed<L: Layout<T>, T>(&self, v: &T) -> Result<u32> {
+        L::pack(v).map_err(|e| self.field_error(e))
+    }
+
+    pub fn field_error(&self, e: FieldError) -> Error {
         let (field, value) = match e {
             FieldError::TooWide { field, value } | FieldError::Invalid { field, value } => {
                 (field, value)

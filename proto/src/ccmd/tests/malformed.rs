@@ -84,6 +84,8 @@ fn words(v: &[u32]) -> Vec<u32> {
 #[case::pipe_resource_target(words(&[0x000b_0030, 9, 1, 0, 1, 1, 1, 1, 0, 0, 0, 1]), Want::Invalid("target", 1))]
 #[case::video_buffer_format(words(&[0x0005_0037, 1, 73, 16, 16, 3]), Want::Invalid("format", 2))]
 #[case::shader_type(words(&[0x0002_001f, 1, 6]), Want::Invalid("shader_type", 2))]
+#[case::advanced_blend_16(words(&[0x000b_0101, 1, 0, 0, 16 << 17, 0, 0, 0, 0, 0, 0, 0]), Want::Invalid("advanced_blend", 4))]
+#[case::blend_factor_in_rt1(words(&[0x000b_0101, 1, 0, 0, 0, 11 << 17, 0, 0, 0, 0, 0, 0]), Want::Invalid("alpha_src_factor", 5))]
 // Handles the host can never resolve.
 #[case::surface_handle_0(words(&[0x0005_0801, 0, 1, 1, 0, 0]), Want::Rule("handle", 1))]
 #[case::surface_resource_0(words(&[0x0005_0801, 1, 0, 1, 0, 0]), Want::Rule("resource", 2))]
