@@ -9,13 +9,13 @@ use std::cell::RefCell;
 use std::rc::Rc;
 
 use virgl_proto::ccmd::{
-    Blend, Blit, Box3, Clear, Command, CopyRegion, Dsa, Dwords, IndexLayout, Rasterizer,
-    SamplerState, SamplerView, Scissor, Shader, ShaderOffset, Surface, VertexBuffer, VertexElement,
-    VertexElements, ViewRange, Viewport,
+    Blend, Blit, Box3, Clear, Command, CopyRegion, Dsa, Dwords, IndexLayout, LayerRange,
+    LevelRange, Rasterizer, SamplerState, SamplerView, Scissor, Shader, ShaderOffset, StencilRef,
+    Surface, VertexBuffer, VertexElement, VertexElements, ViewRange, Viewport,
 };
 use virgl_proto::ccmd::{DrawVbo, ObjectType};
 use virgl_proto::format::Format;
-use virgl_proto::pipe::{ShaderType, Swizzle, TextureTarget};
+use virgl_proto::pipe::{IndexSize, ShaderType, Swizzle, TextureTarget};
 use virgl_proto::transfer::TransferLayout;
 
 use crate::error::{Error, Result};
@@ -362,10 +362,11 @@ impl<T: Transport> Context<T> {
             }
         } else {
             ViewRange::Texture {
-                first_layer: 0,
-                last_layer: (res.desc.array_size.max(1) - 1) as u16,
-                first_level: 0,
-                last_level: res.desc.last_level as u8,
+                layers: LayerRange::new(0, (res.desc.array_size.max(1) - 1) as u16),
+                levels: LevelRange {
+                    first: 0,
+                    last: res.desc.last_level as u8,
+                },
             }
         };
         self.create(ObjectType::SamplerView, |handle| {
@@ -390,8 +391,7 @@ impl<T: Transport> Context<T> {
                 resource: id.0,
                 format,
                 level: 0,
-                first_layer: 0,
-                last_layer: 0,
+                layers: LayerRange::single(0),
             })
         })
     }
@@ -489,7 +489,7 @@ impl<T: Transport> Context<T> {
     }
 
     /// Binds or unbinds the index buffer.
-    pub fn set_index_buffer(&mut self, buffer: Option<(&Resource, u32, u32)>) -> Result<()> {
+    pub fn set_index_buffer(&mut self, buffer: Option<(&Resource, IndexSize, u32)>) -> Result<()> {
         let cmd = match buffer {
             Some((r, index_size, offset)) => {
                 self.reference(r.id);
@@ -550,7 +550,7 @@ impl<T: Transport> Context<T> {
 
     /// Sets the stencil reference values.
     pub fn set_stencil_ref(&mut self, front: u8, back: u8) -> Result<()> {
-        self.push(&Command::SetStencilRef { front, back })
+        self.push(&Command::SetStencilRef(StencilRef { front, back }))
     }
 
     // ---- drawing and copies ----

@@ -63,9 +63,13 @@ impl fmt::Display for LenRule {
 /// Errors from decoding or encoding wire data.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum Error {
-    /// A command stream whose byte length is not a multiple of four.
-    #[error("command stream of {len} bytes is not a whole number of dwords")]
-    Unaligned { len: usize },
+    /// Bytes after the last whole dword of a command stream; the commands before them decoded.
+    #[error("command {index} at byte {byte_offset}: {len} trailing bytes are not a whole dword")]
+    RaggedTail {
+        index: usize,
+        byte_offset: usize,
+        len: usize,
+    },
 
     /// A header whose declared payload runs past the end of the stream.
     #[error("command {index} at dword {offset}: {name} (id {id}) declares {declared} payload dwords but only {available} remain")]
@@ -114,6 +118,46 @@ pub enum Error {
         field: &'static str,
         field_offset: usize,
         value: u32,
+    },
+
+    /// Set bits that no field of a packed dword claims.
+    #[error("command {index} at dword {offset}: {name} field `{field}` (dword {field_offset}) has reserved bits {bits:#x} set")]
+    ReservedBits {
+        index: usize,
+        offset: usize,
+        name: &'static str,
+        field: &'static str,
+        field_offset: usize,
+        bits: u32,
+    },
+
+    /// A field whose value breaks a protocol rule (a slot range, a handle, a length, padding).
+    #[error("command {index} at dword {offset}: {name} field `{field}` (dword {field_offset}) = {value:#x}: {rule}")]
+    FieldRule {
+        index: usize,
+        offset: usize,
+        name: &'static str,
+        field: &'static str,
+        field_offset: usize,
+        value: u32,
+        rule: &'static str,
+    },
+
+    /// A command the encoder refuses because a field breaks a protocol rule or its bit field.
+    #[error("{name}: field `{field}` = {value:#x}: {rule}")]
+    InvalidCommand {
+        name: &'static str,
+        field: &'static str,
+        value: u32,
+        rule: &'static str,
+    },
+
+    /// A command whose encoded payload length the protocol does not accept.
+    #[error("{name}: {actual} payload dwords, expected {expected}")]
+    EncodedLength {
+        name: &'static str,
+        expected: LenRule,
+        actual: usize,
     },
 
     /// A command whose payload would not fit the 16-bit length field.

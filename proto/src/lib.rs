@@ -28,10 +28,13 @@
 //! - No I/O and no `unsafe`: the crate turns values into bytes and bytes into values, nothing
 //!   else, so both sides of the wire and fuzzers can share it.
 //! - Decoding never panics. Malformed input yields an [`Error`] naming the command index, its
-//!   dword offset, its id, and what was expected.
+//!   dword offset, the command, and the field and rule it breaks.
+//! - Decoding is strict: reserved bits, stray object bytes, non-zero padding and dwords the
+//!   host would ignore are errors, so nothing decoded is dropped on the way to the host.
 //! - Decoded commands borrow bulk data (shader text, inline writes, constants) from the input;
 //!   the decoder copies nothing it does not have to.
-//! - `decode(encode(x)) == x` for every command, checked by property tests.
+//! - `decode(encode(x)) == x` for every command, checked by property tests, and
+//!   `encode(decode(bytes)) == bytes` for every stream that decodes, checked by the fuzzer.
 
 #![forbid(unsafe_code)]
 

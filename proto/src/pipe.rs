@@ -1,9 +1,10 @@
 //! Gallium enums and flags that travel inside virgl commands (`p_defines.h`, `virgl_hw.h`).
 //!
 //! The guest and host must agree on these numbers exactly, so each enum lists its wire value and
-//! decoding rejects anything unassigned.
+//! decoding rejects anything unassigned; flag sets reject unknown bits.
 
-/// Declares a `u32`-valued wire enum with lookup by value, a name and (in tests) a proptest strategy.
+/// Declares a `u32`-valued wire enum with lookup by value, a name, a bit-field value and (in
+/// tests) a proptest strategy.
 macro_rules! wire_enum {
     ($(#[$meta:meta])* pub enum $name:ident { $($(#[$vmeta:meta])* $variant:ident = $value:literal,)+ }) => {
         $(#[$meta])*
@@ -35,6 +36,15 @@ macro_rules! wire_enum {
                 match self {
                     $($name::$variant => stringify!($variant),)+
                 }
+            }
+        }
+
+        impl $crate::ccmd::bits::BitValue for $name {
+            fn to_bits(self) -> u32 {
+                self.to_wire()
+            }
+            fn from_bits(raw: u32) -> Option<Self> {
+                Self::from_wire(raw)
             }
         }
 
@@ -122,6 +132,29 @@ wire_enum! {
         InvConstAlpha = 0x18,
         InvSrc1Color = 0x19,
         InvSrc1Alpha = 0x1a,
+    }
+}
+
+wire_enum! {
+    /// `enum gl_advanced_blend_mode`: KHR_blend_equation_advanced equations. Mesa sends one in
+    /// render target 0's alpha source factor, with the alpha destination factor 0.
+    pub enum AdvancedBlend {
+        None = 0,
+        Multiply = 1,
+        Screen = 2,
+        Overlay = 3,
+        Darken = 4,
+        Lighten = 5,
+        ColorDodge = 6,
+        ColorBurn = 7,
+        HardLight = 8,
+        SoftLight = 9,
+        Difference = 10,
+        Exclusion = 11,
+        HslHue = 12,
+        HslSaturation = 13,
+        HslColor = 14,
+        HslLuminosity = 15,
     }
 }
 
@@ -280,30 +313,143 @@ pub mod bind {
     pub const LINEAR: u32 = 1 << 22;
 }
 
-/// `PIPE_CLEAR_*` buffer bits for CLEAR.
-pub mod clear {
-    pub const DEPTH: u32 = 1 << 0;
-    pub const STENCIL: u32 = 1 << 1;
-    /// Colour buffer `n` (0..8).
-    pub const fn color(n: u32) -> u32 {
-        1 << (2 + n)
+wire_enum! {
+    /// `enum pipe_query_type`, as virgl numbers it (low 16 bits of CREATE_OBJECT(QUERY)'s type word).
+    pub enum QueryType {
+        OcclusionCounter = 0,
+        OcclusionPredicate = 1,
+        Timestamp = 2,
+        TimestampDisjoint = 3,
+        TimeElapsed = 4,
+        PrimitivesGenerated = 5,
+        PrimitivesEmitted = 6,
+        SoStatistics = 7,
+        SoOverflowPredicate = 8,
+        GpuFinished = 9,
+        PipelineStatistics = 10,
+        OcclusionPredicateConservative = 11,
+        SoOverflowAnyPredicate = 12,
     }
-    /// All eight colour buffers.
-    pub const COLOR: u32 = 0xff << 2;
 }
 
-/// `PIPE_MASK_*` channel bits for BLIT.
-pub mod mask {
-    pub const R: u32 = 1;
-    pub const G: u32 = 2;
-    pub const B: u32 = 4;
-    pub const A: u32 = 8;
-    pub const RGBA: u32 = 0xf;
-    pub const Z: u32 = 0x10;
-    pub const S: u32 = 0x20;
+wire_enum! {
+    /// `enum pipe_query_value_type`: how GET_QUERY_RESULT_QBO writes a result.
+    pub enum QueryValueType {
+        I32 = 0,
+        U32 = 1,
+        I64 = 2,
+        U64 = 3,
+    }
 }
 
-/// Gallium limits that bound variable-length commands.
+wire_enum! {
+    /// `enum pipe_render_cond_flag`.
+    pub enum RenderCondMode {
+        Wait = 0,
+        NoWait = 1,
+        ByRegionWait = 2,
+        ByRegionNoWait = 3,
+    }
+}
+
+wire_enum! {
+    /// Bytes per index of a bound index buffer.
+    pub enum IndexSize {
+        U8 = 1,
+        U16 = 2,
+        U32 = 4,
+    }
+}
+
+wire_enum! {
+    /// `VIRGL_STAT_QUERY_*`: the counter a pipeline-statistics query reads, sent as its index.
+    pub enum StatQuery {
+        IaVertices = 0,
+        IaPrimitives = 1,
+        VsInvocations = 2,
+        GsInvocations = 3,
+        GsPrimitives = 4,
+        CInvocations = 5,
+        CPrimitives = 6,
+        PsInvocations = 7,
+        HsInvocations = 8,
+        DsInvocations = 9,
+        CsInvocations = 10,
+    }
+}
+
+bitflags::bitflags! {
+    /// `PIPE_CLEAR_*`: the buffers CLEAR and CLEAR_SURFACE clear.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct ClearBuffers: u32 {
+        const DEPTH = 1 << 0;
+        const STENCIL = 1 << 1;
+        const COLOR0 = 1 << 2;
+        const COLOR1 = 1 << 3;
+        const COLOR2 = 1 << 4;
+        const COLOR3 = 1 << 5;
+        const COLOR4 = 1 << 6;
+        const COLOR5 = 1 << 7;
+        const COLOR6 = 1 << 8;
+        const COLOR7 = 1 << 9;
+        const COLOR = 0xff << 2;
+        const DEPTHSTENCIL = 0b11;
+    }
+}
+
+impl ClearBuffers {
+    /// Colour buffer `n` (0..8).
+    pub const fn color(n: u32) -> ClearBuffers {
+        ClearBuffers::from_bits_truncate(1 << (2 + n))
+    }
+}
+
+bitflags::bitflags! {
+    /// `PIPE_MASK_*`: the channels a BLIT copies.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct BlitMask: u32 {
+        const R = 1 << 0;
+        const G = 1 << 1;
+        const B = 1 << 2;
+        const A = 1 << 3;
+        const Z = 1 << 4;
+        const S = 1 << 5;
+        const RGBA = 0xf;
+        const ZS = 0x30;
+    }
+}
+
+bitflags::bitflags! {
+    /// `VIRGL_COPY_TRANSFER3D_FLAGS_*`.
+    #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+    pub struct CopyTransferFlags: u32 {
+        /// Wait for the resource to be idle first.
+        const SYNCHRONIZED = 1 << 0;
+        /// Copy from the resource into the staging buffer instead.
+        const READ_FROM_HOST = 1 << 1;
+    }
+}
+
+#[cfg(test)]
+mod arb_flags {
+    use super::*;
+    use proptest::prelude::*;
+
+    macro_rules! arbitrary_flags {
+        ($($t:ty),+) => {$(
+            impl Arbitrary for $t {
+                type Parameters = ();
+                type Strategy = proptest::strategy::Map<proptest::num::u32::Any, fn(u32) -> $t>;
+                fn arbitrary_with(_: ()) -> Self::Strategy {
+                    any::<u32>().prop_map(<$t>::from_bits_truncate)
+                }
+            }
+        )+};
+    }
+    arbitrary_flags!(ClearBuffers, BlitMask, CopyTransferFlags);
+}
+
+/// Gallium limits that bound variable-length commands (`p_state.h`).
 pub mod limits {
     pub const MAX_COLOR_BUFS: usize = 8;
     pub const MAX_ATTRIBS: usize = 32;
@@ -314,4 +460,13 @@ pub mod limits {
     pub const MAX_VIEWPORTS: usize = 16;
     pub const MAX_SO_BUFFERS: usize = 4;
     pub const MAX_SO_OUTPUTS: usize = 64;
+    pub const MAX_SHADER_BUFFERS: usize = 32;
+    pub const MAX_SHADER_IMAGES: usize = 32;
+    pub const MAX_HW_ATOMIC_BUFFERS: usize = 32;
+    /// Streamout targets one SET_STREAMOUT_TARGETS may carry (the host's handle array).
+    pub const MAX_SO_TARGETS: usize = 16;
+    /// Planes a video buffer may have (`VREND_VIDEO_BUFFER_PLANE_NUM`).
+    pub const MAX_VIDEO_PLANES: usize = 3;
+    /// Planes PIPE_RESOURCE_SET_TYPE may describe (`VIRGL_GBM_MAX_PLANES`).
+    pub const MAX_PLANES: usize = 4;
 }

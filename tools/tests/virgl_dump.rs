@@ -59,18 +59,38 @@ fn dump_prints_one_line_per_command_and_stats_count_them() {
         .any(|l| l.contains("CREATE_OBJECT(SHADER)") && l.contains("\"FRAG\"")));
     let stats = Command::new(BIN).arg("--stats").arg(&f).output().unwrap();
     let text = String::from_utf8(stats.stdout).unwrap();
-    let total: usize = text
-        .lines()
-        .skip(1)
-        .map(|l| {
-            l.split_whitespace()
-                .nth(1)
-                .unwrap()
-                .parse::<usize>()
-                .unwrap()
-        })
-        .sum();
-    assert_eq!(total, lines.len(), "{text}");
+    let column = |n: usize| -> usize {
+        text.lines()
+            .skip(1)
+            .map(|l| {
+                l.split_whitespace()
+                    .nth(n)
+                    .unwrap()
+                    .parse::<usize>()
+                    .unwrap()
+            })
+            .sum()
+    };
+    assert_eq!(column(1), lines.len(), "{text}");
+    // Every dword belongs to one command, header included.
+    let words = std::fs::metadata(&f).unwrap().len() as usize / 4;
+    assert_eq!(column(2), words, "{text}");
+    // Object commands are counted per object kind.
+    for name in [
+        "CREATE_OBJECT(SHADER)",
+        "CREATE_OBJECT(BLEND)",
+        "BIND_OBJECT(DSA)",
+    ] {
+        assert!(
+            text.lines()
+                .any(|l| l.split_whitespace().next() == Some(name)),
+            "{name} missing:\n{text}"
+        );
+    }
+    assert!(
+        !text.lines().any(|l| l.starts_with("CREATE_OBJECT ")),
+        "{text}"
+    );
 }
 
 #[test]

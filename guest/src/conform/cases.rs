@@ -7,7 +7,7 @@ use virgl_proto::ccmd::{
 };
 use virgl_proto::format::Format;
 use virgl_proto::pipe::{
-    bind, clear, mask, BlendFactor, CompareFunc, PrimMode, ShaderType, TexFilter,
+    bind, BlendFactor, BlitMask, ClearBuffers, CompareFunc, PrimMode, ShaderType, TexFilter,
 };
 
 use super::scene::{self, near, pixel, quad, Target, RT_FORMAT};
@@ -368,7 +368,7 @@ fn texture_subregion_roundtrip(env: &mut Env<'_>) -> Result<Outcome> {
 fn clear_color(env: &mut Env<'_>) -> Result<Outcome> {
     let ctx = &mut env.ctx;
     let t = scene::target(ctx, 64, 64, None)?;
-    ctx.clear(Clear::color(clear::color(0), [0.2, 0.6, 1.0, 1.0]))?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.2, 0.6, 1.0, 1.0]))?;
     let rgba = scene::read_rgba(ctx, &t)?;
     env.image("clear_color", 64, 64, rgba.clone());
     let want = [51, 153, 255, 255];
@@ -389,7 +389,7 @@ fn triangle(env: &mut Env<'_>) -> Result<Outcome> {
     let t = scene::target(ctx, w, h, None)?;
     let (blend, dsa, rast) = scene::default_states();
     let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
-    ctx.clear(Clear::color(clear::color(0), [0.0, 0.0, 0.0, 1.0]))?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 0.0, 1.0]))?;
     let green = [0.0, 1.0, 0.0, 1.0];
     let v = |x: f32, y: f32| [x, y, 0.0, 1.0, green[0], green[1], green[2], green[3]];
     let _vb = scene::draw(
@@ -443,7 +443,7 @@ fn textured_quad(env: &mut Env<'_>) -> Result<Outcome> {
     let sampler = ctx.create_sampler_state(&SamplerState::nearest(0))?;
     ctx.set_sampler_views(ShaderType::Fragment, &[&view])?;
     ctx.bind_sampler_states(ShaderType::Fragment, &[&sampler])?;
-    ctx.clear(Clear::color(clear::color(0), [0.0, 0.0, 0.0, 1.0]))?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 0.0, 1.0]))?;
     let v = |x: f32, y: f32, s: f32, tt: f32| [x, y, 0.0, 1.0, s, tt, 0.0, 1.0];
     let _vb = scene::draw(
         ctx,
@@ -482,7 +482,7 @@ fn constant_buffer_color(env: &mut Env<'_>) -> Result<Outcome> {
     let (blend, dsa, rast) = scene::default_states();
     let _p = scene::pipeline(ctx, &scene::fs_constant(), &blend, &dsa, &rast)?;
     ctx.set_constants(ShaderType::Fragment, 0, &[0.6, 0.2, 1.0, 1.0])?;
-    ctx.clear(Clear::color(clear::color(0), [0.0, 0.0, 0.0, 1.0]))?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 0.0, 1.0]))?;
     let _vb = scene::draw(
         ctx,
         &quad(-1.0, -1.0, 1.0, 1.0, 0.0, [0.0; 4]),
@@ -517,7 +517,7 @@ fn blend_src_alpha(env: &mut Env<'_>) -> Result<Outcome> {
     };
     let (_, dsa, rast) = scene::default_states();
     let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
-    ctx.clear(Clear::color(clear::color(0), [0.0, 0.0, 1.0, 1.0]))?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 1.0, 1.0]))?;
     // Left half: red at alpha 0.2 over blue.
     let _vb = scene::draw(
         ctx,
@@ -565,7 +565,7 @@ fn depth_test(env: &mut Env<'_>) -> Result<Outcome> {
     let (blend, _, rast) = scene::default_states();
     let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
     ctx.clear(Clear {
-        buffers: clear::color(0) | clear::DEPTH | clear::STENCIL,
+        buffers: ClearBuffers::COLOR0 | ClearBuffers::DEPTH | ClearBuffers::STENCIL,
         color: [0.0f32, 0.0, 0.0, 1.0].map(f32::to_bits),
         depth: 1.0,
         stencil: 0,
@@ -611,7 +611,7 @@ fn scissor(env: &mut Env<'_>) -> Result<Outcome> {
         ..Rasterizer::default()
     };
     let (blend, dsa, _) = scene::default_states();
-    ctx.clear(Clear::color(clear::color(0), [0.0, 0.0, 0.0, 1.0]))?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 0.0, 1.0]))?;
     let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
     ctx.set_scissor(Scissor {
         minx: 16,
@@ -675,7 +675,7 @@ fn blit_copy_and_swizzle(env: &mut Env<'_>) -> Result<Outcome> {
         (&bgra, Format::B8G8R8A8_UNORM),
     ] {
         ctx.blit(Blit {
-            mask: mask::RGBA as u8,
+            mask: BlitMask::RGBA,
             filter: TexFilter::Nearest,
             scissor_enable: false,
             render_condition_enable: false,
@@ -719,7 +719,7 @@ fn blit_scaled(env: &mut Env<'_>) -> Result<Outcome> {
     ];
     ctx.upload(&src, Box3::new_2d(0, 0, 2, 2), texels.as_flattened())?;
     ctx.blit(Blit {
-        mask: mask::RGBA as u8,
+        mask: BlitMask::RGBA,
         filter: TexFilter::Nearest,
         scissor_enable: false,
         render_condition_enable: false,
@@ -799,7 +799,7 @@ fn long_shader_continuation(env: &mut Env<'_>) -> Result<Outcome> {
     let t = scene::target(ctx, 16, 16, None)?;
     let (blend, dsa, rast) = scene::default_states();
     let _p = scene::pipeline(ctx, &fs, &blend, &dsa, &rast)?;
-    ctx.clear(Clear::color(clear::color(0), [0.0, 0.0, 0.0, 1.0]))?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 0.0, 1.0]))?;
     let _vb = scene::draw(
         ctx,
         &quad(-1.0, -1.0, 1.0, 1.0, 0.0, [1.0, 0.0, 1.0, 1.0]),
@@ -844,7 +844,7 @@ fn malformed_stream_isolated(env: &mut Env<'_>) -> Result<Outcome> {
     // A fresh context on the same host still renders.
     let mut fresh = crate::context::Context::new((env.connect)()?)?;
     let target = scene::target(&mut fresh, 8, 8, None)?;
-    fresh.clear(Clear::color(clear::color(0), [1.0, 0.0, 0.0, 1.0]))?;
+    fresh.clear(Clear::color(ClearBuffers::COLOR0, [1.0, 0.0, 0.0, 1.0]))?;
     let rgba = scene::read_rgba(&mut fresh, &target)?;
     let n = scene::count(&rgba, [255, 0, 0, 255]);
     if bad.is_err() {

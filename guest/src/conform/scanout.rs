@@ -12,7 +12,7 @@ use drm::buffer::{Buffer, DrmFourcc, Handle as BufferHandle};
 use drm::control::{connector, Device as ControlDevice};
 use virgl_proto::ccmd::{Box3, Clear};
 use virgl_proto::format::Format;
-use virgl_proto::pipe::{bind, clear, PrimMode};
+use virgl_proto::pipe::{bind, ClearBuffers, PrimMode};
 
 use super::scene::{self, pixel, quad};
 use super::{Env, Outcome};
@@ -150,7 +150,7 @@ pub fn kms_scanout(env: &mut Env<'_>) -> Result<Outcome> {
     ctx.set_viewport(virgl_proto::ccmd::Viewport::for_size(w, h))?;
     let (blend, dsa, rast) = scene::default_states();
     let _p = scene::pipeline(&mut ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
-    ctx.clear(Clear::color(clear::color(0), [1.0; 4]))?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, [1.0; 4]))?;
     let c = |q: [u8; 4]| q.map(|v| f32::from(v) / 255.0);
     // Quadrants in image rows (row 0 first); read-back rows run the same way as the scanout.
     let quads = [

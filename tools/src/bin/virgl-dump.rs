@@ -1,8 +1,10 @@
 //! virgl-dump: decodes raw virgl command-stream dwords (one or more submits concatenated).
 //!
-//! One line per command with its decoded fields; `--stats` counts commands instead;
+//! One line per command with its decoded fields; `--stats` counts commands and their dwords
+//! (header included) per command, object commands per object kind (`CREATE_OBJECT(BLEND)`);
 //! `--roundtrip` re-encodes every command and fails unless the bytes are identical. Exits
-//! non-zero at the first undecodable command, naming its dword offset.
+//! non-zero at the first undecodable command, naming its dword offset (or, for a ragged tail,
+//! its byte offset).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -18,7 +20,7 @@ use virgl_proto::ccmd::{Command, Decoder};
 struct Args {
     /// Raw little-endian command dwords.
     file: PathBuf,
-    /// Print a count per command instead of each command.
+    /// Print a count and the dwords per command (per object kind) instead of each command.
     #[arg(long)]
     stats: bool,
     /// Re-encode every decoded command and fail unless the bytes are identical.
