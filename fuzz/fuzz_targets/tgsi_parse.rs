@@ -5,7 +5,9 @@ use libfuzzer_sys::fuzz_target;
 use virgl_proto::tgsi;
 
 fuzz_target!(|data: &[u8]| {
-    let Ok(text) = std::str::from_utf8(data) else { return };
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
     if let Ok(shader) = tgsi::parse(text) {
         for i in shader.instructions() {
             assert_eq!(i.dst.len(), i.opcode.num_dst(), "{i}");
@@ -13,6 +15,10 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(i.texture.is_some(), i.opcode.info().is_tex, "{i}");
         }
         let printed = shader.to_string();
-        assert_eq!(tgsi::parse(&printed).expect("printed text parses"), shader, "{printed}");
+        assert_eq!(
+            tgsi::parse(&printed).expect("printed text parses"),
+            shader,
+            "{printed}"
+        );
     }
 });

@@ -58,7 +58,9 @@ fn err(what: &str, e: impl std::fmt::Display) -> Error {
 pub fn capture(args: &CaptureArgs) -> Result<()> {
     let mut programs = deps::CAPTURE.to_vec();
     // Install the recorded program too where the table knows its package.
-    let file_name = Path::new(&args.program[0]).file_name().and_then(|n| n.to_str());
+    let file_name = Path::new(&args.program[0])
+        .file_name()
+        .and_then(|n| n.to_str());
     programs.extend(file_name.and_then(deps::program).map(|p| p.name));
     deps::ensure(&programs, &[])?;
     std::fs::create_dir_all(&args.out).map_err(|e| err("create --out", e))?;
