@@ -45,7 +45,7 @@ mod video;
 mod wire;
 
 pub use bind::{BufferBinding, ImageBinding, IndexLayout, NoAttachFramebuffer, VertexBuffer};
-pub use command::{encode_all, Command};
+pub use command::{encode_all, Command, StringMarker};
 pub use decode::{decode_all, Decoder};
 pub use draw::{Clear, ClearSurface, DrawExtra, DrawIndirect, DrawTess, DrawVbo, LaunchGrid};
 pub use header::{

@@ -6,7 +6,6 @@
 //! field offsets both Mesa's `virgl_encode.c` and the host use), `VD:n` line n of
 //! `src/vrend/vrend_decode.c`. Each header is `id | object << 8 | len << 16` (VP:157).
 
-use std::borrow::Cow;
 use std::collections::BTreeSet;
 
 use virgl_proto::ccmd::*;
@@ -411,7 +410,7 @@ fn cases() -> Vec<(&'static str, Vec<u32>, Command<'static>)> {
                 u32::from_le_bytes(*b"hell"),
                 u32::from(b'o'),
             ],
-            Command::SendStringMarker(Cow::Borrowed(b"hello")),
+            Command::SendStringMarker(StringMarker::new(b"hello").unwrap()),
         ),
         (
             // VP:719-727: handle, profile, entrypoint, chroma format, level, width, height,

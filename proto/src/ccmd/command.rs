@@ -1,7 +1,5 @@
 //! The typed command, its encoder, and the rule check both encoder and decoder run.
 
-use std::borrow::Cow;
-
 use super::bind::{
     self, BufferBinding, ImageBinding, IndexLayout, NoAttachFramebuffer, VertexBuffer,
 };
@@ -172,8 +170,8 @@ pub enum Command<'a> {
     PipeResourceSetType(PipeResourceSetType),
     /// GET_MEMORY_INFO: the resource the host writes `virgl_memory_info` into.
     GetMemoryInfo(u32),
-    /// SEND_STRING_MARKER: the marker's bytes (sent with their length, zero-padded).
-    SendStringMarker(Cow<'a, [u8]>),
+    /// SEND_STRING_MARKER: the marker's bytes, sent with their length.
+    SendStringMarker(StringMarker<'a>),
     /// LINK_SHADER: vertex, fragment, geometry, tess control, tess eval and compute handles.
     LinkShader([u32; 6]),
     CreateVideoCodec(CreateVideoCodec),
@@ -532,7 +530,10 @@ impl Command<'_> {
             C::ClearTexture(c) => c.write(w),
             C::PipeResourceCreate(r) => r.write(w),
             C::PipeResourceSetType(t) => t.write(w),
-            C::SendStringMarker(s) => write_marker(w, s)?,
+            C::SendStringMarker(s) => {
+                w.push(s.length);
+                w.extend(s.data.iter());
+            }
             C::LinkShader(h) => w.extend(h.iter().copied()),
             C::CreateVideoCodec(v) => v.write(w),
             C::CreateVideoBuffer(v) => v.write(w),
@@ -558,29 +559,51 @@ fn check_debug_flags(d: &Dwords<'_>) -> Check {
             rule: text::NUL,
         });
     };
-    match bytes[nul..].iter().position(|&b| b != 0) {
+    let tail = rules::stale_tail(nul + 1);
+    match bytes[tail..].iter().position(|&b| b != 0) {
         None => Ok(()),
         Some(p) => {
-            let at = (nul + p) / 4;
+            let at = (tail + p) / 4;
             let value = d.iter().nth(at).unwrap_or(0);
             ensure(false, "flags", 1 + at, value, text::PADDING)
         }
     }
 }
 
-/// SEND_STRING_MARKER: the byte length, then the bytes, zero-padded to whole dwords.
-fn write_marker(w: &mut Writer<'_>, s: &[u8]) -> Result<()> {
-    let len = u32::try_from(s.len()).map_err(|_| Error::TooLong {
-        name: w.name,
-        dwords: s.len() / 4,
-    })?;
-    w.push(len);
-    for chunk in s.chunks(4) {
-        let mut b = [0u8; 4];
-        b[..chunk.len()].copy_from_slice(chunk);
-        w.push(u32::from_le_bytes(b));
+/// SEND_STRING_MARKER's payload: `length` bytes of text in whole dwords. The bytes past
+/// `length` in the last dword may be stale (see [`stale_tail`](rules::stale_tail)); they are
+/// kept so the command re-encodes to what was sent.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StringMarker<'a> {
+    length: u32,
+    data: Dwords<'a>,
+}
+
+impl<'a> StringMarker<'a> {
+    /// A marker holding `text`, zero-padded to whole dwords.
+    pub fn new(text: &[u8]) -> Result<StringMarker<'static>> {
+        let length = u32::try_from(text.len()).map_err(|_| Error::TooLong {
+            name: "SEND_STRING_MARKER",
+            dwords: text.len() / 4,
+        })?;
+        let mut bytes = text.to_vec();
+        bytes.resize(text.len().next_multiple_of(4), 0);
+        Ok(StringMarker {
+            length,
+            data: Dwords::from_bytes(bytes).expect("padded to whole dwords"),
+        })
     }
-    Ok(())
+
+    /// Wraps a decoded payload; `data` holds exactly the dwords `length` needs.
+    pub(super) fn from_parts(length: u32, data: Dwords<'a>) -> StringMarker<'a> {
+        debug_assert_eq!(data.len(), (length as usize).div_ceil(4));
+        StringMarker { length, data }
+    }
+
+    /// The marker's text.
+    pub fn text(&self) -> &[u8] {
+        &self.data.as_bytes()[..self.length as usize]
+    }
 }
 
 /// Encodes `commands` into a fresh dword vector.

@@ -4,7 +4,7 @@
 //! Whatever decodes re-encodes to exactly the bytes it came from: fields the host ignores or
 //! reads only partly are either kept (NOP-like payloads, END_TRANSFERS) or required to be zero.
 
-use std::borrow::Cow;
+use crate::ccmd::StringMarker;
 
 use super::bind::{self, NoAttachFramebuffer};
 use super::command::Command;
@@ -282,15 +282,9 @@ fn decode_marker<'a>(p: &Payload<'a>) -> Result<Command<'a>> {
             rule: text::MARKER_LENGTH,
         }));
     }
-    let (string, padding) = bytes.split_at(length as usize);
-    if let Some(at) = padding.iter().position(|&b| b != 0) {
-        let i = 2 + (length as usize + at) / 4;
-        return Err(p.violation(Violation {
-            field: "string",
-            dword: i,
-            value: p.u32(i),
-            rule: text::PADDING,
-        }));
-    }
-    Ok(Command::SendStringMarker(Cow::Borrowed(string)))
+    // The bytes past `length` share its last dword: possibly stale, never read (stale_tail).
+    Ok(Command::SendStringMarker(StringMarker::from_parts(
+        length,
+        p.rest(2),
+    )))
 }

@@ -132,8 +132,20 @@ pub(crate) mod text {
     /// `vrend_renderer.c:6078`: the host reads rt[0]'s alpha source factor as an advanced
     /// blend mode when its alpha destination factor is 0.
     pub const ADVANCED_BLEND: &str = "an advanced blend mode fills rt[0]'s alpha source factor, with both alpha factors otherwise unset";
-    /// Padding carries nothing; a set bit there would be dropped.
+    /// Padding carries nothing; a set bit there would be dropped. (The rest of the dword that
+    /// ends a string is the exception: see [`stale_tail`].)
     pub const PADDING: &str = "padding must be zero";
     /// A string the host reads up to its NUL.
     pub const NUL: &str = "the string needs a NUL terminator";
+}
+
+/// Where a string of `len` bytes stored in whole dwords must be zero from: the end of the dword
+/// holding its last byte.
+///
+/// Mesa's `virgl_encoder_write_block` (virgl_encode.h) zeroes `len % 4` bytes after the data
+/// instead of `4 - len % 4`, so when `len % 4 == 1` two bytes of the reused command buffer
+/// stay behind it. The host never reads them, so they are accepted (and kept, so re-encoding
+/// reproduces them); only whole dwords past the string must be zero.
+pub fn stale_tail(len: usize) -> usize {
+    len.next_multiple_of(4)
 }

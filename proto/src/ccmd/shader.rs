@@ -120,7 +120,8 @@ pub struct Shader<'a> {
     pub stream_output: Option<StreamOutput>,
     /// Shared memory a compute shader needs (dword 5 for compute; always 0 otherwise).
     pub req_local_mem: u32,
-    /// This packet's text: whole dwords, the last packet NUL-terminated and zero-padded.
+    /// This packet's text: whole dwords, the last packet NUL-terminated. The bytes after the
+    /// NUL in its dword may be stale (see [`stale_tail`](super::rules::stale_tail)).
     pub text: Dwords<'a>,
 }
 
@@ -282,9 +283,7 @@ impl Shader<'_> {
         if bytes[end] != 0 {
             return Err(self.text_violation(end, "text", text::NUL_LAST));
         }
-        if let Some(p) = bytes[end..].iter().position(|&b| b != 0) {
-            return Err(self.text_violation(end + p, "padding", rule_text::PADDING));
-        }
+        // What follows the NUL shares its dword (TOO_LONG above): stale bytes, never read.
         utf8(&bytes[..end], false, false).map_err(|at| self.text_violation(at, "text", text::UTF8))
     }
 
@@ -292,8 +291,9 @@ impl Shader<'_> {
         let bytes = self.text.as_bytes();
         match bytes.iter().position(|&b| b == 0) {
             Some(nul) => {
-                if let Some(p) = bytes[nul..].iter().position(|&b| b != 0) {
-                    return Err(self.text_violation(nul + p, "padding", rule_text::PADDING));
+                let tail = super::rules::stale_tail(nul + 1);
+                if let Some(p) = bytes[tail..].iter().position(|&b| b != 0) {
+                    return Err(self.text_violation(tail + p, "padding", rule_text::PADDING));
                 }
                 utf8(&bytes[..nul], true, false)
             }

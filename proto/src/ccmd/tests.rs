@@ -281,7 +281,7 @@ fn more_command() -> impl Strategy<Value = Command<'static>> {
         any::<PipeResourceSetType>().prop_map(C::PipeResourceSetType),
         arb::handle().prop_map(C::GetMemoryInfo),
         prop::collection::vec(any::<u8>(), 1..40)
-            .prop_map(|s| C::SendStringMarker(std::borrow::Cow::Owned(s))),
+            .prop_map(|s| C::SendStringMarker(StringMarker::new(&s).unwrap())),
         any::<[u32; 6]>().prop_map(C::LinkShader),
         any::<ClearSurface>().prop_map(C::ClearSurface),
         (arb::handle(), arb::handle())
