@@ -57,7 +57,10 @@ pub use resource::{
     Blit, BlitSurface, ClearTexture, CopyRegion, CopyTransfer3d, InlineWrite, PipeResourceCreate,
     PipeResourceSetType, PlaneLayout, Transfer3d, TransferDirection, TransferTarget,
 };
-pub use shader::{Shader, ShaderOffset, SoOutput, StreamOutput, SHADER_OFFSET_CONT};
+pub use shader::{
+    AssembledShader, Shader, ShaderAssembler, ShaderOffset, SoOutput, StreamOutput,
+    SHADER_OFFSET_CONT,
+};
 pub use state::{
     Blend, DepthState, Dsa, LayerRange, LevelRange, MsaaSurface, Rasterizer, RtBlend, SamplerState,
     SamplerView, Scissor, StencilRef, StencilState, Surface, VertexElement, VertexElements,

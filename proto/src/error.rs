@@ -196,6 +196,14 @@ pub enum Error {
     #[error("vtest {what}: {detail}")]
     Vtest { what: &'static str, detail: String },
 
+    /// A shader packet that does not continue the shader its stage has in progress.
+    #[error("shader {handle} ({stage:?}): {detail}")]
+    ShaderAssembly {
+        handle: u32,
+        stage: crate::pipe::ShaderType,
+        detail: String,
+    },
+
     /// A transfer box that reaches past the level it names.
     #[error("transfer box {region:?} reaches past the level's {}x{}x{}", extent.width, extent.height, extent.depth)]
     BoxOutside {

@@ -55,31 +55,16 @@ fn captures_contain_shaders_and_draws() {
 
 /// The complete TGSI texts in a stream, long shaders reassembled from their packets.
 fn shader_texts(bytes: &[u8]) -> Vec<String> {
-    use std::collections::HashMap;
-    use virgl_proto::ccmd::ShaderOffset;
-    let mut partial: HashMap<u32, (u32, Vec<u8>)> = HashMap::new();
+    let mut assembler = virgl_proto::ccmd::ShaderAssembler::default();
     let mut done = Vec::new();
     for cmd in Decoder::new(bytes) {
-        let Command::CreateShader(s) = cmd.unwrap() else {
-            continue;
-        };
-        let entry = match s.offset {
-            ShaderOffset::Total(total) => partial
-                .entry(s.handle)
-                .insert_entry((total, Vec::new()))
-                .into_mut(),
-            ShaderOffset::Continuation(_) => partial
-                .get_mut(&s.handle)
-                .expect("continuation of a known shader"),
-        };
-        entry.1.extend_from_slice(s.text.as_bytes());
-        if entry.1.len() as u32 >= entry.0 {
-            let (total, text) = partial.remove(&s.handle).unwrap();
-            let text = &text[..total as usize];
-            let end = text.iter().position(|&b| b == 0).unwrap_or(text.len());
-            done.push(String::from_utf8(text[..end].to_vec()).unwrap());
+        if let Command::CreateShader(s) = cmd.unwrap() {
+            if let Some(shader) = assembler.push(&s).unwrap() {
+                done.push(String::from_utf8(shader.text).unwrap());
+            }
         }
     }
+    assert!(assembler.is_idle(), "a shader never finished arriving");
     done
 }
 

@@ -117,3 +117,66 @@ fn undecodable_input_fails_naming_the_dword_offset() {
     // Everything before the bad command was printed.
     assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 2);
 }
+
+#[test]
+fn shaders_are_extracted_and_checked() {
+    let f = fixtures()
+        .into_iter()
+        .find(|p| p.to_string_lossy().contains("glxgears"))
+        .unwrap();
+    let dir = std::env::temp_dir().join(format!("virgl-dump-shaders-{}", std::process::id()));
+    let out = Command::new(BIN)
+        .arg("--roundtrip")
+        .arg("--shaders")
+        .arg(&dir)
+        .arg(&f)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(out.status.success(), "{stdout}");
+    assert!(stdout.contains("3 shaders: each parses"), "{stdout}");
+    let mut files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 3, "{files:?}");
+    for file in &files {
+        let text = std::fs::read_to_string(file).unwrap();
+        assert!(
+            text.starts_with("VERT") || text.starts_with("FRAG"),
+            "{text}"
+        );
+        virgl_proto::tgsi::parse(&text).unwrap();
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn a_shader_that_does_not_parse_fails_the_roundtrip() {
+    // One CREATE_OBJECT(SHADER): handle 1, fragment, total 12 bytes, 100 tokens, no stream
+    // output, text "FRAG\nFOO\n" with its NUL and padding. FOO is no TGSI opcode.
+    let mut words = vec![0x0008_0401u32, 1, 1, 10, 100, 0];
+    words.extend(
+        b"FRAG\nFOO\n\0\0\0"
+            .chunks(4)
+            .map(|c| u32::from_le_bytes(c.try_into().unwrap())),
+    );
+    let bytes: Vec<u8> = words.iter().flat_map(|w| w.to_le_bytes()).collect();
+    let path = std::env::temp_dir().join(format!("virgl-dump-badshader-{}", std::process::id()));
+    std::fs::write(&path, bytes).unwrap();
+    let plain = Command::new(BIN).arg(&path).output().unwrap();
+    assert!(plain.status.success(), "the command itself decodes");
+    let out = Command::new(BIN)
+        .arg("--roundtrip")
+        .arg(&path)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success());
+    assert!(
+        stderr.contains("command 0 at dword 0") && stderr.contains("FOO"),
+        "{stderr}"
+    );
+    std::fs::remove_file(&path).unwrap();
+}

@@ -427,3 +427,196 @@ pub(crate) mod strategy {
             )
     }
 }
+
+/// A shader whose packets have all arrived.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AssembledShader {
+    pub handle: u32,
+    pub shader_type: ShaderType,
+    pub num_tokens: u32,
+    pub stream_output: Option<StreamOutput>,
+    pub req_local_mem: u32,
+    /// The TGSI text, up to (not including) its NUL.
+    pub text: Vec<u8>,
+}
+
+/// Puts long shaders back together from their CREATE_OBJECT(SHADER) packets, as a host does.
+///
+/// Like virglrenderer (`vrend_create_shader`), each shader stage has at most one long shader in
+/// progress: while it is, a new shader of that stage or a continuation naming another handle
+/// is refused, and each continuation must start exactly where the text so far ends. A host
+/// keeps one assembler per sub-context.
+#[derive(Debug, Default)]
+pub struct ShaderAssembler {
+    pending: Vec<(AssembledShader, usize)>,
+}
+
+impl ShaderAssembler {
+    /// Takes one packet; returns the shader once its text is complete.
+    pub fn push(&mut self, packet: &Shader<'_>) -> Result<Option<AssembledShader>> {
+        let stage = packet.shader_type;
+        let refuse = |detail: String| Error::ShaderAssembly {
+            handle: packet.handle,
+            stage,
+            detail,
+        };
+        let at = self
+            .pending
+            .iter()
+            .position(|(s, _)| s.shader_type == stage);
+        let bytes = packet.text.as_bytes();
+        let (mut shader, total) = match (packet.offset, at) {
+            (ShaderOffset::Total(_), Some(i)) => {
+                return Err(refuse(format!(
+                    "a new shader while shader {} of this stage is still arriving",
+                    self.pending[i].0.handle
+                )))
+            }
+            (ShaderOffset::Continuation(_), None) => {
+                return Err(refuse(
+                    "a continuation with no shader of this stage in progress".into(),
+                ))
+            }
+            (ShaderOffset::Total(total), None) => (
+                AssembledShader {
+                    handle: packet.handle,
+                    shader_type: stage,
+                    num_tokens: packet.num_tokens,
+                    stream_output: packet.stream_output.clone(),
+                    req_local_mem: packet.req_local_mem,
+                    text: Vec::new(),
+                },
+                total as usize,
+            ),
+            (ShaderOffset::Continuation(offset), Some(i)) => {
+                let (pending, total) = self.pending.remove(i);
+                if pending.handle != packet.handle {
+                    let detail = format!(
+                        "a continuation for shader {} of this stage, which is in progress",
+                        pending.handle
+                    );
+                    self.pending.push((pending, total));
+                    return Err(refuse(detail));
+                }
+                if offset as usize != pending.text.len() {
+                    return Err(refuse(format!(
+                        "continuation at byte {offset}, but {} bytes have arrived",
+                        pending.text.len()
+                    )));
+                }
+                (pending, total)
+            }
+        };
+        let room = total.next_multiple_of(4) - shader.text.len();
+        if bytes.len() > room {
+            return Err(refuse(format!(
+                "{} more bytes of text than the declared total of {total}",
+                bytes.len() - room
+            )));
+        }
+        shader.text.extend_from_slice(bytes);
+        if shader.text.len() < total {
+            self.pending.push((shader, total));
+            return Ok(None);
+        }
+        let end = shader.text.iter().position(|&b| b == 0).unwrap_or(total);
+        shader.text.truncate(end.min(total));
+        Ok(Some(shader))
+    }
+
+    /// Whether a long shader is still arriving.
+    pub fn is_idle(&self) -> bool {
+        self.pending.is_empty()
+    }
+}
+
+#[cfg(test)]
+mod assembler_tests {
+    use super::*;
+
+    fn packet(handle: u32, ty: ShaderType, offset: ShaderOffset, text: &[u8]) -> Shader<'static> {
+        Shader {
+            handle,
+            shader_type: ty,
+            offset,
+            num_tokens: 100,
+            stream_output: None,
+            req_local_mem: 0,
+            text: Dwords::from_bytes(text.to_vec()).unwrap(),
+        }
+    }
+
+    #[test]
+    fn packets_join_into_one_text() {
+        let mut a = ShaderAssembler::default();
+        let v = ShaderType::Vertex;
+        assert_eq!(
+            a.push(&packet(7, v, ShaderOffset::Total(10), b"VERT"))
+                .unwrap(),
+            None
+        );
+        // A fragment shader may arrive whole meanwhile.
+        let f = a
+            .push(&packet(
+                8,
+                ShaderType::Fragment,
+                ShaderOffset::Total(3),
+                b"FS\0\0",
+            ))
+            .unwrap()
+            .unwrap();
+        assert_eq!(f.text, b"FS");
+        assert_eq!(
+            a.push(&packet(7, v, ShaderOffset::Continuation(4), b"\nEND"))
+                .unwrap(),
+            None
+        );
+        let s = a
+            .push(&packet(7, v, ShaderOffset::Continuation(8), b"\n\0\0\0"))
+            .unwrap()
+            .unwrap();
+        assert_eq!((s.handle, &s.text[..]), (7, &b"VERT\nEND\n"[..]));
+        assert!(a.is_idle());
+    }
+
+    #[test]
+    fn out_of_order_packets_are_refused_as_virglrenderer_does() {
+        let v = ShaderType::Vertex;
+        let mut a = ShaderAssembler::default();
+        a.push(&packet(7, v, ShaderOffset::Total(10), b"VERT"))
+            .unwrap();
+        let cases = [
+            (
+                packet(9, v, ShaderOffset::Total(4), b"abc\0"),
+                "still arriving",
+            ),
+            (
+                packet(9, v, ShaderOffset::Continuation(4), b"abcd"),
+                "shader 7",
+            ),
+            (
+                packet(7, v, ShaderOffset::Continuation(0), b"abcd"),
+                "at byte 0, but 4",
+            ),
+            (
+                packet(7, v, ShaderOffset::Continuation(4), b"abcdefghijkl"),
+                "4 more bytes",
+            ),
+        ];
+        for (p, want) in cases {
+            let e = a.push(&p).unwrap_err().to_string();
+            assert!(e.contains(want), "{e}");
+            // A refused packet leaves the shader in progress where it was, except a wrong
+            // offset or overflow, which abandon it; start again for the next case.
+            if a.is_idle() {
+                a.push(&packet(7, v, ShaderOffset::Total(10), b"VERT"))
+                    .unwrap();
+            }
+        }
+        let mut fresh = ShaderAssembler::default();
+        let e = fresh
+            .push(&packet(1, v, ShaderOffset::Continuation(0), b"abcd"))
+            .unwrap_err();
+        assert!(e.to_string().contains("no shader of this stage"), "{e}");
+    }
+}

@@ -2,9 +2,11 @@
 //!
 //! One line per command with its decoded fields; `--stats` counts commands and their dwords
 //! (header included) per command, object commands per object kind (`CREATE_OBJECT(BLEND)`);
-//! `--roundtrip` re-encodes every command and fails unless the bytes are identical. Exits
-//! non-zero at the first undecodable command, naming its dword offset (or, for a ragged tail,
-//! its byte offset).
+//! `--roundtrip` re-encodes every command and fails unless the bytes are identical, and
+//! reassembles every shader and fails unless its TGSI parses and prints back to the same tree;
+//! `--shaders DIR` writes each complete shader's text to `DIR/STEM-NNN.tgsi` (a fuzzing seed
+//! corpus). Exits non-zero at the first undecodable command, naming its dword offset (or, for a
+//! ragged tail, its byte offset).
 
 use std::collections::BTreeMap;
 use std::io::Write;
@@ -12,7 +14,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::Parser;
-use virgl_proto::ccmd::{Command, Decoder};
+use virgl_proto::ccmd::{AssembledShader, Command, Decoder, ShaderAssembler};
+use virgl_proto::tgsi;
 
 /// Decodes a virgl command stream file.
 #[derive(Parser, Debug)]
@@ -23,9 +26,13 @@ struct Args {
     /// Print a count and the dwords per command (per object kind) instead of each command.
     #[arg(long)]
     stats: bool,
-    /// Re-encode every decoded command and fail unless the bytes are identical.
+    /// Re-encode every decoded command and fail unless the bytes are identical; parse every
+    /// shader and fail unless it prints back to the same tree.
     #[arg(long)]
     roundtrip: bool,
+    /// Write each complete shader's TGSI text into DIR.
+    #[arg(long, value_name = "DIR")]
+    shaders: Option<PathBuf>,
 }
 
 fn main() -> ExitCode {
@@ -43,6 +50,15 @@ fn main() -> ExitCode {
     let mut decoder = Decoder::new(&bytes);
     let mut count = 0usize;
     let mut scratch = Vec::new();
+    let mut assembler = ShaderAssembler::default();
+    let mut shaders = 0usize;
+    let mut verbatim = 0usize;
+    if let Some(dir) = &args.shaders {
+        if let Err(e) = std::fs::create_dir_all(dir) {
+            eprintln!("virgl-dump: error: {}: {e}", dir.display());
+            return ExitCode::from(2);
+        }
+    }
     loop {
         let offset = decoder.offset();
         let cmd = match decoder.next() {
@@ -82,6 +98,24 @@ fn main() -> ExitCode {
                 return ExitCode::FAILURE;
             }
         }
+        if let (Command::CreateShader(packet), true) =
+            (&cmd, args.roundtrip || args.shaders.is_some())
+        {
+            let done = match assembler.push(packet) {
+                Ok(done) => done,
+                Err(e) => {
+                    eprintln!("virgl-dump: error: command {count} at dword {offset}: {e}");
+                    return ExitCode::FAILURE;
+                }
+            };
+            if let Some(shader) = done {
+                if let Err(e) = check_shader(&args, &shader, shaders, &mut verbatim) {
+                    eprintln!("virgl-dump: error: command {count} at dword {offset}: {e}");
+                    return ExitCode::FAILURE;
+                }
+                shaders += 1;
+            }
+        }
         if args.stats {
             let e = stats.entry(cmd.name()).or_default();
             e.0 += 1;
@@ -103,8 +137,47 @@ fn main() -> ExitCode {
             "{count} commands, {} dwords: re-encoded byte-identical",
             bytes.len() / 4
         );
+        let _ = writeln!(
+            out,
+            "{shaders} shaders: each parses and prints back to the same tree ({verbatim} print \
+             byte-identical to the text sent)"
+        );
+    }
+    if let Some(dir) = &args.shaders {
+        let _ = writeln!(out, "{shaders} shaders written to {}", dir.display());
     }
     ExitCode::SUCCESS
+}
+
+/// Parses a complete shader and prints it back (with `--roundtrip`), and saves its text (with
+/// `--shaders`). `index` numbers the shader within the file.
+fn check_shader(
+    args: &Args,
+    shader: &AssembledShader,
+    index: usize,
+    verbatim: &mut usize,
+) -> Result<(), String> {
+    let text = std::str::from_utf8(&shader.text)
+        .map_err(|e| format!("shader {}: text is not UTF-8: {e}", shader.handle))?;
+    if let Some(dir) = &args.shaders {
+        let stem = args.file.file_stem().unwrap_or_default().to_string_lossy();
+        let path = dir.join(format!("{stem}-{index:03}.tgsi"));
+        std::fs::write(&path, text).map_err(|e| format!("{}: {e}", path.display()))?;
+    }
+    if args.roundtrip {
+        let tree = tgsi::parse(text).map_err(|e| format!("shader {}: {e}", shader.handle))?;
+        let printed = tree.to_string();
+        let again = tgsi::parse(&printed)
+            .map_err(|e| format!("shader {}: its print does not parse: {e}", shader.handle))?;
+        if again != tree {
+            return Err(format!(
+                "shader {}: prints back to a different tree:\n{printed}",
+                shader.handle
+            ));
+        }
+        *verbatim += usize::from(printed == text);
+    }
+    Ok(())
 }
 
 /// One line: the command's name and its fields (shader text summarised).
