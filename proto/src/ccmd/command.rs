@@ -280,6 +280,22 @@ impl Command<'_> {
         }
     }
 
+    /// The bulk data this command borrows from the stream without reading it: shader text,
+    /// constants, inline-write texels, strings, and the raw payloads the host skips
+    /// (END_TRANSFERS padding, DECODE_MACROBLOCK). `None` for commands made of fields only.
+    pub fn bulk(&self) -> Option<&Dwords<'_>> {
+        match self {
+            Command::CreateShader(s) => Some(&s.text),
+            Command::SetConstantBuffer { data, .. } => Some(data),
+            Command::ResourceInlineWrite(w) => Some(&w.data),
+            Command::SendStringMarker(m) => Some(&m.data),
+            Command::SetDebugFlags(d) | Command::EndTransfers(d) | Command::DecodeMacroblock(d) => {
+                Some(d)
+            }
+            _ => None,
+        }
+    }
+
     /// The upstream name of this command; object commands name the object
     /// (`CREATE_OBJECT(BLEND)`).
     pub fn name(&self) -> &'static str {

@@ -621,3 +621,17 @@ fn encoder_refuses_what_the_decoder_rejects() {
     });
     assert!(q.encode(&mut Vec::new()).is_err());
 }
+
+#[test]
+fn bulk_is_the_borrowed_payload_and_only_that() {
+    let constants = Dwords::from_u32s(&[1, 2, 3]);
+    let cb = Command::SetConstantBuffer {
+        shader_type: ShaderType::Fragment,
+        index: 0,
+        data: constants.clone(),
+    };
+    assert_eq!(cb.bulk(), Some(&constants));
+    let marker = Command::SendStringMarker(StringMarker::new(b"hello").unwrap());
+    assert_eq!(marker.bulk().unwrap().as_bytes(), b"hello\0\0\0");
+    assert_eq!(Command::SetSubCtx(1).bulk(), None);
+}
