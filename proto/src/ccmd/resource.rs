@@ -55,51 +55,37 @@ impl TransferTarget {
         ]);
         w.region(&self.region);
     }
+
+    /// Every command that names a transfer target needs its resource; the host looks it up.
+    fn check(&self) -> Check {
+        rules::resource("resource", 1, self.resource)
+    }
 }
 
 /// RESOURCE_INLINE_WRITE: data carried in the stream into a resource region.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InlineWrite<'a> {
-    pub resource: u32,
-    pub level: u32,
-    pub usage: u32,
-    pub stride: u32,
-    pub layer_stride: u32,
-    pub region: Box3,
+    pub target: TransferTarget,
     /// Whole dwords, at least one; the host takes all of them as data.
     pub data: Dwords<'a>,
 }
 
 impl<'a> InlineWrite<'a> {
     pub(crate) fn decode(p: &Payload<'a>) -> InlineWrite<'a> {
-        let t = TransferTarget::decode(p);
         InlineWrite {
-            resource: t.resource,
-            level: t.level,
-            usage: t.usage,
-            stride: t.stride,
-            layer_stride: t.layer_stride,
-            region: t.region,
+            target: TransferTarget::decode(p),
             data: p.rest(12),
         }
     }
 
     pub(crate) fn write(&self, w: &mut Writer<'_>) {
-        TransferTarget {
-            resource: self.resource,
-            level: self.level,
-            usage: self.usage,
-            stride: self.stride,
-            layer_stride: self.layer_stride,
-            region: self.region,
-        }
-        .write(w);
+        self.target.write(w);
         w.extend(self.data.iter());
     }
 
     /// `vrend_transfer_inline_write` fails without its resource.
     pub(crate) fn check(&self) -> Check {
-        rules::resource("resource", 1, self.resource)
+        self.target.check()
     }
 }
 
@@ -115,13 +101,7 @@ wire_enum! {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[cfg_attr(test, derive(Arbitrary))]
 pub struct Transfer3d {
-    #[cfg_attr(test, proptest(strategy = "arb::handle()"))]
-    pub resource: u32,
-    pub level: u32,
-    pub usage: u32,
-    pub stride: u32,
-    pub layer_stride: u32,
-    pub region: Box3,
+    pub target: TransferTarget,
     /// Byte offset into the resource's guest backing.
     pub offset: u32,
     pub direction: TransferDirection,
@@ -129,35 +109,21 @@ pub struct Transfer3d {
 
 impl Transfer3d {
     pub(crate) fn decode(p: &Payload<'_>) -> Result<Transfer3d> {
-        let t = TransferTarget::decode(p);
         Ok(Transfer3d {
-            resource: t.resource,
-            level: t.level,
-            usage: t.usage,
-            stride: t.stride,
-            layer_stride: t.layer_stride,
-            region: t.region,
+            target: TransferTarget::decode(p),
             offset: p.u32(12),
             direction: p.value("direction", 13)?,
         })
     }
 
     pub(crate) fn write(&self, w: &mut Writer<'_>) {
-        TransferTarget {
-            resource: self.resource,
-            level: self.level,
-            usage: self.usage,
-            stride: self.stride,
-            layer_stride: self.layer_stride,
-            region: self.region,
-        }
-        .write(w);
+        self.target.write(w);
         w.extend([self.offset, self.direction.to_wire()]);
     }
 
     /// `vrend_renderer_transfer_iov` fails without its resource.
     pub(crate) fn check(&self) -> Check {
-        rules::resource("resource", 1, self.resource)
+        self.target.check()
     }
 }
 
@@ -189,7 +155,7 @@ impl CopyTransfer3d {
 
     /// `check_copy_transfer3d_handles` (`vrend_decode.c`) needs both resources.
     pub(crate) fn check(&self) -> Check {
-        rules::resource("resource", 1, self.dst.resource)?;
+        self.dst.check()?;
         rules::resource("src_resource", 12, self.src_resource)
     }
 }

@@ -164,12 +164,7 @@ fn core_command() -> impl Strategy<Value = Command<'static>> {
         )
             .prop_map(|(t, data)| {
                 C::ResourceInlineWrite(InlineWrite {
-                    resource: t.resource,
-                    level: t.level,
-                    usage: t.usage,
-                    stride: t.stride,
-                    layer_stride: t.layer_stride,
-                    region: t.region,
+                    target: t,
                     data: Dwords::from_u32s(&data),
                 })
             }),
