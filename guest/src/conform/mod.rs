@@ -12,7 +12,7 @@ use crate::context::Context;
 use crate::error::{Error, Result};
 use crate::transport::Transport;
 
-pub use cases::CASES;
+pub use cases::{all as all_cases, GROUPS};
 pub use scanout::{QUADRANTS, SCREENDUMP_REQUEST};
 
 /// A boxed transport, so one catalogue runs over vtest and virtio-gpu alike.
@@ -151,8 +151,7 @@ pub struct Report {
 
 /// The cases whose names contain `filter` and that apply to `kind`.
 pub fn select(filter: Option<&str>, kind: Option<TransportKind>) -> Vec<&'static Case> {
-    CASES
-        .iter()
+    cases::all()
         .filter(|c| filter.is_none_or(|f| c.name.contains(f)) && c.applies_to(kind))
         .collect()
 }

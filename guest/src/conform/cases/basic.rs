@@ -1,4 +1,6 @@
-//! The catalogue. Each case names what it checked in its detail.
+//! The first cases: capabilities, resources and transfers, clears, a triangle, a textured
+//! quad, constants, blending, depth, scissors, blits and copies, long shaders, and isolation.
+//! Each case names what it checked in its detail.
 
 use virgl_proto::caps::CapsV2;
 use virgl_proto::ccmd::{
@@ -10,12 +12,12 @@ use virgl_proto::pipe::{
     bind, BlendFactor, BlitMask, ClearBuffers, CompareFunc, PrimMode, ShaderType, TexFilter,
 };
 
-use super::scene::{self, near, pixel, quad, Target, RT_FORMAT};
-use super::{Case, Env, Outcome};
+use crate::conform::scene::{self, near, pixel, quad, Target, RT_FORMAT};
+use crate::conform::{Case, Env, Outcome};
 use crate::error::Result;
 use crate::transport::ResourceDesc;
 
-/// Every case, in the order they run.
+/// The basic cases, in the order they run.
 pub const CASES: &[Case] = &[
     Case::virtio("virtio_gpu_params", virtio_gpu_params),
     Case::any("caps_v1_sanity", caps_v1_sanity),
@@ -52,7 +54,7 @@ pub const CASES: &[Case] = &[
     Case::any("blit_scaled", blit_scaled),
     Case::any("copy_region", copy_region),
     Case::any("long_shader_continuation", long_shader_continuation),
-    Case::virtio("kms_scanout", super::scanout::kms_scanout),
+    Case::virtio("kms_scanout", crate::conform::scanout::kms_scanout),
     Case::any("malformed_stream_isolated", malformed_stream_isolated),
 ];
 
@@ -838,7 +840,7 @@ fn malformed_stream_isolated(env: &mut Env<'_>) -> Result<Outcome> {
     let bad = t.submit(&stream, &[]).and_then(|f| t.wait_fence(f));
     let fate = match &bad {
         Ok(()) => "the context survived".to_string(),
-        Err(e) if super::is_fatal(e) => format!("the host dropped this context ({e})"),
+        Err(e) if crate::conform::is_fatal(e) => format!("the host dropped this context ({e})"),
         Err(e) => return Ok(Outcome::fail(format!("unexpected error: {e}"))),
     };
     // A fresh context on the same host still renders.
