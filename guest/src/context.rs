@@ -300,7 +300,9 @@ impl<T: Transport> Context<T> {
 
     // ---- state objects ----
 
-    fn create(
+    /// Creates an object of any kind: `cmd` gets a fresh handle and returns the command that
+    /// creates it; the object is destroyed when the returned [`Object`] is dropped.
+    pub fn create_object(
         &mut self,
         kind: ObjectType,
         cmd: impl FnOnce(u32) -> Command<'static>,
@@ -312,7 +314,7 @@ impl<T: Transport> Context<T> {
 
     /// Creates a blend state (its `handle` field is assigned here).
     pub fn create_blend(&mut self, state: &Blend) -> Result<Object> {
-        self.create(ObjectType::Blend, |handle| {
+        self.create_object(ObjectType::Blend, |handle| {
             Command::CreateBlend(Blend {
                 handle,
                 ..state.clone()
@@ -322,21 +324,21 @@ impl<T: Transport> Context<T> {
 
     /// Creates a depth-stencil-alpha state.
     pub fn create_dsa(&mut self, state: &Dsa) -> Result<Object> {
-        self.create(ObjectType::Dsa, |handle| {
+        self.create_object(ObjectType::Dsa, |handle| {
             Command::CreateDsa(Dsa { handle, ..*state })
         })
     }
 
     /// Creates a rasterizer state.
     pub fn create_rasterizer(&mut self, state: &Rasterizer) -> Result<Object> {
-        self.create(ObjectType::Rasterizer, |handle| {
+        self.create_object(ObjectType::Rasterizer, |handle| {
             Command::CreateRasterizer(Rasterizer { handle, ..*state })
         })
     }
 
     /// Creates a vertex elements layout.
     pub fn create_vertex_elements(&mut self, elements: &[VertexElement]) -> Result<Object> {
-        self.create(ObjectType::VertexElements, |handle| {
+        self.create_object(ObjectType::VertexElements, |handle| {
             Command::CreateVertexElements(VertexElements {
                 handle,
                 elements: elements.to_vec(),
@@ -346,7 +348,7 @@ impl<T: Transport> Context<T> {
 
     /// Creates a sampler state.
     pub fn create_sampler_state(&mut self, state: &SamplerState) -> Result<Object> {
-        self.create(ObjectType::SamplerState, |handle| {
+        self.create_object(ObjectType::SamplerState, |handle| {
             Command::CreateSamplerState(SamplerState { handle, ..*state })
         })
     }
@@ -369,7 +371,7 @@ impl<T: Transport> Context<T> {
                 },
             }
         };
-        self.create(ObjectType::SamplerView, |handle| {
+        self.create_object(ObjectType::SamplerView, |handle| {
             Command::CreateSamplerView(SamplerView {
                 handle,
                 resource: id.0,
@@ -385,7 +387,7 @@ impl<T: Transport> Context<T> {
     pub fn create_surface(&mut self, res: &Resource, format: Format) -> Result<Object> {
         let id = res.id;
         self.reference(id);
-        self.create(ObjectType::Surface, |handle| {
+        self.create_object(ObjectType::Surface, |handle| {
             Command::CreateSurface(Surface {
                 handle,
                 resource: id.0,
