@@ -6,7 +6,7 @@
 //! exchanged: applied to what goes up and to what comes back, so plain round trips still
 //! match and only what the host itself renders or samples shows it), what the host is asked
 //! to create (one format silently replaced by another of the same size), the connection (one
-//! dropped), or the host's judgement (malformed streams silently accepted).
+//! dropped), or the host's judgement (malformed commands skipped, the rest of their stream run).
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
@@ -32,7 +32,8 @@ pub enum Corruption {
     FormatReplaced(Format, Format),
     /// The connection opened `n`-th (from 0) fails every call, as if the host dropped it.
     DropConnection(usize),
-    /// Streams that do not decode are dropped and reported as executed.
+    /// A lenient host: commands that do not decode are skipped and the rest of their stream
+    /// runs, with no error.
     AcceptMalformed,
 }
 
@@ -203,10 +204,7 @@ impl<T: Transport> Transport for Corrupting<T> {
     fn submit(&mut self, stream: &[u32], resources: &[ResourceId]) -> Result<Fence> {
         self.alive("submit")?;
         if self.corruption == Corruption::AcceptMalformed {
-            let bytes: Vec<u8> = stream.iter().flat_map(|d| d.to_le_bytes()).collect();
-            if Decoder::new(&bytes).any(|c| c.is_err()) {
-                return Ok(Fence::Implicit);
-            }
+            return self.inner.submit(&lenient(stream), resources);
         }
         self.inner.submit(stream, resources)
     }
@@ -228,6 +226,26 @@ impl<T: Transport> Transport for Corrupting<T> {
     fn gem_handle(&self, id: ResourceId) -> Option<u32> {
         self.inner.gem_handle(id)
     }
+}
+
+/// `stream` without the commands that do not decode on their own, each skipped by the length
+/// its header declares.
+fn lenient(stream: &[u32]) -> Vec<u32> {
+    let mut kept = Vec::new();
+    let mut at = 0;
+    while at < stream.len() {
+        let len = (stream[at] >> 16) as usize;
+        let end = (at + 1 + len).min(stream.len());
+        let bytes: Vec<u8> = stream[at..end]
+            .iter()
+            .flat_map(|d| d.to_le_bytes())
+            .collect();
+        if Decoder::new(&bytes).all(|c| c.is_ok()) {
+            kept.extend_from_slice(&stream[at..end]);
+        }
+        at = end;
+    }
+    kept
 }
 
 #[cfg(test)]
@@ -312,15 +330,17 @@ mod tests {
     }
 
     #[test]
-    fn malformed_streams_are_swallowed_and_valid_ones_pass() {
+    fn malformed_commands_are_skipped_and_the_rest_runs() {
         let mut t = Corrupting::new(
             NullTransport::default(),
             Corruption::AcceptMalformed,
             &Connections::default(),
         );
+        // SET_SUB_CTX(1), a DRAW_VBO with 3 payload dwords (malformed), a NOP.
+        t.submit(&[0x0001_001c, 1, 0x0003_0008, 0, 3, 4, 0], &[])
+            .unwrap();
         // A header claiming 5 payload dwords with none following.
         t.submit(&[5 << 16], &[]).unwrap();
-        t.submit(&[0], &[]).unwrap();
-        assert_eq!(t.inner.submitted, [vec![0]]);
+        assert_eq!(t.inner.submitted.concat(), [0x0001_001c, 1, 0]);
     }
 }

@@ -263,3 +263,25 @@ mod tests {
         );
     }
 }
+
+/// Compares every pixel of an RGBA8 read-back with `expect(x, y)` (row 0 is the first row read
+/// back); `None` when all match, else how many differ and the first difference.
+pub fn mismatch(
+    rgba: &[u8],
+    width: u32,
+    height: u32,
+    expect: impl Fn(u32, u32) -> [u8; 4],
+) -> Option<String> {
+    let mut first = None;
+    let mut wrong = 0;
+    for y in 0..height {
+        for x in 0..width {
+            let (got, want) = (pixel(rgba, width, x, y), expect(x, y));
+            if got != want {
+                wrong += 1;
+                first.get_or_insert(format!("({x}, {y}) is {got:?}, expected {want:?}"));
+            }
+        }
+    }
+    first.map(|f| format!("{wrong} of {} pixels differ; first: {f}", width * height))
+}

@@ -13,7 +13,9 @@ use virgl_proto::pipe::{
 };
 
 use crate::conform::scene::{self, near, pixel, quad, Target, RT_FORMAT};
+use crate::conform::DynTransport;
 use crate::conform::{Case, Env, Outcome};
+use crate::context::Context;
 use crate::error::Result;
 use crate::transport::ResourceDesc;
 
@@ -392,8 +394,8 @@ fn triangle(env: &mut Env<'_>) -> Result<Outcome> {
     let (blend, dsa, rast) = scene::default_states();
     let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
     ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 0.0, 1.0]))?;
-    let green = [0.0, 1.0, 0.0, 1.0];
-    let v = |x: f32, y: f32| [x, y, 0.0, 1.0, green[0], green[1], green[2], green[3]];
+    let c = [1.0, 0.6, 0.2, 1.0];
+    let v = |x: f32, y: f32| [x, y, 0.0, 1.0, c[0], c[1], c[2], c[3]];
     let _vb = scene::draw(
         ctx,
         &[v(-0.5, -0.5), v(0.5, -0.5), v(0.0, 0.5)],
@@ -401,24 +403,43 @@ fn triangle(env: &mut Env<'_>) -> Result<Outcome> {
     )?;
     let rgba = scene::read_rgba(ctx, &t)?;
     env.image("triangle", w, h, rgba.clone());
-    let inside = pixel(&rgba, w, 32, 32);
-    let corners = [(1, 1), (62, 1), (1, 62), (62, 62)].map(|(x, y)| pixel(&rgba, w, x, y));
-    let n = scene::count(&rgba, [0, 255, 0, 255]);
-    let black = scene::count(&rgba, [0, 0, 0, 255]);
-    // The triangle covers a quarter of the width and half the height, halved: 1/8 of the pixels.
-    let expected = (w * h / 8) as usize;
-    let ok = inside == [0, 255, 0, 255]
-        && corners.iter().all(|c| *c == [0, 0, 0, 255])
-        && n.abs_diff(expected) <= expected / 10
-        && n + black == (w * h) as usize;
-    Ok(if ok {
+    // In window coordinates the triangle is (16, 16), (48, 16), (32, 48): its base on row 16,
+    // its apex at row 48. Pixels whose centre lies more than a pixel inside must be lit, more
+    // than a pixel outside black; the one-pixel band along the edges is not judged.
+    let edges = [
+        (16.0, 16.0, 48.0, 16.0),
+        (48.0, 16.0, 32.0, 48.0),
+        (32.0, 48.0, 16.0, 16.0),
+    ];
+    let (mut checked, mut wrong) = (0, Vec::new());
+    for y in 0..h {
+        for x in 0..w {
+            let (px, py) = (x as f32 + 0.5, y as f32 + 0.5);
+            let d = edges.map(|(x0, y0, x1, y1): (f32, f32, f32, f32)| {
+                let len = ((x1 - x0).powi(2) + (y1 - y0).powi(2)).sqrt();
+                ((x1 - x0) * (py - y0) - (y1 - y0) * (px - x0)) / len
+            });
+            let want = if d.iter().all(|&e| e > 1.0) {
+                [255, 153, 51, 255]
+            } else if d.iter().any(|&e| e < -1.0) {
+                [0, 0, 0, 255]
+            } else {
+                continue;
+            };
+            checked += 1;
+            let got = pixel(&rgba, w, x, y);
+            if got != want && wrong.len() < 3 {
+                wrong.push(format!("({x}, {y}) is {got:?}, expected {want:?}"));
+            }
+        }
+    }
+    Ok(if wrong.is_empty() {
         Outcome::pass(format!(
-            "TGSI VS+FS triangle: centre pixel green, corners black, {n} green pixels (expected ~{expected}), others all black"
+            "TGSI VS+FS triangle with its base on row 16 and apex at row 48: all {checked} pixels \
+             off its edges are (255, 153, 51) inside and black outside"
         ))
     } else {
-        Outcome::fail(format!(
-            "centre {inside:?}, corners {corners:?}, {n} green (expected ~{expected}), {black} black"
-        ))
+        Outcome::fail(wrong.join("; "))
     })
 }
 
@@ -459,22 +480,16 @@ fn textured_quad(env: &mut Env<'_>) -> Result<Outcome> {
     )?;
     let rgba = scene::read_rgba(ctx, &t)?;
     env.image("textured_quad", w, h, rgba.clone());
-    let q = |x, y| pixel(&rgba, w, x, y);
-    let (tl, tr, bl, br) = (q(16, 16), q(48, 16), q(16, 48), q(48, 48));
-    // Texel x increases left to right; rows may come back in either vertical order.
-    let rows_match = |top: [[u8; 4]; 2], bottom: [[u8; 4]; 2]| {
-        (top == [texels[0], texels[1]] && bottom == [texels[2], texels[3]])
-            || (top == [texels[2], texels[3]] && bottom == [texels[0], texels[1]])
-    };
-    let solid = scene::count(&rgba, tl) == 32 * 32;
-    Ok(if rows_match([tl, tr], [bl, br]) && solid {
-        Outcome::pass(format!(
-            "2x2 RGBA8 texture sampled NEAREST over a full-screen quad: quadrants {tl:?} {tr:?} / {bl:?} {br:?}, each 32x32 solid"
-        ))
-    } else {
-        Outcome::fail(format!(
-            "quadrants {tl:?} {tr:?} / {bl:?} {br:?}; top-left quadrant solid: {solid}"
-        ))
+    // Gallium: NDC y = -1 is window row 0, the first row read back, where the quad's t = 0
+    // samples texel row 0. So texel (i, j) fills the 32x32 block at column i, row j.
+    let expect = |x: u32, y: u32| texels[(2 * (y / 32) + x / 32) as usize];
+    Ok(match scene::mismatch(&rgba, w, h, expect) {
+        None => Outcome::pass(format!(
+            "2x2 RGBA8 texture sampled NEAREST over a full-screen quad: every pixel is its texel, \
+             texel row 0 ({:?} {:?}) in read-back rows 0-31, row 1 ({:?} {:?}) below",
+            texels[0], texels[1], texels[2], texels[3]
+        )),
+        Some(m) => Outcome::fail(m),
     })
 }
 
@@ -577,9 +592,10 @@ fn depth_test(env: &mut Env<'_>) -> Result<Outcome> {
         &quad(-1.0, -1.0, 1.0, 1.0, 0.5, [1.0, 0.0, 0.0, 1.0]),
         PrimMode::TriangleStrip,
     )?;
+    // Nearer green over the left half of NDC y -1..0.5: window rows 0-23, columns 0-15.
     let green = scene::draw(
         ctx,
-        &quad(-1.0, -1.0, 0.0, 1.0, -0.5, [0.0, 1.0, 0.0, 1.0]),
+        &quad(-1.0, -1.0, 0.0, 0.5, -0.5, [0.0, 1.0, 0.0, 1.0]),
         PrimMode::TriangleStrip,
     )?;
     let blue = scene::draw(
@@ -590,18 +606,19 @@ fn depth_test(env: &mut Env<'_>) -> Result<Outcome> {
     let rgba = scene::read_rgba(ctx, &t)?;
     drop((red, green, blue));
     env.image("depth_test", 32, 32, rgba.clone());
-    let (l, r) = (pixel(&rgba, 32, 8, 16), pixel(&rgba, 32, 24, 16));
-    let greens = scene::count(&rgba, [0, 255, 0, 255]);
-    let reds = scene::count(&rgba, [255, 0, 0, 255]);
-    Ok(if greens == 512 && reds == 512 {
-        Outcome::pass(format!(
-            "LESS test on {zformat} cleared to 1.0: red at z 0.5 drawn, nearer green on the left wins, farther blue rejected: \
-             left {l:?}, right {r:?}, 512 + 512 pixels"
-        ))
-    } else {
-        Outcome::fail(format!(
-            "left {l:?}, right {r:?}: {greens} green and {reds} red pixels (expected 512 each)"
-        ))
+    let expect = |x: u32, y: u32| {
+        if x < 16 && y < 24 {
+            [0, 255, 0, 255]
+        } else {
+            [255, 0, 0, 255]
+        }
+    };
+    Ok(match scene::mismatch(&rgba, 32, 32, expect) {
+        None => Outcome::pass(format!(
+            "LESS test on {zformat} cleared to 1.0: red at z 0.5 everywhere, nearer green wins in \
+             columns 0-15 of rows 0-23 only, farther blue rejected everywhere; all 1024 pixels as expected"
+        )),
+        Some(m) => Outcome::fail(m),
     })
 }
 
@@ -615,27 +632,33 @@ fn scissor(env: &mut Env<'_>) -> Result<Outcome> {
     let (blend, dsa, _) = scene::default_states();
     ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 0.0, 1.0]))?;
     let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
+    // Off-centre, so a flipped or mirrored host puts it elsewhere.
     ctx.set_scissor(Scissor {
-        minx: 16,
+        minx: 8,
         miny: 16,
-        maxx: 48,
-        maxy: 48,
+        maxx: 40,
+        maxy: 56,
     })?;
     let _vb = scene::draw(
         ctx,
-        &quad(-1.0, -1.0, 1.0, 1.0, 0.0, [0.0, 1.0, 0.0, 1.0]),
+        &quad(-1.0, -1.0, 1.0, 1.0, 0.0, [1.0, 0.6, 0.2, 1.0]),
         PrimMode::TriangleStrip,
     )?;
     let rgba = scene::read_rgba(ctx, &t)?;
     env.image("scissor", 64, 64, rgba.clone());
-    let inside = (16..48).all(|y| (16..48).all(|x| pixel(&rgba, 64, x, y) == [0, 255, 0, 255]));
-    let greens = scene::count(&rgba, [0, 255, 0, 255]);
-    Ok(if inside && greens == 32 * 32 {
-        Outcome::pass("full-screen quad with scissor (16,16)-(48,48): exactly the 1024 pixels inside are green")
-    } else {
-        Outcome::fail(format!(
-            "inside all green: {inside}; {greens} green pixels (expected 1024)"
-        ))
+    let expect = |x: u32, y: u32| {
+        if (8..40).contains(&x) && (16..56).contains(&y) {
+            [255, 153, 51, 255]
+        } else {
+            [0, 0, 0, 255]
+        }
+    };
+    Ok(match scene::mismatch(&rgba, 64, 64, expect) {
+        None => Outcome::pass(
+            "full-screen quad with scissor x 8..40, y 16..56: exactly the 1280 pixels inside, in \
+             columns 8-39 of read-back rows 16-55, are (255, 153, 51); the rest black",
+        ),
+        Some(m) => Outcome::fail(m),
     })
 }
 
@@ -823,10 +846,29 @@ fn long_shader_continuation(env: &mut Env<'_>) -> Result<Outcome> {
 }
 
 fn malformed_stream_isolated(env: &mut Env<'_>) -> Result<Outcome> {
-    // A stream whose second command claims a wrong length. The host must fail this context
-    // (vtest drops the connection; virtio-gpu marks the context in error) and nothing else.
+    // Two contexts live at once. B renders correct pixels before, while and after A sends a
+    // stream whose middle command is malformed: [clear A red, DRAW_VBO with a 3-dword
+    // payload (12, 14 or 20 required), clear A blue]. The host must reject it: drop A, or
+    // stop at the malformed command. The blue clear after it must never take effect.
+    let mut b = Context::new((env.connect)()?)?;
+    let tb = scene::target(&mut b, 8, 8, None)?;
+    let b_clear = |b: &mut Context<DynTransport>, rgb: [f32; 3]| -> Result<bool> {
+        b.clear(Clear::color(
+            ClearBuffers::COLOR0,
+            [rgb[0], rgb[1], rgb[2], 1.0],
+        ))?;
+        let want = rgb.map(|c| (c * 255.0).round() as u8);
+        let rgba = scene::read_rgba(b, &tb)?;
+        Ok(scene::count(&rgba, [want[0], want[1], want[2], 255]) == 64)
+    };
+    let before = b_clear(&mut b, [1.0, 0.6, 0.2])?;
+
+    let ta = scene::target(&mut env.ctx, 8, 8, None)?;
+    env.ctx
+        .clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 0.0, 1.0]))?;
+    env.ctx.flush()?;
     let mut stream = Vec::new();
-    Command::SetSubCtx(1).encode(&mut stream)?;
+    Command::Clear(Clear::color(ClearBuffers::COLOR0, [1.0, 0.0, 0.0, 1.0])).encode(&mut stream)?;
     stream.push(
         virgl_proto::ccmd::Header {
             id: 8,
@@ -836,30 +878,42 @@ fn malformed_stream_isolated(env: &mut Env<'_>) -> Result<Outcome> {
         .pack(),
     );
     stream.extend([0, 3, 4]);
+    Command::Clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 1.0, 1.0])).encode(&mut stream)?;
     let t = env.ctx.transport_mut();
     let bad = t.submit(&stream, &[]).and_then(|f| t.wait_fence(f));
+    let during = b_clear(&mut b, [0.2, 0.4, 1.0])?;
+
     let fate = match &bad {
-        Ok(()) => "the context survived".to_string(),
-        Err(e) if crate::conform::is_fatal(e) => format!("the host dropped this context ({e})"),
-        Err(e) => return Ok(Outcome::fail(format!("unexpected error: {e}"))),
+        Err(e) => Ok(format!("the host dropped A ({e})")),
+        Ok(()) => match scene::read_rgba(&mut env.ctx, &ta) {
+            Err(e) => Ok(format!("A no longer answers ({e})")),
+            Ok(rgba) => {
+                let p = pixel(&rgba, 8, 0, 0);
+                if p == [0, 0, 255, 255] {
+                    Err(format!(
+                        "the host accepted it: the clear after the malformed command ran ({p:?})"
+                    ))
+                } else {
+                    Ok(format!(
+                        "the host stopped at the malformed command (A shows {p:?})"
+                    ))
+                }
+            }
+        },
     };
-    // A fresh context on the same host still renders.
-    let mut fresh = crate::context::Context::new((env.connect)()?)?;
-    let target = scene::target(&mut fresh, 8, 8, None)?;
-    fresh.clear(Clear::color(ClearBuffers::COLOR0, [1.0, 0.0, 0.0, 1.0]))?;
-    let rgba = scene::read_rgba(&mut fresh, &target)?;
-    let n = scene::count(&rgba, [255, 0, 0, 255]);
+    let after = b_clear(&mut b, [0.4, 1.0, 0.6])?;
     if bad.is_err() {
-        // Replace the dead context so the runner's final flush has a live one.
-        env.ctx = fresh;
+        // A is gone; give the runner's final flush a live context.
+        env.ctx = b;
     }
-    Ok(if n == 64 {
-        Outcome::pass(format!(
-            "DRAW_VBO with a 3-dword payload (12, 14 or 20 required): {fate}; a fresh context then clears 8x8 to red, all 64 pixels read back"
-        ))
-    } else {
-        Outcome::fail(format!(
-            "after the malformed stream ({fate}), a fresh context's clear gave {n}/64 red pixels"
-        ))
+    Ok(match (fate, before && during && after) {
+        (Ok(fate), true) => Outcome::pass(format!(
+            "{fate}; context B, live throughout, cleared 8x8 correctly before, during and after \
+             (64 of 64 pixels each time)"
+        )),
+        (Err(e), _) => Outcome::fail(e),
+        (Ok(fate), false) => Outcome::fail(format!(
+            "{fate}, but context B's clears were wrong: before {before}, during {during}, after {after}"
+        )),
     })
 }
