@@ -246,24 +246,6 @@ pub fn first_difference(got: &[u8], want: &[u8]) -> Option<String> {
         .map(|i| format!("byte {i}: got {:#04x}, expected {:#04x}", got[i], want[i]))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn shaders_print_text_that_parses_back() {
-        for s in [vs_passthrough(), fs_color(), fs_texture(), fs_constant()] {
-            let text = s.to_string();
-            assert_eq!(tgsi::parse(&text).unwrap(), s, "{text}");
-        }
-        assert_eq!(
-            fs_texture().to_string(),
-            "FRAG\nDCL IN[0], GENERIC[0], LINEAR\nDCL OUT[0], COLOR\nDCL SAMP[0]\n\
-             DCL SVIEW[0], 2D, FLOAT\n  0: TEX OUT[0], IN[0], SAMP[0], 2D\n  1: END\n"
-        );
-    }
-}
-
 /// Compares every pixel of an RGBA8 read-back with `expect(x, y)` (row 0 is the first row read
 /// back); `None` when all match, else how many differ and the first difference.
 pub fn mismatch(
@@ -284,4 +266,22 @@ pub fn mismatch(
         }
     }
     first.map(|f| format!("{wrong} of {} pixels differ; first: {f}", width * height))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shaders_print_text_that_parses_back() {
+        for s in [vs_passthrough(), fs_color(), fs_texture(), fs_constant()] {
+            let text = s.to_string();
+            assert_eq!(tgsi::parse(&text).unwrap(), s, "{text}");
+        }
+        assert_eq!(
+            fs_texture().to_string(),
+            "FRAG\nDCL IN[0], GENERIC[0], LINEAR\nDCL OUT[0], COLOR\nDCL SAMP[0]\n\
+             DCL SVIEW[0], 2D, FLOAT\n  0: TEX OUT[0], IN[0], SAMP[0], 2D\n  1: END\n"
+        );
+    }
 }
