@@ -300,8 +300,14 @@ fn show_framebuffer(
         hex_quadrants(quadrants)
     )
     .map_err(|e| Error::io("write /dev/console", e))?;
+    // The host answers `screendump-pass` only when the display showed our colours in place.
     Ok(match wait_for_ack(Duration::from_secs(30))? {
-        Some(reply) => Ok(format!(" (host check while displayed: {reply})")),
+        Some(reply) if reply == "screendump-pass" => {
+            Ok(format!(" (host check while displayed: {reply})"))
+        }
+        Some(reply) => Err(Outcome::fail(format!(
+            "{name}: the host's display check answered {reply:?}, not screendump-pass"
+        ))),
         None => Err(Outcome::fail(format!(
             "{name}: host did not answer the screendump request within 30 s"
         ))),

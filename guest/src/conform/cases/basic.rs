@@ -819,8 +819,26 @@ fn long_shader_continuation(env: &mut Env<'_>) -> Result<Outcome> {
             &[Src::reg(File::Temp, 0)],
         )
         .end();
-    let text_len = fs.to_string().len();
-    let packets = (text_len + 1).div_ceil((crate::context::MAX_BATCH_DWORDS - 6) * 4);
+    // What the encoder puts on the wire, observed rather than predicted: the same shader
+    // created on a host-less transport, its packets decoded and put back together by proto's
+    // ShaderAssembler.
+    let text = fs.to_string();
+    let mut null = Context::new(crate::null::NullTransport::default())?;
+    let _recorded = null.create_tgsi(&fs)?;
+    null.flush()?;
+    let mut assembler = virgl_proto::ccmd::ShaderAssembler::default();
+    let (mut packets, mut assembled) = (0, None);
+    for stream in &null.transport().submitted {
+        let bytes = virgl_proto::ccmd::to_bytes(stream);
+        for cmd in virgl_proto::ccmd::Decoder::new(&bytes) {
+            if let Command::CreateShader(packet) = cmd? {
+                packets += 1;
+                assembled = assembler.push(&packet)?.or(assembled);
+            }
+        }
+    }
+    let wire_ok = assembled.is_some_and(|a| a.text == text.as_bytes());
+    let text_len = text.len();
     let t = scene::target(ctx, 16, 16, None)?;
     let (blend, dsa, rast) = scene::default_states();
     let _p = scene::pipeline(ctx, &fs, &blend, &dsa, &rast)?;
@@ -832,14 +850,14 @@ fn long_shader_continuation(env: &mut Env<'_>) -> Result<Outcome> {
     )?;
     let rgba = scene::read_rgba(ctx, &t)?;
     let n_px = scene::count(&rgba, [255, 0, 255, 255]);
-    Ok(if packets >= 2 && n_px == 256 {
+    Ok(if packets >= 2 && wire_ok && n_px == 256 {
         Outcome::pass(format!(
-            "{}-byte fragment shader sent in {packets} packets (first with the total length, then continuations) draws magenta on all 256 pixels",
+            "{}-byte fragment shader sent in {packets} packets (decoded from the stream and reassembled to its exact text) draws magenta on all 256 pixels",
             text_len + 1
         ))
     } else {
         Outcome::fail(format!(
-            "{packets} packets; {n_px}/256 magenta pixels; (0,0) {:?}",
+            "{packets} packets (reassembled to the text: {wire_ok}); {n_px}/256 magenta pixels; (0,0) {:?}",
             pixel(&rgba, 16, 0, 0)
         ))
     })
