@@ -91,8 +91,17 @@ pub const PROGRAMS: &[Program] = &[
     },
 ];
 
-/// Host files a task reads (the guest image takes them), with the package that ships each.
-pub const FILES: &[(&str, &str)] = &[("/bin/busybox", "busybox-static")];
+/// Host files a task reads or loads, with the package that ships each: busybox for the guest
+/// image, and the EGL and Mesa libraries the host renderer's tests load.
+pub const FILES: &[(&str, &str)] = &[
+    ("/bin/busybox", "busybox-static"),
+    ("/usr/lib/x86_64-linux-gnu/libEGL.so.1", "libegl1"),
+    ("/usr/lib/x86_64-linux-gnu/libEGL_mesa.so.0", "libegl-mesa0"),
+    (
+        "/usr/lib/x86_64-linux-gnu/dri/swrast_dri.so",
+        "libgl1-mesa-dri",
+    ),
+];
 
 /// The table entry for `name`, if the project knows the program.
 pub fn program(name: &str) -> Option<&'static Program> {
@@ -169,6 +178,13 @@ pub fn ensure(programs: &[&str], files: &[&str]) -> Result<()> {
 
 /// What `cargo test --workspace` runs: a private `virgl_test_server` per test.
 pub const TEST: &[&str] = &["virgl_test_server"];
+
+/// What `cargo test --workspace` loads: libEGL and Mesa, for the host renderer's GL tests.
+pub const TEST_FILES: &[&str] = &[
+    "/usr/lib/x86_64-linux-gnu/libEGL.so.1",
+    "/usr/lib/x86_64-linux-gnu/libEGL_mesa.so.0",
+    "/usr/lib/x86_64-linux-gnu/dri/swrast_dri.so",
+];
 
 /// What `cargo xtask vm-test` runs: the image build's apt tools, Xvfb and QEMU.
 pub const VM_TEST: &[&str] = &[
@@ -361,6 +377,12 @@ mod tests {
     fn task_lists_name_only_known_programs_and_their_packages() {
         for task in [TEST, VM_TEST, CAPTURE] {
             packages_for(task, &[]).unwrap();
+        }
+        for file in TEST_FILES.iter().chain(VM_TEST_FILES) {
+            assert!(
+                FILES.iter().any(|(f, _)| f == file),
+                "{file} is not in FILES"
+            );
         }
         assert!(packages_for(&["xwd"], &[]).is_err());
         assert!(packages_for(&[], &["/usr/bin/xwd"]).is_err());

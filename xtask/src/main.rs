@@ -57,7 +57,7 @@ fn main() -> ExitCode {
         Task::Test { args } => test(&args),
         Task::Deps => deps::ensure(
             &[deps::TEST, deps::VM_TEST, deps::CAPTURE].concat(),
-            deps::VM_TEST_FILES,
+            &[deps::TEST_FILES, deps::VM_TEST_FILES].concat(),
         ),
         Task::Capture(args) => capture::capture(&args),
         Task::CaptureInner(args) => capture::capture_inner(&args),
@@ -77,7 +77,7 @@ fn main() -> ExitCode {
 }
 
 fn test(args: &[String]) -> Result<()> {
-    deps::ensure(deps::TEST, &[])?;
+    deps::ensure(deps::TEST, deps::TEST_FILES)?;
     let mut cmd = Command::new(env!("CARGO"));
     cmd.args(["test", "--workspace"]).args(args);
     proc::run_checked(proc::Bounded::new(

@@ -1,0 +1,25 @@
+//! The host crate's one error type.
+
+/// What went wrong, and where.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// `libEGL.so.1` could not be loaded, or lacks EGL 1.5.
+    #[error("cannot load libEGL.so.1: {0}")]
+    EglLoad(String),
+
+    /// An EGL call failed; `call` names it, `error` is EGL's error name.
+    #[error("{call}: {error}")]
+    Egl { call: &'static str, error: String },
+
+    /// The EGL display lacks something the renderer needs.
+    #[error("EGL display: {0}")]
+    EglMissing(String),
+
+    /// A GL object could not be made, or GL reported an error.
+    #[error("GL {call}: {detail}")]
+    Gl { call: &'static str, detail: String },
+}
+
+/// Shorthand for this crate's results.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

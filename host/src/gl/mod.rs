@@ -1,0 +1,242 @@
+//! The GL backend: every GL and EGL call of the renderer lives under this module, so a GLES
+//! backend and a context handed in by QEMU fit beside the desktop one. Each `unsafe` block says
+//! why it is sound.
+
+pub mod platform;
+
+use glow::HasContext;
+
+use crate::error::{Error, Result};
+pub use platform::{Api, EglContext, EglDisplay};
+
+/// What a live context is, read from it rather than assumed from what was asked for.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Version {
+    /// OpenGL ES rather than desktop GL.
+    pub es: bool,
+    pub major: u32,
+    pub minor: u32,
+    /// `GL_VERSION`, `GL_RENDERER` and `GL_SHADING_LANGUAGE_VERSION` as the driver spells them.
+    pub version: String,
+    pub renderer: String,
+    pub glsl: String,
+}
+
+impl Version {
+    /// Parses `GL_VERSION`: `4.5 (Core Profile) Mesa 22.3.6` or `OpenGL ES 3.2 Mesa 22.3.6`.
+    pub fn parse(version: &str) -> Option<(bool, u32, u32)> {
+        let (es, rest) = match version.strip_prefix("OpenGL ES ") {
+            Some(rest) => (true, rest),
+            None => (false, version),
+        };
+        let number = rest.split([' ', '-']).next()?;
+        let mut parts = number.split('.');
+        let major = parts.next()?.parse().ok()?;
+        let minor = parts.next()?.parse().ok()?;
+        Some((es, major, minor))
+    }
+}
+
+/// Limits probed from a live context; caps v1/v2 report them to guests.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// `GL_MAX_TEXTURE_SIZE`.
+    pub max_texture_size: u32,
+    /// `GL_MAX_SAMPLES`.
+    pub max_samples: u32,
+}
+
+/// A GL context made current on this thread, with its entry points.
+pub struct Gl {
+    gl: glow::Context,
+    version: Version,
+    // Dropped after `gl`: the entry points belong to this context.
+    context: EglContext,
+}
+
+impl Gl {
+    /// Makes a context of `api` on `display`, makes it current and loads GL through it.
+    pub fn new(display: &EglDisplay, api: Api) -> Result<Gl> {
+        let context = display.create_context(api, None)?;
+        context.make_current()?;
+        let gl = context.load_gl();
+        // SAFETY: the context is current on this thread and the strings are valid GL enums.
+        let (version, renderer, glsl) = unsafe {
+            (
+                gl.get_parameter_string(glow::VERSION),
+                gl.get_parameter_string(glow::RENDERER),
+                gl.get_parameter_string(glow::SHADING_LANGUAGE_VERSION),
+            )
+        };
+        let (es, major, minor) = Version::parse(&version).ok_or_else(|| Error::Gl {
+            call: "glGetString(GL_VERSION)",
+            detail: format!("unparsable version {version:?}"),
+        })?;
+        Ok(Gl {
+            gl,
+            version: Version {
+                es,
+                major,
+                minor,
+                version,
+                renderer,
+                glsl,
+            },
+            context,
+        })
+    }
+
+    /// What the context is.
+    pub fn version(&self) -> &Version {
+        &self.version
+    }
+
+    /// Makes the context current again (after another was).
+    pub fn make_current(&self) -> Result<()> {
+        self.context.make_current()
+    }
+
+    /// Queries the limits guests are told about.
+    pub fn limits(&self) -> Result<Limits> {
+        // SAFETY: the context is current; both are integer queries every GL 3+ / GLES 3+ has.
+        let (tex, samples) = unsafe {
+            (
+                self.gl.get_parameter_i32(glow::MAX_TEXTURE_SIZE),
+                self.gl.get_parameter_i32(glow::MAX_SAMPLES),
+            )
+        };
+        self.check("glGetIntegerv(MAX_TEXTURE_SIZE, MAX_SAMPLES)")?;
+        let positive = |v: i32, what: &str| {
+            u32::try_from(v).map_err(|_| Error::Gl {
+                call: "glGetIntegerv",
+                detail: format!("{what} is {v}"),
+            })
+        };
+        Ok(Limits {
+            max_texture_size: positive(tex, "MAX_TEXTURE_SIZE")?,
+            max_samples: positive(samples, "MAX_SAMPLES")?,
+        })
+    }
+
+    /// Fails with the first pending GL error, naming `call`.
+    fn check(&self, call: &'static str) -> Result<()> {
+        // SAFETY: glGetError takes no arguments; the context is current.
+        match unsafe { self.gl.get_error() } {
+            glow::NO_ERROR => Ok(()),
+            e => Err(Error::Gl {
+                call,
+                detail: format!("GL error {e:#x}"),
+            }),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_parse_as_drivers_write_them() {
+        assert_eq!(
+            Version::parse("4.5 (Core Profile) Mesa 22.3.6"),
+            Some((false, 4, 5))
+        );
+        assert_eq!(
+            Version::parse("OpenGL ES 3.2 Mesa 22.3.6"),
+            Some((true, 3, 2))
+        );
+        assert_eq!(Version::parse("3.0-compat"), Some((false, 3, 0)));
+        assert_eq!(Version::parse("OpenGL ES"), None);
+        assert_eq!(Version::parse(""), None);
+    }
+
+    /// A 4x4 RGBA8 framebuffer object cleared to one colour, then a scissored clear of the
+    /// bottom-left 2x1 pixels to another; returns the pixels as glReadPixels gives them
+    /// (GL's row 0 is the bottom row).
+    fn clear_and_read(gl: &Gl) -> Vec<u8> {
+        let g = &gl.gl;
+        let mut pixels = vec![0u8; 4 * 4 * 4];
+        // SAFETY: the context is current; every object is created, used and deleted here, and
+        // the read buffer holds exactly 4x4 RGBA8 pixels.
+        unsafe {
+            let tex = g.create_texture().unwrap();
+            g.bind_texture(glow::TEXTURE_2D, Some(tex));
+            g.tex_storage_2d(glow::TEXTURE_2D, 1, glow::RGBA8, 4, 4);
+            let fbo = g.create_framebuffer().unwrap();
+            g.bind_framebuffer(glow::FRAMEBUFFER, Some(fbo));
+            g.framebuffer_texture_2d(
+                glow::FRAMEBUFFER,
+                glow::COLOR_ATTACHMENT0,
+                glow::TEXTURE_2D,
+                Some(tex),
+                0,
+            );
+            assert_eq!(
+                g.check_framebuffer_status(glow::FRAMEBUFFER),
+                glow::FRAMEBUFFER_COMPLETE
+            );
+            g.viewport(0, 0, 4, 4);
+            g.clear_color(1.0, 0.6, 0.2, 1.0);
+            g.clear(glow::COLOR_BUFFER_BIT);
+            g.enable(glow::SCISSOR_TEST);
+            g.scissor(0, 0, 2, 1);
+            g.clear_color(0.0, 0.0, 1.0, 1.0);
+            g.clear(glow::COLOR_BUFFER_BIT);
+            g.disable(glow::SCISSOR_TEST);
+            g.read_pixels(
+                0,
+                0,
+                4,
+                4,
+                glow::RGBA,
+                glow::UNSIGNED_BYTE,
+                glow::PixelPackData::Slice(Some(&mut pixels)),
+            );
+            g.delete_framebuffer(fbo);
+            g.delete_texture(tex);
+        }
+        gl.check("clear and read an RGBA8 framebuffer").unwrap();
+        pixels
+    }
+
+    fn expected() -> Vec<u8> {
+        (0..16)
+            .flat_map(|i| {
+                if i < 2 {
+                    [0, 0, 255, 255]
+                } else {
+                    [255, 153, 51, 255]
+                }
+            })
+            .collect()
+    }
+
+    #[test]
+    fn desktop_and_es_contexts_render_and_read_back() {
+        let display = match EglDisplay::open() {
+            Ok(d) => d,
+            Err(e) => {
+                eprintln!("skip: no surfaceless EGL display here: {e}");
+                return;
+            }
+        };
+        let core = Gl::new(&display, Api::GlCore { major: 4, minor: 5 }).unwrap();
+        let v = core.version().clone();
+        assert!(!v.es && (v.major, v.minor) >= (4, 5), "{v:?}");
+        assert!(v.version.contains("Core Profile"), "{v:?}");
+        assert_eq!(clear_and_read(&core), expected());
+        // GL 4.5 requires at least 16384 and 4 (table 23.53, 23.63).
+        let l = core.limits().unwrap();
+        assert!(l.max_texture_size >= 16384 && l.max_samples >= 4, "{l:?}");
+        drop(core);
+
+        let es = Gl::new(&display, Api::Gles { major: 3, minor: 0 }).unwrap();
+        let v = es.version().clone();
+        assert!(v.es && v.major >= 3, "{v:?}");
+        assert!(v.glsl.starts_with("OpenGL ES GLSL ES"), "{v:?}");
+        assert_eq!(clear_and_read(&es), expected());
+        // GLES 3.0 requires at least 2048 and 4.
+        let l = es.limits().unwrap();
+        assert!(l.max_texture_size >= 2048 && l.max_samples >= 4, "{l:?}");
+    }
+}
