@@ -9,16 +9,21 @@
 //! that reason). Every expected image below is computed from those definitions alone, with
 //! shapes and colours that change under a vertical or horizontal flip or a red/blue swap.
 
-use virgl_proto::caps::CapabilityBits;
-use virgl_proto::ccmd::{Blend, Clear, Dsa, Rasterizer, RtBlend, StencilState};
+use virgl_proto::caps::{BoolSet1, CapabilityBits};
+use virgl_proto::ccmd::{
+    Blend, Blit, BlitSurface, Box3, Clear, DrawVbo, Dsa, Rasterizer, RtBlend, Scissor,
+    StencilState, VertexElement, Viewport,
+};
 use virgl_proto::format::Format;
 use virgl_proto::pipe::{
-    bind, ClearBuffers, CompareFunc, CullFace, PolygonMode, PrimMode, StencilOp,
+    bind, BlendFactor, BlitMask, ClearBuffers, CompareFunc, CullFace, IndexSize, PolygonMode,
+    PrimMode, ShaderType, StencilOp, TexFilter,
 };
+use virgl_proto::tgsi;
 
-use crate::conform::scene::{self, pixel, Vertex};
+use crate::conform::scene::{self, near, pixel, Vertex};
 use crate::conform::{Case, Env, Outcome};
-use crate::context::{Context, Object};
+use crate::context::{Context, Object, Resource};
 use crate::error::Result;
 use crate::transport::ResourceDesc;
 
@@ -42,6 +47,13 @@ pub const CASES: &[Case] = &[
     }),
     Case::any("raster_lines", lines),
     Case::any("raster_point_size", point_size),
+    Case::any("raster_indexed", indexed),
+    Case::any("raster_instanced", instanced),
+    Case::any("raster_multi_draw", multi_draw),
+    Case::any("raster_mrt", mrt),
+    Case::any("raster_int_target", int_target),
+    Case::any("raster_srgb_target", srgb_target),
+    Case::any("raster_msaa_resolve", msaa_resolve),
 ];
 
 /// Width and height of every target here.
@@ -127,6 +139,7 @@ fn compare(
     rgba: &[u8],
     width: u32,
     height: u32,
+    tol: u8,
     want: impl Fn(u32, u32) -> Option<[u8; 4]>,
 ) -> std::result::Result<usize, String> {
     let (mut checked, mut bad, mut first) = (0, 0, Vec::new());
@@ -135,7 +148,7 @@ fn compare(
             let Some(w) = want(x, y) else { continue };
             checked += 1;
             let got = pixel(rgba, width, x, y);
-            if got != w {
+            if !near(got, w, tol) {
                 bad += 1;
                 if first.len() < 3 {
                     first.push(format!("({x},{y}) is {got:?}, expected {w:?}"));
@@ -175,7 +188,7 @@ fn read_and_compare(
 ) -> Result<std::result::Result<usize, String>> {
     let rgba = scene::read_rgba(&mut env.ctx, t)?;
     env.image(name, t.width, t.height, rgba.clone());
-    Ok(compare(&rgba, t.width, t.height, want))
+    Ok(compare(&rgba, t.width, t.height, 0, want))
 }
 
 /// Turns a comparison into an outcome.
@@ -493,4 +506,460 @@ fn point_size(env: &mut Env<'_>) -> Result<Outcome> {
         "point_size 4 POINTS at window (20,44) and (50,10): exactly the 4x4 blocks x 18..22, y 42..46 (rose) \
          and x 48..52, y 8..12 (azure) lit",
     ))
+}
+
+/// Uploads `bytes` into a new buffer with `bind` flags.
+fn buffer(ctx: &mut Context<DynTransport>, bytes: &[u8], bind_flags: u32) -> Result<Resource> {
+    let b = ctx.create_resource(&ResourceDesc::buffer(bytes.len() as u32, bind_flags))?;
+    ctx.upload(&b, Box3::new_2d(0, 0, bytes.len() as u32, 1), bytes)?;
+    Ok(b)
+}
+
+/// The little-endian bytes of vertices.
+fn vertex_bytes(vertices: &[Vertex]) -> Vec<u8> {
+    vertices
+        .iter()
+        .flatten()
+        .flat_map(|f| f.to_le_bytes())
+        .collect()
+}
+
+/// A TGSI immediate of four floats, as Mesa prints it.
+fn imm_f32(c: [f32; 4]) -> String {
+    let h: Vec<String> = c.iter().map(|v| format!("{:#010x}", v.to_bits())).collect();
+    format!("FLT32 {{{}}}", h.join(", "))
+}
+
+fn indexed(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &Rasterizer::default(), None)?;
+    // Corners of a square: 0 top left, 1 top right, 2 bottom left, 3 bottom right; rose,
+    // then the same four again in azure.
+    let corners = [(8.0, 8.0), (56.0, 8.0), (8.0, 56.0), (56.0, 56.0)];
+    let mut verts: Vec<Vertex> = corners.iter().map(|&(x, y)| wv(x, y, ROSE)).collect();
+    verts.extend(corners.iter().map(|&(x, y)| wv(x, y, AZURE)));
+    let vb = buffer(ctx, &vertex_bytes(&verts), bind::VERTEX_BUFFER)?;
+    ctx.set_vertex_buffers(&[(32, 0, &vb)])?;
+    // Two out-of-range indices the buffer offset skips, then [1, 3, 2] and [0, 1, 2].
+    let indices: [u16; 8] = [7, 7, 1, 3, 2, 0, 1, 2];
+    let ib_bytes: Vec<u8> = indices.iter().flat_map(|i| i.to_le_bytes()).collect();
+    let ib = buffer(ctx, &ib_bytes, bind::INDEX_BUFFER)?;
+    // virglrenderer takes where an indexed draw starts from the index buffer's offset alone
+    // (Mesa folds `start` into it), so each draw sets the offset and keeps `start` 0.
+    let draw = |index_bias| DrawVbo {
+        indexed: true,
+        index_bias,
+        min_index: 0,
+        max_index: 3,
+        ..DrawVbo::arrays(PrimMode::Triangles, 0, 3)
+    };
+    ctx.set_index_buffer(Some((&ib, IndexSize::U16, 4)))?;
+    ctx.draw(draw(0))?;
+    // Indices 0, 1, 2 with bias 4: the azure copies of the top-left, top-right and bottom-left.
+    ctx.set_index_buffer(Some((&ib, IndexSize::U16, 10)))?;
+    ctx.draw(draw(4))?;
+    let lower_right = [corners[1], corners[3], corners[2]];
+    let upper_left = [corners[0], corners[1], corners[2]];
+    let r = read_and_compare(env, "raster_indexed", &t, |x, y| {
+        Some(if in_triangle(lower_right, x, y)? {
+            unorm8(ROSE)
+        } else if in_triangle(upper_left, x, y)? {
+            unorm8(AZURE)
+        } else {
+            unorm8(BLACK)
+        })
+    })?;
+    Ok(verdict(
+        r,
+        "UINT16 index buffer at byte offset 4: indices [1,3,2] of a square's corners draw the rose lower-right \
+         half (x + y > 64), then at offset 10 [0,1,2] with index_bias 4 the azure upper-left half",
+    ))
+}
+
+fn instanced(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let bools = ctx.caps().v1.bools();
+    // virglrenderer never sets VERTEX_ELEMENT_INSTANCE_DIVISOR (Mesa's virgl assumes it);
+    // it sets INSTANCEID when the host GL has instanced arrays, which carry the divisor.
+    if !bools.intersects(BoolSet1::VERTEX_ELEMENT_INSTANCE_DIVISOR | BoolSet1::INSTANCEID) {
+        return Ok(Outcome::skip(
+            "the host sets neither INSTANCEID nor VERTEX_ELEMENT_INSTANCE_DIVISOR",
+        ));
+    }
+    let t = scene::target(ctx, W, H, None)?;
+    let attr = |vertex_buffer_index, src_offset, instance_divisor| VertexElement {
+        src_offset,
+        instance_divisor,
+        vertex_buffer_index,
+        src_format: Format::R32G32B32A32_FLOAT,
+    };
+    // Position per vertex from buffer 0; offset and colour per instance from buffer 1.
+    let ve = ctx.create_vertex_elements(&[attr(0, 0, 0), attr(1, 0, 1), attr(1, 16, 1)])?;
+    let vs = ctx.create_tgsi(&tgsi::parse(
+        "VERT\nDCL IN[0]\nDCL IN[1]\nDCL IN[2]\nDCL OUT[0], POSITION\nDCL OUT[1], GENERIC[0]\n\
+         \x20 0: ADD OUT[0], IN[0], IN[1]\n  1: MOV OUT[1], IN[2]\n  2: END\n",
+    )?)?;
+    let fs = ctx.create_tgsi(&scene::fs_color())?;
+    let (blend, dsa, rast) = scene::default_states();
+    let blend = ctx.create_blend(&blend)?;
+    let dsa = ctx.create_dsa(&dsa)?;
+    let rast = ctx.create_rasterizer(&rast)?;
+    for o in [&blend, &dsa, &rast, &ve] {
+        ctx.bind(o)?;
+    }
+    ctx.bind_shader(ShaderType::Vertex, Some(&vs))?;
+    ctx.bind_shader(ShaderType::Fragment, Some(&fs))?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, BLACK))?;
+    // A 12x8 square at window (4,4); instances move it by whole pixels (1 pixel = 1/32 NDC).
+    let base: Vec<u8> = [(4.0, 4.0), (16.0, 4.0), (4.0, 12.0), (16.0, 12.0)]
+        .iter()
+        .flat_map(|&(x, y)| [nx(x), ny(y), 0.0, 1.0])
+        .flat_map(f32::to_le_bytes)
+        .collect();
+    let moves = [(0u32, 0u32, ROSE), (40, 8, LIME), (12, 44, AZURE)];
+    let per_instance: Vec<u8> = moves
+        .iter()
+        .flat_map(|&(dx, dy, c)| {
+            [dx as f32 / 32.0, dy as f32 / 32.0, 0.0, 0.0]
+                .into_iter()
+                .chain(c)
+        })
+        .flat_map(f32::to_le_bytes)
+        .collect();
+    let vb0 = buffer(ctx, &base, bind::VERTEX_BUFFER)?;
+    let vb1 = buffer(ctx, &per_instance, bind::VERTEX_BUFFER)?;
+    ctx.set_vertex_buffers(&[(16, 0, &vb0), (32, 0, &vb1)])?;
+    ctx.draw(DrawVbo {
+        instance_count: 3,
+        ..DrawVbo::arrays(PrimMode::TriangleStrip, 0, 4)
+    })?;
+    let r = read_and_compare(env, "raster_instanced", &t, |x, y| {
+        let hit = moves
+            .iter()
+            .find(|&&(dx, dy, _)| in_rect(x, y, (4 + dx, 4 + dy, 16 + dx, 12 + dy)));
+        Some(hit.map_or(unorm8(BLACK), |m| unorm8(m.2)))
+    })?;
+    drop((ve, vs, fs, blend, dsa, rast));
+    Ok(verdict(
+        r,
+        "3 instances of a 12x8 strip with offset and colour at instance_divisor 1: rose at (4,4), \
+         lime moved by (40,8), azure by (12,44), each exactly its 12x8 block",
+    ))
+}
+
+fn multi_draw(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &Rasterizer::default(), None)?;
+    let r0 = (4, 4, 20, 14);
+    let r1 = (30, 20, 60, 40);
+    let r2 = (10, 44, 26, 60);
+    let mut verts = Vec::new();
+    for (r, c) in [(r0, ROSE), (r1, LIME), (r2, AZURE)] {
+        verts.extend(rect(r.0, r.1, r.2, r.3, c));
+    }
+    let vb = buffer(ctx, &vertex_bytes(&verts), bind::VERTEX_BUFFER)?;
+    ctx.set_vertex_buffers(&[(32, 0, &vb)])?;
+    // The first and third strips whole, then only the first three vertices of the second.
+    ctx.draw(DrawVbo::arrays(PrimMode::TriangleStrip, 0, 4))?;
+    ctx.draw(DrawVbo::arrays(PrimMode::TriangleStrip, 8, 4))?;
+    ctx.draw(DrawVbo::arrays(PrimMode::TriangleStrip, 4, 3))?;
+    let half = [
+        (r1.0 as f32, r1.1 as f32),
+        (r1.2 as f32, r1.1 as f32),
+        (r1.0 as f32, r1.3 as f32),
+    ];
+    let r = read_and_compare(env, "raster_multi_draw", &t, |x, y| {
+        Some(if in_rect(x, y, r0) {
+            unorm8(ROSE)
+        } else if in_rect(x, y, r2) {
+            unorm8(AZURE)
+        } else if in_triangle(half, x, y)? {
+            unorm8(LIME)
+        } else {
+            unorm8(BLACK)
+        })
+    })?;
+    Ok(verdict(
+        r,
+        "three DRAW_VBOs from one 12-vertex buffer (start 0 count 4, start 8 count 4, start 4 count 3): \
+         rose block x 4..20 y 4..14, azure x 10..26 y 44..60, and only the upper-left half of the lime \
+         block x 30..60 y 20..40",
+    ))
+}
+
+/// A `W` × `H` texture of `format` usable as a render target.
+fn rt_texture(ctx: &mut Context<DynTransport>, format: Format, samples: u32) -> Result<Resource> {
+    ctx.create_resource(&ResourceDesc {
+        nr_samples: samples,
+        ..ResourceDesc::texture_2d(format, W, H, bind::RENDER_TARGET | bind::SAMPLER_VIEW)
+    })
+}
+
+fn mrt(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let n = ctx.caps().v1.max_render_targets;
+    if n < 2 {
+        return Ok(Outcome::skip(format!("max_render_targets is {n}")));
+    }
+    let f = scene::RT_FORMAT;
+    let (t0, t1) = (rt_texture(ctx, f, 0)?, rt_texture(ctx, f, 0)?);
+    let (s0, s1) = (ctx.create_surface(&t0, f)?, ctx.create_surface(&t1, f)?);
+    ctx.set_framebuffer(&[&s0, &s1], None)?;
+    ctx.set_viewport(Viewport::for_size(W, H))?;
+    let fs = tgsi::parse(&format!(
+        "FRAG\nDCL OUT[0], COLOR\nDCL OUT[1], COLOR[1]\nIMM[0] {}\nIMM[1] {}\n\
+         \x20 0: MOV OUT[0], IMM[0]\n  1: MOV OUT[1], IMM[1]\n  2: END\n",
+        imm_f32(ROSE),
+        imm_f32(AZURE)
+    ))?;
+    let (blend, dsa, rast) = scene::default_states();
+    let _p = scene::pipeline(ctx, &fs, &blend, &dsa, &rast)?;
+    ctx.clear(Clear::color(
+        ClearBuffers::COLOR0 | ClearBuffers::COLOR1,
+        LIME,
+    ))?;
+    let r = (10, 6, 40, 30);
+    let _vb = scene::draw(
+        ctx,
+        &rect(r.0, r.1, r.2, r.3, BLACK),
+        PrimMode::TriangleStrip,
+    )?;
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for (i, (tex, c)) in [(&t0, ROSE), (&t1, AZURE)].into_iter().enumerate() {
+        let mut rgba = env.ctx.download(tex, Box3::new_2d(0, 0, W, H))?;
+        scene::bgra_to_rgba(&mut rgba);
+        let res = compare(&rgba, W, H, 0, |x, y| {
+            Some(unorm8(if in_rect(x, y, r) { c } else { LIME }))
+        });
+        env.image(&format!("raster_mrt_{i}"), W, H, rgba);
+        match res {
+            Ok(n) => checked += n,
+            Err(e) => problems.push(format!("COLOR[{i}]: {e}")),
+        }
+    }
+    Ok(if problems.is_empty() {
+        Outcome::pass(format!(
+            "two BGRA8 colour buffers cleared lime; a shader writing rose to COLOR[0] and azure to COLOR[1] \
+             over x 10..40, y 6..30 fills exactly that block in each; all {checked} pixels exact"
+        ))
+    } else {
+        Outcome::fail(problems.join("; "))
+    })
+}
+
+fn int_target(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let f = Format::R32G32B32A32_UINT;
+    if !ctx.caps().v1.render.supports(f) {
+        return Ok(Outcome::skip(format!("{f} not in the host's render mask")));
+    }
+    let tex = rt_texture(ctx, f, 0)?;
+    let surf = ctx.create_surface(&tex, f)?;
+    ctx.set_framebuffer(&[&surf], None)?;
+    ctx.set_viewport(Viewport::for_size(W, H))?;
+    let drawn: [u32; 4] = [7, 300, 70000, 4_000_000_000];
+    let cleared: [u32; 4] = [4_000_000_001, 5, 65536, 2];
+    let fs = tgsi::parse(&format!(
+        "FRAG\nDCL OUT[0], COLOR\nIMM[0] UINT32 {{{}, {}, {}, {}}}\n  0: MOV OUT[0], IMM[0]\n  1: END\n",
+        drawn[0], drawn[1], drawn[2], drawn[3]
+    ))?;
+    let (blend, dsa, rast) = scene::default_states();
+    let _p = scene::pipeline(ctx, &fs, &blend, &dsa, &rast)?;
+    ctx.clear(Clear {
+        buffers: ClearBuffers::COLOR0,
+        color: cleared,
+        depth: 0.0,
+        stencil: 0,
+    })?;
+    let r = (12, 20, 50, 28);
+    let _vb = scene::draw(
+        ctx,
+        &rect(r.0, r.1, r.2, r.3, BLACK),
+        PrimMode::TriangleStrip,
+    )?;
+    let bytes = ctx.download(&tex, Box3::new_2d(0, 0, W, H))?;
+    let (mut bad, mut first) = (0, None);
+    for y in 0..H {
+        for x in 0..W {
+            let i = ((y * W + x) * 16) as usize;
+            let got: [u32; 4] = std::array::from_fn(|c| {
+                u32::from_le_bytes(bytes[i + 4 * c..i + 4 * c + 4].try_into().unwrap())
+            });
+            let want = if in_rect(x, y, r) { drawn } else { cleared };
+            if got != want {
+                bad += 1;
+                first.get_or_insert(format!("({x},{y}) is {got:?}, expected {want:?}"));
+            }
+        }
+    }
+    Ok(match first {
+        None => Outcome::pass(format!(
+            "{f}: cleared with integers {cleared:?}, a UINT32 immediate {drawn:?} written over x 12..50, y 20..28; \
+             all 4096 texels read back with exactly those values in place"
+        )),
+        Some(e) => Outcome::fail(format!("{bad} of 4096 texels wrong: {e}")),
+    })
+}
+
+/// sRGB encoding of a linear value (IEC 61966-2-1).
+fn srgb_encode(l: f64) -> f64 {
+    if l <= 0.003_130_8 {
+        l * 12.92
+    } else {
+        1.055 * l.powf(1.0 / 2.4) - 0.055
+    }
+}
+
+/// sRGB decoding to linear.
+fn srgb_decode(s: f64) -> f64 {
+    if s <= 0.040_45 {
+        s / 12.92
+    } else {
+        ((s + 0.055) / 1.055).powf(2.4)
+    }
+}
+
+fn srgb_target(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let f = Format::B8G8R8A8_SRGB;
+    if !ctx.caps().v1.render.supports(f) {
+        return Ok(Outcome::skip(format!("{f} not in the host's render mask")));
+    }
+    let tex = rt_texture(ctx, f, 0)?;
+    let surf = ctx.create_surface(&tex, f)?;
+    ctx.set_framebuffer(&[&surf], None)?;
+    ctx.set_viewport(Viewport::for_size(W, H))?;
+    let (_, dsa, rast) = scene::default_states();
+    let p1 = scene::pipeline(ctx, &scene::fs_color(), &Blend::default(), &dsa, &rast)?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, BLACK))?;
+    let first = [0.5, 0.2, 0.8, 1.0];
+    let add = [0.25, 0.1, 0.05, 0.0];
+    let a = (4, 4, 40, 24);
+    let b = (20, 16, 56, 40);
+    let _v1 = scene::draw(
+        ctx,
+        &rect(a.0, a.1, a.2, a.3, first),
+        PrimMode::TriangleStrip,
+    )?;
+    let mut blend = Blend::default();
+    blend.rt[0] = RtBlend {
+        blend_enable: true,
+        rgb_src_factor: BlendFactor::One,
+        rgb_dst_factor: BlendFactor::One,
+        alpha_src_factor: BlendFactor::One,
+        alpha_dst_factor: BlendFactor::One,
+        ..RtBlend::default()
+    };
+    drop(p1);
+    let _p2 = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
+    let _v2 = scene::draw(ctx, &rect(b.0, b.1, b.2, b.3, add), PrimMode::TriangleStrip)?;
+    let mut rgba = ctx.download(&tex, Box3::new_2d(0, 0, W, H))?;
+    scene::bgra_to_rgba(&mut rgba);
+    env.image("raster_srgb_target", W, H, rgba.clone());
+    // Stored bytes: encode(linear); blending decodes the stored byte, adds in linear, encodes.
+    let enc = |l: f64| (srgb_encode(l.min(1.0)) * 255.0).round() as u8;
+    let stored_a: [u8; 4] = [enc(0.5), enc(0.2), enc(0.8), 255];
+    let blended = |dst: [u8; 4]| -> [u8; 4] {
+        let mut o = [0u8; 4];
+        for c in 0..3 {
+            o[c] = enc(srgb_decode(f64::from(dst[c]) / 255.0) + f64::from(add[c]));
+        }
+        o[3] = 255;
+        o
+    };
+    let want = |x, y| {
+        Some(match (in_rect(x, y, a), in_rect(x, y, b)) {
+            (true, false) => stored_a,
+            (true, true) => blended(stored_a),
+            (false, true) => blended([0, 0, 0, 255]),
+            (false, false) => [0, 0, 0, 255],
+        })
+    };
+    let res = compare(&rgba, W, H, 1, want);
+    let detail = format!(
+        "{f}: linear (0.5, 0.2, 0.8) stored as {stored_a:?} (CPU sRGB encoding), ONE/ONE blend of \
+         (0.25, 0.1, 0.05) added in linear space gives {:?} over it and {:?} over black, at x 4..40 y 4..24 \
+         and x 20..56 y 16..40",
+        blended(stored_a),
+        blended([0, 0, 0, 255])
+    );
+    Ok(match res {
+        Ok(n) => Outcome::pass(format!("{detail}; all {n} pixels within 1")),
+        Err(e) => Outcome::fail(format!("{detail}: {e}")),
+    })
+}
+
+fn msaa_resolve(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let max = ctx.caps().v1.max_samples;
+    if max < 4 {
+        return Ok(Outcome::skip(format!("max_samples is {max}, 4 needed")));
+    }
+    let f = scene::RT_FORMAT;
+    let ms = rt_texture(ctx, f, 4)?;
+    let single = rt_texture(ctx, f, 0)?;
+    let surf = ctx.create_surface(&ms, f)?;
+    ctx.set_framebuffer(&[&surf], None)?;
+    ctx.set_viewport(Viewport::for_size(W, H))?;
+    let rast = Rasterizer {
+        multisample: true,
+        ..Rasterizer::default()
+    };
+    let (blend, dsa, _) = scene::default_states();
+    let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, BLACK))?;
+    // The half above the anti-diagonal x + y = 64 (rows near 0), which crosses every pixel
+    // (x, 63 - x) through its centre.
+    let tri = [(0.0, 0.0), (64.0, 0.0), (0.0, 64.0)];
+    let _vb = scene::draw(ctx, &tri.map(|(x, y)| wv(x, y, LIME)), PrimMode::Triangles)?;
+    let full = Box3::new_2d(0, 0, W, H);
+    let surface = |r: &Resource| BlitSurface {
+        resource: r.id().0,
+        level: 0,
+        format: f,
+        region: full,
+    };
+    ctx.blit(Blit {
+        mask: BlitMask::RGBA,
+        filter: TexFilter::Nearest,
+        scissor_enable: false,
+        render_condition_enable: false,
+        alpha_blend: false,
+        scissor: Scissor::default(),
+        dst: surface(&single),
+        src: surface(&ms),
+    })?;
+    let mut rgba = ctx.download(&single, full)?;
+    scene::bgra_to_rgba(&mut rgba);
+    env.image("raster_msaa_resolve", W, H, rgba.clone());
+    let lime = unorm8(LIME);
+    let solid = compare(&rgba, W, H, 0, |x, y| {
+        in_triangle(tri, x, y).map(|inside| if inside { lime } else { unorm8(BLACK) })
+    });
+    // Edge pixels: between a quarter and three quarters covered, in every colour channel.
+    let mut edge_bad = Vec::new();
+    for x in 2..62 {
+        let p = pixel(&rgba, W, x, 63 - x);
+        let ok = (0..3).all(|c| {
+            let frac = f64::from(p[c]) / f64::from(lime[c]);
+            (0.2..=0.8).contains(&frac)
+        });
+        if !ok {
+            edge_bad.push(format!("({x},{}) {p:?}", 63 - x));
+        }
+    }
+    let mid = pixel(&rgba, W, 32, 31);
+    Ok(match (solid, edge_bad.is_empty()) {
+        (Ok(n), true) => Outcome::pass(format!(
+            "4x MSAA BGRA8 target, lime triangle (0,0)-(64,0)-(0,64) resolved by BLIT into a single-sample one: \
+             {n} pixels away from the edge exactly lime above it and black below; the 60 pixels the edge \
+             crosses at their centre hold 1/4 to 3/4 of lime, e.g. (32,31) = {mid:?}"
+        )),
+        (solid, _) => Outcome::fail(format!(
+            "interior: {}; edge pixels not partly covered: {}",
+            solid.err().unwrap_or_else(|| "exact".into()),
+            if edge_bad.is_empty() { "none".into() } else { edge_bad.into_iter().take(4).collect::<Vec<_>>().join(", ") }
+        )),
+    })
 }
