@@ -54,6 +54,10 @@ pub const CASES: &[Case] = &[
     Case::any("raster_int_target", int_target),
     Case::any("raster_srgb_target", srgb_target),
     Case::any("raster_msaa_resolve", msaa_resolve),
+    Case::any("raster_viewport_flip", viewport_flip),
+    Case::any("raster_flatshade_first", |e| flatshade(e, true)),
+    Case::any("raster_flatshade_last", |e| flatshade(e, false)),
+    Case::any("raster_primitive_restart", primitive_restart),
 ];
 
 /// Width and height of every target here.
@@ -962,4 +966,140 @@ fn msaa_resolve(env: &mut Env<'_>) -> Result<Outcome> {
             if edge_bad.is_empty() { "none".into() } else { edge_bad.into_iter().take(4).collect::<Vec<_>>().join(", ") }
         )),
     })
+}
+
+fn viewport_flip(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let rast = Rasterizer {
+        cull_face: CullFace::Back,
+        ..Rasterizer::default()
+    };
+    let (t, _p) = setup(ctx, &rast, None)?;
+    // Negative y scale: window y = 32 - 32 * NDC y, so a vertex the usual viewport puts at
+    // window y lands at 64 - y, and each triangle's winding in window space reverses.
+    ctx.set_viewport(Viewport {
+        scale: [W as f32 / 2.0, -(H as f32) / 2.0, 0.5],
+        translate: [W as f32 / 2.0, H as f32 / 2.0, 0.5],
+    })?;
+    let tri = |t: [(f32, f32); 3], c| t.map(|(x, y)| wv(x, y, c));
+    let _v1 = scene::draw(ctx, &tri(CCW_TRI, ROSE), PrimMode::Triangles)?;
+    let _v2 = scene::draw(ctx, &tri(CW_TRI, AZURE), PrimMode::Triangles)?;
+    let bar = (40, 3, 61, 9);
+    let _v3 = scene::draw(
+        ctx,
+        &rect(bar.0, bar.1, bar.2, bar.3, LIME),
+        PrimMode::TriangleStrip,
+    )?;
+    let mirror = |t: [(f32, f32); 3]| t.map(|(x, y)| (x, H as f32 - y));
+    let azure = mirror(CW_TRI);
+    let bar_m = (bar.0, H - bar.3, bar.2, H - bar.1);
+    let r = read_and_compare(env, "raster_viewport_flip", &t, |x, y| {
+        if in_rect(x, y, bar_m) {
+            return Some(unorm8(LIME));
+        }
+        Some(if in_triangle(azure, x, y)? {
+            unorm8(AZURE)
+        } else {
+            unorm8(BLACK)
+        })
+    })?;
+    Ok(verdict(
+        r,
+        "viewport scale y -32, translate y 32, cull back: the lime bar the usual viewport puts at rows 3..9 lands \
+         at rows 55..61; the triangles land mirrored, where the rose one (counter-clockwise under the usual \
+         viewport) now runs clockwise and is culled and the azure one is drawn at (36,60)-(60,52)-(36,24)",
+    ))
+}
+
+fn flatshade(env: &mut Env<'_>, first: bool) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let t = scene::target(ctx, W, H, None)?;
+    let rast = Rasterizer {
+        flatshade: true,
+        flatshade_first: first,
+        ..Rasterizer::default()
+    };
+    let fs = tgsi::parse(
+        "FRAG\nDCL IN[0], GENERIC[0], CONSTANT\nDCL OUT[0], COLOR\n  0: MOV OUT[0], IN[0]\n  1: END\n",
+    )?;
+    let (blend, dsa, _) = scene::default_states();
+    let _p = scene::pipeline(ctx, &fs, &blend, &dsa, &rast)?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, BLACK))?;
+    // Two triangles whose three vertices each carry a different colour.
+    let t1 = [(4.0, 4.0), (30.0, 4.0), (4.0, 40.0)];
+    let t2 = [(60.0, 24.0), (60.0, 60.0), (30.0, 60.0)];
+    let c1 = [ROSE, LIME, AZURE];
+    let c2 = [LIME, AZURE, ROSE];
+    let verts: Vec<Vertex> = t1
+        .iter()
+        .zip(c1)
+        .chain(t2.iter().zip(c2))
+        .map(|(&(x, y), c)| wv(x, y, c))
+        .collect();
+    let _vb = scene::draw(ctx, &verts, PrimMode::Triangles)?;
+    let pick = if first { 0 } else { 2 };
+    let (k1, k2) = (unorm8(c1[pick]), unorm8(c2[pick]));
+    let name = if first {
+        "raster_flatshade_first"
+    } else {
+        "raster_flatshade_last"
+    };
+    let r = read_and_compare(env, name, &t, |x, y| {
+        Some(if in_triangle(t1, x, y)? {
+            k1
+        } else if in_triangle(t2, x, y)? {
+            k2
+        } else {
+            unorm8(BLACK)
+        })
+    })?;
+    Ok(verdict(
+        r,
+        &format!(
+            "flatshade with a CONSTANT-interpolated colour, flatshade_first {first}: each triangle is one solid \
+             colour, that of its {} vertex ({k1:?} at the top left, {k2:?} at the bottom right)",
+            if first { "first" } else { "last" }
+        ),
+    ))
+}
+
+fn primitive_restart(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    if !ctx.caps().v1.bools().contains(BoolSet1::PRIMITIVE_RESTART) {
+        return Ok(Outcome::skip("the host lacks PRIMITIVE_RESTART"));
+    }
+    let (t, _p) = setup(ctx, &Rasterizer::default(), None)?;
+    let a = (4, 6, 24, 20);
+    let b = (34, 40, 58, 62);
+    let mut verts = rect(a.0, a.1, a.2, a.3, ROSE).to_vec();
+    verts.extend(rect(b.0, b.1, b.2, b.3, AZURE));
+    let vb = buffer(ctx, &vertex_bytes(&verts), bind::VERTEX_BUFFER)?;
+    ctx.set_vertex_buffers(&[(32, 0, &vb)])?;
+    // One strip through both rectangles, cut by the restart index between them.
+    let indices: [u16; 9] = [0, 1, 2, 3, 0xffff, 4, 5, 6, 7];
+    let ib_bytes: Vec<u8> = indices.iter().flat_map(|i| i.to_le_bytes()).collect();
+    let ib = buffer(ctx, &ib_bytes, bind::INDEX_BUFFER)?;
+    ctx.set_index_buffer(Some((&ib, IndexSize::U16, 0)))?;
+    ctx.draw(DrawVbo {
+        indexed: true,
+        primitive_restart: true,
+        restart_index: 0xffff,
+        min_index: 0,
+        max_index: 7,
+        ..DrawVbo::arrays(PrimMode::TriangleStrip, 0, 9)
+    })?;
+    let r = read_and_compare(env, "raster_primitive_restart", &t, |x, y| {
+        Some(if in_rect(x, y, a) {
+            unorm8(ROSE)
+        } else if in_rect(x, y, b) {
+            unorm8(AZURE)
+        } else {
+            unorm8(BLACK)
+        })
+    })?;
+    Ok(verdict(
+        r,
+        "indexed TRIANGLE_STRIP [0,1,2,3,0xffff,4,5,6,7] with restart index 0xffff: exactly the rose block \
+         x 4..24 y 6..20 and the azure block x 34..58 y 40..62, nothing joining them",
+    ))
 }
