@@ -8,9 +8,10 @@
 
 use virgl_proto::caps::{BoolSet1, CapabilityBits};
 use virgl_proto::ccmd::{
-    Box3, BufferBinding, Clear, Command, LaunchGrid, ObjectType, SoOutput, StreamOutput,
-    StreamoutTarget,
+    Box3, BufferBinding, Clear, Command, DrawVbo, ImageBinding, LaunchGrid, ObjectType, SoOutput,
+    StreamOutput, StreamoutTarget,
 };
+use virgl_proto::format::Format;
 use virgl_proto::pipe::{bind, ClearBuffers, PrimMode, QueryType, RenderCondMode, ShaderType};
 
 use crate::conform::pipeline_scene::{self as ps, compare_image, rect, Rect};
@@ -31,6 +32,8 @@ pub const CASES: &[Case] = &[
     Case::any("render_condition_occlusion", render_condition_occlusion),
     Case::any("streamout_capture_vs", streamout_capture_vs),
     Case::any("compute_ssbo_invocation_id", compute_ssbo_invocation_id),
+    Case::any("compute_image_store", compute_image_store),
+    Case::any("sub_ctx_state_isolated", sub_ctx_state_isolated),
 ];
 
 /// The clear colour of every rendering case here: opaque black.
@@ -578,3 +581,168 @@ fn compute_ssbo_invocation_id(env: &mut Env<'_>) -> Result<Outcome> {
 /// `PIPE_BARRIER_SHADER_BUFFER | TEXTURE | IMAGE | UPDATE_BUFFER | UPDATE_TEXTURE`: shader
 /// writes become visible to later shaders and to transfers.
 const BARRIER_ALL: u32 = 1 << 1 | 1 << 7 | 1 << 8 | 1 << 12 | 1 << 13;
+
+/// `PIPE_IMAGE_ACCESS_WRITE`.
+const IMAGE_ACCESS_WRITE: u32 = 2;
+
+/// A compute shader launched as 1x2 blocks of 8x4 threads stores, at texel (x, y) of an 8x10
+/// RGBA8_UINT image, (30x+5, 20y+3, 8y+x, 250-x-y); rows 8 and 9, outside the grid, keep their
+/// uploaded bytes. Texel (x, y) is memory row y: image coordinates are not flipped.
+fn compute_image_store(env: &mut Env<'_>) -> Result<Outcome> {
+    if let Some(skip) = compute_caps(env) {
+        return Ok(skip);
+    }
+    if v2(env).is_some_and(|c| c.max_shader_image_frag_compute == 0) {
+        return Ok(Outcome::skip(
+            "the host offers no compute images: max_shader_image_frag_compute is 0",
+        ));
+    }
+    let format = Format::R8G8B8A8_UINT;
+    if !env.ctx.caps().v1.sampler.supports(format) {
+        return Ok(Outcome::skip(format!(
+            "{format} is not in the host's sampler mask"
+        )));
+    }
+    let ctx = &mut env.ctx;
+    let cs = ps::shader(
+        ctx,
+        "COMP\nPROPERTY CS_FIXED_BLOCK_WIDTH 8\nPROPERTY CS_FIXED_BLOCK_HEIGHT 4\n\
+         PROPERTY CS_FIXED_BLOCK_DEPTH 1\nDCL SV[0], THREAD_ID\nDCL SV[1], BLOCK_ID\n\
+         DCL IMAGE[0], 2D, PIPE_FORMAT_R8G8B8A8_UINT, WR\nDCL TEMP[0..1]\n\
+         IMM[0] UINT32 { 8, 4, 30, 5 }\nIMM[1] UINT32 { 20, 3, 250, 0 }\n\
+         0: UMAD TEMP[0].xy, SV[1].xyyy, IMM[0].xyyy, SV[0].xyyy\n\
+         1: UMAD TEMP[1].x, TEMP[0].xxxx, IMM[0].zzzz, IMM[0].wwww\n\
+         2: UMAD TEMP[1].y, TEMP[0].yyyy, IMM[1].xxxx, IMM[1].yyyy\n\
+         3: UMAD TEMP[1].z, TEMP[0].yyyy, IMM[0].xxxx, TEMP[0].xxxx\n\
+         4: UADD TEMP[1].w, TEMP[0].xxxx, TEMP[0].yyyy\n\
+         5: INEG TEMP[1].w, TEMP[1].wwww\n\
+         6: UADD TEMP[1].w, TEMP[1].wwww, IMM[1].zzzz\n\
+         7: STORE IMAGE[0], TEMP[0].xyyy, TEMP[1], 2D, PIPE_FORMAT_R8G8B8A8_UINT\n8: END\n",
+    )?;
+    let (w, h) = (8u32, 10u32);
+    let tex = ctx.create_resource(&ResourceDesc::texture_2d(format, w, h, bind::SAMPLER_VIEW))?;
+    let before = scene::pattern((w * h * 4) as usize, 91);
+    ctx.upload(&tex, Box3::new_2d(0, 0, w, h), &before)?;
+    ctx.bind_shader(ShaderType::Compute, Some(&cs))?;
+    ctx.push(&Command::SetShaderImages {
+        shader_type: ShaderType::Compute,
+        start_slot: 0,
+        images: vec![ImageBinding {
+            format,
+            access: IMAGE_ACCESS_WRITE,
+            layer_offset: 0,
+            level_size: 0,
+            resource: tex.id().0,
+        }],
+    })?;
+    ctx.push(&Command::LaunchGrid(LaunchGrid {
+        block: [8, 4, 1],
+        grid: [1, 2, 1],
+        indirect_resource: 0,
+        indirect_offset: 0,
+    }))?;
+    ctx.push(&Command::MemoryBarrier(BARRIER_ALL))?;
+    let got = ctx.download(&tex, Box3::new_2d(0, 0, w, h))?;
+    let mut want = before;
+    for y in 0..8u32 {
+        for x in 0..w {
+            let i = ((y * w + x) * 4) as usize;
+            want[i..i + 4].copy_from_slice(&[
+                (30 * x + 5) as u8,
+                (20 * y + 3) as u8,
+                (8 * y + x) as u8,
+                (250 - x - y) as u8,
+            ]);
+        }
+    }
+    Ok(match scene::first_difference(&got, &want) {
+        None => Outcome::pass(
+            "LAUNCH_GRID 1x2 blocks of 8x4 storing (30x+5, 20y+3, 8y+x, 250-x-y) into an 8x10 \
+             RGBA8_UINT image: texel (x, y) read back at memory row y, byte-exact; rows 8..10 \
+             keep their uploaded bytes",
+        ),
+        Some(d) => Outcome::fail(format!("8x10 image after the dispatch: {d}")),
+    })
+}
+
+/// Two sub-contexts each get their own framebuffer, shaders, constants and vertex buffer.
+/// Sub-context 2 draws; back in sub-context 1 a bare DRAW_VBO must use sub-context 1's state
+/// (its rectangle, its constant colour, its target), and sub-context 2's state is intact after.
+fn sub_ctx_state_isolated(env: &mut Env<'_>) -> Result<Outcome> {
+    const SECOND: u32 = 2;
+    let ctx = &mut env.ctx;
+    // Sub-context 1 (the context's own): target A, constant colour, vertex buffer for a
+    // rectangle at NDC x -1..0, y -1..-0.5 -> x 0..16, rows 0..8 of 32x32.
+    let ta = scene::target(ctx, 32, 32, None)?;
+    let (blend, dsa, rast) = scene::default_states();
+    let _pa = scene::pipeline(ctx, &scene::fs_constant(), &blend, &dsa, &rast)?;
+    ctx.set_constants(ShaderType::Fragment, 0, &[0.2, 0.4, 1.0, 1.0])?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 0.0, 1.0]))?;
+    let vb_a = vertex_buffer(ctx, &quad(-1.0, -1.0, 0.0, -0.5, 0.0, [0.0; 4]))?;
+    ctx.set_vertex_buffers(&[(32, 0, &vb_a)])?;
+    // Sub-context 2: target B, interpolated colour, NDC x 0.5..1, y 0..1 -> x 24..32, rows 16..32.
+    ctx.push(&Command::CreateSubCtx(SECOND))?;
+    ctx.push(&Command::SetSubCtx(SECOND))?;
+    let tb = scene::target(ctx, 32, 32, None)?;
+    let pb = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 0.0, 1.0]))?;
+    let vb_b = vertex_buffer(ctx, &quad(0.5, 0.0, 1.0, 1.0, 0.0, [1.0, 0.6, 0.0, 1.0]))?;
+    ctx.set_vertex_buffers(&[(32, 0, &vb_b)])?;
+    ctx.draw(DrawVbo::arrays(PrimMode::TriangleStrip, 0, 4))?;
+    // Back to 1: nothing rebound.
+    ctx.push(&Command::SetSubCtx(SUB_CTX_FIRST))?;
+    ctx.draw(DrawVbo::arrays(PrimMode::TriangleStrip, 0, 4))?;
+    // And 2 again, then tidy it away.
+    ctx.push(&Command::SetSubCtx(SECOND))?;
+    ctx.draw(DrawVbo::arrays(PrimMode::TriangleStrip, 0, 4))?;
+    let tb_tex = {
+        let Target { tex, _surface, .. } = tb;
+        drop((_surface, pb));
+        ctx.flush()?;
+        tex
+    };
+    ctx.push(&Command::SetSubCtx(SUB_CTX_FIRST))?;
+    ctx.push(&Command::DestroySubCtx(SECOND))?;
+    let a = scene::read_rgba(ctx, &ta)?;
+    let mut b = ctx.download(&tb_tex, Box3::new_2d(0, 0, 32, 32))?;
+    scene::bgra_to_rgba(&mut b);
+    env.image("sub_ctx_state_isolated_a", 32, 32, a.clone());
+    env.image("sub_ctx_state_isolated_b", 32, 32, b.clone());
+    let want_a = [rect(0, 0, 16, 8, [51, 102, 255, 255])];
+    let want_b = [rect(24, 16, 32, 32, [255, 153, 0, 255])];
+    let da = compare_image(&a, 32, BLACK, &want_a, 1);
+    let db = compare_image(&b, 32, BLACK, &want_b, 1);
+    Ok(match (da, db) {
+        (None, None) => Outcome::pass(
+            "sub-context 1 draws its constant (51,102,255) on x 0..16 rows 0..8 of its own \
+             target after sub-context 2 bound other state; sub-context 2 draws its (255,153,0) \
+             on x 24..32 rows 16..32 of its target; neither leaks into the other",
+        ),
+        (da, db) => Outcome::fail(format!(
+            "sub-context 1's target: {}; sub-context 2's target: {}",
+            da.unwrap_or_else(|| "matches".into()),
+            db.unwrap_or_else(|| "matches".into())
+        )),
+    })
+}
+
+/// The sub-context `Context::new` creates and selects.
+const SUB_CTX_FIRST: u32 = 1;
+
+/// Uploads `vertices` into a new vertex buffer without binding it.
+fn vertex_buffer(
+    ctx: &mut Context<DynTransport>,
+    vertices: &[scene::Vertex],
+) -> Result<crate::Resource> {
+    let bytes: Vec<u8> = vertices
+        .iter()
+        .flatten()
+        .flat_map(|f| f.to_le_bytes())
+        .collect();
+    let vb = ctx.create_resource(&ResourceDesc::buffer(
+        bytes.len() as u32,
+        bind::VERTEX_BUFFER,
+    ))?;
+    ctx.upload(&vb, Box3::new_2d(0, 0, bytes.len() as u32, 1), &bytes)?;
+    Ok(vb)
+}
