@@ -2,6 +2,7 @@
 //! through the protocol, reads the result back and compares real bytes.
 
 mod cases;
+mod pipeline_scene;
 mod scanout;
 mod scene;
 

@@ -2,12 +2,13 @@
 //! slice; [`GROUPS`] puts the modules in the order they run.
 
 mod basic;
+mod pipeline;
 mod raster;
 
 use super::Case;
 
 /// Every group of cases, in the order they run.
-pub const GROUPS: &[&[Case]] = &[basic::CASES, raster::CASES];
+pub const GROUPS: &[&[Case]] = &[basic::CASES, raster::CASES, pipeline::CASES];
 
 /// Every case, in the order they run.
 pub fn all() -> impl Iterator<Item = &'static Case> {

@@ -1,0 +1,748 @@
+//! Pipeline stages, buffers, queries, compute and sub-contexts: uniform buffers, geometry
+//! shaders, occlusion / timestamp / primitives-generated queries, conditional rendering, stream
+//! output, compute with shader buffers and images, and sub-context isolation.
+//!
+//! Expected images are rectangles worked out by hand from the viewport `scene::target` sets
+//! (window = w/2 + w/2 * ndc, memory row = window y, so NDC y = -1 is row 0); each is placed
+//! off-centre so that a vertical or horizontal flip, and colours so that a channel swap, fail.
+
+use virgl_proto::caps::{BoolSet1, CapabilityBits};
+use virgl_proto::ccmd::{
+    Box3, BufferBinding, Clear, Command, DrawVbo, ImageBinding, LaunchGrid, ObjectType, SoOutput,
+    StreamOutput, StreamoutTarget,
+};
+use virgl_proto::format::Format;
+use virgl_proto::pipe::{bind, ClearBuffers, PrimMode, QueryType, RenderCondMode, ShaderType};
+
+use crate::conform::pipeline_scene::{self as ps, compare_image, rect, Rect};
+use crate::conform::scene::{self, quad, Pipeline, Target};
+use crate::conform::Case;
+use crate::conform::{DynTransport, Env, Outcome};
+use crate::context::Context;
+use crate::error::Result;
+use crate::transport::ResourceDesc;
+
+/// The pipeline cases, in the order they run.
+pub const CASES: &[Case] = &[
+    Case::any("ubo_slot1_offset_color", ubo_slot1_offset_color),
+    Case::any("gs_point_to_two_quads", gs_point_to_two_quads),
+    Case::any("query_occlusion_samples", query_occlusion_samples),
+    Case::any("query_timestamp_order", query_timestamp_order),
+    Case::any("query_primitives_generated", query_primitives_generated),
+    Case::any("render_condition_occlusion", render_condition_occlusion),
+    Case::any("streamout_capture_vs", streamout_capture_vs),
+    Case::any("compute_ssbo_invocation_id", compute_ssbo_invocation_id),
+    Case::any("compute_image_store", compute_image_store),
+    Case::any("sub_ctx_state_isolated", sub_ctx_state_isolated),
+];
+
+/// The clear colour of every rendering case here: opaque black.
+const BLACK: [u8; 4] = [0, 0, 0, 255];
+
+/// A 64x64 target cleared to black with the pass-through VS and `fs` bound.
+fn setup(
+    ctx: &mut Context<DynTransport>,
+    fs: &virgl_proto::tgsi::Shader,
+) -> Result<(Target, Pipeline)> {
+    let t = scene::target(ctx, 64, 64, None)?;
+    let (blend, dsa, rast) = scene::default_states();
+    let p = scene::pipeline(ctx, fs, &blend, &dsa, &rast)?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 0.0, 1.0]))?;
+    Ok((t, p))
+}
+
+/// Draws the NDC rectangle `x0..x1`, `y0..y1` in `color` as a 4-vertex strip.
+fn fill(
+    ctx: &mut Context<DynTransport>,
+    (x0, y0, x1, y1): (f32, f32, f32, f32),
+    color: [f32; 4],
+) -> Result<crate::Resource> {
+    scene::draw(
+        ctx,
+        &quad(x0, y0, x1, y1, 0.0, color),
+        PrimMode::TriangleStrip,
+    )
+}
+
+/// Reads the target, keeps it for `--save-png`, and compares it with black plus `rects`.
+fn check_image(
+    env: &mut Env<'_>,
+    t: &Target,
+    name: &str,
+    rects: &[Rect],
+) -> Result<Option<String>> {
+    let rgba = scene::read_rgba(&mut env.ctx, t)?;
+    env.image(name, t.width, t.height, rgba.clone());
+    Ok(compare_image(&rgba, t.width, BLACK, rects, 1))
+}
+
+fn v2(env: &Env<'_>) -> Option<virgl_proto::caps::CapsV2> {
+    env.ctx.caps().v2
+}
+
+/// A fragment shader reads constant buffer 1, bound with SET_UNIFORM_BUFFER at a non-zero
+/// offset, and writes the sum of two of its vectors.
+fn ubo_slot1_offset_color(env: &mut Env<'_>) -> Result<Outcome> {
+    let caps = env.ctx.caps().v1;
+    // Mesa's virgl sizes its constant buffer slots by max_uniform_blocks alone (virglrenderer
+    // leaves the bset UBO bit clear).
+    if caps.max_uniform_blocks < 1 {
+        return Ok(Outcome::skip(
+            "the host offers no UBO slots: max_uniform_blocks is 0",
+        ));
+    }
+    let align = v2(env).map_or(256, |c| c.uniform_buffer_offset_alignment.max(16));
+    let fs = virgl_proto::tgsi::parse(
+        "FRAG\nPROPERTY FS_COLOR0_WRITES_ALL_CBUFS 1\nDCL OUT[0], COLOR\nDCL CONST[1][0..2]\n\
+         0: ADD OUT[0], CONST[1][1], CONST[1][2]\n1: END\n",
+    )?;
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &fs)?;
+    // Before the offset: all ones, which would turn the result white-ish if the offset were lost.
+    let mut words = vec![1.0f32; (align / 4) as usize];
+    words.extend([
+        1.0, 1.0, 1.0, 1.0, // [0]: unused
+        0.6, 0.2, 0.0, 0.5, // [1]
+        0.2, 0.2, 0.4, 0.5, // [2]
+    ]);
+    let bytes: Vec<u8> = words.iter().flat_map(|f| f.to_le_bytes()).collect();
+    let ubo = ctx.create_resource(&ResourceDesc::buffer(
+        bytes.len() as u32,
+        bind::CONSTANT_BUFFER,
+    ))?;
+    ctx.upload(&ubo, Box3::new_2d(0, 0, bytes.len() as u32, 1), &bytes)?;
+    ctx.push(&Command::SetUniformBuffer {
+        shader_type: ShaderType::Fragment,
+        index: 1,
+        offset: align,
+        length: 48,
+        resource: ubo.id().0,
+    })?;
+    // NDC x -1..0.5, y -1..-0.5 -> window x 0..48, y 0..16 (rows 0..16).
+    let _vb = fill(ctx, (-1.0, -1.0, 0.5, -0.5), [0.0; 4])?;
+    // (0.6+0.2, 0.2+0.2, 0.0+0.4, 0.5+0.5) = (0.8, 0.4, 0.4, 1.0).
+    let want = [204, 102, 102, 255];
+    Ok(
+        match check_image(
+            env,
+            &t,
+            "ubo_slot1_offset_color",
+            &[rect(0, 0, 48, 16, want)],
+        )? {
+            None => Outcome::pass(format!(
+                "UBO in slot 1 at offset {align}: FS writes CONST[1][1] + CONST[1][2] = {want:?} \
+                 exactly on pixels x 0..48, rows 0..16 (NDC -1..0.5, -1..-0.5), black elsewhere"
+            )),
+            Some(d) => Outcome::fail(d),
+        },
+    )
+}
+
+/// A geometry shader turns one point into two 4-vertex strips: a square around the point in
+/// its colour and the same square moved +1.0 in x with red and blue swapped.
+fn gs_point_to_two_quads(env: &mut Env<'_>) -> Result<Outcome> {
+    let caps = env.ctx.caps().v1;
+    let max_out = v2(env).map_or(0, |c| c.max_geom_output_vertices);
+    if caps.glsl_level < 150 || max_out < 8 {
+        return Ok(Outcome::skip(format!(
+            "geometry shaders need glsl_level >= 150 and max_geom_output_vertices >= 8 \
+             (host: {} and {max_out})",
+            caps.glsl_level
+        )));
+    }
+    let mut gs = String::from(
+        "GEOM\nPROPERTY GS_INPUT_PRIMITIVE POINTS\nPROPERTY GS_OUTPUT_PRIMITIVE TRIANGLE_STRIP\n\
+         PROPERTY GS_MAX_OUTPUT_VERTICES 8\nPROPERTY GS_INVOCATIONS 1\n\
+         DCL IN[][0], POSITION\nDCL IN[][1], GENERIC[0]\nDCL OUT[0], POSITION\n\
+         DCL OUT[1], GENERIC[0]\n\
+         IMM[0] FLT32 { -0.2500, 0.2500, 0.0000, 0.0000 }\n\
+         IMM[1] FLT32 { 0.7500, 1.2500, 0.0000, 0.0000 }\n\
+         IMM[2] INT32 { 0, 0, 0, 0 }\n",
+    );
+    for (imm, color) in [(0, "xyzw"), (1, "zyxw")] {
+        for corner in ["xxzz", "yxzz", "xyzz", "yyzz"] {
+            // x offset from IMM[imm], y offset from IMM[0]: the square's corners.
+            let (cx, cy) = (&corner[0..1], &corner[1..2]);
+            gs.push_str(&format!(
+                "ADD OUT[0].x, IN[0][0].xxxx, IMM[{imm}].{cx}{cx}{cx}{cx}\n\
+                 ADD OUT[0].y, IN[0][0].yyyy, IMM[0].{cy}{cy}{cy}{cy}\n\
+                 MOV OUT[0].zw, IN[0][0].xxzw\n\
+                 MOV OUT[1], IN[0][1].{color}\nEMIT IMM[2].xxxx\n"
+            ));
+        }
+        gs.push_str("ENDPRIM IMM[2].xxxx\n");
+    }
+    gs.push_str("END\n");
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &scene::fs_color())?;
+    let gs = ps::shader(ctx, &gs)?;
+    ctx.bind_shader(ShaderType::Geometry, Some(&gs))?;
+    let point = [-0.5, -0.5, 0.0, 1.0, 0.8, 0.4, 0.2, 1.0];
+    let _vb = scene::draw(ctx, &[point], PrimMode::Points)?;
+    ctx.bind_shader(ShaderType::Geometry, None)?;
+    // Square: NDC -0.75..-0.25 -> window 8..24 both ways. Moved square: x 0.25..0.75 -> 40..56.
+    let rects = [
+        rect(8, 8, 24, 24, [204, 102, 51, 255]),
+        rect(40, 8, 56, 24, [51, 102, 204, 255]),
+    ];
+    Ok(
+        match check_image(env, &t, "gs_point_to_two_quads", &rects)? {
+            None => Outcome::pass(
+                "GS from one point at NDC (-0.5,-0.5) emits two strips: (204,102,51) on x 8..24 \
+             and its red/blue swap (51,102,204) on x 40..56, both on rows 8..24; black elsewhere",
+            ),
+            Some(d) => Outcome::fail(d),
+        },
+    )
+}
+
+fn occlusion_caps(env: &Env<'_>) -> Option<Outcome> {
+    (!env
+        .ctx
+        .caps()
+        .v1
+        .bools()
+        .contains(BoolSet1::OCCLUSION_QUERY))
+    .then(|| Outcome::skip("the host lacks OCCLUSION_QUERY (bset)"))
+}
+
+/// An occlusion counter around a 24x16 rectangle counts exactly its 384 samples.
+fn query_occlusion_samples(env: &mut Env<'_>) -> Result<Outcome> {
+    if let Some(skip) = occlusion_caps(env) {
+        return Ok(skip);
+    }
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &scene::fs_color())?;
+    let q = ps::create_query(ctx, QueryType::OcclusionCounter)?;
+    ctx.push(&Command::BeginQuery(q.object.handle()))?;
+    // NDC x -0.5..0.25, y -1..-0.5 -> window x 16..40, rows 0..16: 24 * 16 = 384 pixels.
+    let _vb = fill(ctx, (-0.5, -1.0, 0.25, -0.5), [0.2, 0.8, 0.4, 1.0])?;
+    ctx.push(&Command::EndQuery(q.object.handle()))?;
+    let samples = ps::query_result(ctx, &q)?;
+    let image = check_image(
+        env,
+        &t,
+        "query_occlusion_samples",
+        &[rect(16, 0, 40, 16, [51, 204, 102, 255])],
+    )?;
+    Ok(match (samples, image) {
+        (384, None) => Outcome::pass(
+            "OCCLUSION_COUNTER around a 24x16 rectangle (x 16..40, rows 0..16, single-sampled) \
+             reads back 384 from the query buffer; the image matches",
+        ),
+        (n, d) => Outcome::fail(format!(
+            "samples passed {n} (expected 384); image: {}",
+            d.unwrap_or_else(|| "matches".into())
+        )),
+    })
+}
+
+/// Two timestamps around a draw: both non-zero, the second not earlier.
+fn query_timestamp_order(env: &mut Env<'_>) -> Result<Outcome> {
+    if !env.ctx.caps().v1.bools().contains(BoolSet1::TIMER_QUERY) {
+        return Ok(Outcome::skip("the host lacks TIMER_QUERY (bset)"));
+    }
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &scene::fs_color())?;
+    let first = ps::create_query(ctx, QueryType::Timestamp)?;
+    let second = ps::create_query(ctx, QueryType::Timestamp)?;
+    // A timestamp has no begin: END_QUERY records it.
+    ctx.push(&Command::EndQuery(first.object.handle()))?;
+    let _vb = fill(ctx, (0.0, 0.5, 1.0, 1.0), [0.4, 0.2, 1.0, 1.0])?;
+    ctx.push(&Command::EndQuery(second.object.handle()))?;
+    let t1 = ps::query_result(ctx, &first)?;
+    let t2 = ps::query_result(ctx, &second)?;
+    // NDC x 0..1, y 0.5..1 -> x 32..64, rows 48..64.
+    let image = check_image(
+        env,
+        &t,
+        "query_timestamp_order",
+        &[rect(32, 48, 64, 64, [102, 51, 255, 255])],
+    )?;
+    Ok(if t1 != 0 && t2 >= t1 && image.is_none() {
+        Outcome::pass(format!(
+            "TIMESTAMP before and after a draw: {t1} then {t2} ns ({} ns apart), both non-zero \
+             and in order; the draw landed on x 32..64, rows 48..64",
+            t2 - t1
+        ))
+    } else {
+        Outcome::fail(format!(
+            "timestamps {t1} then {t2} (want non-zero, second >= first); image: {}",
+            image.unwrap_or_else(|| "matches".into())
+        ))
+    })
+}
+
+/// PRIMITIVES_GENERATED around a 6-vertex strip (4 triangles) and a 6-vertex list (2).
+fn query_primitives_generated(env: &mut Env<'_>) -> Result<Outcome> {
+    if env.ctx.caps().v1.max_streamout_buffers == 0 {
+        return Ok(Outcome::skip(
+            "PRIMITIVES_GENERATED comes with stream output: max_streamout_buffers is 0",
+        ));
+    }
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &scene::fs_color())?;
+    let q = ps::create_query(ctx, QueryType::PrimitivesGenerated)?;
+    ctx.push(&Command::BeginQuery(q.object.handle()))?;
+    let red = [1.0, 0.0, 0.2, 1.0];
+    let v = |x: f32, y: f32| [x, y, 0.0, 1.0, red[0], red[1], red[2], red[3]];
+    // A band NDC x -1..0.5, y -0.75..-0.25 as a 6-vertex strip: 4 triangles.
+    let strip = [
+        v(-1.0, -0.75),
+        v(-1.0, -0.25),
+        v(-0.25, -0.75),
+        v(-0.25, -0.25),
+        v(0.5, -0.75),
+        v(0.5, -0.25),
+    ];
+    let _a = scene::draw(ctx, &strip, PrimMode::TriangleStrip)?;
+    let g = |x: f32, y: f32| [x, y, 0.0, 1.0, 0.0, 0.6, 1.0, 1.0];
+    // NDC x 0.5..1, y 0.25..0.75 as two separate triangles.
+    let list = [
+        g(0.5, 0.25),
+        g(1.0, 0.25),
+        g(0.5, 0.75),
+        g(1.0, 0.25),
+        g(1.0, 0.75),
+        g(0.5, 0.75),
+    ];
+    let _b = scene::draw(ctx, &list, PrimMode::Triangles)?;
+    ctx.push(&Command::EndQuery(q.object.handle()))?;
+    let n = ps::query_result(ctx, &q)?;
+    // Band: x 0..48, rows 8..24. Square: x 48..64, rows 40..56.
+    let rects = [
+        rect(0, 8, 48, 24, [255, 0, 51, 255]),
+        rect(48, 40, 64, 56, [0, 153, 255, 255]),
+    ];
+    let image = check_image(env, &t, "query_primitives_generated", &rects)?;
+    Ok(match (n, image) {
+        (6, None) => Outcome::pass(
+            "PRIMITIVES_GENERATED over a 6-vertex strip and a 6-vertex triangle list reads 6; \
+             band x 0..48 rows 8..24 and square x 48..64 rows 40..56 drawn as expected",
+        ),
+        (n, d) => Outcome::fail(format!(
+            "primitives generated {n} (expected 6); image: {}",
+            d.unwrap_or_else(|| "matches".into())
+        )),
+    })
+}
+
+/// Conditional rendering on occlusion counters: a draw conditioned on a query that saw samples
+/// appears, one conditioned on a query that saw none does not, and after the condition is
+/// cleared drawing is unconditional again.
+fn render_condition_occlusion(env: &mut Env<'_>) -> Result<Outcome> {
+    if let Some(skip) = occlusion_caps(env) {
+        return Ok(skip);
+    }
+    if !env
+        .ctx
+        .caps()
+        .v1
+        .bools()
+        .contains(BoolSet1::CONDITIONAL_RENDER)
+    {
+        return Ok(Outcome::skip("the host lacks CONDITIONAL_RENDER (bset)"));
+    }
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &scene::fs_color())?;
+    let passed = ps::create_query(ctx, QueryType::OcclusionCounter)?;
+    let failed = ps::create_query(ctx, QueryType::OcclusionCounter)?;
+    let mut vbs = Vec::new();
+    ctx.push(&Command::BeginQuery(passed.object.handle()))?;
+    // Visible: NDC x -1..-0.5, y -1..-0.5 -> x 0..16, rows 0..16.
+    vbs.push(fill(ctx, (-1.0, -1.0, -0.5, -0.5), [0.2, 0.2, 0.2, 1.0])?);
+    ctx.push(&Command::EndQuery(passed.object.handle()))?;
+    ctx.push(&Command::BeginQuery(failed.object.handle()))?;
+    // Entirely outside the viewport (NDC x 1.5..2): no samples.
+    vbs.push(fill(ctx, (1.5, -1.0, 2.0, 1.0), [1.0, 1.0, 1.0, 1.0])?);
+    ctx.push(&Command::EndQuery(failed.object.handle()))?;
+    let cond = |query| Command::SetRenderCondition {
+        query,
+        condition: false,
+        mode: RenderCondMode::Wait,
+    };
+    ctx.push(&cond(passed.object.handle()))?;
+    // Should appear: NDC x 0..1, y -1..0 -> x 32..64, rows 0..32.
+    vbs.push(fill(ctx, (0.0, -1.0, 1.0, 0.0), [0.0, 1.0, 0.4, 1.0])?);
+    // A condition ends (query 0) before the next begins, as Mesa's state tracker does.
+    ctx.push(&cond(0))?;
+    ctx.push(&cond(failed.object.handle()))?;
+    // Should not appear: NDC x -1..0, y 0..1 -> x 0..32, rows 32..64.
+    vbs.push(fill(ctx, (-1.0, 0.0, 0.0, 1.0), [1.0, 0.0, 0.0, 1.0])?);
+    ctx.push(&cond(0))?;
+    // Unconditional again: NDC x 0.5..1, y 0.5..1 -> x 48..64, rows 48..64.
+    vbs.push(fill(ctx, (0.5, 0.5, 1.0, 1.0), [0.4, 0.0, 1.0, 1.0])?);
+    let rects = [
+        rect(0, 0, 16, 16, [51, 51, 51, 255]),
+        rect(32, 0, 64, 32, [0, 255, 102, 255]),
+        rect(48, 48, 64, 64, [102, 0, 255, 255]),
+    ];
+    let counts = (
+        ps::query_result(ctx, &passed)?,
+        ps::query_result(ctx, &failed)?,
+    );
+    if counts != (256, 0) {
+        return Ok(Outcome::fail(format!(
+            "the two occlusion queries counted {counts:?}, expected (256, 0)"
+        )));
+    }
+    Ok(
+        match check_image(env, &t, "render_condition_occlusion", &rects)? {
+            None => Outcome::pass(
+                "draw under a condition whose query passed 256 samples appears (x 32..64, rows \
+             0..32); under one whose query saw none (clipped quad) it does not (x 0..32, rows \
+             32..64 stay black); after SET_RENDER_CONDITION 0 the next draw appears",
+            ),
+            Some(d) => Outcome::fail(d),
+        },
+    )
+}
+
+fn compute_caps(env: &Env<'_>) -> Option<Outcome> {
+    let has = v2(env).is_some_and(|c| c.capabilities().contains(CapabilityBits::COMPUTE_SHADER));
+    (!has).then(|| Outcome::skip("the host lacks COMPUTE_SHADER (capability_bits)"))
+}
+
+/// Stream output captures a vertex shader's outputs: OUT[1] = 2 * colour + position.yxwz (all
+/// four components) and OUT[0].xy after it, 6 dwords a vertex, with the rasterizer discarding.
+/// The buffer must hold exactly those values computed on the CPU, and the bytes after the three
+/// records stay as uploaded.
+fn streamout_capture_vs(env: &mut Env<'_>) -> Result<Outcome> {
+    if env.ctx.caps().v1.max_streamout_buffers == 0 {
+        return Ok(Outcome::skip(
+            "the host offers no stream output: max_streamout_buffers is 0",
+        ));
+    }
+    let ctx = &mut env.ctx;
+    let t = scene::target(ctx, 64, 64, None)?;
+    let (blend, dsa, mut rast) = scene::default_states();
+    rast.rasterizer_discard = true;
+    let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 0.0, 1.0]))?;
+    let so = StreamOutput {
+        stride: [6, 0, 0, 0],
+        outputs: vec![
+            SoOutput {
+                register_index: 1,
+                start_component: 0,
+                num_components: 4,
+                output_buffer: 0,
+                dst_offset: 0,
+                stream: 0,
+            },
+            SoOutput {
+                register_index: 0,
+                start_component: 0,
+                num_components: 2,
+                output_buffer: 0,
+                dst_offset: 4,
+                stream: 0,
+            },
+        ],
+    };
+    let vs = ps::shader_with_so(
+        ctx,
+        ShaderType::Vertex,
+        "VERT\nDCL IN[0]\nDCL IN[1]\nDCL OUT[0], POSITION\nDCL OUT[1], GENERIC[0]\n\
+         IMM[0] FLT32 { 2.0000, 0.0000, 0.0000, 0.0000 }\n\
+         0: MOV OUT[0], IN[0]\n1: MAD OUT[1], IN[1], IMM[0].xxxx, IN[0].yxwz\n2: END\n",
+        so,
+    )?;
+    ctx.bind_shader(ShaderType::Vertex, Some(&vs))?;
+    let size = 128u32;
+    let before = scene::pattern(size as usize, 31);
+    let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::STREAM_OUTPUT))?;
+    ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
+    let resource = buf.id().0;
+    let target = ctx.create_object(ObjectType::StreamoutTarget, |handle| {
+        Command::CreateStreamoutTarget(StreamoutTarget {
+            handle,
+            resource,
+            buffer_offset: 0,
+            buffer_size: size,
+        })
+    })?;
+    let emitted = ps::create_query(ctx, QueryType::PrimitivesEmitted)?;
+    ctx.push(&Command::SetStreamoutTargets {
+        append_bitmask: 0,
+        targets: vec![target.handle()],
+    })?;
+    let verts: [scene::Vertex; 3] = [
+        [-0.5, -0.25, 0.0, 1.0, 0.1, 0.2, 0.3, 0.4],
+        [0.75, -0.5, 0.5, 1.0, 0.5, 0.6, 0.7, 0.8],
+        [0.25, 0.5, -0.5, 1.0, 1.0, 0.0, -1.0, 2.0],
+    ];
+    ctx.push(&Command::BeginQuery(emitted.object.handle()))?;
+    let _vb = scene::draw(ctx, &verts, PrimMode::Triangles)?;
+    ctx.push(&Command::EndQuery(emitted.object.handle()))?;
+    ctx.push(&Command::SetStreamoutTargets {
+        append_bitmask: 0,
+        targets: vec![],
+    })?;
+    let got = ctx.download(&buf, Box3::new_2d(0, 0, size, 1))?;
+    let prims = ps::query_result(ctx, &emitted)?;
+    let mut want = Vec::new();
+    for v in &verts {
+        let (p, c) = (&v[0..4], &v[4..8]);
+        let swz = [p[1], p[0], p[3], p[2]];
+        want.extend((0..4).map(|i| 2.0 * c[i] + swz[i]));
+        want.extend([p[0], p[1]]);
+    }
+    let floats = ps::f32s(&got[..72]);
+    if let Some(i) = (0..18).find(|&i| (floats[i] - want[i]).abs() > 1e-5) {
+        return Ok(Outcome::fail(format!(
+            "captured dword {i} (vertex {}, dword {}) is {}, expected {}; all: {floats:?}",
+            i / 6,
+            i % 6,
+            floats[i],
+            want[i]
+        )));
+    }
+    if got[72..] != before[72..] {
+        return Ok(Outcome::fail(
+            "bytes after the three 24-byte records changed",
+        ));
+    }
+    if prims != 1 {
+        return Ok(Outcome::fail(format!(
+            "PRIMITIVES_EMITTED is {prims}, expected 1"
+        )));
+    }
+    Ok(match check_image(env, &t, "streamout_capture_vs", &[])? {
+        None => Outcome::pass(
+            "3 vertices captured as 6-dword records (2*colour + pos.yxwz, then pos.xy) equal \
+             the CPU's values within 1e-5; bytes 72..128 untouched; PRIMITIVES_EMITTED 1; \
+             rasterizer discard left the target black",
+        ),
+        Some(d) => Outcome::fail(format!("with rasterizer discard: {d}")),
+    })
+}
+
+/// A compute shader launched as 4 blocks of 4 threads writes 3 * id * id + 7 at dword `id`
+/// (id = block * 4 + thread) of a shader buffer; the 4 dwords after the 16 it covers keep
+/// their uploaded values.
+fn compute_ssbo_invocation_id(env: &mut Env<'_>) -> Result<Outcome> {
+    if let Some(skip) = compute_caps(env) {
+        return Ok(skip);
+    }
+    if v2(env).is_some_and(|c| c.max_shader_buffer_frag_compute == 0) {
+        return Ok(Outcome::skip(
+            "the host offers no compute shader buffers: max_shader_buffer_frag_compute is 0",
+        ));
+    }
+    let ctx = &mut env.ctx;
+    let cs = ps::shader(
+        ctx,
+        "COMP\nPROPERTY CS_FIXED_BLOCK_WIDTH 4\nPROPERTY CS_FIXED_BLOCK_HEIGHT 1\n\
+         PROPERTY CS_FIXED_BLOCK_DEPTH 1\nDCL SV[0], THREAD_ID\nDCL SV[1], BLOCK_ID\n\
+         DCL BUFFER[0]\nDCL TEMP[0..1]\nIMM[0] UINT32 { 4, 3, 7, 0 }\n\
+         0: UMAD TEMP[0].x, SV[1].xxxx, IMM[0].xxxx, SV[0].xxxx\n\
+         1: UMUL TEMP[1].x, TEMP[0].xxxx, TEMP[0].xxxx\n\
+         2: UMAD TEMP[1].x, TEMP[1].xxxx, IMM[0].yyyy, IMM[0].zzzz\n\
+         3: UMUL TEMP[0].x, TEMP[0].xxxx, IMM[0].xxxx\n\
+         4: STORE BUFFER[0].x, TEMP[0].xxxx, TEMP[1].xxxx\n5: END\n",
+    )?;
+    let size = 80u32;
+    let before = scene::pattern(size as usize, 57);
+    let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::SHADER_BUFFER))?;
+    ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
+    ctx.bind_shader(ShaderType::Compute, Some(&cs))?;
+    ctx.push(&Command::SetShaderBuffers {
+        shader_type: ShaderType::Compute,
+        start_slot: 0,
+        buffers: vec![BufferBinding {
+            offset: 0,
+            length: size,
+            resource: buf.id().0,
+        }],
+    })?;
+    ctx.push(&Command::LaunchGrid(LaunchGrid {
+        block: [4, 1, 1],
+        grid: [4, 1, 1],
+        indirect_resource: 0,
+        indirect_offset: 0,
+    }))?;
+    ctx.push(&Command::MemoryBarrier(BARRIER_ALL))?;
+    let got = ctx.download(&buf, Box3::new_2d(0, 0, size, 1))?;
+    let words = ps::u32s(&got[..64]);
+    let want: Vec<u32> = (0..16u32).map(|id| 3 * id * id + 7).collect();
+    Ok(if words != want {
+        Outcome::fail(format!("dwords 0..16 are {words:?}, expected {want:?}"))
+    } else if got[64..] != before[64..] {
+        Outcome::fail("bytes 64..80, beyond the 16 invocations, changed")
+    } else {
+        Outcome::pass(
+            "LAUNCH_GRID 4x1x1 blocks of 4x1x1: dword id = block*4 + thread of the shader \
+             buffer holds 3*id*id + 7 (7, 10, 19, ... 682); bytes 64..80 untouched",
+        )
+    })
+}
+
+/// `PIPE_BARRIER_SHADER_BUFFER | TEXTURE | IMAGE | UPDATE_BUFFER | UPDATE_TEXTURE`: shader
+/// writes become visible to later shaders and to transfers.
+const BARRIER_ALL: u32 = 1 << 1 | 1 << 7 | 1 << 8 | 1 << 12 | 1 << 13;
+
+/// `PIPE_IMAGE_ACCESS_WRITE`.
+const IMAGE_ACCESS_WRITE: u32 = 2;
+
+/// A compute shader launched as 1x2 blocks of 8x4 threads stores, at texel (x, y) of an 8x10
+/// RGBA8_UINT image, (30x+5, 20y+3, 8y+x, 250-x-y); rows 8 and 9, outside the grid, keep their
+/// uploaded bytes. Texel (x, y) is memory row y: image coordinates are not flipped.
+fn compute_image_store(env: &mut Env<'_>) -> Result<Outcome> {
+    if let Some(skip) = compute_caps(env) {
+        return Ok(skip);
+    }
+    if v2(env).is_some_and(|c| c.max_shader_image_frag_compute == 0) {
+        return Ok(Outcome::skip(
+            "the host offers no compute images: max_shader_image_frag_compute is 0",
+        ));
+    }
+    let format = Format::R8G8B8A8_UINT;
+    if !env.ctx.caps().v1.sampler.supports(format) {
+        return Ok(Outcome::skip(format!(
+            "{format} is not in the host's sampler mask"
+        )));
+    }
+    let ctx = &mut env.ctx;
+    let cs = ps::shader(
+        ctx,
+        "COMP\nPROPERTY CS_FIXED_BLOCK_WIDTH 8\nPROPERTY CS_FIXED_BLOCK_HEIGHT 4\n\
+         PROPERTY CS_FIXED_BLOCK_DEPTH 1\nDCL SV[0], THREAD_ID\nDCL SV[1], BLOCK_ID\n\
+         DCL IMAGE[0], 2D, PIPE_FORMAT_R8G8B8A8_UINT, WR\nDCL TEMP[0..1]\n\
+         IMM[0] UINT32 { 8, 4, 30, 5 }\nIMM[1] UINT32 { 20, 3, 250, 0 }\n\
+         0: UMAD TEMP[0].xy, SV[1].xyyy, IMM[0].xyyy, SV[0].xyyy\n\
+         1: UMAD TEMP[1].x, TEMP[0].xxxx, IMM[0].zzzz, IMM[0].wwww\n\
+         2: UMAD TEMP[1].y, TEMP[0].yyyy, IMM[1].xxxx, IMM[1].yyyy\n\
+         3: UMAD TEMP[1].z, TEMP[0].yyyy, IMM[0].xxxx, TEMP[0].xxxx\n\
+         4: UADD TEMP[1].w, TEMP[0].xxxx, TEMP[0].yyyy\n\
+         5: INEG TEMP[1].w, TEMP[1].wwww\n\
+         6: UADD TEMP[1].w, TEMP[1].wwww, IMM[1].zzzz\n\
+         7: STORE IMAGE[0], TEMP[0].xyyy, TEMP[1], 2D, PIPE_FORMAT_R8G8B8A8_UINT\n8: END\n",
+    )?;
+    let (w, h) = (8u32, 10u32);
+    let tex = ctx.create_resource(&ResourceDesc::texture_2d(format, w, h, bind::SAMPLER_VIEW))?;
+    let before = scene::pattern((w * h * 4) as usize, 91);
+    ctx.upload(&tex, Box3::new_2d(0, 0, w, h), &before)?;
+    ctx.bind_shader(ShaderType::Compute, Some(&cs))?;
+    ctx.push(&Command::SetShaderImages {
+        shader_type: ShaderType::Compute,
+        start_slot: 0,
+        images: vec![ImageBinding {
+            format,
+            access: IMAGE_ACCESS_WRITE,
+            layer_offset: 0,
+            level_size: 0,
+            resource: tex.id().0,
+        }],
+    })?;
+    ctx.push(&Command::LaunchGrid(LaunchGrid {
+        block: [8, 4, 1],
+        grid: [1, 2, 1],
+        indirect_resource: 0,
+        indirect_offset: 0,
+    }))?;
+    ctx.push(&Command::MemoryBarrier(BARRIER_ALL))?;
+    let got = ctx.download(&tex, Box3::new_2d(0, 0, w, h))?;
+    let mut want = before;
+    for y in 0..8u32 {
+        for x in 0..w {
+            let i = ((y * w + x) * 4) as usize;
+            want[i..i + 4].copy_from_slice(&[
+                (30 * x + 5) as u8,
+                (20 * y + 3) as u8,
+                (8 * y + x) as u8,
+                (250 - x - y) as u8,
+            ]);
+        }
+    }
+    Ok(match scene::first_difference(&got, &want) {
+        None => Outcome::pass(
+            "LAUNCH_GRID 1x2 blocks of 8x4 storing (30x+5, 20y+3, 8y+x, 250-x-y) into an 8x10 \
+             RGBA8_UINT image: texel (x, y) read back at memory row y, byte-exact; rows 8..10 \
+             keep their uploaded bytes",
+        ),
+        Some(d) => Outcome::fail(format!("8x10 image after the dispatch: {d}")),
+    })
+}
+
+/// Two sub-contexts each get their own framebuffer, shaders, constants and vertex buffer.
+/// Sub-context 2 draws; back in sub-context 1 a bare DRAW_VBO must use sub-context 1's state
+/// (its rectangle, its constant colour, its target), and sub-context 2's state is intact after.
+fn sub_ctx_state_isolated(env: &mut Env<'_>) -> Result<Outcome> {
+    const SECOND: u32 = 2;
+    let ctx = &mut env.ctx;
+    // Sub-context 1 (the context's own): target A, constant colour, vertex buffer for a
+    // rectangle at NDC x -1..0, y -1..-0.5 -> x 0..16, rows 0..8 of 32x32.
+    let ta = scene::target(ctx, 32, 32, None)?;
+    let (blend, dsa, rast) = scene::default_states();
+    let _pa = scene::pipeline(ctx, &scene::fs_constant(), &blend, &dsa, &rast)?;
+    ctx.set_constants(ShaderType::Fragment, 0, &[0.2, 0.4, 1.0, 1.0])?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 0.0, 1.0]))?;
+    let vb_a = vertex_buffer(ctx, &quad(-1.0, -1.0, 0.0, -0.5, 0.0, [0.0; 4]))?;
+    ctx.set_vertex_buffers(&[(32, 0, &vb_a)])?;
+    // Sub-context 2: target B, interpolated colour, NDC x 0.5..1, y 0..1 -> x 24..32, rows 16..32.
+    ctx.push(&Command::CreateSubCtx(SECOND))?;
+    ctx.push(&Command::SetSubCtx(SECOND))?;
+    let tb = scene::target(ctx, 32, 32, None)?;
+    let pb = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 0.0, 1.0]))?;
+    let vb_b = vertex_buffer(ctx, &quad(0.5, 0.0, 1.0, 1.0, 0.0, [1.0, 0.6, 0.0, 1.0]))?;
+    ctx.set_vertex_buffers(&[(32, 0, &vb_b)])?;
+    ctx.draw(DrawVbo::arrays(PrimMode::TriangleStrip, 0, 4))?;
+    // Back to 1: nothing rebound.
+    ctx.push(&Command::SetSubCtx(SUB_CTX_FIRST))?;
+    ctx.draw(DrawVbo::arrays(PrimMode::TriangleStrip, 0, 4))?;
+    // And 2 again, then tidy it away.
+    ctx.push(&Command::SetSubCtx(SECOND))?;
+    ctx.draw(DrawVbo::arrays(PrimMode::TriangleStrip, 0, 4))?;
+    let tb_tex = {
+        let Target { tex, _surface, .. } = tb;
+        drop((_surface, pb));
+        ctx.flush()?;
+        tex
+    };
+    ctx.push(&Command::SetSubCtx(SUB_CTX_FIRST))?;
+    ctx.push(&Command::DestroySubCtx(SECOND))?;
+    let a = scene::read_rgba(ctx, &ta)?;
+    let mut b = ctx.download(&tb_tex, Box3::new_2d(0, 0, 32, 32))?;
+    scene::bgra_to_rgba(&mut b);
+    env.image("sub_ctx_state_isolated_a", 32, 32, a.clone());
+    env.image("sub_ctx_state_isolated_b", 32, 32, b.clone());
+    let want_a = [rect(0, 0, 16, 8, [51, 102, 255, 255])];
+    let want_b = [rect(24, 16, 32, 32, [255, 153, 0, 255])];
+    let da = compare_image(&a, 32, BLACK, &want_a, 1);
+    let db = compare_image(&b, 32, BLACK, &want_b, 1);
+    Ok(match (da, db) {
+        (None, None) => Outcome::pass(
+            "sub-context 1 draws its constant (51,102,255) on x 0..16 rows 0..8 of its own \
+             target after sub-context 2 bound other state; sub-context 2 draws its (255,153,0) \
+             on x 24..32 rows 16..32 of its target; neither leaks into the other",
+        ),
+        (da, db) => Outcome::fail(format!(
+            "sub-context 1's target: {}; sub-context 2's target: {}",
+            da.unwrap_or_else(|| "matches".into()),
+            db.unwrap_or_else(|| "matches".into())
+        )),
+    })
+}
+
+/// The sub-context `Context::new` creates and selects.
+const SUB_CTX_FIRST: u32 = 1;
+
+/// Uploads `vertices` into a new vertex buffer without binding it.
+fn vertex_buffer(
+    ctx: &mut Context<DynTransport>,
+    vertices: &[scene::Vertex],
+) -> Result<crate::Resource> {
+    let bytes: Vec<u8> = vertices
+        .iter()
+        .flatten()
+        .flat_map(|f| f.to_le_bytes())
+        .collect();
+    let vb = ctx.create_resource(&ResourceDesc::buffer(
+        bytes.len() as u32,
+        bind::VERTEX_BUFFER,
+    ))?;
+    ctx.upload(&vb, Box3::new_2d(0, 0, bytes.len() as u32, 1), &bytes)?;
+    Ok(vb)
+}
