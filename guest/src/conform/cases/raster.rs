@@ -58,6 +58,11 @@ pub const CASES: &[Case] = &[
     Case::any("raster_flatshade_first", |e| flatshade(e, true)),
     Case::any("raster_flatshade_last", |e| flatshade(e, false)),
     Case::any("raster_primitive_restart", primitive_restart),
+    Case::any("raster_rasterizer_discard", rasterizer_discard),
+    Case::any("raster_colormask", colormask),
+    Case::any("raster_line_strip", |e| line_strip(e, PrimMode::LineStrip)),
+    Case::any("raster_line_loop", |e| line_strip(e, PrimMode::LineLoop)),
+    Case::any("raster_triangle_fan", triangle_fan),
 ];
 
 /// Width and height of every target here.
@@ -1101,5 +1106,147 @@ fn primitive_restart(env: &mut Env<'_>) -> Result<Outcome> {
         r,
         "indexed TRIANGLE_STRIP [0,1,2,3,0xffff,4,5,6,7] with restart index 0xffff: exactly the rose block \
          x 4..24 y 6..20 and the azure block x 34..58 y 40..62, nothing joining them",
+    ))
+}
+
+fn rasterizer_discard(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &Rasterizer::default(), None)?;
+    let discard = ctx.create_rasterizer(&Rasterizer {
+        rasterizer_discard: true,
+        ..Rasterizer::default()
+    })?;
+    let normal = ctx.create_rasterizer(&Rasterizer::default())?;
+    let a = (4, 4, 40, 30);
+    let b = (30, 36, 60, 50);
+    ctx.bind(&discard)?;
+    let _v1 = scene::draw(
+        ctx,
+        &rect(a.0, a.1, a.2, a.3, ROSE),
+        PrimMode::TriangleStrip,
+    )?;
+    ctx.bind(&normal)?;
+    let _v2 = scene::draw(
+        ctx,
+        &rect(b.0, b.1, b.2, b.3, AZURE),
+        PrimMode::TriangleStrip,
+    )?;
+    let r = read_and_compare(env, "raster_rasterizer_discard", &t, |x, y| {
+        Some(unorm8(if in_rect(x, y, b) { AZURE } else { BLACK }))
+    })?;
+    Ok(verdict(
+        r,
+        "rose block x 4..40 y 4..30 drawn with rasterizer_discard leaves no pixel; the azure block x 30..60 \
+         y 36..50 drawn after switching it off appears exactly",
+    ))
+}
+
+fn colormask(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let t = scene::target(ctx, W, H, None)?;
+    let mut blend = Blend::default();
+    // PIPE_MASK_R | PIPE_MASK_A: green and blue keep the clear colour.
+    blend.rt[0] = RtBlend {
+        colormask: 0b1001,
+        ..RtBlend::default()
+    };
+    let (_, dsa, rast) = scene::default_states();
+    let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.2, 0.4, 0.8, 0.2]))?;
+    let a = (8, 12, 44, 28);
+    let _v = scene::draw(
+        ctx,
+        &rect(a.0, a.1, a.2, a.3, [0.8, 0.2, 0.4, 1.0]),
+        PrimMode::TriangleStrip,
+    )?;
+    let r = read_and_compare(env, "raster_colormask", &t, |x, y| {
+        Some(if in_rect(x, y, a) {
+            [204, 102, 204, 255]
+        } else {
+            [51, 102, 204, 51]
+        })
+    })?;
+    Ok(verdict(
+        r,
+        "target cleared to (0.2, 0.4, 0.8, 0.2), then (0.8, 0.2, 0.4, 1.0) drawn over x 8..44 y 12..28 with \
+         colormask R|A: red and alpha replaced, green and blue kept, giving [204, 102, 204, 255] there",
+    ))
+}
+
+fn line_strip(env: &mut Env<'_>, mode: PrimMode) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &Rasterizer::default(), None)?;
+    // Pixel centres of a rectangle's corners: top left, top right, bottom right, bottom left.
+    let (l, r, top, bottom) = (10u32, 50u32, 12u32, 40u32);
+    let c = |v: u32| v as f32 + 0.5;
+    let _v = scene::draw(
+        ctx,
+        &[
+            wv(c(l), c(top), LIME),
+            wv(c(r), c(top), LIME),
+            wv(c(r), c(bottom), LIME),
+            wv(c(l), c(bottom), LIME),
+        ],
+        mode,
+    )?;
+    let closed = mode == PrimMode::LineLoop;
+    let near_corner = |x: u32, y: u32| {
+        [(l, top), (r, top), (r, bottom), (l, bottom)]
+            .iter()
+            .any(|&(cx, cy)| x.abs_diff(cx) <= 1 && y.abs_diff(cy) <= 1)
+    };
+    let name = if closed {
+        "raster_line_loop"
+    } else {
+        "raster_line_strip"
+    };
+    let res = read_and_compare(env, name, &t, |x, y| {
+        if near_corner(x, y) {
+            return None;
+        }
+        let top_side = y == top && (l..=r).contains(&x);
+        let right_side = x == r && (top..=bottom).contains(&y);
+        let bottom_side = y == bottom && (l..=r).contains(&x);
+        let left_side = x == l && (top..=bottom).contains(&y);
+        Some(
+            if top_side || right_side || bottom_side || (closed && left_side) {
+                unorm8(LIME)
+            } else {
+                unorm8(BLACK)
+            },
+        )
+    })?;
+    Ok(verdict(
+        res,
+        &format!(
+            "{mode:?} through pixel centres (10,12), (50,12), (50,40), (10,40): top, right and bottom sides lit{}, \
+             everything else black (pixels at the corners unchecked)",
+            if closed {
+                ", and the closing left side too"
+            } else {
+                "; no closing left side"
+            }
+        ),
+    ))
+}
+
+fn triangle_fan(env: &mut Env<'_>) -> Result<Outcome> {
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &Rasterizer::default(), None)?;
+    let p = [(8.0, 8.0), (56.0, 8.0), (56.0, 32.0), (32.0, 56.0)];
+    let _v = scene::draw(ctx, &p.map(|(x, y)| wv(x, y, ROSE)), PrimMode::TriangleFan)?;
+    // A fan shares vertex 0: triangles (0,1,2) and (0,2,3).
+    let (t1, t2) = ([p[0], p[1], p[2]], [p[0], p[2], p[3]]);
+    let r = read_and_compare(env, "raster_triangle_fan", &t, |x, y| {
+        match (in_triangle(t1, x, y), in_triangle(t2, x, y)) {
+            (Some(true), _) | (_, Some(true)) => Some(unorm8(ROSE)),
+            (Some(false), Some(false)) => Some(unorm8(BLACK)),
+            _ => None,
+        }
+    })?;
+    Ok(verdict(
+        r,
+        "TRIANGLE_FAN (8,8), (56,8), (56,32), (32,56): the quadrilateral of triangles (0,1,2) and (0,2,3) is \
+         rose (a strip's (1,2,3) would leave e.g. (20,24) black), the rest black",
     ))
 }
