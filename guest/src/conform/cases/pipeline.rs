@@ -8,11 +8,13 @@
 
 use virgl_proto::caps::{BoolSet1, CapabilityBits};
 use virgl_proto::ccmd::{
-    Box3, BufferBinding, Clear, Command, DrawVbo, ImageBinding, LaunchGrid, ObjectType, SoOutput,
-    StreamOutput, StreamoutTarget,
+    Box3, BufferBinding, Clear, Command, DrawVbo, ImageBinding, LaunchGrid, ObjectType,
+    QueryResultQbo, SoOutput, StreamOutput, StreamoutTarget,
 };
 use virgl_proto::format::Format;
-use virgl_proto::pipe::{bind, ClearBuffers, PrimMode, QueryType, RenderCondMode, ShaderType};
+use virgl_proto::pipe::{
+    bind, ClearBuffers, PrimMode, QueryType, QueryValueType, RenderCondMode, ShaderType,
+};
 
 use crate::conform::pipeline_scene::{self as ps, compare_image, rect, Rect};
 use crate::conform::scene::{self, quad, Pipeline, Target};
@@ -34,6 +36,9 @@ pub const CASES: &[Case] = &[
     Case::any("compute_ssbo_invocation_id", compute_ssbo_invocation_id),
     Case::any("compute_image_store", compute_image_store),
     Case::any("sub_ctx_state_isolated", sub_ctx_state_isolated),
+    Case::any("ubo_vs_and_fs_slots", ubo_vs_and_fs_slots),
+    Case::any("query_result_qbo", query_result_qbo),
+    Case::any("streamout_append", streamout_append),
 ];
 
 /// The clear colour of every rendering case here: opaque black.
@@ -745,4 +750,227 @@ fn vertex_buffer(
     ))?;
     ctx.upload(&vb, Box3::new_2d(0, 0, bytes.len() as u32, 1), &bytes)?;
     Ok(vb)
+}
+
+/// Uniform buffers in two stages from one buffer: the vertex shader adds CONST[2][0] (bound at
+/// an aligned offset) to the position, the fragment shader multiplies the colour by CONST[1][0]
+/// (bound at offset 0).
+fn ubo_vs_and_fs_slots(env: &mut Env<'_>) -> Result<Outcome> {
+    let caps = env.ctx.caps().v1;
+    if caps.max_uniform_blocks < 2 {
+        return Ok(Outcome::skip(format!(
+            "the case needs UBO slots 1 and 2: max_uniform_blocks is {}",
+            caps.max_uniform_blocks
+        )));
+    }
+    let align = v2(env).map_or(256, |c| c.uniform_buffer_offset_alignment.max(16));
+    let fs = virgl_proto::tgsi::parse(
+        "FRAG\nPROPERTY FS_COLOR0_WRITES_ALL_CBUFS 1\nDCL IN[0], GENERIC[0], LINEAR\n\
+         DCL OUT[0], COLOR\nDCL CONST[1][0]\n0: MUL OUT[0], IN[0], CONST[1][0]\n1: END\n",
+    )?;
+    let ctx = &mut env.ctx;
+    let t = scene::target(ctx, 32, 32, None)?;
+    let (blend, dsa, rast) = scene::default_states();
+    let _p = scene::pipeline(ctx, &fs, &blend, &dsa, &rast)?;
+    let vs = ps::shader(
+        ctx,
+        "VERT\nDCL IN[0]\nDCL IN[1]\nDCL OUT[0], POSITION\nDCL OUT[1], GENERIC[0]\n\
+         DCL CONST[2][0]\n0: ADD OUT[0], IN[0], CONST[2][0]\n1: MOV OUT[1], IN[1]\n2: END\n",
+    )?;
+    ctx.bind_shader(ShaderType::Vertex, Some(&vs))?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 0.0, 1.0]))?;
+    let mut words = vec![0.0f32; (align / 4 + 4) as usize];
+    words[..4].copy_from_slice(&[0.2, 1.0, 0.6, 1.0]);
+    let at = (align / 4) as usize;
+    words[at..at + 4].copy_from_slice(&[0.5, 0.25, 0.0, 0.0]);
+    let bytes: Vec<u8> = words.iter().flat_map(|f| f.to_le_bytes()).collect();
+    let ubo = ctx.create_resource(&ResourceDesc::buffer(
+        bytes.len() as u32,
+        bind::CONSTANT_BUFFER,
+    ))?;
+    ctx.upload(&ubo, Box3::new_2d(0, 0, bytes.len() as u32, 1), &bytes)?;
+    for (shader_type, index, offset) in
+        [(ShaderType::Fragment, 1, 0), (ShaderType::Vertex, 2, align)]
+    {
+        ctx.push(&Command::SetUniformBuffer {
+            shader_type,
+            index,
+            offset,
+            length: 16,
+            resource: ubo.id().0,
+        })?;
+    }
+    // NDC x -1..-0.5, y -1..-0.5, moved by (0.5, 0.25): x -0.5..0, y -0.75..-0.25
+    // -> window x 16+16*(-0.5) = 8 .. 16, rows 16+16*(-0.75) = 4 .. 12 of 32x32.
+    let _vb = fill(ctx, (-1.0, -1.0, -0.5, -0.5), [1.0, 0.4, 1.0, 1.0])?;
+    // (1*0.2, 0.4*1, 1*0.6, 1) = (0.2, 0.4, 0.6, 1).
+    let want = [51, 102, 153, 255];
+    Ok(
+        match check_image(env, &t, "ubo_vs_and_fs_slots", &[rect(8, 4, 16, 12, want)])? {
+            None => Outcome::pass(format!(
+                "VS adds CONST[2][0] = (0.5, 0.25) from offset {align}, FS multiplies by \
+                 CONST[1][0] from offset 0 of the same buffer: {want:?} on x 8..16, rows 4..12"
+            )),
+            Some(d) => Outcome::fail(d),
+        },
+    )
+}
+
+/// GET_QUERY_RESULT_QBO writes an occlusion count into a buffer the host owns: as U32 at byte
+/// 4, as U64 at byte 8, and availability (index -1) as U32 at byte 16; the other bytes keep
+/// their uploaded values. Read back with a transfer.
+fn query_result_qbo(env: &mut Env<'_>) -> Result<Outcome> {
+    if let Some(skip) = occlusion_caps(env) {
+        return Ok(skip);
+    }
+    if !v2(env).is_some_and(|c| c.capabilities().contains(CapabilityBits::QBO)) {
+        return Ok(Outcome::skip("the host lacks QBO (capability_bits)"));
+    }
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &scene::fs_color())?;
+    let q = ps::create_query(ctx, QueryType::OcclusionCounter)?;
+    ctx.push(&Command::BeginQuery(q.object.handle()))?;
+    // NDC x 0.25..0.875, y 0.25..0.625 -> x 40..60, rows 40..52: 20 * 12 = 240 pixels.
+    let _vb = fill(ctx, (0.25, 0.25, 0.875, 0.625), [1.0, 0.8, 0.0, 1.0])?;
+    ctx.push(&Command::EndQuery(q.object.handle()))?;
+    let size = 32u32;
+    let before = scene::pattern(size as usize, 73);
+    let qbo = ctx.create_resource(&ResourceDesc::buffer(size, bind::QUERY_BUFFER))?;
+    ctx.upload(&qbo, Box3::new_2d(0, 0, size, 1), &before)?;
+    for (result_type, offset, index) in [
+        (QueryValueType::U32, 4, 0),
+        (QueryValueType::U64, 8, 0),
+        (QueryValueType::U32, 16, -1),
+    ] {
+        ctx.push(&Command::GetQueryResultQbo(QueryResultQbo {
+            query: q.object.handle(),
+            qbo: qbo.id().0,
+            wait: true,
+            result_type,
+            offset,
+            index,
+        }))?;
+    }
+    let got = ctx.download(&qbo, Box3::new_2d(0, 0, size, 1))?;
+    let mut want = before;
+    want[4..8].copy_from_slice(&240u32.to_le_bytes());
+    want[8..16].copy_from_slice(&240u64.to_le_bytes());
+    want[16..20].copy_from_slice(&1u32.to_le_bytes());
+    if let Some(d) = scene::first_difference(&got, &want) {
+        return Ok(Outcome::fail(format!("query buffer: {d}; got {got:?}")));
+    }
+    Ok(
+        match check_image(
+            env,
+            &t,
+            "query_result_qbo",
+            &[rect(40, 40, 60, 52, [255, 204, 0, 255])],
+        )? {
+            None => Outcome::pass(
+                "occlusion count of a 20x12 rectangle written by GET_QUERY_RESULT_QBO: 240 as \
+                 U32 at byte 4 and as U64 at byte 8, availability 1 at byte 16, other bytes \
+                 untouched; the rectangle sits at x 40..60, rows 40..52",
+            ),
+            Some(d) => Outcome::fail(d),
+        },
+    )
+}
+
+/// Stream output resumed with the append bit: a first draw (3 vertices) writes records 0..3
+/// from the start of the buffer, a second with `append_bitmask` 1 continues at record 3.
+/// Each record is the vertex shader's OUT[1] = 2 * colour + position.yxwz.
+fn streamout_append(env: &mut Env<'_>) -> Result<Outcome> {
+    if env.ctx.caps().v1.max_streamout_buffers == 0 {
+        return Ok(Outcome::skip(
+            "the host offers no stream output: max_streamout_buffers is 0",
+        ));
+    }
+    let ctx = &mut env.ctx;
+    let _t = scene::target(ctx, 16, 16, None)?;
+    let (blend, dsa, mut rast) = scene::default_states();
+    rast.rasterizer_discard = true;
+    let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
+    let so = StreamOutput {
+        stride: [4, 0, 0, 0],
+        outputs: vec![SoOutput {
+            register_index: 1,
+            start_component: 0,
+            num_components: 4,
+            output_buffer: 0,
+            dst_offset: 0,
+            stream: 0,
+        }],
+    };
+    let vs = ps::shader_with_so(
+        ctx,
+        ShaderType::Vertex,
+        "VERT\nDCL IN[0]\nDCL IN[1]\nDCL OUT[0], POSITION\nDCL OUT[1], GENERIC[0]\n\
+         IMM[0] FLT32 { 2.0000, 0.0000, 0.0000, 0.0000 }\n\
+         0: MOV OUT[0], IN[0]\n1: MAD OUT[1], IN[1], IMM[0].xxxx, IN[0].yxwz\n2: END\n",
+        so,
+    )?;
+    ctx.bind_shader(ShaderType::Vertex, Some(&vs))?;
+    let size = 128u32;
+    let before = scene::pattern(size as usize, 37);
+    let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::STREAM_OUTPUT))?;
+    ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
+    let resource = buf.id().0;
+    let target = ctx.create_object(ObjectType::StreamoutTarget, |handle| {
+        Command::CreateStreamoutTarget(StreamoutTarget {
+            handle,
+            resource,
+            buffer_offset: 0,
+            buffer_size: size,
+        })
+    })?;
+    let first: [scene::Vertex; 3] = [
+        [0.1, 0.2, 0.3, 1.0, 0.0, 0.25, 0.5, 0.75],
+        [-0.5, 0.5, 0.0, 1.0, 1.0, 2.0, 3.0, 4.0],
+        [0.9, -0.9, 0.5, 1.0, -1.0, -0.5, 0.0, 0.5],
+    ];
+    let second: [scene::Vertex; 3] = [
+        [0.0, 1.0, 0.0, 1.0, 8.0, 4.0, 2.0, 1.0],
+        [1.0, 0.0, 0.25, 1.0, 0.125, 0.0, -8.0, 3.0],
+        [-1.0, -1.0, -0.25, 1.0, 5.0, 6.0, 7.0, 8.0],
+    ];
+    let mut vbs = Vec::new();
+    for (append_bitmask, verts) in [(0, &first), (1, &second)] {
+        ctx.push(&Command::SetStreamoutTargets {
+            append_bitmask,
+            targets: vec![target.handle()],
+        })?;
+        vbs.push(scene::draw(ctx, verts, PrimMode::Triangles)?);
+    }
+    ctx.push(&Command::SetStreamoutTargets {
+        append_bitmask: 0,
+        targets: vec![],
+    })?;
+    let got = ctx.download(&buf, Box3::new_2d(0, 0, size, 1))?;
+    let want: Vec<f32> = first
+        .iter()
+        .chain(&second)
+        .flat_map(|v| {
+            let swz = [v[1], v[0], v[3], v[2]];
+            (0..4).map(move |i| 2.0 * v[4 + i] + swz[i])
+        })
+        .collect();
+    let floats = ps::f32s(&got[..96]);
+    if let Some(i) = (0..24).find(|&i| (floats[i] - want[i]).abs() > 1e-5) {
+        return Ok(Outcome::fail(format!(
+            "record {} component {} is {}, expected {}; all: {floats:?}",
+            i / 4,
+            i % 4,
+            floats[i],
+            want[i]
+        )));
+    }
+    Ok(if got[96..] != before[96..] {
+        Outcome::fail("bytes after the six 16-byte records changed")
+    } else {
+        Outcome::pass(
+            "two draws of 3 vertices, the second with append_bitmask 1: six consecutive \
+             16-byte records equal the CPU's 2*colour + pos.yxwz within 1e-5; bytes 96..128 \
+             untouched",
+        )
+    })
 }
