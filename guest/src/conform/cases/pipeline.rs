@@ -39,6 +39,11 @@ pub const CASES: &[Case] = &[
     Case::any("ubo_vs_and_fs_slots", ubo_vs_and_fs_slots),
     Case::any("query_result_qbo", query_result_qbo),
     Case::any("streamout_append", streamout_append),
+    Case::any("gs_invocations_copy_strip", gs_invocations_copy_strip),
+    Case::any("query_occlusion_predicate", query_occlusion_predicate),
+    Case::any("query_time_elapsed", query_time_elapsed),
+    Case::any("render_condition_inverted", render_condition_inverted),
+    Case::any("compute_ssbo_load_store", compute_ssbo_load_store),
 ];
 
 /// The clear colour of every rendering case here: opaque black.
@@ -972,5 +977,255 @@ fn streamout_append(env: &mut Env<'_>) -> Result<Outcome> {
              16-byte records equal the CPU's 2*colour + pos.yxwz within 1e-5; bytes 96..128 \
              untouched",
         )
+    })
+}
+
+/// A geometry shader with GS_INVOCATIONS 2 on triangle input: invocation 0 re-emits each
+/// triangle, invocation 1 emits it moved +1.0 in x with red and blue swapped. The input is a
+/// 4-vertex strip (two triangles) covering a rectangle, so the output is that rectangle twice.
+/// PRIMITIVES_GENERATED counts the geometry shader's 4 output triangles.
+fn gs_invocations_copy_strip(env: &mut Env<'_>) -> Result<Outcome> {
+    let caps = env.ctx.caps().v1;
+    let max_out = v2(env).map_or(0, |c| c.max_geom_output_vertices);
+    if caps.glsl_level < 400 || max_out < 3 || caps.max_streamout_buffers == 0 {
+        return Ok(Outcome::skip(format!(
+            "GS invocations need glsl_level >= 400 (host {}), max_geom_output_vertices >= 3 \
+             (host {max_out}) and PRIMITIVES_GENERATED max_streamout_buffers > 0 (host {})",
+            caps.glsl_level, caps.max_streamout_buffers
+        )));
+    }
+    let mut gs = String::from(
+        "GEOM\nPROPERTY GS_INPUT_PRIMITIVE TRIANGLES\nPROPERTY GS_OUTPUT_PRIMITIVE TRIANGLE_STRIP\n\
+         PROPERTY GS_MAX_OUTPUT_VERTICES 3\nPROPERTY GS_INVOCATIONS 2\n\
+         DCL IN[][0], POSITION\nDCL IN[][1], GENERIC[0]\nDCL SV[0], INVOCATIONID\n\
+         DCL OUT[0], POSITION\nDCL OUT[1], GENERIC[0]\nDCL TEMP[0]\n\
+         IMM[0] INT32 { 0, 0, 0, 0 }\n\
+         0: I2F TEMP[0].x, SV[0].xxxx\n",
+    );
+    for v in 0..3 {
+        gs.push_str(&format!(
+            "ADD OUT[0].x, IN[{v}][0].xxxx, TEMP[0].xxxx\nMOV OUT[0].yzw, IN[{v}][0].xyzw\n\
+             LRP OUT[1], TEMP[0].xxxx, IN[{v}][1].zyxw, IN[{v}][1]\nEMIT IMM[0].xxxx\n"
+        ));
+    }
+    gs.push_str("ENDPRIM IMM[0].xxxx\nEND\n");
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &scene::fs_color())?;
+    let gs = ps::shader(ctx, &gs)?;
+    ctx.bind_shader(ShaderType::Geometry, Some(&gs))?;
+    let q = ps::create_query(ctx, QueryType::PrimitivesGenerated)?;
+    ctx.push(&Command::BeginQuery(q.object.handle()))?;
+    // NDC x -0.75..-0.25, y 0.25..0.75 -> x 8..24, rows 40..56; the copy x 40..56.
+    let _vb = fill(ctx, (-0.75, 0.25, -0.25, 0.75), [1.0, 0.2, 0.6, 1.0])?;
+    ctx.push(&Command::EndQuery(q.object.handle()))?;
+    ctx.bind_shader(ShaderType::Geometry, None)?;
+    let prims = ps::query_result(ctx, &q)?;
+    let rects = [
+        rect(8, 40, 24, 56, [255, 51, 153, 255]),
+        rect(40, 40, 56, 56, [153, 51, 255, 255]),
+    ];
+    let image = check_image(env, &t, "gs_invocations_copy_strip", &rects)?;
+    Ok(match (prims, image) {
+        (4, None) => Outcome::pass(
+            "GS_INVOCATIONS 2 over a 2-triangle strip: (255,51,153) on x 8..24 and the copy \
+             (153,51,255) on x 40..56, rows 40..56; PRIMITIVES_GENERATED 4",
+        ),
+        (n, d) => Outcome::fail(format!(
+            "PRIMITIVES_GENERATED {n} (expected 4); image: {}",
+            d.unwrap_or_else(|| "matches".into())
+        )),
+    })
+}
+
+/// OCCLUSION_PREDICATE: 1 around a visible draw, 0 around a draw clipped away entirely.
+fn query_occlusion_predicate(env: &mut Env<'_>) -> Result<Outcome> {
+    if let Some(skip) = occlusion_caps(env) {
+        return Ok(skip);
+    }
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &scene::fs_color())?;
+    let seen = ps::create_query(ctx, QueryType::OcclusionPredicate)?;
+    let unseen = ps::create_query(ctx, QueryType::OcclusionPredicate)?;
+    ctx.push(&Command::BeginQuery(seen.object.handle()))?;
+    // NDC x 0.75..1, y -1..1 -> x 56..64, all rows.
+    let _a = fill(ctx, (0.75, -1.0, 1.0, 1.0), [0.8, 0.0, 0.4, 1.0])?;
+    ctx.push(&Command::EndQuery(seen.object.handle()))?;
+    ctx.push(&Command::BeginQuery(unseen.object.handle()))?;
+    // Below the viewport: NDC y -3..-2.
+    let _b = fill(ctx, (-1.0, -3.0, 1.0, -2.0), [1.0, 1.0, 1.0, 1.0])?;
+    ctx.push(&Command::EndQuery(unseen.object.handle()))?;
+    let results = (
+        ps::query_result(ctx, &seen)?,
+        ps::query_result(ctx, &unseen)?,
+    );
+    let image = check_image(
+        env,
+        &t,
+        "query_occlusion_predicate",
+        &[rect(56, 0, 64, 64, [204, 0, 102, 255])],
+    )?;
+    Ok(match (results, image) {
+        ((1, 0), None) => Outcome::pass(
+            "OCCLUSION_PREDICATE reads 1 around an 8x64 strip at x 56..64 and 0 around a quad \
+             below the viewport; the image holds only the strip",
+        ),
+        (r, d) => Outcome::fail(format!(
+            "predicates {r:?} (expected (1, 0)); image: {}",
+            d.unwrap_or_else(|| "matches".into())
+        )),
+    })
+}
+
+/// TIME_ELAPSED around 50 full-screen draws is non-zero and below 10 s.
+fn query_time_elapsed(env: &mut Env<'_>) -> Result<Outcome> {
+    if !env.ctx.caps().v1.bools().contains(BoolSet1::TIMER_QUERY) {
+        return Ok(Outcome::skip("the host lacks TIMER_QUERY (bset)"));
+    }
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &scene::fs_color())?;
+    let q = ps::create_query(ctx, QueryType::TimeElapsed)?;
+    let vb = vertex_buffer(ctx, &quad(-1.0, 0.0, 0.0, 1.0, 0.0, [0.0, 0.2, 0.8, 1.0]))?;
+    ctx.set_vertex_buffers(&[(32, 0, &vb)])?;
+    ctx.push(&Command::BeginQuery(q.object.handle()))?;
+    for _ in 0..50 {
+        ctx.draw(DrawVbo::arrays(PrimMode::TriangleStrip, 0, 4))?;
+    }
+    ctx.push(&Command::EndQuery(q.object.handle()))?;
+    let ns = ps::query_result(ctx, &q)?;
+    // NDC x -1..0, y 0..1 -> x 0..32, rows 32..64.
+    let image = check_image(
+        env,
+        &t,
+        "query_time_elapsed",
+        &[rect(0, 32, 32, 64, [0, 51, 204, 255])],
+    )?;
+    Ok(if ns > 0 && ns < 10_000_000_000 && image.is_none() {
+        Outcome::pass(format!(
+            "TIME_ELAPSED around 50 draws: {ns} ns (non-zero, under 10 s); the quad sits at \
+             x 0..32, rows 32..64"
+        ))
+    } else {
+        Outcome::fail(format!(
+            "TIME_ELAPSED {ns} ns (want 0 < t < 10 s); image: {}",
+            image.unwrap_or_else(|| "matches".into())
+        ))
+    })
+}
+
+/// Inverted conditional rendering (condition true): a draw goes ahead only when the query
+/// counted no samples.
+fn render_condition_inverted(env: &mut Env<'_>) -> Result<Outcome> {
+    if let Some(skip) = occlusion_caps(env) {
+        return Ok(skip);
+    }
+    let bools = env.ctx.caps().v1.bools();
+    if !bools.contains(BoolSet1::CONDITIONAL_RENDER | BoolSet1::CONDITIONAL_RENDER_INVERTED) {
+        return Ok(Outcome::skip(
+            "the host lacks CONDITIONAL_RENDER / CONDITIONAL_RENDER_INVERTED (bset)",
+        ));
+    }
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &scene::fs_color())?;
+    let passed = ps::create_query(ctx, QueryType::OcclusionCounter)?;
+    let failed = ps::create_query(ctx, QueryType::OcclusionCounter)?;
+    let mut vbs = Vec::new();
+    ctx.push(&Command::BeginQuery(passed.object.handle()))?;
+    // NDC x -1..1, y 0.75..1 -> x 0..64, rows 56..64.
+    vbs.push(fill(ctx, (-1.0, 0.75, 1.0, 1.0), [0.6, 0.6, 0.0, 1.0])?);
+    ctx.push(&Command::EndQuery(passed.object.handle()))?;
+    ctx.push(&Command::BeginQuery(failed.object.handle()))?;
+    vbs.push(fill(ctx, (-3.0, -1.0, -2.0, 1.0), [1.0, 1.0, 1.0, 1.0])?);
+    ctx.push(&Command::EndQuery(failed.object.handle()))?;
+    let cond = |query, condition| Command::SetRenderCondition {
+        query,
+        condition,
+        mode: RenderCondMode::Wait,
+    };
+    ctx.push(&cond(passed.object.handle(), true))?;
+    // Skipped (its query saw samples): NDC x -1..0, y -1..0 -> x 0..32, rows 0..32.
+    vbs.push(fill(ctx, (-1.0, -1.0, 0.0, 0.0), [1.0, 0.0, 0.0, 1.0])?);
+    ctx.push(&cond(0, false))?;
+    ctx.push(&cond(failed.object.handle(), true))?;
+    // Drawn (its query saw none): NDC x 0..1, y -1..-0.5 -> x 32..64, rows 0..16.
+    vbs.push(fill(ctx, (0.0, -1.0, 1.0, -0.5), [0.0, 0.4, 1.0, 1.0])?);
+    ctx.push(&cond(0, false))?;
+    let rects = [
+        rect(0, 56, 64, 64, [153, 153, 0, 255]),
+        rect(32, 0, 64, 16, [0, 102, 255, 255]),
+    ];
+    Ok(
+        match check_image(env, &t, "render_condition_inverted", &rects)? {
+            None => Outcome::pass(
+                "condition true (inverted): the draw conditioned on a query that saw samples is \
+             skipped (x 0..32, rows 0..32 black), the one on a query that saw none appears \
+             (x 32..64, rows 0..16)",
+            ),
+            Some(d) => Outcome::fail(d),
+        },
+    )
+}
+
+/// A compute shader reads a 16-dword input shader buffer (slot 0) and writes
+/// out[i] = 5 * in[15 - i] + i into a second one (slot 1).
+fn compute_ssbo_load_store(env: &mut Env<'_>) -> Result<Outcome> {
+    if let Some(skip) = compute_caps(env) {
+        return Ok(skip);
+    }
+    if v2(env).is_some_and(|c| c.max_shader_buffer_frag_compute < 2) {
+        return Ok(Outcome::skip(
+            "the case needs two compute shader buffers: max_shader_buffer_frag_compute < 2",
+        ));
+    }
+    let ctx = &mut env.ctx;
+    let cs = ps::shader(
+        ctx,
+        "COMP\nPROPERTY CS_FIXED_BLOCK_WIDTH 16\nPROPERTY CS_FIXED_BLOCK_HEIGHT 1\n\
+         PROPERTY CS_FIXED_BLOCK_DEPTH 1\nDCL SV[0], THREAD_ID\n\
+         DCL BUFFER[0]\nDCL BUFFER[1]\nDCL TEMP[0..2]\nIMM[0] UINT32 { 4, 15, 5, 0 }\n\
+         0: INEG TEMP[0].x, SV[0].xxxx\n\
+         1: UADD TEMP[0].x, TEMP[0].xxxx, IMM[0].yyyy\n\
+         2: UMUL TEMP[0].x, TEMP[0].xxxx, IMM[0].xxxx\n\
+         3: LOAD TEMP[1].x, BUFFER[0], TEMP[0].xxxx\n\
+         4: UMAD TEMP[1].x, TEMP[1].xxxx, IMM[0].zzzz, SV[0].xxxx\n\
+         5: UMUL TEMP[2].x, SV[0].xxxx, IMM[0].xxxx\n\
+         6: STORE BUFFER[1].x, TEMP[2].xxxx, TEMP[1].xxxx\n7: END\n",
+    )?;
+    let input: Vec<u32> = (0..16u32).map(|i| i * i + 1000).collect();
+    let in_bytes: Vec<u8> = input.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let src = ctx.create_resource(&ResourceDesc::buffer(64, bind::SHADER_BUFFER))?;
+    ctx.upload(&src, Box3::new_2d(0, 0, 64, 1), &in_bytes)?;
+    let dst = ctx.create_resource(&ResourceDesc::buffer(64, bind::SHADER_BUFFER))?;
+    ctx.upload(&dst, Box3::new_2d(0, 0, 64, 1), &[0; 64])?;
+    ctx.bind_shader(ShaderType::Compute, Some(&cs))?;
+    let binding = |r: &crate::Resource| BufferBinding {
+        offset: 0,
+        length: 64,
+        resource: r.id().0,
+    };
+    ctx.push(&Command::SetShaderBuffers {
+        shader_type: ShaderType::Compute,
+        start_slot: 0,
+        buffers: vec![binding(&src), binding(&dst)],
+    })?;
+    ctx.push(&Command::LaunchGrid(LaunchGrid {
+        block: [16, 1, 1],
+        grid: [1, 1, 1],
+        indirect_resource: 0,
+        indirect_offset: 0,
+    }))?;
+    ctx.push(&Command::MemoryBarrier(BARRIER_ALL))?;
+    let out = ps::u32s(&ctx.download(&dst, Box3::new_2d(0, 0, 64, 1))?);
+    let back = ps::u32s(&ctx.download(&src, Box3::new_2d(0, 0, 64, 1))?);
+    let want: Vec<u32> = (0..16).map(|i| 5 * input[15 - i] + i as u32).collect();
+    Ok(if out != want {
+        Outcome::fail(format!("output {out:?}, expected {want:?}"))
+    } else if back != input {
+        Outcome::fail("the input buffer changed")
+    } else {
+        Outcome::pass(format!(
+            "16 threads: out[i] = 5 * in[15 - i] + i with in[i] = i*i + 1000 gives {:?}...; \
+             the input buffer is unchanged",
+            &want[..3]
+        ))
     })
 }
