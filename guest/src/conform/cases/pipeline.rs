@@ -1,6 +1,8 @@
-//! Pipeline stages, buffers, queries, compute and sub-contexts: uniform buffers, geometry
-//! shaders, occlusion / timestamp / primitives-generated queries, conditional rendering, stream
-//! output, compute with shader buffers and images, and sub-context isolation.
+//! Pipeline stages, buffers, queries, compute and sub-contexts: uniform buffers in two stages,
+//! geometry shaders (amplification, invocations), occlusion / predicate / timestamp /
+//! time-elapsed / primitives-generated / primitives-emitted queries (read from the query buffer
+//! and with GET_QUERY_RESULT_QBO), conditional rendering (normal and inverted), stream output
+//! (capture, append), compute with shader buffers and images, and sub-context isolation.
 //!
 //! Expected images are rectangles worked out by hand from the viewport `scene::target` sets
 //! (window = w/2 + w/2 * ndc, memory row = window y, so NDC y = -1 is row 0); each is placed
@@ -27,23 +29,23 @@ use crate::transport::ResourceDesc;
 /// The pipeline cases, in the order they run.
 pub const CASES: &[Case] = &[
     Case::any("ubo_slot1_offset_color", ubo_slot1_offset_color),
+    Case::any("ubo_vs_and_fs_slots", ubo_vs_and_fs_slots),
     Case::any("gs_point_to_two_quads", gs_point_to_two_quads),
+    Case::any("gs_invocations_copy_strip", gs_invocations_copy_strip),
     Case::any("query_occlusion_samples", query_occlusion_samples),
+    Case::any("query_occlusion_predicate", query_occlusion_predicate),
+    Case::any("query_result_qbo", query_result_qbo),
     Case::any("query_timestamp_order", query_timestamp_order),
+    Case::any("query_time_elapsed", query_time_elapsed),
     Case::any("query_primitives_generated", query_primitives_generated),
     Case::any("render_condition_occlusion", render_condition_occlusion),
+    Case::any("render_condition_inverted", render_condition_inverted),
     Case::any("streamout_capture_vs", streamout_capture_vs),
+    Case::any("streamout_append", streamout_append),
     Case::any("compute_ssbo_invocation_id", compute_ssbo_invocation_id),
+    Case::any("compute_ssbo_load_store", compute_ssbo_load_store),
     Case::any("compute_image_store", compute_image_store),
     Case::any("sub_ctx_state_isolated", sub_ctx_state_isolated),
-    Case::any("ubo_vs_and_fs_slots", ubo_vs_and_fs_slots),
-    Case::any("query_result_qbo", query_result_qbo),
-    Case::any("streamout_append", streamout_append),
-    Case::any("gs_invocations_copy_strip", gs_invocations_copy_strip),
-    Case::any("query_occlusion_predicate", query_occlusion_predicate),
-    Case::any("query_time_elapsed", query_time_elapsed),
-    Case::any("render_condition_inverted", render_condition_inverted),
-    Case::any("compute_ssbo_load_store", compute_ssbo_load_store),
 ];
 
 /// The clear colour of every rendering case here: opaque black.
@@ -86,6 +88,7 @@ fn check_image(
     Ok(compare_image(&rgba, t.width, BLACK, rects, 1))
 }
 
+/// The host's capset 2, where it offers one.
 fn v2(env: &Env<'_>) -> Option<virgl_proto::caps::CapsV2> {
     env.ctx.caps().v2
 }
@@ -206,6 +209,7 @@ fn gs_point_to_two_quads(env: &mut Env<'_>) -> Result<Outcome> {
     )
 }
 
+/// A skip naming OCCLUSION_QUERY when the host lacks it.
 fn occlusion_caps(env: &Env<'_>) -> Option<Outcome> {
     (!env
         .ctx
@@ -408,6 +412,7 @@ fn render_condition_occlusion(env: &mut Env<'_>) -> Result<Outcome> {
     )
 }
 
+/// A skip naming COMPUTE_SHADER when the host lacks it.
 fn compute_caps(env: &Env<'_>) -> Option<Outcome> {
     let has = v2(env).is_some_and(|c| c.capabilities().contains(CapabilityBits::COMPUTE_SHADER));
     (!has).then(|| Outcome::skip("the host lacks COMPUTE_SHADER (capability_bits)"))
