@@ -42,9 +42,12 @@ pub const CASES: &[Case] = &[
     Case::any("render_condition_inverted", render_condition_inverted),
     Case::any("streamout_capture_vs", streamout_capture_vs),
     Case::any("streamout_append", streamout_append),
+    Case::any("streamout_two_buffers", streamout_two_buffers),
     Case::any("compute_ssbo_invocation_id", compute_ssbo_invocation_id),
     Case::any("compute_ssbo_load_store", compute_ssbo_load_store),
     Case::any("compute_image_store", compute_image_store),
+    Case::any("compute_indirect_grid", compute_indirect_grid),
+    Case::any("fs_ssbo_atomic_count", fs_ssbo_atomic_count),
     Case::any("sub_ctx_state_isolated", sub_ctx_state_isolated),
 ];
 
@@ -546,17 +549,7 @@ fn compute_ssbo_invocation_id(env: &mut Env<'_>) -> Result<Outcome> {
         ));
     }
     let ctx = &mut env.ctx;
-    let cs = ps::shader(
-        ctx,
-        "COMP\nPROPERTY CS_FIXED_BLOCK_WIDTH 4\nPROPERTY CS_FIXED_BLOCK_HEIGHT 1\n\
-         PROPERTY CS_FIXED_BLOCK_DEPTH 1\nDCL SV[0], THREAD_ID\nDCL SV[1], BLOCK_ID\n\
-         DCL BUFFER[0]\nDCL TEMP[0..1]\nIMM[0] UINT32 { 4, 3, 7, 0 }\n\
-         0: UMAD TEMP[0].x, SV[1].xxxx, IMM[0].xxxx, SV[0].xxxx\n\
-         1: UMUL TEMP[1].x, TEMP[0].xxxx, TEMP[0].xxxx\n\
-         2: UMAD TEMP[1].x, TEMP[1].xxxx, IMM[0].yyyy, IMM[0].zzzz\n\
-         3: UMUL TEMP[0].x, TEMP[0].xxxx, IMM[0].xxxx\n\
-         4: STORE BUFFER[0].x, TEMP[0].xxxx, TEMP[1].xxxx\n5: END\n",
-    )?;
+    let cs = ps::shader(ctx, CS_SQUARES)?;
     let size = 80u32;
     let before = scene::pattern(size as usize, 57);
     let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::SHADER_BUFFER))?;
@@ -1233,4 +1226,226 @@ fn compute_ssbo_load_store(env: &mut Env<'_>) -> Result<Outcome> {
             &want[..3]
         ))
     })
+}
+
+/// Blocks of 4 threads: dword `id` = block * 4 + thread of shader buffer 0 gets 3 * id * id + 7.
+const CS_SQUARES: &str =
+    "COMP\nPROPERTY CS_FIXED_BLOCK_WIDTH 4\nPROPERTY CS_FIXED_BLOCK_HEIGHT 1\n\
+         PROPERTY CS_FIXED_BLOCK_DEPTH 1\nDCL SV[0], THREAD_ID\nDCL SV[1], BLOCK_ID\n\
+         DCL BUFFER[0]\nDCL TEMP[0..1]\nIMM[0] UINT32 { 4, 3, 7, 0 }\n\
+         0: UMAD TEMP[0].x, SV[1].xxxx, IMM[0].xxxx, SV[0].xxxx\n\
+         1: UMUL TEMP[1].x, TEMP[0].xxxx, TEMP[0].xxxx\n\
+         2: UMAD TEMP[1].x, TEMP[1].xxxx, IMM[0].yyyy, IMM[0].zzzz\n\
+         3: UMUL TEMP[0].x, TEMP[0].xxxx, IMM[0].xxxx\n\
+         4: STORE BUFFER[0].x, TEMP[0].xxxx, TEMP[1].xxxx\n5: END\n";
+
+/// The compute shader of `compute_ssbo_invocation_id` launched indirectly: the grid (3, 1, 1)
+/// comes from dwords 4..7 of a buffer (dwords 0..3 hold a decoy grid). Dwords 0..12 of the
+/// output get 3 * id * id + 7; dwords 12..20 keep their uploaded values.
+fn compute_indirect_grid(env: &mut Env<'_>) -> Result<Outcome> {
+    if let Some(skip) = compute_caps(env) {
+        return Ok(skip);
+    }
+    if v2(env).is_some_and(|c| c.max_shader_buffer_frag_compute == 0) {
+        return Ok(Outcome::skip(
+            "the host offers no compute shader buffers: max_shader_buffer_frag_compute is 0",
+        ));
+    }
+    let ctx = &mut env.ctx;
+    let cs = ps::shader(ctx, CS_SQUARES)?;
+    let size = 80u32;
+    let before = scene::pattern(size as usize, 59);
+    let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::SHADER_BUFFER))?;
+    ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
+    let args: Vec<u8> = [5u32, 1, 1, 0, 3, 1, 1, 0]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    let indirect = ctx.create_resource(&ResourceDesc::buffer(32, bind::COMMAND_ARGS))?;
+    ctx.upload(&indirect, Box3::new_2d(0, 0, 32, 1), &args)?;
+    ctx.bind_shader(ShaderType::Compute, Some(&cs))?;
+    ctx.push(&Command::SetShaderBuffers {
+        shader_type: ShaderType::Compute,
+        start_slot: 0,
+        buffers: vec![BufferBinding {
+            offset: 0,
+            length: size,
+            resource: buf.id().0,
+        }],
+    })?;
+    ctx.push(&Command::LaunchGrid(LaunchGrid {
+        block: [4, 1, 1],
+        grid: [0, 0, 0],
+        indirect_resource: indirect.id().0,
+        indirect_offset: 16,
+    }))?;
+    ctx.push(&Command::MemoryBarrier(BARRIER_ALL))?;
+    let got = ctx.download(&buf, Box3::new_2d(0, 0, size, 1))?;
+    let mut want = before;
+    for id in 0..12u32 {
+        let i = (id * 4) as usize;
+        want[i..i + 4].copy_from_slice(&(3 * id * id + 7).to_le_bytes());
+    }
+    Ok(match scene::first_difference(&got, &want) {
+        None => Outcome::pass(
+            "LAUNCH_GRID with the grid (3,1,1) read from byte 16 of a COMMAND_ARGS buffer: \
+             dwords 0..12 hold 3*id*id + 7, dwords 12..20 untouched (the decoy grid at byte \
+             0 would have written 20)",
+        ),
+        Some(d) => Outcome::fail(format!("output buffer: {d}")),
+    })
+}
+
+/// A fragment shader with a shader buffer: every fragment of a 24x16 rectangle atomically adds
+/// 1 at byte 0 and 3 at byte 4, so the counters read back 384 and 1152; the image is checked
+/// too.
+fn fs_ssbo_atomic_count(env: &mut Env<'_>) -> Result<Outcome> {
+    if v2(env).is_none_or(|c| c.max_shader_buffer_frag_compute == 0) {
+        return Ok(Outcome::skip(
+            "the host offers no fragment shader buffers: max_shader_buffer_frag_compute is 0",
+        ));
+    }
+    let fs = virgl_proto::tgsi::parse(
+        "FRAG\nPROPERTY FS_COLOR0_WRITES_ALL_CBUFS 1\nDCL IN[0], GENERIC[0], LINEAR\n\
+         DCL OUT[0], COLOR\nDCL BUFFER[0]\nDCL TEMP[0]\nIMM[0] UINT32 { 0, 1, 4, 3 }\n\
+         0: ATOMUADD TEMP[0].x, BUFFER[0], IMM[0].xxxx, IMM[0].yyyy\n\
+         1: ATOMUADD TEMP[0].x, BUFFER[0], IMM[0].zzzz, IMM[0].wwww\n\
+         2: MOV OUT[0], IN[0]\n3: END\n",
+    )?;
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &fs)?;
+    let counters = ctx.create_resource(&ResourceDesc::buffer(16, bind::SHADER_BUFFER))?;
+    let before = [0u8, 0, 0, 0, 0, 0, 0, 0, 9, 9, 9, 9, 9, 9, 9, 9];
+    ctx.upload(&counters, Box3::new_2d(0, 0, 16, 1), &before)?;
+    ctx.push(&Command::SetShaderBuffers {
+        shader_type: ShaderType::Fragment,
+        start_slot: 0,
+        buffers: vec![BufferBinding {
+            offset: 0,
+            length: 16,
+            resource: counters.id().0,
+        }],
+    })?;
+    // NDC x 0.25..1, y -0.5..0 -> x 40..64, rows 16..32: 24 * 16 = 384 fragments.
+    let _vb = fill(ctx, (0.25, -0.5, 1.0, 0.0), [0.4, 1.0, 0.8, 1.0])?;
+    ctx.push(&Command::MemoryBarrier(BARRIER_ALL))?;
+    let got = ctx.download(&counters, Box3::new_2d(0, 0, 16, 1))?;
+    let words = ps::u32s(&got);
+    let image = check_image(
+        env,
+        &t,
+        "fs_ssbo_atomic_count",
+        &[rect(40, 16, 64, 32, [102, 255, 204, 255])],
+    )?;
+    Ok(match (&words[..], image) {
+        ([384, 1152, 0x0909_0909, 0x0909_0909], None) => Outcome::pass(
+            "FS ATOMUADD on a shader buffer over a 24x16 rectangle (x 40..64, rows 16..32): \
+             counters 384 (+1) and 1152 (+3), bytes 8..16 untouched; the image matches",
+        ),
+        (w, d) => Outcome::fail(format!(
+            "counters {w:?} (expected [384, 1152, 0x09090909, 0x09090909]); image: {}",
+            d.unwrap_or_else(|| "matches".into())
+        )),
+    })
+}
+
+/// Stream output into two buffers at once: buffer 0 takes OUT[1] (4 dwords a vertex), buffer 1
+/// takes OUT[0].yzw (start component 1, 3 dwords a vertex). Both are compared with the CPU's
+/// values and their tails stay as uploaded.
+fn streamout_two_buffers(env: &mut Env<'_>) -> Result<Outcome> {
+    let max = env.ctx.caps().v1.max_streamout_buffers;
+    if max < 2 {
+        return Ok(Outcome::skip(format!(
+            "the case needs two stream output buffers: max_streamout_buffers is {max}"
+        )));
+    }
+    let ctx = &mut env.ctx;
+    let _t = scene::target(ctx, 16, 16, None)?;
+    let (blend, dsa, mut rast) = scene::default_states();
+    rast.rasterizer_discard = true;
+    let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
+    let output = |register_index, start_component, num_components, output_buffer| SoOutput {
+        register_index,
+        start_component,
+        num_components,
+        output_buffer,
+        dst_offset: 0,
+        stream: 0,
+    };
+    let so = StreamOutput {
+        stride: [4, 3, 0, 0],
+        outputs: vec![output(1, 0, 4, 0), output(0, 1, 3, 1)],
+    };
+    let vs = ps::shader_with_so(
+        ctx,
+        ShaderType::Vertex,
+        "VERT\nDCL IN[0]\nDCL IN[1]\nDCL OUT[0], POSITION\nDCL OUT[1], GENERIC[0]\n\
+         IMM[0] FLT32 { 2.0000, 0.0000, 0.0000, 0.0000 }\n\
+         0: MOV OUT[0], IN[0]\n1: MAD OUT[1], IN[1], IMM[0].xxxx, IN[0].yxwz\n2: END\n",
+        so,
+    )?;
+    ctx.bind_shader(ShaderType::Vertex, Some(&vs))?;
+    let mut bufs = Vec::new();
+    let mut targets = Vec::new();
+    let mut befores = Vec::new();
+    for (i, size) in [64u32, 48].into_iter().enumerate() {
+        let before = scene::pattern(size as usize, 61 + i as u32);
+        let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::STREAM_OUTPUT))?;
+        ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
+        let resource = buf.id().0;
+        targets.push(ctx.create_object(ObjectType::StreamoutTarget, |handle| {
+            Command::CreateStreamoutTarget(StreamoutTarget {
+                handle,
+                resource,
+                buffer_offset: 0,
+                buffer_size: size,
+            })
+        })?);
+        bufs.push(buf);
+        befores.push(before);
+    }
+    ctx.push(&Command::SetStreamoutTargets {
+        append_bitmask: 0,
+        targets: targets.iter().map(|t| t.handle()).collect(),
+    })?;
+    let verts: [scene::Vertex; 3] = [
+        [0.5, -0.5, 0.25, 1.0, 0.0, 0.5, 1.0, 1.5],
+        [-0.75, 0.125, 0.0, 2.0, 3.0, -2.0, 1.0, 0.0],
+        [0.0, 1.0, -0.5, 0.5, 0.25, 0.25, 0.75, -1.0],
+    ];
+    let _vb = scene::draw(ctx, &verts, PrimMode::Triangles)?;
+    ctx.push(&Command::SetStreamoutTargets {
+        append_bitmask: 0,
+        targets: vec![],
+    })?;
+    let want0: Vec<f32> = verts
+        .iter()
+        .flat_map(|v| {
+            let swz = [v[1], v[0], v[3], v[2]];
+            (0..4).map(move |i| 2.0 * v[4 + i] + swz[i])
+        })
+        .collect();
+    let want1: Vec<f32> = verts.iter().flat_map(|v| [v[1], v[2], v[3]]).collect();
+    for (b, (buf, want)) in bufs.iter().zip([want0, want1]).enumerate() {
+        let size = buf.desc().width;
+        let got = ctx.download(buf, Box3::new_2d(0, 0, size, 1))?;
+        let n = want.len();
+        let floats = ps::f32s(&got[..n * 4]);
+        if let Some(i) = (0..n).find(|&i| (floats[i] - want[i]).abs() > 1e-5) {
+            return Ok(Outcome::fail(format!(
+                "buffer {b} dword {i} is {}, expected {}; all: {floats:?}",
+                floats[i], want[i]
+            )));
+        }
+        if got[n * 4..] != befores[b][n * 4..] {
+            return Ok(Outcome::fail(format!(
+                "buffer {b}: bytes after the {n} captured dwords changed"
+            )));
+        }
+    }
+    Ok(Outcome::pass(
+        "one draw of 3 vertices into two targets: buffer 0 holds 2*colour + pos.yxwz (12 \
+         dwords), buffer 1 pos.yzw (9 dwords, start component 1), each within 1e-5 of the \
+         CPU's values, tails untouched",
+    ))
 }
