@@ -1045,8 +1045,8 @@ fn query_occlusion_predicate(env: &mut Env<'_>) -> Result<Outcome> {
     let seen = ps::create_query(ctx, QueryType::OcclusionPredicate)?;
     let unseen = ps::create_query(ctx, QueryType::OcclusionPredicate)?;
     ctx.push(&Command::BeginQuery(seen.object.handle()))?;
-    // NDC x 0.75..1, y -1..1 -> x 56..64, all rows.
-    let _a = fill(ctx, (0.75, -1.0, 1.0, 1.0), [0.8, 0.0, 0.4, 1.0])?;
+    // NDC x 0.75..1, y -1..0.5 -> x 56..64, rows 0..48.
+    let _a = fill(ctx, (0.75, -1.0, 1.0, 0.5), [0.8, 0.0, 0.4, 1.0])?;
     ctx.push(&Command::EndQuery(seen.object.handle()))?;
     ctx.push(&Command::BeginQuery(unseen.object.handle()))?;
     // Below the viewport: NDC y -3..-2.
@@ -1060,12 +1060,12 @@ fn query_occlusion_predicate(env: &mut Env<'_>) -> Result<Outcome> {
         env,
         &t,
         "query_occlusion_predicate",
-        &[rect(56, 0, 64, 64, [204, 0, 102, 255])],
+        &[rect(56, 0, 64, 48, [204, 0, 102, 255])],
     )?;
     Ok(match (results, image) {
         ((1, 0), None) => Outcome::pass(
-            "OCCLUSION_PREDICATE reads 1 around an 8x64 strip at x 56..64 and 0 around a quad \
-             below the viewport; the image holds only the strip",
+            "OCCLUSION_PREDICATE reads 1 around an 8x48 strip at x 56..64, rows 0..48, and 0 \
+             around a quad below the viewport; the image holds only the strip",
         ),
         (r, d) => Outcome::fail(format!(
             "predicates {r:?} (expected (1, 0)); image: {}",
