@@ -43,6 +43,7 @@ pub const CASES: &[Case] = &[
     Case::any("streamout_capture_vs", streamout_capture_vs),
     Case::any("streamout_append", streamout_append),
     Case::any("streamout_two_buffers", streamout_two_buffers),
+    Case::any("streamout_from_gs", streamout_from_gs),
     Case::any("compute_ssbo_invocation_id", compute_ssbo_invocation_id),
     Case::any("compute_ssbo_load_store", compute_ssbo_load_store),
     Case::any("compute_image_store", compute_image_store),
@@ -1448,4 +1449,122 @@ fn streamout_two_buffers(env: &mut Env<'_>) -> Result<Outcome> {
          dwords), buffer 1 pos.yzw (9 dwords, start component 1), each within 1e-5 of the \
          CPU's values, tails untouched",
     ))
+}
+
+/// Stream output attached to the geometry shader, the last vertex stage: from one point the GS
+/// emits two separate triangles (three vertices each, ENDPRIM after each), writing as OUT[1]
+/// the point's colour plus (triangle, vertex, 0, 0); the six captured records are compared with
+/// the CPU's values in emission order, and PRIMITIVES_EMITTED reads 2.
+fn streamout_from_gs(env: &mut Env<'_>) -> Result<Outcome> {
+    let caps = env.ctx.caps().v1;
+    let max_out = v2(env).map_or(0, |c| c.max_geom_output_vertices);
+    if caps.max_streamout_buffers == 0 || caps.glsl_level < 150 || max_out < 6 {
+        return Ok(Outcome::skip(format!(
+            "needs max_streamout_buffers > 0 (host {}), glsl_level >= 150 (host {}) and \
+             max_geom_output_vertices >= 6 (host {max_out})",
+            caps.max_streamout_buffers, caps.glsl_level
+        )));
+    }
+    let mut gs = String::from(
+        "GEOM\nPROPERTY GS_INPUT_PRIMITIVE POINTS\nPROPERTY GS_OUTPUT_PRIMITIVE TRIANGLE_STRIP\n\
+         PROPERTY GS_MAX_OUTPUT_VERTICES 6\nPROPERTY GS_INVOCATIONS 1\n\
+         DCL IN[][0], POSITION\nDCL IN[][1], GENERIC[0]\nDCL OUT[0], POSITION\n\
+         DCL OUT[1], GENERIC[0]\nIMM[0] INT32 { 0, 0, 0, 0 }\n",
+    );
+    let mut imm = 1;
+    for tri in 0..2 {
+        for vert in 0..3 {
+            gs.push_str(&format!(
+                "IMM[{imm}] FLT32 {{ {tri}.0000, {vert}.0000, 0.0000, 0.0000 }}\n"
+            ));
+            imm += 1;
+        }
+    }
+    let mut imm = 1;
+    for _ in 0..2 {
+        for _ in 0..3 {
+            gs.push_str(&format!(
+                "MOV OUT[0], IN[0][0]\nADD OUT[1], IN[0][1], IMM[{imm}]\nEMIT IMM[0].xxxx\n"
+            ));
+            imm += 1;
+        }
+        gs.push_str("ENDPRIM IMM[0].xxxx\n");
+    }
+    gs.push_str("END\n");
+    let ctx = &mut env.ctx;
+    let _t = scene::target(ctx, 16, 16, None)?;
+    let (blend, dsa, mut rast) = scene::default_states();
+    rast.rasterizer_discard = true;
+    let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
+    let so = StreamOutput {
+        stride: [4, 0, 0, 0],
+        outputs: vec![SoOutput {
+            register_index: 1,
+            start_component: 0,
+            num_components: 4,
+            output_buffer: 0,
+            dst_offset: 0,
+            stream: 0,
+        }],
+    };
+    let gs = ps::shader_with_so(ctx, ShaderType::Geometry, &gs, so)?;
+    ctx.bind_shader(ShaderType::Geometry, Some(&gs))?;
+    let size = 128u32;
+    let before = scene::pattern(size as usize, 67);
+    let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::STREAM_OUTPUT))?;
+    ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
+    let resource = buf.id().0;
+    let target = ctx.create_object(ObjectType::StreamoutTarget, |handle| {
+        Command::CreateStreamoutTarget(StreamoutTarget {
+            handle,
+            resource,
+            buffer_offset: 0,
+            buffer_size: size,
+        })
+    })?;
+    let emitted = ps::create_query(ctx, QueryType::PrimitivesEmitted)?;
+    ctx.push(&Command::SetStreamoutTargets {
+        append_bitmask: 0,
+        targets: vec![target.handle()],
+    })?;
+    let color = [0.5, 0.25, 0.125, 4.0];
+    let point = [0.0, 0.0, 0.0, 1.0, color[0], color[1], color[2], color[3]];
+    ctx.push(&Command::BeginQuery(emitted.object.handle()))?;
+    let _vb = scene::draw(ctx, &[point], PrimMode::Points)?;
+    ctx.push(&Command::EndQuery(emitted.object.handle()))?;
+    ctx.push(&Command::SetStreamoutTargets {
+        append_bitmask: 0,
+        targets: vec![],
+    })?;
+    ctx.bind_shader(ShaderType::Geometry, None)?;
+    let got = ctx.download(&buf, Box3::new_2d(0, 0, size, 1))?;
+    let prims = ps::query_result(ctx, &emitted)?;
+    let want: Vec<f32> = (0..2)
+        .flat_map(|tri| (0..3).map(move |vert| (tri, vert)))
+        .flat_map(|(tri, vert)| {
+            [
+                color[0] + tri as f32,
+                color[1] + vert as f32,
+                color[2],
+                color[3],
+            ]
+        })
+        .collect();
+    let floats = ps::f32s(&got[..96]);
+    if floats != want {
+        return Ok(Outcome::fail(format!(
+            "captured {floats:?}, expected {want:?}"
+        )));
+    }
+    Ok(if got[96..] != before[96..] {
+        Outcome::fail("bytes after the six 16-byte records changed")
+    } else if prims != 2 {
+        Outcome::fail(format!("PRIMITIVES_EMITTED {prims}, expected 2"))
+    } else {
+        Outcome::pass(
+            "GS stream output: one point becomes two 3-vertex triangles; the six records hold \
+             colour + (triangle, vertex, 0, 0) in emission order, bytes 96..128 untouched, \
+             PRIMITIVES_EMITTED 2",
+        )
+    })
 }
