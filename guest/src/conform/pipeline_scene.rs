@@ -7,7 +7,7 @@
 
 use std::time::Duration;
 
-use virgl_proto::ccmd::{Command, Dwords, Query, Shader, ShaderOffset, StreamOutput};
+use virgl_proto::ccmd::{Box3, Command, Dwords, Query, Shader, ShaderOffset, StreamOutput};
 use virgl_proto::pipe::{bind, QueryType, ShaderType};
 use virgl_proto::tgsi;
 
@@ -76,10 +76,15 @@ pub fn create_query(ctx: &mut Context<DynTransport>, query_type: QueryType) -> R
 }
 
 /// Asks for the result with GET_QUERY_RESULT and reads it the way Mesa's virgl does: the host
-/// writes `{u32 state, u32 size, u64 result}` straight into the buffer's guest backing, so the
-/// backing is read after a fence, without a transfer. Retries while the state is not DONE.
+/// writes `{u32 state, u32 size, u64 result}` into the buffer's guest backing, so the backing
+/// is read after a fence; while the state is not DONE, the buffer is also transferred back (a
+/// host that keeps the state in its own copy), and the request repeated, for up to 2 s.
 pub fn query_result(ctx: &mut Context<DynTransport>, q: &HostQuery) -> Result<u64> {
     let id = q.buffer.id();
+    let done = |b: &[u8]| {
+        (u32::from_le_bytes(b[0..4].try_into().unwrap()) == QUERY_STATE_DONE)
+            .then(|| u64::from_le_bytes(b[8..16].try_into().unwrap()))
+    };
     let mut last = Vec::new();
     for _ in 0..200 {
         ctx.push(&Command::GetQueryResult {
@@ -88,17 +93,18 @@ pub fn query_result(ctx: &mut Context<DynTransport>, q: &HostQuery) -> Result<u6
         })?;
         ctx.finish()?;
         ctx.transport_mut().wait(id)?;
-        let b = ctx.transport_mut().backing(id)?;
-        last = b[..16].to_vec();
-        let word = |i: usize| u32::from_le_bytes(b[i..i + 4].try_into().unwrap());
-        if word(0) == QUERY_STATE_DONE {
-            return Ok(u64::from_le_bytes(b[8..16].try_into().unwrap()));
+        if let Some(r) = done(&ctx.transport_mut().backing(id)?[..16]) {
+            return Ok(r);
+        }
+        last = ctx.download(&q.buffer, Box3::new_2d(0, 0, 16, 1))?;
+        if let Some(r) = done(&last) {
+            return Ok(r);
         }
         std::thread::sleep(Duration::from_millis(10));
     }
     Err(Error::Protocol {
         call: "GET_QUERY_RESULT",
-        detail: format!("the query state never became DONE in 2 s: {last:?}"),
+        detail: format!("the query state never became DONE in 2 s; last read {last:?}"),
     })
 }
 

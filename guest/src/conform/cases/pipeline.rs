@@ -1,6 +1,8 @@
-//! Pipeline stages, buffers, queries, compute and sub-contexts: uniform buffers, geometry
-//! shaders, occlusion / timestamp / primitives-generated queries, conditional rendering, stream
-//! output, compute with shader buffers and images, and sub-context isolation.
+//! Pipeline stages, buffers, queries, compute and sub-contexts: uniform buffers in two stages,
+//! geometry shaders (amplification, invocations), occlusion / predicate / timestamp /
+//! time-elapsed / primitives-generated / primitives-emitted queries (read from the query buffer
+//! and with GET_QUERY_RESULT_QBO), conditional rendering (normal and inverted), stream output
+//! (capture, append), compute with shader buffers and images, and sub-context isolation.
 //!
 //! Expected images are rectangles worked out by hand from the viewport `scene::target` sets
 //! (window = w/2 + w/2 * ndc, memory row = window y, so NDC y = -1 is row 0); each is placed
@@ -8,11 +10,13 @@
 
 use virgl_proto::caps::{BoolSet1, CapabilityBits};
 use virgl_proto::ccmd::{
-    Box3, BufferBinding, Clear, Command, DrawVbo, ImageBinding, LaunchGrid, ObjectType, SoOutput,
-    StreamOutput, StreamoutTarget,
+    Box3, BufferBinding, Clear, Command, DrawVbo, ImageBinding, LaunchGrid, ObjectType,
+    QueryResultQbo, SoOutput, StreamOutput, StreamoutTarget,
 };
 use virgl_proto::format::Format;
-use virgl_proto::pipe::{bind, ClearBuffers, PrimMode, QueryType, RenderCondMode, ShaderType};
+use virgl_proto::pipe::{
+    bind, ClearBuffers, PrimMode, QueryType, QueryValueType, RenderCondMode, ShaderType,
+};
 
 use crate::conform::pipeline_scene::{self as ps, compare_image, rect, Rect};
 use crate::conform::scene::{self, quad, Pipeline, Target};
@@ -25,14 +29,26 @@ use crate::transport::ResourceDesc;
 /// The pipeline cases, in the order they run.
 pub const CASES: &[Case] = &[
     Case::any("ubo_slot1_offset_color", ubo_slot1_offset_color),
+    Case::any("ubo_vs_and_fs_slots", ubo_vs_and_fs_slots),
     Case::any("gs_point_to_two_quads", gs_point_to_two_quads),
+    Case::any("gs_invocations_copy_strip", gs_invocations_copy_strip),
     Case::any("query_occlusion_samples", query_occlusion_samples),
+    Case::any("query_occlusion_predicate", query_occlusion_predicate),
+    Case::any("query_result_qbo", query_result_qbo),
     Case::any("query_timestamp_order", query_timestamp_order),
+    Case::any("query_time_elapsed", query_time_elapsed),
     Case::any("query_primitives_generated", query_primitives_generated),
     Case::any("render_condition_occlusion", render_condition_occlusion),
+    Case::any("render_condition_inverted", render_condition_inverted),
     Case::any("streamout_capture_vs", streamout_capture_vs),
+    Case::any("streamout_append", streamout_append),
+    Case::any("streamout_two_buffers", streamout_two_buffers),
+    Case::any("streamout_from_gs", streamout_from_gs),
     Case::any("compute_ssbo_invocation_id", compute_ssbo_invocation_id),
+    Case::any("compute_ssbo_load_store", compute_ssbo_load_store),
     Case::any("compute_image_store", compute_image_store),
+    Case::any("compute_indirect_grid", compute_indirect_grid),
+    Case::any("fs_ssbo_atomic_count", fs_ssbo_atomic_count),
     Case::any("sub_ctx_state_isolated", sub_ctx_state_isolated),
 ];
 
@@ -76,6 +92,7 @@ fn check_image(
     Ok(compare_image(&rgba, t.width, BLACK, rects, 1))
 }
 
+/// The host's capset 2, where it offers one.
 fn v2(env: &Env<'_>) -> Option<virgl_proto::caps::CapsV2> {
     env.ctx.caps().v2
 }
@@ -196,6 +213,7 @@ fn gs_point_to_two_quads(env: &mut Env<'_>) -> Result<Outcome> {
     )
 }
 
+/// A skip naming OCCLUSION_QUERY when the host lacks it.
 fn occlusion_caps(env: &Env<'_>) -> Option<Outcome> {
     (!env
         .ctx
@@ -398,6 +416,7 @@ fn render_condition_occlusion(env: &mut Env<'_>) -> Result<Outcome> {
     )
 }
 
+/// A skip naming COMPUTE_SHADER when the host lacks it.
 fn compute_caps(env: &Env<'_>) -> Option<Outcome> {
     let has = v2(env).is_some_and(|c| c.capabilities().contains(CapabilityBits::COMPUTE_SHADER));
     (!has).then(|| Outcome::skip("the host lacks COMPUTE_SHADER (capability_bits)"))
@@ -531,17 +550,7 @@ fn compute_ssbo_invocation_id(env: &mut Env<'_>) -> Result<Outcome> {
         ));
     }
     let ctx = &mut env.ctx;
-    let cs = ps::shader(
-        ctx,
-        "COMP\nPROPERTY CS_FIXED_BLOCK_WIDTH 4\nPROPERTY CS_FIXED_BLOCK_HEIGHT 1\n\
-         PROPERTY CS_FIXED_BLOCK_DEPTH 1\nDCL SV[0], THREAD_ID\nDCL SV[1], BLOCK_ID\n\
-         DCL BUFFER[0]\nDCL TEMP[0..1]\nIMM[0] UINT32 { 4, 3, 7, 0 }\n\
-         0: UMAD TEMP[0].x, SV[1].xxxx, IMM[0].xxxx, SV[0].xxxx\n\
-         1: UMUL TEMP[1].x, TEMP[0].xxxx, TEMP[0].xxxx\n\
-         2: UMAD TEMP[1].x, TEMP[1].xxxx, IMM[0].yyyy, IMM[0].zzzz\n\
-         3: UMUL TEMP[0].x, TEMP[0].xxxx, IMM[0].xxxx\n\
-         4: STORE BUFFER[0].x, TEMP[0].xxxx, TEMP[1].xxxx\n5: END\n",
-    )?;
+    let cs = ps::shader(ctx, CS_SQUARES)?;
     let size = 80u32;
     let before = scene::pattern(size as usize, 57);
     let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::SHADER_BUFFER))?;
@@ -745,4 +754,817 @@ fn vertex_buffer(
     ))?;
     ctx.upload(&vb, Box3::new_2d(0, 0, bytes.len() as u32, 1), &bytes)?;
     Ok(vb)
+}
+
+/// Uniform buffers in two stages from one buffer: the vertex shader adds CONST[2][0] (bound at
+/// an aligned offset) to the position, the fragment shader multiplies the colour by CONST[1][0]
+/// (bound at offset 0).
+fn ubo_vs_and_fs_slots(env: &mut Env<'_>) -> Result<Outcome> {
+    let caps = env.ctx.caps().v1;
+    if caps.max_uniform_blocks < 2 {
+        return Ok(Outcome::skip(format!(
+            "the case needs UBO slots 1 and 2: max_uniform_blocks is {}",
+            caps.max_uniform_blocks
+        )));
+    }
+    let align = v2(env).map_or(256, |c| c.uniform_buffer_offset_alignment.max(16));
+    let fs = virgl_proto::tgsi::parse(
+        "FRAG\nPROPERTY FS_COLOR0_WRITES_ALL_CBUFS 1\nDCL IN[0], GENERIC[0], LINEAR\n\
+         DCL OUT[0], COLOR\nDCL CONST[1][0]\n0: MUL OUT[0], IN[0], CONST[1][0]\n1: END\n",
+    )?;
+    let ctx = &mut env.ctx;
+    let t = scene::target(ctx, 32, 32, None)?;
+    let (blend, dsa, rast) = scene::default_states();
+    let _p = scene::pipeline(ctx, &fs, &blend, &dsa, &rast)?;
+    let vs = ps::shader(
+        ctx,
+        "VERT\nDCL IN[0]\nDCL IN[1]\nDCL OUT[0], POSITION\nDCL OUT[1], GENERIC[0]\n\
+         DCL CONST[2][0]\n0: ADD OUT[0], IN[0], CONST[2][0]\n1: MOV OUT[1], IN[1]\n2: END\n",
+    )?;
+    ctx.bind_shader(ShaderType::Vertex, Some(&vs))?;
+    ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 0.0, 1.0]))?;
+    let mut words = vec![0.0f32; (align / 4 + 4) as usize];
+    words[..4].copy_from_slice(&[0.2, 1.0, 0.6, 1.0]);
+    let at = (align / 4) as usize;
+    words[at..at + 4].copy_from_slice(&[0.5, 0.25, 0.0, 0.0]);
+    let bytes: Vec<u8> = words.iter().flat_map(|f| f.to_le_bytes()).collect();
+    let ubo = ctx.create_resource(&ResourceDesc::buffer(
+        bytes.len() as u32,
+        bind::CONSTANT_BUFFER,
+    ))?;
+    ctx.upload(&ubo, Box3::new_2d(0, 0, bytes.len() as u32, 1), &bytes)?;
+    for (shader_type, index, offset) in
+        [(ShaderType::Fragment, 1, 0), (ShaderType::Vertex, 2, align)]
+    {
+        ctx.push(&Command::SetUniformBuffer {
+            shader_type,
+            index,
+            offset,
+            length: 16,
+            resource: ubo.id().0,
+        })?;
+    }
+    // NDC x -1..-0.5, y -1..-0.5, moved by (0.5, 0.25): x -0.5..0, y -0.75..-0.25
+    // -> window x 16+16*(-0.5) = 8 .. 16, rows 16+16*(-0.75) = 4 .. 12 of 32x32.
+    let _vb = fill(ctx, (-1.0, -1.0, -0.5, -0.5), [1.0, 0.4, 1.0, 1.0])?;
+    // (1*0.2, 0.4*1, 1*0.6, 1) = (0.2, 0.4, 0.6, 1).
+    let want = [51, 102, 153, 255];
+    Ok(
+        match check_image(env, &t, "ubo_vs_and_fs_slots", &[rect(8, 4, 16, 12, want)])? {
+            None => Outcome::pass(format!(
+                "VS adds CONST[2][0] = (0.5, 0.25) from offset {align}, FS multiplies by \
+                 CONST[1][0] from offset 0 of the same buffer: {want:?} on x 8..16, rows 4..12"
+            )),
+            Some(d) => Outcome::fail(d),
+        },
+    )
+}
+
+/// GET_QUERY_RESULT_QBO writes an occlusion count into a buffer the host owns: as U32 at byte
+/// 4, as U64 at byte 8, and availability (index -1) as U32 at byte 16; the other bytes keep
+/// their uploaded values. Read back with a transfer.
+fn query_result_qbo(env: &mut Env<'_>) -> Result<Outcome> {
+    if let Some(skip) = occlusion_caps(env) {
+        return Ok(skip);
+    }
+    if !v2(env).is_some_and(|c| c.capabilities().contains(CapabilityBits::QBO)) {
+        return Ok(Outcome::skip("the host lacks QBO (capability_bits)"));
+    }
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &scene::fs_color())?;
+    let q = ps::create_query(ctx, QueryType::OcclusionCounter)?;
+    ctx.push(&Command::BeginQuery(q.object.handle()))?;
+    // NDC x 0.25..0.875, y 0.25..0.625 -> x 40..60, rows 40..52: 20 * 12 = 240 pixels.
+    let _vb = fill(ctx, (0.25, 0.25, 0.875, 0.625), [1.0, 0.8, 0.0, 1.0])?;
+    ctx.push(&Command::EndQuery(q.object.handle()))?;
+    let size = 32u32;
+    let before = scene::pattern(size as usize, 73);
+    let qbo = ctx.create_resource(&ResourceDesc::buffer(size, bind::QUERY_BUFFER))?;
+    ctx.upload(&qbo, Box3::new_2d(0, 0, size, 1), &before)?;
+    for (result_type, offset, index) in [
+        (QueryValueType::U32, 4, 0),
+        (QueryValueType::U64, 8, 0),
+        (QueryValueType::U32, 16, -1),
+    ] {
+        ctx.push(&Command::GetQueryResultQbo(QueryResultQbo {
+            query: q.object.handle(),
+            qbo: qbo.id().0,
+            wait: true,
+            result_type,
+            offset,
+            index,
+        }))?;
+    }
+    let got = ctx.download(&qbo, Box3::new_2d(0, 0, size, 1))?;
+    let mut want = before;
+    want[4..8].copy_from_slice(&240u32.to_le_bytes());
+    want[8..16].copy_from_slice(&240u64.to_le_bytes());
+    want[16..20].copy_from_slice(&1u32.to_le_bytes());
+    if let Some(d) = scene::first_difference(&got, &want) {
+        return Ok(Outcome::fail(format!("query buffer: {d}; got {got:?}")));
+    }
+    Ok(
+        match check_image(
+            env,
+            &t,
+            "query_result_qbo",
+            &[rect(40, 40, 60, 52, [255, 204, 0, 255])],
+        )? {
+            None => Outcome::pass(
+                "occlusion count of a 20x12 rectangle written by GET_QUERY_RESULT_QBO: 240 as \
+                 U32 at byte 4 and as U64 at byte 8, availability 1 at byte 16, other bytes \
+                 untouched; the rectangle sits at x 40..60, rows 40..52",
+            ),
+            Some(d) => Outcome::fail(d),
+        },
+    )
+}
+
+/// Stream output resumed with the append bit: a first draw (3 vertices) writes records 0..3
+/// from the start of the buffer, a second with `append_bitmask` 1 continues at record 3.
+/// Each record is the vertex shader's OUT[1] = 2 * colour + position.yxwz.
+fn streamout_append(env: &mut Env<'_>) -> Result<Outcome> {
+    if env.ctx.caps().v1.max_streamout_buffers == 0 {
+        return Ok(Outcome::skip(
+            "the host offers no stream output: max_streamout_buffers is 0",
+        ));
+    }
+    let ctx = &mut env.ctx;
+    let _t = scene::target(ctx, 16, 16, None)?;
+    let (blend, dsa, mut rast) = scene::default_states();
+    rast.rasterizer_discard = true;
+    let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
+    let so = StreamOutput {
+        stride: [4, 0, 0, 0],
+        outputs: vec![SoOutput {
+            register_index: 1,
+            start_component: 0,
+            num_components: 4,
+            output_buffer: 0,
+            dst_offset: 0,
+            stream: 0,
+        }],
+    };
+    let vs = ps::shader_with_so(
+        ctx,
+        ShaderType::Vertex,
+        "VERT\nDCL IN[0]\nDCL IN[1]\nDCL OUT[0], POSITION\nDCL OUT[1], GENERIC[0]\n\
+         IMM[0] FLT32 { 2.0000, 0.0000, 0.0000, 0.0000 }\n\
+         0: MOV OUT[0], IN[0]\n1: MAD OUT[1], IN[1], IMM[0].xxxx, IN[0].yxwz\n2: END\n",
+        so,
+    )?;
+    ctx.bind_shader(ShaderType::Vertex, Some(&vs))?;
+    let size = 128u32;
+    let before = scene::pattern(size as usize, 37);
+    let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::STREAM_OUTPUT))?;
+    ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
+    let resource = buf.id().0;
+    let target = ctx.create_object(ObjectType::StreamoutTarget, |handle| {
+        Command::CreateStreamoutTarget(StreamoutTarget {
+            handle,
+            resource,
+            buffer_offset: 0,
+            buffer_size: size,
+        })
+    })?;
+    let first: [scene::Vertex; 3] = [
+        [0.1, 0.2, 0.3, 1.0, 0.0, 0.25, 0.5, 0.75],
+        [-0.5, 0.5, 0.0, 1.0, 1.0, 2.0, 3.0, 4.0],
+        [0.9, -0.9, 0.5, 1.0, -1.0, -0.5, 0.0, 0.5],
+    ];
+    let second: [scene::Vertex; 3] = [
+        [0.0, 1.0, 0.0, 1.0, 8.0, 4.0, 2.0, 1.0],
+        [1.0, 0.0, 0.25, 1.0, 0.125, 0.0, -8.0, 3.0],
+        [-1.0, -1.0, -0.25, 1.0, 5.0, 6.0, 7.0, 8.0],
+    ];
+    let mut vbs = Vec::new();
+    for (append_bitmask, verts) in [(0, &first), (1, &second)] {
+        ctx.push(&Command::SetStreamoutTargets {
+            append_bitmask,
+            targets: vec![target.handle()],
+        })?;
+        vbs.push(scene::draw(ctx, verts, PrimMode::Triangles)?);
+    }
+    ctx.push(&Command::SetStreamoutTargets {
+        append_bitmask: 0,
+        targets: vec![],
+    })?;
+    let got = ctx.download(&buf, Box3::new_2d(0, 0, size, 1))?;
+    let want: Vec<f32> = first
+        .iter()
+        .chain(&second)
+        .flat_map(|v| {
+            let swz = [v[1], v[0], v[3], v[2]];
+            (0..4).map(move |i| 2.0 * v[4 + i] + swz[i])
+        })
+        .collect();
+    let floats = ps::f32s(&got[..96]);
+    if let Some(i) = (0..24).find(|&i| (floats[i] - want[i]).abs() > 1e-5) {
+        return Ok(Outcome::fail(format!(
+            "record {} component {} is {}, expected {}; all: {floats:?}",
+            i / 4,
+            i % 4,
+            floats[i],
+            want[i]
+        )));
+    }
+    Ok(if got[96..] != before[96..] {
+        Outcome::fail("bytes after the six 16-byte records changed")
+    } else {
+        Outcome::pass(
+            "two draws of 3 vertices, the second with append_bitmask 1: six consecutive \
+             16-byte records equal the CPU's 2*colour + pos.yxwz within 1e-5; bytes 96..128 \
+             untouched",
+        )
+    })
+}
+
+/// A geometry shader with GS_INVOCATIONS 2 on triangle input: invocation 0 re-emits each
+/// triangle, invocation 1 emits it moved +1.0 in x with red and blue swapped. The input is a
+/// 4-vertex strip (two triangles) covering a rectangle, so the output is that rectangle twice.
+/// PRIMITIVES_GENERATED counts the geometry shader's 4 output triangles.
+fn gs_invocations_copy_strip(env: &mut Env<'_>) -> Result<Outcome> {
+    let caps = env.ctx.caps().v1;
+    let max_out = v2(env).map_or(0, |c| c.max_geom_output_vertices);
+    if caps.glsl_level < 400 || max_out < 3 || caps.max_streamout_buffers == 0 {
+        return Ok(Outcome::skip(format!(
+            "GS invocations need glsl_level >= 400 (host {}), max_geom_output_vertices >= 3 \
+             (host {max_out}) and PRIMITIVES_GENERATED max_streamout_buffers > 0 (host {})",
+            caps.glsl_level, caps.max_streamout_buffers
+        )));
+    }
+    let mut gs = String::from(
+        "GEOM\nPROPERTY GS_INPUT_PRIMITIVE TRIANGLES\nPROPERTY GS_OUTPUT_PRIMITIVE TRIANGLE_STRIP\n\
+         PROPERTY GS_MAX_OUTPUT_VERTICES 3\nPROPERTY GS_INVOCATIONS 2\n\
+         DCL IN[][0], POSITION\nDCL IN[][1], GENERIC[0]\nDCL SV[0], INVOCATIONID\n\
+         DCL OUT[0], POSITION\nDCL OUT[1], GENERIC[0]\nDCL TEMP[0]\n\
+         IMM[0] INT32 { 0, 0, 0, 0 }\n\
+         0: I2F TEMP[0].x, SV[0].xxxx\n",
+    );
+    for v in 0..3 {
+        gs.push_str(&format!(
+            "ADD OUT[0].x, IN[{v}][0].xxxx, TEMP[0].xxxx\nMOV OUT[0].yzw, IN[{v}][0].xyzw\n\
+             LRP OUT[1], TEMP[0].xxxx, IN[{v}][1].zyxw, IN[{v}][1]\nEMIT IMM[0].xxxx\n"
+        ));
+    }
+    gs.push_str("ENDPRIM IMM[0].xxxx\nEND\n");
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &scene::fs_color())?;
+    let gs = ps::shader(ctx, &gs)?;
+    ctx.bind_shader(ShaderType::Geometry, Some(&gs))?;
+    let q = ps::create_query(ctx, QueryType::PrimitivesGenerated)?;
+    ctx.push(&Command::BeginQuery(q.object.handle()))?;
+    // NDC x -0.75..-0.25, y 0.25..0.75 -> x 8..24, rows 40..56; the copy x 40..56.
+    let _vb = fill(ctx, (-0.75, 0.25, -0.25, 0.75), [1.0, 0.2, 0.6, 1.0])?;
+    ctx.push(&Command::EndQuery(q.object.handle()))?;
+    ctx.bind_shader(ShaderType::Geometry, None)?;
+    let prims = ps::query_result(ctx, &q)?;
+    let rects = [
+        rect(8, 40, 24, 56, [255, 51, 153, 255]),
+        rect(40, 40, 56, 56, [153, 51, 255, 255]),
+    ];
+    let image = check_image(env, &t, "gs_invocations_copy_strip", &rects)?;
+    Ok(match (prims, image) {
+        (4, None) => Outcome::pass(
+            "GS_INVOCATIONS 2 over a 2-triangle strip: (255,51,153) on x 8..24 and the copy \
+             (153,51,255) on x 40..56, rows 40..56; PRIMITIVES_GENERATED 4",
+        ),
+        (n, d) => Outcome::fail(format!(
+            "PRIMITIVES_GENERATED {n} (expected 4); image: {}",
+            d.unwrap_or_else(|| "matches".into())
+        )),
+    })
+}
+
+/// OCCLUSION_PREDICATE: 1 around a visible draw, 0 around a draw clipped away entirely.
+fn query_occlusion_predicate(env: &mut Env<'_>) -> Result<Outcome> {
+    if let Some(skip) = occlusion_caps(env) {
+        return Ok(skip);
+    }
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &scene::fs_color())?;
+    let seen = ps::create_query(ctx, QueryType::OcclusionPredicate)?;
+    let unseen = ps::create_query(ctx, QueryType::OcclusionPredicate)?;
+    ctx.push(&Command::BeginQuery(seen.object.handle()))?;
+    // NDC x 0.75..1, y -1..0.5 -> x 56..64, rows 0..48.
+    let _a = fill(ctx, (0.75, -1.0, 1.0, 0.5), [0.8, 0.0, 0.4, 1.0])?;
+    ctx.push(&Command::EndQuery(seen.object.handle()))?;
+    ctx.push(&Command::BeginQuery(unseen.object.handle()))?;
+    // Below the viewport: NDC y -3..-2.
+    let _b = fill(ctx, (-1.0, -3.0, 1.0, -2.0), [1.0, 1.0, 1.0, 1.0])?;
+    ctx.push(&Command::EndQuery(unseen.object.handle()))?;
+    let results = (
+        ps::query_result(ctx, &seen)?,
+        ps::query_result(ctx, &unseen)?,
+    );
+    let image = check_image(
+        env,
+        &t,
+        "query_occlusion_predicate",
+        &[rect(56, 0, 64, 48, [204, 0, 102, 255])],
+    )?;
+    Ok(match (results, image) {
+        ((1, 0), None) => Outcome::pass(
+            "OCCLUSION_PREDICATE reads 1 around an 8x48 strip at x 56..64, rows 0..48, and 0 \
+             around a quad below the viewport; the image holds only the strip",
+        ),
+        (r, d) => Outcome::fail(format!(
+            "predicates {r:?} (expected (1, 0)); image: {}",
+            d.unwrap_or_else(|| "matches".into())
+        )),
+    })
+}
+
+/// TIME_ELAPSED around 50 full-screen draws is non-zero and below 10 s.
+fn query_time_elapsed(env: &mut Env<'_>) -> Result<Outcome> {
+    if !env.ctx.caps().v1.bools().contains(BoolSet1::TIMER_QUERY) {
+        return Ok(Outcome::skip("the host lacks TIMER_QUERY (bset)"));
+    }
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &scene::fs_color())?;
+    let q = ps::create_query(ctx, QueryType::TimeElapsed)?;
+    let vb = vertex_buffer(ctx, &quad(-1.0, 0.0, 0.0, 1.0, 0.0, [0.0, 0.2, 0.8, 1.0]))?;
+    ctx.set_vertex_buffers(&[(32, 0, &vb)])?;
+    ctx.push(&Command::BeginQuery(q.object.handle()))?;
+    for _ in 0..50 {
+        ctx.draw(DrawVbo::arrays(PrimMode::TriangleStrip, 0, 4))?;
+    }
+    ctx.push(&Command::EndQuery(q.object.handle()))?;
+    let ns = ps::query_result(ctx, &q)?;
+    // NDC x -1..0, y 0..1 -> x 0..32, rows 32..64.
+    let image = check_image(
+        env,
+        &t,
+        "query_time_elapsed",
+        &[rect(0, 32, 32, 64, [0, 51, 204, 255])],
+    )?;
+    Ok(if ns > 0 && ns < 10_000_000_000 && image.is_none() {
+        Outcome::pass(format!(
+            "TIME_ELAPSED around 50 draws: {ns} ns (non-zero, under 10 s); the quad sits at \
+             x 0..32, rows 32..64"
+        ))
+    } else {
+        Outcome::fail(format!(
+            "TIME_ELAPSED {ns} ns (want 0 < t < 10 s); image: {}",
+            image.unwrap_or_else(|| "matches".into())
+        ))
+    })
+}
+
+/// Inverted conditional rendering (condition true): a draw goes ahead only when the query
+/// counted no samples.
+fn render_condition_inverted(env: &mut Env<'_>) -> Result<Outcome> {
+    if let Some(skip) = occlusion_caps(env) {
+        return Ok(skip);
+    }
+    let bools = env.ctx.caps().v1.bools();
+    if !bools.contains(BoolSet1::CONDITIONAL_RENDER | BoolSet1::CONDITIONAL_RENDER_INVERTED) {
+        return Ok(Outcome::skip(
+            "the host lacks CONDITIONAL_RENDER / CONDITIONAL_RENDER_INVERTED (bset)",
+        ));
+    }
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &scene::fs_color())?;
+    let passed = ps::create_query(ctx, QueryType::OcclusionCounter)?;
+    let failed = ps::create_query(ctx, QueryType::OcclusionCounter)?;
+    let mut vbs = Vec::new();
+    ctx.push(&Command::BeginQuery(passed.object.handle()))?;
+    // NDC x -1..1, y 0.75..1 -> x 0..64, rows 56..64.
+    vbs.push(fill(ctx, (-1.0, 0.75, 1.0, 1.0), [0.6, 0.6, 0.0, 1.0])?);
+    ctx.push(&Command::EndQuery(passed.object.handle()))?;
+    ctx.push(&Command::BeginQuery(failed.object.handle()))?;
+    vbs.push(fill(ctx, (-3.0, -1.0, -2.0, 1.0), [1.0, 1.0, 1.0, 1.0])?);
+    ctx.push(&Command::EndQuery(failed.object.handle()))?;
+    let cond = |query, condition| Command::SetRenderCondition {
+        query,
+        condition,
+        mode: RenderCondMode::Wait,
+    };
+    ctx.push(&cond(passed.object.handle(), true))?;
+    // Skipped (its query saw samples): NDC x -1..0, y -1..0 -> x 0..32, rows 0..32.
+    vbs.push(fill(ctx, (-1.0, -1.0, 0.0, 0.0), [1.0, 0.0, 0.0, 1.0])?);
+    ctx.push(&cond(0, false))?;
+    ctx.push(&cond(failed.object.handle(), true))?;
+    // Drawn (its query saw none): NDC x 0..1, y -1..-0.5 -> x 32..64, rows 0..16.
+    vbs.push(fill(ctx, (0.0, -1.0, 1.0, -0.5), [0.0, 0.4, 1.0, 1.0])?);
+    ctx.push(&cond(0, false))?;
+    let rects = [
+        rect(0, 56, 64, 64, [153, 153, 0, 255]),
+        rect(32, 0, 64, 16, [0, 102, 255, 255]),
+    ];
+    Ok(
+        match check_image(env, &t, "render_condition_inverted", &rects)? {
+            None => Outcome::pass(
+                "condition true (inverted): the draw conditioned on a query that saw samples is \
+             skipped (x 0..32, rows 0..32 black), the one on a query that saw none appears \
+             (x 32..64, rows 0..16)",
+            ),
+            Some(d) => Outcome::fail(d),
+        },
+    )
+}
+
+/// A compute shader reads a 16-dword input shader buffer (slot 0) and writes
+/// out[i] = 5 * in[15 - i] + i into a second one (slot 1).
+fn compute_ssbo_load_store(env: &mut Env<'_>) -> Result<Outcome> {
+    if let Some(skip) = compute_caps(env) {
+        return Ok(skip);
+    }
+    if v2(env).is_some_and(|c| c.max_shader_buffer_frag_compute < 2) {
+        return Ok(Outcome::skip(
+            "the case needs two compute shader buffers: max_shader_buffer_frag_compute < 2",
+        ));
+    }
+    let ctx = &mut env.ctx;
+    let cs = ps::shader(
+        ctx,
+        "COMP\nPROPERTY CS_FIXED_BLOCK_WIDTH 16\nPROPERTY CS_FIXED_BLOCK_HEIGHT 1\n\
+         PROPERTY CS_FIXED_BLOCK_DEPTH 1\nDCL SV[0], THREAD_ID\n\
+         DCL BUFFER[0]\nDCL BUFFER[1]\nDCL TEMP[0..2]\nIMM[0] UINT32 { 4, 15, 5, 0 }\n\
+         0: INEG TEMP[0].x, SV[0].xxxx\n\
+         1: UADD TEMP[0].x, TEMP[0].xxxx, IMM[0].yyyy\n\
+         2: UMUL TEMP[0].x, TEMP[0].xxxx, IMM[0].xxxx\n\
+         3: LOAD TEMP[1].x, BUFFER[0], TEMP[0].xxxx\n\
+         4: UMAD TEMP[1].x, TEMP[1].xxxx, IMM[0].zzzz, SV[0].xxxx\n\
+         5: UMUL TEMP[2].x, SV[0].xxxx, IMM[0].xxxx\n\
+         6: STORE BUFFER[1].x, TEMP[2].xxxx, TEMP[1].xxxx\n7: END\n",
+    )?;
+    let input: Vec<u32> = (0..16u32).map(|i| i * i + 1000).collect();
+    let in_bytes: Vec<u8> = input.iter().flat_map(|v| v.to_le_bytes()).collect();
+    let src = ctx.create_resource(&ResourceDesc::buffer(64, bind::SHADER_BUFFER))?;
+    ctx.upload(&src, Box3::new_2d(0, 0, 64, 1), &in_bytes)?;
+    let dst = ctx.create_resource(&ResourceDesc::buffer(64, bind::SHADER_BUFFER))?;
+    ctx.upload(&dst, Box3::new_2d(0, 0, 64, 1), &[0; 64])?;
+    ctx.bind_shader(ShaderType::Compute, Some(&cs))?;
+    let binding = |r: &crate::Resource| BufferBinding {
+        offset: 0,
+        length: 64,
+        resource: r.id().0,
+    };
+    ctx.push(&Command::SetShaderBuffers {
+        shader_type: ShaderType::Compute,
+        start_slot: 0,
+        buffers: vec![binding(&src), binding(&dst)],
+    })?;
+    ctx.push(&Command::LaunchGrid(LaunchGrid {
+        block: [16, 1, 1],
+        grid: [1, 1, 1],
+        indirect_resource: 0,
+        indirect_offset: 0,
+    }))?;
+    ctx.push(&Command::MemoryBarrier(BARRIER_ALL))?;
+    let out = ps::u32s(&ctx.download(&dst, Box3::new_2d(0, 0, 64, 1))?);
+    let back = ps::u32s(&ctx.download(&src, Box3::new_2d(0, 0, 64, 1))?);
+    let want: Vec<u32> = (0..16).map(|i| 5 * input[15 - i] + i as u32).collect();
+    Ok(if out != want {
+        Outcome::fail(format!("output {out:?}, expected {want:?}"))
+    } else if back != input {
+        Outcome::fail("the input buffer changed")
+    } else {
+        Outcome::pass(format!(
+            "16 threads: out[i] = 5 * in[15 - i] + i with in[i] = i*i + 1000 gives {:?}...; \
+             the input buffer is unchanged",
+            &want[..3]
+        ))
+    })
+}
+
+/// Blocks of 4 threads: dword `id` = block * 4 + thread of shader buffer 0 gets 3 * id * id + 7.
+const CS_SQUARES: &str =
+    "COMP\nPROPERTY CS_FIXED_BLOCK_WIDTH 4\nPROPERTY CS_FIXED_BLOCK_HEIGHT 1\n\
+         PROPERTY CS_FIXED_BLOCK_DEPTH 1\nDCL SV[0], THREAD_ID\nDCL SV[1], BLOCK_ID\n\
+         DCL BUFFER[0]\nDCL TEMP[0..1]\nIMM[0] UINT32 { 4, 3, 7, 0 }\n\
+         0: UMAD TEMP[0].x, SV[1].xxxx, IMM[0].xxxx, SV[0].xxxx\n\
+         1: UMUL TEMP[1].x, TEMP[0].xxxx, TEMP[0].xxxx\n\
+         2: UMAD TEMP[1].x, TEMP[1].xxxx, IMM[0].yyyy, IMM[0].zzzz\n\
+         3: UMUL TEMP[0].x, TEMP[0].xxxx, IMM[0].xxxx\n\
+         4: STORE BUFFER[0].x, TEMP[0].xxxx, TEMP[1].xxxx\n5: END\n";
+
+/// The compute shader of `compute_ssbo_invocation_id` launched indirectly: the grid (3, 1, 1)
+/// comes from dwords 4..7 of a buffer (dwords 0..3 hold a decoy grid). Dwords 0..12 of the
+/// output get 3 * id * id + 7; dwords 12..20 keep their uploaded values.
+fn compute_indirect_grid(env: &mut Env<'_>) -> Result<Outcome> {
+    if let Some(skip) = compute_caps(env) {
+        return Ok(skip);
+    }
+    if v2(env).is_some_and(|c| c.max_shader_buffer_frag_compute == 0) {
+        return Ok(Outcome::skip(
+            "the host offers no compute shader buffers: max_shader_buffer_frag_compute is 0",
+        ));
+    }
+    let ctx = &mut env.ctx;
+    let cs = ps::shader(ctx, CS_SQUARES)?;
+    let size = 80u32;
+    let before = scene::pattern(size as usize, 59);
+    let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::SHADER_BUFFER))?;
+    ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
+    let args: Vec<u8> = [5u32, 1, 1, 0, 3, 1, 1, 0]
+        .iter()
+        .flat_map(|v| v.to_le_bytes())
+        .collect();
+    let indirect = ctx.create_resource(&ResourceDesc::buffer(32, bind::COMMAND_ARGS))?;
+    ctx.upload(&indirect, Box3::new_2d(0, 0, 32, 1), &args)?;
+    ctx.bind_shader(ShaderType::Compute, Some(&cs))?;
+    ctx.push(&Command::SetShaderBuffers {
+        shader_type: ShaderType::Compute,
+        start_slot: 0,
+        buffers: vec![BufferBinding {
+            offset: 0,
+            length: size,
+            resource: buf.id().0,
+        }],
+    })?;
+    ctx.push(&Command::LaunchGrid(LaunchGrid {
+        block: [4, 1, 1],
+        grid: [0, 0, 0],
+        indirect_resource: indirect.id().0,
+        indirect_offset: 16,
+    }))?;
+    ctx.push(&Command::MemoryBarrier(BARRIER_ALL))?;
+    let got = ctx.download(&buf, Box3::new_2d(0, 0, size, 1))?;
+    let mut want = before;
+    for id in 0..12u32 {
+        let i = (id * 4) as usize;
+        want[i..i + 4].copy_from_slice(&(3 * id * id + 7).to_le_bytes());
+    }
+    Ok(match scene::first_difference(&got, &want) {
+        None => Outcome::pass(
+            "LAUNCH_GRID with the grid (3,1,1) read from byte 16 of a COMMAND_ARGS buffer: \
+             dwords 0..12 hold 3*id*id + 7, dwords 12..20 untouched (the decoy grid at byte \
+             0 would have written 20)",
+        ),
+        Some(d) => Outcome::fail(format!("output buffer: {d}")),
+    })
+}
+
+/// A fragment shader with a shader buffer: every fragment of a 24x16 rectangle atomically adds
+/// 1 at byte 0 and 3 at byte 4, so the counters read back 384 and 1152; the image is checked
+/// too.
+fn fs_ssbo_atomic_count(env: &mut Env<'_>) -> Result<Outcome> {
+    if v2(env).is_none_or(|c| c.max_shader_buffer_frag_compute == 0) {
+        return Ok(Outcome::skip(
+            "the host offers no fragment shader buffers: max_shader_buffer_frag_compute is 0",
+        ));
+    }
+    let fs = virgl_proto::tgsi::parse(
+        "FRAG\nPROPERTY FS_COLOR0_WRITES_ALL_CBUFS 1\nDCL IN[0], GENERIC[0], LINEAR\n\
+         DCL OUT[0], COLOR\nDCL BUFFER[0]\nDCL TEMP[0]\nIMM[0] UINT32 { 0, 1, 4, 3 }\n\
+         0: ATOMUADD TEMP[0].x, BUFFER[0], IMM[0].xxxx, IMM[0].yyyy\n\
+         1: ATOMUADD TEMP[0].x, BUFFER[0], IMM[0].zzzz, IMM[0].wwww\n\
+         2: MOV OUT[0], IN[0]\n3: END\n",
+    )?;
+    let ctx = &mut env.ctx;
+    let (t, _p) = setup(ctx, &fs)?;
+    let counters = ctx.create_resource(&ResourceDesc::buffer(16, bind::SHADER_BUFFER))?;
+    let before = [0u8, 0, 0, 0, 0, 0, 0, 0, 9, 9, 9, 9, 9, 9, 9, 9];
+    ctx.upload(&counters, Box3::new_2d(0, 0, 16, 1), &before)?;
+    ctx.push(&Command::SetShaderBuffers {
+        shader_type: ShaderType::Fragment,
+        start_slot: 0,
+        buffers: vec![BufferBinding {
+            offset: 0,
+            length: 16,
+            resource: counters.id().0,
+        }],
+    })?;
+    // NDC x 0.25..1, y -0.5..0 -> x 40..64, rows 16..32: 24 * 16 = 384 fragments.
+    let _vb = fill(ctx, (0.25, -0.5, 1.0, 0.0), [0.4, 1.0, 0.8, 1.0])?;
+    ctx.push(&Command::MemoryBarrier(BARRIER_ALL))?;
+    let got = ctx.download(&counters, Box3::new_2d(0, 0, 16, 1))?;
+    let words = ps::u32s(&got);
+    let image = check_image(
+        env,
+        &t,
+        "fs_ssbo_atomic_count",
+        &[rect(40, 16, 64, 32, [102, 255, 204, 255])],
+    )?;
+    Ok(match (&words[..], image) {
+        ([384, 1152, 0x0909_0909, 0x0909_0909], None) => Outcome::pass(
+            "FS ATOMUADD on a shader buffer over a 24x16 rectangle (x 40..64, rows 16..32): \
+             counters 384 (+1) and 1152 (+3), bytes 8..16 untouched; the image matches",
+        ),
+        (w, d) => Outcome::fail(format!(
+            "counters {w:?} (expected [384, 1152, 0x09090909, 0x09090909]); image: {}",
+            d.unwrap_or_else(|| "matches".into())
+        )),
+    })
+}
+
+/// Stream output into two buffers at once: buffer 0 takes OUT[1] (4 dwords a vertex), buffer 1
+/// takes OUT[0].yzw (start component 1, 3 dwords a vertex). Both are compared with the CPU's
+/// values and their tails stay as uploaded.
+fn streamout_two_buffers(env: &mut Env<'_>) -> Result<Outcome> {
+    let max = env.ctx.caps().v1.max_streamout_buffers;
+    if max < 2 {
+        return Ok(Outcome::skip(format!(
+            "the case needs two stream output buffers: max_streamout_buffers is {max}"
+        )));
+    }
+    let ctx = &mut env.ctx;
+    let _t = scene::target(ctx, 16, 16, None)?;
+    let (blend, dsa, mut rast) = scene::default_states();
+    rast.rasterizer_discard = true;
+    let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
+    let output = |register_index, start_component, num_components, output_buffer| SoOutput {
+        register_index,
+        start_component,
+        num_components,
+        output_buffer,
+        dst_offset: 0,
+        stream: 0,
+    };
+    let so = StreamOutput {
+        stride: [4, 3, 0, 0],
+        outputs: vec![output(1, 0, 4, 0), output(0, 1, 3, 1)],
+    };
+    let vs = ps::shader_with_so(
+        ctx,
+        ShaderType::Vertex,
+        "VERT\nDCL IN[0]\nDCL IN[1]\nDCL OUT[0], POSITION\nDCL OUT[1], GENERIC[0]\n\
+         IMM[0] FLT32 { 2.0000, 0.0000, 0.0000, 0.0000 }\n\
+         0: MOV OUT[0], IN[0]\n1: MAD OUT[1], IN[1], IMM[0].xxxx, IN[0].yxwz\n2: END\n",
+        so,
+    )?;
+    ctx.bind_shader(ShaderType::Vertex, Some(&vs))?;
+    let mut bufs = Vec::new();
+    let mut targets = Vec::new();
+    let mut befores = Vec::new();
+    for (i, size) in [64u32, 48].into_iter().enumerate() {
+        let before = scene::pattern(size as usize, 61 + i as u32);
+        let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::STREAM_OUTPUT))?;
+        ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
+        let resource = buf.id().0;
+        targets.push(ctx.create_object(ObjectType::StreamoutTarget, |handle| {
+            Command::CreateStreamoutTarget(StreamoutTarget {
+                handle,
+                resource,
+                buffer_offset: 0,
+                buffer_size: size,
+            })
+        })?);
+        bufs.push(buf);
+        befores.push(before);
+    }
+    ctx.push(&Command::SetStreamoutTargets {
+        append_bitmask: 0,
+        targets: targets.iter().map(|t| t.handle()).collect(),
+    })?;
+    let verts: [scene::Vertex; 3] = [
+        [0.5, -0.5, 0.25, 1.0, 0.0, 0.5, 1.0, 1.5],
+        [-0.75, 0.125, 0.0, 2.0, 3.0, -2.0, 1.0, 0.0],
+        [0.0, 1.0, -0.5, 0.5, 0.25, 0.25, 0.75, -1.0],
+    ];
+    let _vb = scene::draw(ctx, &verts, PrimMode::Triangles)?;
+    ctx.push(&Command::SetStreamoutTargets {
+        append_bitmask: 0,
+        targets: vec![],
+    })?;
+    let want0: Vec<f32> = verts
+        .iter()
+        .flat_map(|v| {
+            let swz = [v[1], v[0], v[3], v[2]];
+            (0..4).map(move |i| 2.0 * v[4 + i] + swz[i])
+        })
+        .collect();
+    let want1: Vec<f32> = verts.iter().flat_map(|v| [v[1], v[2], v[3]]).collect();
+    for (b, (buf, want)) in bufs.iter().zip([want0, want1]).enumerate() {
+        let size = buf.desc().width;
+        let got = ctx.download(buf, Box3::new_2d(0, 0, size, 1))?;
+        let n = want.len();
+        let floats = ps::f32s(&got[..n * 4]);
+        if let Some(i) = (0..n).find(|&i| (floats[i] - want[i]).abs() > 1e-5) {
+            return Ok(Outcome::fail(format!(
+                "buffer {b} dword {i} is {}, expected {}; all: {floats:?}",
+                floats[i], want[i]
+            )));
+        }
+        if got[n * 4..] != befores[b][n * 4..] {
+            return Ok(Outcome::fail(format!(
+                "buffer {b}: bytes after the {n} captured dwords changed"
+            )));
+        }
+    }
+    Ok(Outcome::pass(
+        "one draw of 3 vertices into two targets: buffer 0 holds 2*colour + pos.yxwz (12 \
+         dwords), buffer 1 pos.yzw (9 dwords, start component 1), each within 1e-5 of the \
+         CPU's values, tails untouched",
+    ))
+}
+
+/// Stream output attached to the geometry shader, the last vertex stage: from one point the GS
+/// emits two separate triangles (three vertices each, ENDPRIM after each), writing as OUT[1]
+/// the point's colour plus (triangle, vertex, 0, 0); the six captured records are compared with
+/// the CPU's values in emission order, and PRIMITIVES_EMITTED reads 2.
+fn streamout_from_gs(env: &mut Env<'_>) -> Result<Outcome> {
+    let caps = env.ctx.caps().v1;
+    let max_out = v2(env).map_or(0, |c| c.max_geom_output_vertices);
+    if caps.max_streamout_buffers == 0 || caps.glsl_level < 150 || max_out < 6 {
+        return Ok(Outcome::skip(format!(
+            "needs max_streamout_buffers > 0 (host {}), glsl_level >= 150 (host {}) and \
+             max_geom_output_vertices >= 6 (host {max_out})",
+            caps.max_streamout_buffers, caps.glsl_level
+        )));
+    }
+    let mut gs = String::from(
+        "GEOM\nPROPERTY GS_INPUT_PRIMITIVE POINTS\nPROPERTY GS_OUTPUT_PRIMITIVE TRIANGLE_STRIP\n\
+         PROPERTY GS_MAX_OUTPUT_VERTICES 6\nPROPERTY GS_INVOCATIONS 1\n\
+         DCL IN[][0], POSITION\nDCL IN[][1], GENERIC[0]\nDCL OUT[0], POSITION\n\
+         DCL OUT[1], GENERIC[0]\nIMM[0] INT32 { 0, 0, 0, 0 }\n",
+    );
+    let mut imm = 1;
+    for tri in 0..2 {
+        for vert in 0..3 {
+            gs.push_str(&format!(
+                "IMM[{imm}] FLT32 {{ {tri}.0000, {vert}.0000, 0.0000, 0.0000 }}\n"
+            ));
+            imm += 1;
+        }
+    }
+    let mut imm = 1;
+    for _ in 0..2 {
+        for _ in 0..3 {
+            gs.push_str(&format!(
+                "MOV OUT[0], IN[0][0]\nADD OUT[1], IN[0][1], IMM[{imm}]\nEMIT IMM[0].xxxx\n"
+            ));
+            imm += 1;
+        }
+        gs.push_str("ENDPRIM IMM[0].xxxx\n");
+    }
+    gs.push_str("END\n");
+    let ctx = &mut env.ctx;
+    let _t = scene::target(ctx, 16, 16, None)?;
+    let (blend, dsa, mut rast) = scene::default_states();
+    rast.rasterizer_discard = true;
+    let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
+    let so = StreamOutput {
+        stride: [4, 0, 0, 0],
+        outputs: vec![SoOutput {
+            register_index: 1,
+            start_component: 0,
+            num_components: 4,
+            output_buffer: 0,
+            dst_offset: 0,
+            stream: 0,
+        }],
+    };
+    let gs = ps::shader_with_so(ctx, ShaderType::Geometry, &gs, so)?;
+    ctx.bind_shader(ShaderType::Geometry, Some(&gs))?;
+    let size = 128u32;
+    let before = scene::pattern(size as usize, 67);
+    let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::STREAM_OUTPUT))?;
+    ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
+    let resource = buf.id().0;
+    let target = ctx.create_object(ObjectType::StreamoutTarget, |handle| {
+        Command::CreateStreamoutTarget(StreamoutTarget {
+            handle,
+            resource,
+            buffer_offset: 0,
+            buffer_size: size,
+        })
+    })?;
+    let emitted = ps::create_query(ctx, QueryType::PrimitivesEmitted)?;
+    ctx.push(&Command::SetStreamoutTargets {
+        append_bitmask: 0,
+        targets: vec![target.handle()],
+    })?;
+    let color = [0.5, 0.25, 0.125, 4.0];
+    let point = [0.0, 0.0, 0.0, 1.0, color[0], color[1], color[2], color[3]];
+    ctx.push(&Command::BeginQuery(emitted.object.handle()))?;
+    let _vb = scene::draw(ctx, &[point], PrimMode::Points)?;
+    ctx.push(&Command::EndQuery(emitted.object.handle()))?;
+    ctx.push(&Command::SetStreamoutTargets {
+        append_bitmask: 0,
+        targets: vec![],
+    })?;
+    ctx.bind_shader(ShaderType::Geometry, None)?;
+    let got = ctx.download(&buf, Box3::new_2d(0, 0, size, 1))?;
+    let prims = ps::query_result(ctx, &emitted)?;
+    let want: Vec<f32> = (0..2)
+        .flat_map(|tri| (0..3).map(move |vert| (tri, vert)))
+        .flat_map(|(tri, vert)| {
+            [
+                color[0] + tri as f32,
+                color[1] + vert as f32,
+                color[2],
+                color[3],
+            ]
+        })
+        .collect();
+    let floats = ps::f32s(&got[..96]);
+    if floats != want {
+        return Ok(Outcome::fail(format!(
+            "captured {floats:?}, expected {want:?}"
+        )));
+    }
+    Ok(if got[96..] != before[96..] {
+        Outcome::fail("bytes after the six 16-byte records changed")
+    } else if prims != 2 {
+        Outcome::fail(format!("PRIMITIVES_EMITTED {prims}, expected 2"))
+    } else {
+        Outcome::pass(
+            "GS stream output: one point becomes two 3-vertex triangles; the six records hold \
+             colour + (triangle, vertex, 0, 0) in emission order, bytes 96..128 untouched, \
+             PRIMITIVES_EMITTED 2",
+        )
+    })
 }
