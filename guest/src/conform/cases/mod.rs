@@ -2,11 +2,12 @@
 //! slice; [`GROUPS`] puts the modules in the order they run.
 
 mod basic;
+mod texture;
 
 use super::Case;
 
 /// Every group of cases, in the order they run.
-pub const GROUPS: &[&[Case]] = &[basic::CASES];
+pub const GROUPS: &[&[Case]] = &[basic::CASES, texture::CASES];
 
 /// Every case, in the order they run.
 pub fn all() -> impl Iterator<Item = &'static Case> {
