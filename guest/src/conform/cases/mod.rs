@@ -9,12 +9,7 @@ mod texture;
 use super::Case;
 
 /// Every group of cases, in the order they run.
-pub const GROUPS: &[&[Case]] = &[
-    basic::CASES,
-    texture::CASES,
-    raster::CASES,
-    pipeline::CASES,
-];
+pub const GROUPS: &[&[Case]] = &[basic::CASES, texture::CASES, raster::CASES, pipeline::CASES];
 
 /// Every case, in the order they run.
 pub fn all() -> impl Iterator<Item = &'static Case> {
