@@ -149,6 +149,14 @@ impl<T: Transport> Context<T> {
         Ok(())
     }
 
+    /// Notes that the commands being batched use `res`, so the submission names it (the
+    /// virtio-gpu kernel orders work on the resources a submission lists). Commands made with
+    /// [`push`](Self::push) or [`create_object`](Self::create_object) that name a resource
+    /// need this; the typed helpers do it themselves.
+    pub fn reference_resource(&mut self, res: &Resource) {
+        self.reference(res.id);
+    }
+
     fn reference(&mut self, id: ResourceId) {
         if !self.referenced.contains(&id) {
             self.referenced.push(id);

@@ -63,6 +63,7 @@ pub fn create_query(ctx: &mut Context<DynTransport>, query_type: QueryType) -> R
     let buffer = ctx.create_resource(&ResourceDesc::buffer(16, bind::CUSTOM))?;
     ctx.transport_mut().backing(buffer.id())?.fill(0);
     let resource = buffer.id().0;
+    ctx.reference_resource(&buffer);
     let object = ctx.create_object(ObjectType::Query, |handle| {
         Command::CreateQuery(Query {
             handle,

@@ -473,6 +473,7 @@ fn streamout_capture_vs(env: &mut Env<'_>) -> Result<Outcome> {
     let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::STREAM_OUTPUT))?;
     ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
     let resource = buf.id().0;
+    ctx.reference_resource(&buf);
     let target = ctx.create_object(ObjectType::StreamoutTarget, |handle| {
         Command::CreateStreamoutTarget(StreamoutTarget {
             handle,
@@ -919,6 +920,7 @@ fn streamout_append(env: &mut Env<'_>) -> Result<Outcome> {
     let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::STREAM_OUTPUT))?;
     ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
     let resource = buf.id().0;
+    ctx.reference_resource(&buf);
     let target = ctx.create_object(ObjectType::StreamoutTarget, |handle| {
         Command::CreateStreamoutTarget(StreamoutTarget {
             handle,
@@ -1394,6 +1396,7 @@ fn streamout_two_buffers(env: &mut Env<'_>) -> Result<Outcome> {
         let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::STREAM_OUTPUT))?;
         ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
         let resource = buf.id().0;
+        ctx.reference_resource(&buf);
         targets.push(ctx.create_object(ObjectType::StreamoutTarget, |handle| {
             Command::CreateStreamoutTarget(StreamoutTarget {
                 handle,
@@ -1514,6 +1517,7 @@ fn streamout_from_gs(env: &mut Env<'_>) -> Result<Outcome> {
     let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::STREAM_OUTPUT))?;
     ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
     let resource = buf.id().0;
+    ctx.reference_resource(&buf);
     let target = ctx.create_object(ObjectType::StreamoutTarget, |handle| {
         Command::CreateStreamoutTarget(StreamoutTarget {
             handle,

@@ -642,6 +642,7 @@ fn view(
     swizzle: [Swizzle; 4],
 ) -> Result<Object> {
     let resource = res.id().0;
+    ctx.reference_resource(res);
     ctx.create_object(virgl_proto::ccmd::ObjectType::SamplerView, |handle| {
         Command::CreateSamplerView(SamplerView {
             handle,
