@@ -7,7 +7,9 @@
 
 use std::time::Duration;
 
-use virgl_proto::ccmd::{Box3, Command, Dwords, Query, Shader, ShaderOffset, StreamOutput};
+use virgl_proto::ccmd::{
+    Box3, Command, Dwords, Query, Shader, ShaderOffset, StreamOutput, StreamoutTarget,
+};
 use virgl_proto::pipe::{bind, QueryType, ShaderType};
 use virgl_proto::tgsi;
 
@@ -170,4 +172,27 @@ pub fn u32s(bytes: &[u8]) -> Vec<u32> {
 /// Little-endian f32s of a byte buffer.
 pub fn f32s(bytes: &[u8]) -> Vec<f32> {
     u32s(bytes).into_iter().map(f32::from_bits).collect()
+}
+
+/// A stream-output buffer of `size` bytes holding a known pattern (from `seed`), and a target
+/// over all of it; returns the buffer, the target and the pattern.
+pub fn streamout_buffer(
+    ctx: &mut Context<DynTransport>,
+    size: u32,
+    seed: u32,
+) -> Result<(Resource, Object, Vec<u8>)> {
+    let before = super::scene::pattern(size as usize, seed);
+    let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::STREAM_OUTPUT))?;
+    ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
+    let resource = buf.id().0;
+    ctx.reference_resource(&buf);
+    let target = ctx.create_object(ObjectType::StreamoutTarget, |handle| {
+        Command::CreateStreamoutTarget(StreamoutTarget {
+            handle,
+            resource,
+            buffer_offset: 0,
+            buffer_size: size,
+        })
+    })?;
+    Ok((buf, target, before))
 }

@@ -10,8 +10,8 @@
 
 use virgl_proto::caps::{BoolSet1, CapabilityBits};
 use virgl_proto::ccmd::{
-    Box3, BufferBinding, Clear, Command, DrawVbo, ImageBinding, LaunchGrid, ObjectType,
-    QueryResultQbo, SoOutput, StreamOutput, StreamoutTarget,
+    Box3, BufferBinding, Clear, Command, DrawVbo, ImageBinding, LaunchGrid, QueryResultQbo,
+    SoOutput, StreamOutput,
 };
 use virgl_proto::format::Format;
 use virgl_proto::pipe::{
@@ -469,19 +469,7 @@ fn streamout_capture_vs(env: &mut Env<'_>) -> Result<Outcome> {
     )?;
     ctx.bind_shader(ShaderType::Vertex, Some(&vs))?;
     let size = 128u32;
-    let before = scene::pattern(size as usize, 31);
-    let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::STREAM_OUTPUT))?;
-    ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
-    let resource = buf.id().0;
-    ctx.reference_resource(&buf);
-    let target = ctx.create_object(ObjectType::StreamoutTarget, |handle| {
-        Command::CreateStreamoutTarget(StreamoutTarget {
-            handle,
-            resource,
-            buffer_offset: 0,
-            buffer_size: size,
-        })
-    })?;
+    let (buf, target, before) = ps::streamout_buffer(ctx, size, 31)?;
     let emitted = ps::create_query(ctx, QueryType::PrimitivesEmitted)?;
     ctx.push(&Command::SetStreamoutTargets {
         append_bitmask: 0,
@@ -916,19 +904,7 @@ fn streamout_append(env: &mut Env<'_>) -> Result<Outcome> {
     )?;
     ctx.bind_shader(ShaderType::Vertex, Some(&vs))?;
     let size = 128u32;
-    let before = scene::pattern(size as usize, 37);
-    let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::STREAM_OUTPUT))?;
-    ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
-    let resource = buf.id().0;
-    ctx.reference_resource(&buf);
-    let target = ctx.create_object(ObjectType::StreamoutTarget, |handle| {
-        Command::CreateStreamoutTarget(StreamoutTarget {
-            handle,
-            resource,
-            buffer_offset: 0,
-            buffer_size: size,
-        })
-    })?;
+    let (buf, target, before) = ps::streamout_buffer(ctx, size, 37)?;
     let first: [scene::Vertex; 3] = [
         [0.1, 0.2, 0.3, 1.0, 0.0, 0.25, 0.5, 0.75],
         [-0.5, 0.5, 0.0, 1.0, 1.0, 2.0, 3.0, 4.0],
@@ -1392,19 +1368,8 @@ fn streamout_two_buffers(env: &mut Env<'_>) -> Result<Outcome> {
     let mut targets = Vec::new();
     let mut befores = Vec::new();
     for (i, size) in [64u32, 48].into_iter().enumerate() {
-        let before = scene::pattern(size as usize, 61 + i as u32);
-        let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::STREAM_OUTPUT))?;
-        ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
-        let resource = buf.id().0;
-        ctx.reference_resource(&buf);
-        targets.push(ctx.create_object(ObjectType::StreamoutTarget, |handle| {
-            Command::CreateStreamoutTarget(StreamoutTarget {
-                handle,
-                resource,
-                buffer_offset: 0,
-                buffer_size: size,
-            })
-        })?);
+        let (buf, target, before) = ps::streamout_buffer(ctx, size, 61 + i as u32)?;
+        targets.push(target);
         bufs.push(buf);
         befores.push(before);
     }
@@ -1513,19 +1478,7 @@ fn streamout_from_gs(env: &mut Env<'_>) -> Result<Outcome> {
     let gs = ps::shader_with_so(ctx, ShaderType::Geometry, &gs, so)?;
     ctx.bind_shader(ShaderType::Geometry, Some(&gs))?;
     let size = 128u32;
-    let before = scene::pattern(size as usize, 67);
-    let buf = ctx.create_resource(&ResourceDesc::buffer(size, bind::STREAM_OUTPUT))?;
-    ctx.upload(&buf, Box3::new_2d(0, 0, size, 1), &before)?;
-    let resource = buf.id().0;
-    ctx.reference_resource(&buf);
-    let target = ctx.create_object(ObjectType::StreamoutTarget, |handle| {
-        Command::CreateStreamoutTarget(StreamoutTarget {
-            handle,
-            resource,
-            buffer_offset: 0,
-            buffer_size: size,
-        })
-    })?;
+    let (buf, target, before) = ps::streamout_buffer(ctx, size, 67)?;
     let emitted = ps::create_query(ctx, QueryType::PrimitivesEmitted)?;
     ctx.push(&Command::SetStreamoutTargets {
         append_bitmask: 0,
