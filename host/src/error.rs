@@ -16,6 +16,10 @@ pub enum Error {
     #[error("EGL display: {0}")]
     EglMissing(String),
 
+    /// A guest's RESOURCE_CREATE that the host refuses, with the rule it breaks.
+    #[error("resource {id}: {detail}")]
+    InvalidResource { id: u32, detail: String },
+
     /// A GL object could not be made, or GL reported an error.
     #[error("GL {call}: {detail}")]
     Gl { call: &'static str, detail: String },

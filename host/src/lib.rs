@@ -20,8 +20,9 @@
 //!
 //! [`gl::platform`] opens Mesa's surfaceless EGL display and makes desktop-GL-core or GLES
 //! contexts with no window system. [`gl::Gl`] holds one, current, with glow's entry points and the
-//! version the context really has. Validation, state, shader translation, resources, caps and
-//! the vtest server come next (issue 11).
+//! version the context really has. [`resource::check_create`] decides which resources a guest
+//! may create. State, shader translation, transfers, caps and the vtest server come next
+//! (issue 11).
 //!
 //! # Principles
 //!
@@ -33,5 +34,6 @@
 
 mod error;
 pub mod gl;
+pub mod resource;
 
 pub use error::{Error, Result};
