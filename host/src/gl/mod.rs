@@ -118,6 +118,40 @@ impl Gl {
         })
     }
 
+    /// What guests may create here (see [`crate::resource::check_create`]): sizes probed, and
+    /// features decided by the context's version and extensions, as virglrenderer's feature
+    /// table does.
+    pub fn resource_limits(&self) -> Result<crate::resource::Limits> {
+        // SAFETY: the context is current; all three are integer queries of GL 3+ / GLES 3+.
+        let (tex2d, tex3d, cube) = unsafe {
+            (
+                self.gl.get_parameter_i32(glow::MAX_TEXTURE_SIZE),
+                self.gl.get_parameter_i32(glow::MAX_3D_TEXTURE_SIZE),
+                self.gl.get_parameter_i32(glow::MAX_CUBE_MAP_TEXTURE_SIZE),
+            )
+        };
+        self.check("glGetIntegerv(MAX_*_TEXTURE_SIZE)")?;
+        let size = |v: i32| u32::try_from(v).unwrap_or(0);
+        let v = &self.version;
+        let at_least =
+            |gl: (u32, u32), es: (u32, u32)| (v.major, v.minor) >= if v.es { es } else { gl };
+        let ext = |name: &str| self.gl.supported_extensions().contains(name);
+        Ok(crate::resource::Limits {
+            max_texture_2d_size: size(tex2d),
+            max_texture_3d_size: size(tex3d),
+            max_texture_cube_size: size(cube),
+            multisample: at_least((3, 2), (3, 1)),
+            texture_array: at_least((3, 0), (3, 0)),
+            cube_map_array: at_least((4, 0), (3, 2))
+                || ext("GL_ARB_texture_cube_map_array")
+                || ext("GL_EXT_texture_cube_map_array")
+                || ext("GL_OES_texture_cube_map_array"),
+            query_buffer: (!v.es && (v.major, v.minor) >= (4, 4))
+                || ext("GL_ARB_query_buffer_object"),
+            indirect_draw: at_least((4, 0), (3, 1)),
+        })
+    }
+
     /// Fails with the first pending GL error, naming `call`.
     fn check(&self, call: &'static str) -> Result<()> {
         // SAFETY: glGetError takes no arguments; the context is current.
@@ -228,6 +262,20 @@ mod tests {
         // GL 4.5 requires at least 16384 and 4 (table 23.53, 23.63).
         let l = core.limits().unwrap();
         assert!(l.max_texture_size >= 16384 && l.max_samples >= 4, "{l:?}");
+        let r = core.resource_limits().unwrap();
+        assert_eq!(r.max_texture_2d_size, l.max_texture_size);
+        assert!(
+            r.max_texture_3d_size >= 2048 && r.max_texture_cube_size >= 16384,
+            "{r:?}"
+        );
+        assert!(
+            r.multisample
+                && r.texture_array
+                && r.cube_map_array
+                && r.query_buffer
+                && r.indirect_draw,
+            "GL 4.5 core has every feature: {r:?}"
+        );
         drop(core);
 
         let es = Gl::new(&display, Api::Gles { major: 3, minor: 0 }).unwrap();
@@ -238,5 +286,15 @@ mod tests {
         // GLES 3.0 requires at least 2048 and 4.
         let l = es.limits().unwrap();
         assert!(l.max_texture_size >= 2048 && l.max_samples >= 4, "{l:?}");
+        // llvmpipe's GLES 3.2 has everything but query buffer objects.
+        let r = es.resource_limits().unwrap();
+        assert!(
+            r.max_texture_3d_size >= 256 && r.max_texture_cube_size >= 2048,
+            "{r:?}"
+        );
+        if (v.major, v.minor) >= (3, 2) {
+            assert!(r.multisample && r.texture_array && r.cube_map_array && r.indirect_draw);
+        }
+        assert!(!r.query_buffer, "{r:?}");
     }
 }
