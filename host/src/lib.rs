@@ -20,8 +20,10 @@
 //!
 //! [`gl::platform`] opens Mesa's surfaceless EGL display and makes desktop-GL-core or GLES
 //! contexts with no window system. [`gl::Gl`] holds one, current, with glow's entry points and the
-//! version the context really has. Validation, state, shader translation, resources, caps and
-//! the vtest server come next (issue 11).
+//! version the context really has. [`shader`] translates TGSI vertex and fragment shaders to
+//! GLSL 3.30 text, one statement per TGSI instruction, and [`gl::Gl::compile_program`] checks
+//! that a pair compiles and links. Validation, state, resources, caps and the vtest server come
+//! next (issue 11).
 //!
 //! # Principles
 //!
@@ -33,5 +35,6 @@
 
 mod error;
 pub mod gl;
+pub mod shader;
 
 pub use error::{Error, Result};
