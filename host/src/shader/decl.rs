@@ -281,9 +281,15 @@ fn centroid(l: InterpLocation, q: &'static str) -> String {
 }
 
 /// The indices a declaration covers.
+/// Registers of one file past this are refused, so a hostile declaration cannot make the
+/// translator write megabytes of GLSL.
+const MAX_REGISTERS: u32 = 4096;
+
 fn range(decl: &Declaration) -> Result<std::ops::Range<u32>> {
     match decl.range {
-        Bracket::Range { first, last } if first <= last => Ok(first..last + 1),
+        Bracket::Range { first, last } if first <= last && last < MAX_REGISTERS => {
+            Ok(first..last + 1)
+        }
         _ => Err(unsupported(format!("declaration `{decl}` (range)"), None)),
     }
 }
@@ -348,7 +354,14 @@ fn immediate(i: usize, imm: &Immediate) -> String {
             )
         }
         Immediate::Int32(v) => {
-            let v: Vec<String> = v.iter().map(|x| x.to_string()).collect();
+            // -2147483648 is not a GLSL literal: 2147483648 overflows before the minus.
+            let v: Vec<String> = v
+                .iter()
+                .map(|&x| match x {
+                    i32::MIN => "(-2147483647 - 1)".to_string(),
+                    x => x.to_string(),
+                })
+                .collect();
             format!("const ivec4 imm{i} = ivec4({});", v.join(", "))
         }
         _ => String::new(),

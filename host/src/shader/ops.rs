@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use virgl_proto::tgsi::{
-    Component, Dst, File, Index, Instruction, Opcode, Src, Texture, WriteMask,
+    Component, Dst, File, Immediate, Index, Instruction, Opcode, Src, Texture, WriteMask,
 };
 
 use super::decl::Declarations;
@@ -71,7 +71,10 @@ impl<'a> Body<'a> {
     pub fn instruction(&mut self, i: usize, ins: &Instruction) -> Result<()> {
         self.at = i;
         use Opcode as O;
-        if matches!(ins.opcode, O::Else | O::Endif | O::Endloop) {
+        if ins.dst.len() != ins.opcode.num_dst() || ins.src.len() != ins.opcode.num_src() {
+            return Err(self.err(format!("{} with wrong operand count", ins.opcode)));
+        }
+        if matches!(ins.opcode, O::Else | O::Endif | O::Endloop | O::Endswitch) {
             if self.depth <= 1 {
                 return Err(self.err(format!("{} without its opening", ins.opcode)));
             }
@@ -83,6 +86,10 @@ impl<'a> Body<'a> {
         }
         if ins.saturate && ins.opcode.info().num_dst == 0 {
             return Err(self.err(format!("{}_SAT", ins.opcode)));
+        }
+        if ins.dst.first().is_some_and(|d| d.mask.is_empty()) {
+            // Writes nothing.
+            return Ok(());
         }
         let f = Ty::Float;
         let u = Ty::Uint;
@@ -181,7 +188,17 @@ impl<'a> Body<'a> {
                 self.line("} else {");
                 self.depth += 1;
             }
-            O::Endif | O::Endloop => self.line("}"),
+            O::Endif | O::Endloop | O::Endswitch => self.line("}"),
+            O::Switch => {
+                let c = self.src(&ins.src[0], Ty::Int, &[ins.src[0].swizzle[0]])?;
+                self.line(&format!("switch ({c}) {{"));
+                self.depth += 1;
+            }
+            O::Case => {
+                let label = self.case_label(&ins.src[0])?;
+                self.line(&format!("case {label}:"));
+            }
+            O::Default => self.line("default:"),
             O::Bgnloop => {
                 self.line("while (true) {");
                 self.depth += 1;
@@ -204,6 +221,25 @@ impl<'a> Body<'a> {
             op => return Err(self.err(format!("opcode {op}"))),
         }
         Ok(())
+    }
+
+    /// The constant a `CASE` compares with: a component of an immediate, as a signed integer.
+    fn case_label(&self, s: &Src) -> Result<i32> {
+        let value = match (s.file, s.index, s.negate || s.absolute) {
+            (File::Imm, Index::Direct(i), false) => usize::try_from(i)
+                .ok()
+                .and_then(|i| self.regs.immediates.get(i))
+                .and_then(|imm| {
+                    let c = s.swizzle[0].number() as usize;
+                    match imm {
+                        Immediate::Flt32(v) | Immediate::Uint32(v) => Some(v[c] as i32),
+                        Immediate::Int32(v) => Some(v[c]),
+                        _ => None,
+                    }
+                }),
+            _ => None,
+        };
+        value.ok_or_else(|| self.err(format!("CASE operand {s} (not an immediate)")))
     }
 
     /// A componentwise opcode whose sources are all of type `src`.

@@ -132,3 +132,31 @@ fn varyings_are_named_by_semantic() {
         ["gl_Position = in0;", "v_generic3.xy = in0.xy;"]
     );
 }
+
+#[test]
+fn switch_takes_its_labels_from_immediates() {
+    let b = body(&format!(
+        "{FRAG}IMM[0] UINT32 {{0, 1, 2, 3}}\n  0: SWITCH TEMP[0].xxxx\n  1: CASE IMM[0].zzzz\n  2: MOV TEMP[1], CONST[0]\n  3: BRK\n  4: DEFAULT\n  5: BRK\n  6: ENDSWITCH\n  7: END\n"
+    ));
+    assert_eq!(
+        b,
+        [
+            "switch (floatBitsToInt(temp0.x)) {",
+            "case 2:",
+            "temp1 = fs_const0[0];",
+            "break;",
+            "default:",
+            "break;"
+        ]
+    );
+    let e = error(&format!(
+        "{FRAG}  0: SWITCH TEMP[0].xxxx\n  1: CASE TEMP[1].xxxx\n  2: ENDSWITCH\n  3: END\n"
+    ));
+    assert!(e.to_string().contains("CASE operand TEMP[1]"), "{e}");
+}
+
+#[test]
+fn huge_declarations_are_refused() {
+    let e = error("FRAG\nDCL TEMP[0..100000]\n  0: END\n");
+    assert!(e.to_string().contains("DCL TEMP[0..100000]"), "{e}");
+}
