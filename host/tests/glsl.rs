@@ -1,14 +1,15 @@
 //! TGSI to GLSL snapshots: every `host/tests/data/glsl/NAME.tgsi` (shaders captured from the
 //! streams in `proto/tests/data`) translates to exactly `NAME.glsl`, the GLSL compiles with
-//! `glslangValidator` when it is installed, and each vertex/fragment pair of one capture links
-//! on a real GL context when there is one. `UPDATE_SNAPSHOTS=1` rewrites the `.glsl` files.
+//! `glslangValidator` when it is installed, and each vertex/fragment pair of one capture,
+//! translated together, links on a real GL context when there is one. `UPDATE_SNAPSHOTS=1`
+//! rewrites the `.glsl` files.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use virgl_host::gl::{Api, EglDisplay, Gl};
-use virgl_host::shader::{translate, Target};
-use virgl_proto::tgsi::{parse, Processor};
+use virgl_host::shader::{translate, translate_pair, Target};
+use virgl_proto::tgsi::{parse, Processor, Shader};
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/glsl")
@@ -16,6 +17,18 @@ fn dir() -> PathBuf {
 
 /// Every captured shader: its name, stage and translation.
 fn shaders() -> Vec<(String, Processor, String)> {
+    parsed()
+        .into_iter()
+        .map(|(name, shader)| {
+            let glsl =
+                translate(&shader, Target::Desktop330).unwrap_or_else(|e| panic!("{name}: {e}"));
+            (name, shader.processor, glsl)
+        })
+        .collect()
+}
+
+/// Every captured shader, parsed, with its name.
+fn parsed() -> Vec<(String, Shader)> {
     let mut names: Vec<PathBuf> = std::fs::read_dir(dir())
         .unwrap()
         .map(|e| e.unwrap().path())
@@ -29,9 +42,7 @@ fn shaders() -> Vec<(String, Processor, String)> {
             let name = p.file_stem().unwrap().to_str().unwrap().to_string();
             let text = std::fs::read_to_string(p).unwrap();
             let shader = parse(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
-            let glsl =
-                translate(&shader, Target::Desktop330).unwrap_or_else(|e| panic!("{name}: {e}"));
-            (name, shader.processor, glsl)
+            (name, shader)
         })
         .collect()
 }
@@ -106,17 +117,18 @@ fn each_capture_links_on_gl() {
         }
     };
     let gl = Gl::new(&display, Api::GlCore { major: 4, minor: 5 }).unwrap();
-    let all = shaders();
+    let all = parsed();
     // NAME-NNN: shaders of one capture share NAME.
     let capture = |name: &str| name.rsplit_once('-').unwrap().0.to_string();
     let mut linked = 0;
     let mut failed = Vec::new();
-    for (vs_name, _, vs) in all.iter().filter(|s| s.1 == Processor::Vert) {
-        for (fs_name, _, fs) in all.iter().filter(|s| s.1 == Processor::Frag) {
+    for (vs_name, vs) in all.iter().filter(|s| s.1.processor == Processor::Vert) {
+        for (fs_name, fs) in all.iter().filter(|s| s.1.processor == Processor::Frag) {
             if capture(vs_name) != capture(fs_name) {
                 continue;
             }
-            match gl.compile_program(vs, fs) {
+            let (vs, fs) = translate_pair(vs, fs, Target::Desktop330).unwrap();
+            match gl.compile_program(&vs, &fs) {
                 Ok(()) => linked += 1,
                 Err(log) => {
                     eprintln!("{vs_name} + {fs_name}:\n{log}");
@@ -127,4 +139,37 @@ fn each_capture_links_on_gl() {
     }
     assert!(failed.is_empty(), "did not link: {failed:?}");
     assert_eq!(linked, 8, "one pair per capture, two for glxgears");
+}
+
+#[test]
+fn flat_and_noperspective_varyings_link_when_translated_as_a_pair() {
+    let display = match EglDisplay::open() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("skip: no surfaceless EGL display here: {e}");
+            return;
+        }
+    };
+    let gl = Gl::new(&display, Api::GlCore { major: 4, minor: 5 }).unwrap();
+    let vs = parse(
+        "VERT\nDCL IN[0]\nDCL OUT[0], POSITION\nDCL OUT[1], GENERIC[0]\nDCL OUT[2], GENERIC[1]\n\
+         0: MOV OUT[0], IN[0]\n  1: MOV OUT[1], IN[0]\n  2: MOV OUT[2], IN[0]\n  3: END\n",
+    )
+    .unwrap();
+    let fs = parse(
+        "FRAG\nDCL IN[0], GENERIC[0], CONSTANT\nDCL IN[1], GENERIC[1], LINEAR\nDCL OUT[0], COLOR\n\
+         0: ADD OUT[0], IN[0], IN[1]\n  1: END\n",
+    )
+    .unwrap();
+    let (vs_glsl, fs_glsl) = translate_pair(&vs, &fs, Target::Desktop330).unwrap();
+    assert!(vs_glsl.contains("flat out vec4 v_generic0;"), "{vs_glsl}");
+    assert!(
+        vs_glsl.contains("noperspective out vec4 v_generic1;"),
+        "{vs_glsl}"
+    );
+    gl.compile_program(&vs_glsl, &fs_glsl).unwrap();
+    // Alone, the vertex shader cannot know, and GL refuses the mismatch with its log.
+    let alone = translate(&vs, Target::Desktop330).unwrap();
+    let log = gl.compile_program(&alone, &fs_glsl).unwrap_err();
+    assert!(log.contains("interpolation qualifier"), "{log}");
 }

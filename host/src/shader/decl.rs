@@ -36,11 +36,45 @@ pub(super) struct Declarations {
     interface: Vec<String>,
     /// A `gl_FragCoord` redeclaration, if the properties ask for a non-default convention.
     frag_coord: Option<String>,
+    /// Interpolation qualifiers of the fragment inputs a vertex shader's outputs feed.
+    linked: Qualifiers,
+}
+
+/// Varying name to its interpolation qualifier (`flat `, `noperspective `), for those that
+/// have one.
+pub(super) type Qualifiers = BTreeMap<String, &'static str>;
+
+/// The interpolation qualifiers of a fragment shader's varyings: GLSL 3.30 wants the vertex
+/// outputs feeding them to say the same.
+pub(super) fn fragment_qualifiers(fs: &Shader) -> Qualifiers {
+    let mut q = Qualifiers::new();
+    for decl in fs.declarations().filter(|d| d.file == File::In) {
+        let (Some(sem), Ok(r)) = (decl.semantic, range(decl)) else {
+            continue;
+        };
+        let qualifier = interpolation(decl.interpolate);
+        for k in 0..r.len() as u32 {
+            if let (Some(name), false) = (varying(sem.name, sem.index + k), qualifier.is_empty()) {
+                q.insert(name, qualifier);
+            }
+        }
+    }
+    q
+}
+
+/// The GLSL interpolation qualifier of a TGSI interpolation mode.
+fn interpolation(mode: Option<Interpolate>) -> &'static str {
+    match mode {
+        Some(Interpolate::Constant) => "flat ",
+        Some(Interpolate::Linear) => "noperspective ",
+        _ => "",
+    }
 }
 
 impl Declarations {
-    /// Reads the properties, declarations and immediates of `shader`.
-    pub fn collect(shader: &Shader) -> Result<Declarations> {
+    /// Reads the properties, declarations and immediates of `shader`. A vertex shader's
+    /// varyings take their interpolation qualifier from `linked` (see [`fragment_qualifiers`]).
+    pub fn collect(shader: &Shader, linked: &Qualifiers) -> Result<Declarations> {
         let mut d = Declarations {
             stage: shader.processor,
             inputs: BTreeMap::new(),
@@ -52,6 +86,7 @@ impl Declarations {
             immediates: Vec::new(),
             interface: Vec::new(),
             frag_coord: None,
+            linked: linked.clone(),
         };
         let mut origin = FsCoordOrigin::LowerLeft;
         let mut center = FsCoordPixelCenter::HalfInteger;
@@ -172,12 +207,10 @@ impl Declarations {
             }
             File::In => {
                 let sem = decl.semantic.ok_or_else(|| bad("no semantic"))?;
-                let qualifier = match (decl.interpolate, decl.location) {
-                    (_, InterpLocation::Sample) => return Err(bad("SAMPLE location")),
-                    (Some(Interpolate::Constant), l) => centroid(l, "flat "),
-                    (Some(Interpolate::Linear), l) => centroid(l, "noperspective "),
-                    (_, l) => centroid(l, ""),
-                };
+                if decl.location == InterpLocation::Sample {
+                    return Err(bad("SAMPLE location"));
+                }
+                let qualifier = centroid(decl.location, interpolation(decl.interpolate));
                 for (k, i) in range(decl)?.enumerate() {
                     let index = sem.index + k as u32;
                     let name = match sem.name {
@@ -204,7 +237,9 @@ impl Declarations {
                         }
                         (Processor::Vert, name) => {
                             let name = varying(name, index).ok_or_else(|| bad("semantic"))?;
-                            self.interface.push(format!("out vec4 {name}; // OUT[{i}]"));
+                            let q = self.linked.get(&name).copied().unwrap_or("");
+                            self.interface
+                                .push(format!("{q}out vec4 {name}; // OUT[{i}]"));
                             name
                         }
                         _ => return Err(bad("semantic")),

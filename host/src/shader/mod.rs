@@ -52,12 +52,35 @@ impl Target {
 }
 
 /// Translates `shader` to GLSL source for `target`.
+///
+/// A vertex shader translated alone gives its varyings no interpolation qualifier; use
+/// [`translate_pair`] when the fragment shader it feeds has `flat` or `noperspective` inputs.
 pub fn translate(shader: &Shader, target: Target) -> Result<String> {
+    translate_linked(shader, target, &decl::Qualifiers::new())
+}
+
+/// Translates a vertex and a fragment shader meant to be linked together, giving each vertex
+/// output the interpolation qualifier of the fragment input it feeds, as GLSL 3.30 requires.
+pub fn translate_pair(vs: &Shader, fs: &Shader, target: Target) -> Result<(String, String)> {
+    if vs.processor != Processor::Vert || fs.processor != Processor::Frag {
+        return Err(unsupported(
+            format!("shader pair {} + {}", vs.processor, fs.processor),
+            None,
+        ));
+    }
+    let linked = decl::fragment_qualifiers(fs);
+    Ok((
+        translate_linked(vs, target, &linked)?,
+        translate(fs, target)?,
+    ))
+}
+
+fn translate_linked(shader: &Shader, target: Target, linked: &decl::Qualifiers) -> Result<String> {
     let stage = match shader.processor {
         Processor::Vert | Processor::Frag => shader.processor,
         p => return Err(unsupported(format!("shader stage {p}"), None)),
     };
-    let regs = decl::Declarations::collect(shader)?;
+    let regs = decl::Declarations::collect(shader, linked)?;
     let mut body = ops::Body::new(&regs);
     for (i, ins) in shader.instructions().enumerate() {
         if body.finished() {
