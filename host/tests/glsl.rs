@@ -9,7 +9,10 @@ use std::process::Command;
 
 use virgl_host::gl::{Api, EglDisplay, Gl};
 use virgl_host::shader::{translate, translate_pair, Target};
-use virgl_proto::tgsi::{parse, Processor, Shader};
+use virgl_proto::tgsi::{
+    parse, Builder, Component, Declaration, Dst, File, Instruction, Opcode, Processor, ReturnType,
+    SemanticName, Shader, Src, Texture, WriteMask,
+};
 
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/glsl")
@@ -172,4 +175,81 @@ fn flat_and_noperspective_varyings_link_when_translated_as_a_pair() {
     let alone = translate(&vs, Target::Desktop330).unwrap();
     let log = gl.compile_program(&alone, &fs_glsl).unwrap_err();
     assert!(log.contains("interpolation qualifier"), "{log}");
+}
+
+/// One fragment shader per TGSI opcode, reading temporaries with a partial write mask and
+/// mixed swizzles (texture opcodes sample `SAMP[0]` as 2D); `None` where the translator refuses
+/// the opcode, which must be an error, never a panic.
+fn one_per_opcode() -> Vec<(Opcode, Option<String>)> {
+    Opcode::ALL
+        .iter()
+        .map(|&op| {
+            let dst: Vec<Dst> = (0..op.num_dst())
+                .map(|_| Dst::reg(File::Temp, 0).mask(WriteMask::X | WriteMask::Z | WriteMask::W))
+                .collect();
+            let src: Vec<Src> = (0..op.num_src())
+                .map(|i| {
+                    if op.has_texture() && i == 1 {
+                        Src::reg(File::Samp, 0)
+                    } else {
+                        Src::reg(File::Temp, 1 + i as i32).swizzle([
+                            Component::W,
+                            Component::X,
+                            Component::Y,
+                            Component::Z,
+                        ])
+                    }
+                })
+                .collect();
+            let mut ins = Instruction::new(op, &dst, &src);
+            if op.has_texture() {
+                ins = ins.texture(Texture::D2);
+            }
+            let shader = Builder::new(Processor::Frag)
+                .declare(Declaration::new(File::Out, 0, 0).semantic(SemanticName::Color, 0))
+                .declare(Declaration::new(File::Temp, 0, 4))
+                .declare(Declaration::new(File::Samp, 0, 0))
+                .declare(Declaration::sampler_view(0, Texture::D2, ReturnType::Float))
+                .instruction(ins)
+                .op(
+                    Opcode::Mov,
+                    &[Dst::reg(File::Out, 0)],
+                    &[Src::reg(File::Temp, 0)],
+                )
+                .end();
+            (op, translate(&shader, Target::Desktop330).ok())
+        })
+        .collect()
+}
+
+#[test]
+fn every_translated_opcode_compiles() {
+    let all = one_per_opcode();
+    let ok: Vec<_> = all.iter().filter(|(_, g)| g.is_some()).collect();
+    assert!(ok.len() > 60, "only {} opcodes translate", ok.len());
+    if Command::new("glslangValidator")
+        .arg("--version")
+        .output()
+        .is_err()
+    {
+        eprintln!("skip: glslangValidator not installed");
+        return;
+    }
+    let tmp = std::env::temp_dir().join(format!("virgl-host-ops-{}", std::process::id()));
+    std::fs::create_dir_all(&tmp).unwrap();
+    let mut failed = Vec::new();
+    for (op, glsl) in ok {
+        let path = tmp.join(format!("{op}.frag"));
+        std::fs::write(&path, glsl.as_ref().unwrap()).unwrap();
+        let out = Command::new("glslangValidator")
+            .arg(&path)
+            .output()
+            .unwrap();
+        if !out.status.success() {
+            eprintln!("{op}:\n{}", String::from_utf8_lossy(&out.stdout));
+            failed.push(op.to_string());
+        }
+    }
+    let _ = std::fs::remove_dir_all(&tmp);
+    assert!(failed.is_empty(), "glslangValidator rejected {failed:?}");
 }

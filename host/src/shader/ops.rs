@@ -15,10 +15,20 @@ use crate::error::Result;
 pub(super) struct Body<'a> {
     regs: &'a Declarations,
     out: String,
-    depth: usize,
+    /// The blocks open around the current instruction, innermost last.
+    blocks: Vec<Block>,
     ended: bool,
     /// The instruction being translated, for errors.
     at: usize,
+}
+
+/// A block of GLSL control flow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Block {
+    If,
+    Else,
+    Loop,
+    Switch,
 }
 
 const ALL: [Component; 4] = [Component::X, Component::Y, Component::Z, Component::W];
@@ -40,7 +50,7 @@ impl<'a> Body<'a> {
         Body {
             regs,
             out: String::new(),
-            depth: 1,
+            blocks: Vec::new(),
             ended: false,
             at: 0,
         }
@@ -53,8 +63,8 @@ impl<'a> Body<'a> {
 
     /// The text, once every block is closed.
     pub fn finish(self) -> Result<String> {
-        if self.depth != 1 {
-            return Err(unsupported("unclosed IF or loop", Some(self.at)));
+        if let Some(b) = self.blocks.last() {
+            return Err(unsupported(format!("unclosed {b:?} block"), Some(self.at)));
         }
         Ok(self.out)
     }
@@ -64,7 +74,7 @@ impl<'a> Body<'a> {
     }
 
     fn line(&mut self, text: &str) {
-        let _ = writeln!(self.out, "{}{text}", "    ".repeat(self.depth));
+        let _ = writeln!(self.out, "{}{text}", "    ".repeat(self.blocks.len() + 1));
     }
 
     /// Translates instruction number `i`.
@@ -74,11 +84,30 @@ impl<'a> Body<'a> {
         if ins.dst.len() != ins.opcode.num_dst() || ins.src.len() != ins.opcode.num_src() {
             return Err(self.err(format!("{} with wrong operand count", ins.opcode)));
         }
-        if matches!(ins.opcode, O::Else | O::Endif | O::Endloop | O::Endswitch) {
-            if self.depth <= 1 {
+        // Closing opcodes must close the innermost block, and the statements GLSL allows only
+        // inside some block must be in one.
+        let closes: &[Block] = match ins.opcode {
+            O::Else => &[Block::If],
+            O::Endif => &[Block::If, Block::Else],
+            O::Endloop => &[Block::Loop],
+            O::Endswitch => &[Block::Switch],
+            _ => &[],
+        };
+        if !closes.is_empty() {
+            if !self.blocks.last().is_some_and(|b| closes.contains(b)) {
                 return Err(self.err(format!("{} without its opening", ins.opcode)));
             }
-            self.depth -= 1;
+            self.blocks.pop();
+        }
+        let inside = |kinds: &[Block]| self.blocks.iter().any(|b| kinds.contains(b));
+        let misplaced = match ins.opcode {
+            O::Brk => !inside(&[Block::Loop, Block::Switch]),
+            O::Cont => !inside(&[Block::Loop]),
+            O::Case | O::Default => self.blocks.last() != Some(&Block::Switch),
+            _ => false,
+        };
+        if misplaced {
+            return Err(self.err(format!("{} outside the block it belongs to", ins.opcode)));
         }
         self.line(&format!("// {i}: {ins}"));
         if ins.precise {
@@ -101,9 +130,8 @@ impl<'a> Body<'a> {
             O::Mul => self.cw(ins, f, f, |a, _| format!("{} * {}", a[0], a[1]))?,
             O::Div => self.cw(ins, f, f, |a, _| format!("{} / {}", a[0], a[1]))?,
             O::Mad => self.cw(ins, f, f, |a, _| format!("{} * {} + {}", a[0], a[1], a[2]))?,
-            O::Fma => self.cw(ins, f, f, |a, _| {
-                format!("fma({}, {}, {})", a[0], a[1], a[2])
-            })?,
+            // GLSL 3.30 has no fma(): multiply and add, possibly rounded twice.
+            O::Fma => self.cw(ins, f, f, |a, _| format!("{} * {} + {}", a[0], a[1], a[2]))?,
             O::Lrp => self.cw(ins, f, f, |a, _| {
                 format!("mix({}, {}, {})", a[2], a[1], a[0])
             })?,
@@ -182,17 +210,17 @@ impl<'a> Body<'a> {
                 let ty = if ins.opcode == O::If { f } else { u };
                 let c = self.src(&ins.src[0], ty, &[ins.src[0].swizzle[0]])?;
                 self.line(&format!("if ({c} != {}) {{", ty.zero()));
-                self.depth += 1;
+                self.blocks.push(Block::If);
             }
             O::Else => {
                 self.line("} else {");
-                self.depth += 1;
+                self.blocks.push(Block::Else);
             }
             O::Endif | O::Endloop | O::Endswitch => self.line("}"),
             O::Switch => {
                 let c = self.src(&ins.src[0], Ty::Int, &[ins.src[0].swizzle[0]])?;
                 self.line(&format!("switch ({c}) {{"));
-                self.depth += 1;
+                self.blocks.push(Block::Switch);
             }
             O::Case => {
                 let label = self.case_label(&ins.src[0])?;
@@ -201,7 +229,7 @@ impl<'a> Body<'a> {
             O::Default => self.line("default:"),
             O::Bgnloop => {
                 self.line("while (true) {");
-                self.depth += 1;
+                self.blocks.push(Block::Loop);
             }
             O::Brk => self.line("break;"),
             O::Cont => self.line("continue;"),
@@ -213,7 +241,7 @@ impl<'a> Body<'a> {
             }
             O::Nop => {}
             O::End => {
-                if self.depth != 1 {
+                if !self.blocks.is_empty() {
                     return Err(self.err("END inside a block"));
                 }
                 self.ended = true;

@@ -119,6 +119,20 @@ fn control_flow_nests() {
     );
     let e = error(&format!("{FRAG}  0: ENDIF\n  1: END\n"));
     assert!(e.to_string().contains("ENDIF without"), "{e}");
+    let e = error(&format!(
+        "{FRAG}  0: BGNLOOP :2\n  1: ENDIF\n  2: ENDLOOP :0\n  3: END\n"
+    ));
+    assert!(
+        e.to_string()
+            .contains("ENDIF without its opening at instruction 1"),
+        "{e}"
+    );
+    let e = error(&format!(
+        "{FRAG}  0: IF TEMP[0].xxxx :2\n  1: BRK\n  2: ENDIF\n  3: END\n"
+    ));
+    assert!(e.to_string().contains("BRK outside"), "{e}");
+    let e = error(&format!("{FRAG}  0: BGNLOOP :2\n  1: END\n"));
+    assert!(e.to_string().contains("END inside a block"), "{e}");
 }
 
 #[test]
