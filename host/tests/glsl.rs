@@ -253,3 +253,28 @@ fn every_translated_opcode_compiles() {
     let _ = std::fs::remove_dir_all(&tmp);
     assert!(failed.is_empty(), "glslangValidator rejected {failed:?}");
 }
+
+#[test]
+fn every_translated_opcode_links_on_gl() {
+    let display = match EglDisplay::open() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("skip: no surfaceless EGL display here: {e}");
+            return;
+        }
+    };
+    let gl = Gl::new(&display, Api::GlCore { major: 4, minor: 5 }).unwrap();
+    let vs = "#version 330 core\nlayout(location = 0) in vec4 in0;\nvoid main() { gl_Position = in0; }\n";
+    let mut failed = Vec::new();
+    let mut names = Vec::new();
+    for (op, glsl) in one_per_opcode() {
+        let Some(fs) = glsl else { continue };
+        names.push(op.to_string());
+        if let Err(log) = gl.compile_program(vs, &fs) {
+            eprintln!("{op}:\n{log}");
+            failed.push(op.to_string());
+        }
+    }
+    eprintln!("{} opcodes translate: {}", names.len(), names.join(" "));
+    assert!(failed.is_empty(), "did not link: {failed:?}");
+}
