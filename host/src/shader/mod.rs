@@ -21,6 +21,19 @@
 //!
 //! Registers hold floats. Integer opcodes read them through `floatBitsToUint` and the like
 //! and write back through `uintBitsToFloat`, so bits are kept as TGSI keeps them.
+//!
+//! GLSL 3.30 wants a vertex output and the fragment input it feeds to agree on `flat` or
+//! `noperspective`; only the fragment shader says which, so [`translate_pair`] translates the
+//! two stages of one program together.
+//!
+//! # Not handled yet
+//!
+//! Geometry, tessellation and compute stages; system values (`SV`), images, buffers, atomics
+//! and 64-bit types; indirect addressing of anything but constants; shadow, array, MSAA and
+//! integer samplers, texel fetches, gradients, offsets and queries; subroutines (`CAL`,
+//! `BGNSUB`); `PSIZE`, `CLIPDIST`, `FACE` and fragment depth outputs; `FS_COLOR0_WRITES_ALL_CBUFS`
+//! writes only colour buffer 0; `LIT`, `EXP`, `LOG`, `DST`, `XPD`, `DPH`, integer division and
+//! modulo, bit-field and pack opcodes. Each is an [`Error::UnsupportedTgsi`].
 
 mod decl;
 mod ops;
