@@ -23,6 +23,21 @@ pub enum Error {
     /// A GL object could not be made, or GL reported an error.
     #[error("GL {call}: {detail}")]
     Gl { call: &'static str, detail: String },
+
+    /// A TGSI shader uses something the GLSL translator does not handle: `what` names the
+    /// opcode, declaration or property, `instruction` the TGSI instruction number if any.
+    #[error("TGSI to GLSL: unsupported {what}{}", at_instruction(*.instruction))]
+    UnsupportedTgsi {
+        what: String,
+        instruction: Option<usize>,
+    },
+}
+
+fn at_instruction(instruction: Option<usize>) -> String {
+    match instruction {
+        Some(i) => format!(" at instruction {i}"),
+        None => String::new(),
+    }
 }
 
 /// Shorthand for this crate's results.

@@ -21,8 +21,9 @@
 //! [`gl::platform`] opens Mesa's surfaceless EGL display and makes desktop-GL-core or GLES
 //! contexts with no window system. [`gl::Gl`] holds one, current, with glow's entry points and the
 //! version the context really has. [`resource::check_create`] decides which resources a guest
-//! may create. State, shader translation, transfers, caps and the vtest server come next
-//! (issue 11).
+//! may create. [`shader`] translates TGSI vertex and fragment shaders to GLSL 3.30 text, one
+//! statement per TGSI instruction, and [`gl::Gl::compile_program`] checks that a pair compiles
+//! and links. State, transfers, draws, caps and the vtest server come next (issue 11).
 //!
 //! # Principles
 //!
@@ -35,5 +36,6 @@
 mod error;
 pub mod gl;
 pub mod resource;
+pub mod shader;
 
 pub use error::{Error, Result};

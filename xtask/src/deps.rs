@@ -85,6 +85,11 @@ pub const PROGRAMS: &[Program] = &[
         packages: &["glmark2-es2-x11"],
     },
     Program {
+        // The host renderer's GLSL snapshot test compiles every translated shader with it.
+        name: "glslangValidator",
+        packages: &["glslang-tools"],
+    },
+    Program {
         // /usr/lib/piglit/bin/shader_runner
         name: "shader_runner",
         packages: &["piglit"],
@@ -176,8 +181,9 @@ pub fn ensure(programs: &[&str], files: &[&str]) -> Result<()> {
     apt(&args).map_err(|e| Error::Setup(format!("{e}; try: {line}")))
 }
 
-/// What `cargo test --workspace` runs: a private `virgl_test_server` per test.
-pub const TEST: &[&str] = &["virgl_test_server"];
+/// What `cargo test --workspace` runs: a private `virgl_test_server` per test, and
+/// `glslangValidator` for the host renderer's GLSL snapshots.
+pub const TEST: &[&str] = &["virgl_test_server", "glslangValidator"];
 
 /// What `cargo test --workspace` loads: libEGL and Mesa, for the host renderer's GL tests.
 pub const TEST_FILES: &[&str] = &[
@@ -403,7 +409,8 @@ mod tests {
                 "libegl1",
                 "libegl-mesa0",
                 "libgl1-mesa-dri",
-                "libgles2"
+                "libgles2",
+                "glslang-tools"
             ]
         );
     }

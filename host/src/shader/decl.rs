@@ -1,0 +1,409 @@
+//! Declarations, immediates and properties: what each register is called in GLSL, its type,
+//! and the GLSL declarations that go before and at the top of `main`.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+
+use virgl_proto::tgsi::{
+    Bracket, Declaration, File, FsCoordOrigin, FsCoordPixelCenter, Immediate, InterpLocation,
+    Interpolate, Item, Processor, PropertyName, PropertyValue, Resource, ReturnType, SemanticName,
+    Shader, Texture,
+};
+
+use super::regs::{float_literal, Ty};
+use super::unsupported;
+use crate::error::Result;
+
+/// A sampler: its target as declared by `SVIEW` or first used by a texture instruction.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct Sampler {
+    pub target: Texture,
+}
+
+/// Every register the shader declares, with its GLSL name.
+pub(super) struct Declarations {
+    pub stage: Processor,
+    /// `IN[n]` and `OUT[n]` to their GLSL names.
+    pub inputs: BTreeMap<u32, String>,
+    pub outputs: BTreeMap<u32, String>,
+    /// Constant buffer index to its element count.
+    pub consts: BTreeMap<u32, u32>,
+    pub temps: Vec<u32>,
+    pub addrs: Vec<u32>,
+    pub samplers: BTreeMap<u32, Sampler>,
+    pub immediates: Vec<Immediate>,
+    /// GLSL lines for the interface (`in`, `out`), in declaration order.
+    interface: Vec<String>,
+    /// A `gl_FragCoord` redeclaration, if the properties ask for a non-default convention.
+    frag_coord: Option<String>,
+    /// Interpolation qualifiers of the fragment inputs a vertex shader's outputs feed.
+    linked: Qualifiers,
+}
+
+/// Varying name to its interpolation qualifier (`flat `, `noperspective `), for those that
+/// have one.
+pub(super) type Qualifiers = BTreeMap<String, &'static str>;
+
+/// The interpolation qualifiers of a fragment shader's varyings: GLSL 3.30 wants the vertex
+/// outputs feeding them to say the same.
+pub(super) fn fragment_qualifiers(fs: &Shader) -> Qualifiers {
+    let mut q = Qualifiers::new();
+    for decl in fs.declarations().filter(|d| d.file == File::In) {
+        let (Some(sem), Ok(r)) = (decl.semantic, range(decl)) else {
+            continue;
+        };
+        let qualifier = interpolation(decl.interpolate);
+        for k in 0..r.len() as u32 {
+            if let (Some(name), false) = (varying(sem.name, sem.index + k), qualifier.is_empty()) {
+                q.insert(name, qualifier);
+            }
+        }
+    }
+    q
+}
+
+/// The GLSL interpolation qualifier of a TGSI interpolation mode.
+fn interpolation(mode: Option<Interpolate>) -> &'static str {
+    match mode {
+        Some(Interpolate::Constant) => "flat ",
+        Some(Interpolate::Linear) => "noperspective ",
+        _ => "",
+    }
+}
+
+impl Declarations {
+    /// Reads the properties, declarations and immediates of `shader`. A vertex shader's
+    /// varyings take their interpolation qualifier from `linked` (see [`fragment_qualifiers`]).
+    pub fn collect(shader: &Shader, linked: &Qualifiers) -> Result<Declarations> {
+        let mut d = Declarations {
+            stage: shader.processor,
+            inputs: BTreeMap::new(),
+            outputs: BTreeMap::new(),
+            consts: BTreeMap::new(),
+            temps: Vec::new(),
+            addrs: Vec::new(),
+            samplers: BTreeMap::new(),
+            immediates: Vec::new(),
+            interface: Vec::new(),
+            frag_coord: None,
+            linked: linked.clone(),
+        };
+        let mut origin = FsCoordOrigin::LowerLeft;
+        let mut center = FsCoordPixelCenter::HalfInteger;
+        let mut sviews = BTreeMap::new();
+        for item in &shader.items {
+            match item {
+                Item::Property(p) => match (p.name, p.value) {
+                    (PropertyName::FsCoordOrigin, PropertyValue::CoordOrigin(o)) => origin = o,
+                    (PropertyName::FsCoordPixelCenter, PropertyValue::PixelCenter(c)) => center = c,
+                    // One colour buffer is bound per translated program: COLOR[0] is it.
+                    (PropertyName::FsColor0WritesAllCbufs, _)
+                    | (PropertyName::NextShader, _)
+                    | (PropertyName::VsProhibitUcps, _) => {}
+                    (PropertyName::FsEarlyDepthStencil, PropertyValue::Uint(0)) => {}
+                    (name, _) => return Err(unsupported(format!("property {name}"), None)),
+                },
+                Item::Immediate(imm) => match imm {
+                    Immediate::Flt32(_) | Immediate::Uint32(_) | Immediate::Int32(_) => {
+                        d.immediates.push(*imm)
+                    }
+                    _ => return Err(unsupported(format!("64-bit immediate {imm}"), None)),
+                },
+                Item::Declaration(decl) => {
+                    if let Some(Resource::SamplerView {
+                        target,
+                        return_types,
+                    }) = decl.resource
+                    {
+                        if return_types
+                            .iter()
+                            .any(|t| matches!(t, ReturnType::Sint | ReturnType::Uint))
+                        {
+                            return Err(unsupported(
+                                format!("declaration `{decl}` (integer sampler view)"),
+                                None,
+                            ));
+                        }
+                        for i in range(decl)? {
+                            sviews.insert(i, target);
+                        }
+                    } else {
+                        d.declare(decl)?;
+                    }
+                }
+                Item::Instruction(_) => {}
+            }
+        }
+        for (i, sampler) in d.samplers.iter_mut() {
+            if let Some(t) = sviews.get(i) {
+                sampler.target = *t;
+            }
+        }
+        // A sampler with no view takes the target its first texture instruction names.
+        for ins in shader.instructions() {
+            if let (Some(t), Some(s)) = (ins.texture, ins.src.get(1)) {
+                if s.file == File::Samp && !sviews.contains_key(&(direct(s.index)? as u32)) {
+                    if let Some(sampler) = d.samplers.get_mut(&(direct(s.index)? as u32)) {
+                        sampler.target = t;
+                        sviews.insert(direct(s.index)? as u32, t);
+                    }
+                }
+            }
+        }
+        if origin == FsCoordOrigin::UpperLeft || center == FsCoordPixelCenter::Integer {
+            let mut layout = Vec::new();
+            if origin == FsCoordOrigin::UpperLeft {
+                layout.push("origin_upper_left");
+            }
+            if center == FsCoordPixelCenter::Integer {
+                layout.push("pixel_center_integer");
+            }
+            d.frag_coord = Some(format!(
+                "layout({}) in vec4 gl_FragCoord;",
+                layout.join(", ")
+            ));
+        }
+        Ok(d)
+    }
+
+    fn declare(&mut self, decl: &Declaration) -> Result<()> {
+        let bad = |why: &str| unsupported(format!("declaration `{decl}` ({why})"), None);
+        if decl.dimension.is_some() && decl.file != File::Const {
+            return Err(bad("two-dimensional"));
+        }
+        if decl.invariant {
+            return Err(bad("INVARIANT"));
+        }
+        let stage = self.stage;
+        match decl.file {
+            File::Temp => self.temps.extend(range(decl)?),
+            File::Addr => self.addrs.extend(range(decl)?),
+            File::Samp => {
+                for i in range(decl)? {
+                    self.samplers.insert(
+                        i,
+                        Sampler {
+                            target: Texture::D2,
+                        },
+                    );
+                }
+            }
+            File::Const => {
+                let buffer = match decl.dimension {
+                    None => 0,
+                    Some(Bracket::Range { first, last }) if first == last => first,
+                    Some(_) => return Err(bad("constant buffer range")),
+                };
+                let end = range(decl)?.end;
+                let n = self.consts.entry(buffer).or_insert(0);
+                *n = (*n).max(end);
+            }
+            File::In if stage == Processor::Vert => {
+                for i in range(decl)? {
+                    self.inputs.insert(i, format!("in{i}"));
+                    self.interface
+                        .push(format!("layout(location = {i}) in vec4 in{i};"));
+                }
+            }
+            File::In => {
+                let sem = decl.semantic.ok_or_else(|| bad("no semantic"))?;
+                if decl.location == InterpLocation::Sample {
+                    return Err(bad("SAMPLE location"));
+                }
+                let qualifier = centroid(decl.location, interpolation(decl.interpolate));
+                for (k, i) in range(decl)?.enumerate() {
+                    let index = sem.index + k as u32;
+                    let name = match sem.name {
+                        SemanticName::Position => "gl_FragCoord".to_string(),
+                        name => varying(name, index).ok_or_else(|| bad("semantic"))?,
+                    };
+                    if sem.name != SemanticName::Position {
+                        self.interface
+                            .push(format!("{qualifier}in vec4 {name}; // IN[{i}]"));
+                    }
+                    self.inputs.insert(i, name);
+                }
+            }
+            File::Out => {
+                let sem = decl.semantic.ok_or_else(|| bad("no semantic"))?;
+                for (k, i) in range(decl)?.enumerate() {
+                    let index = sem.index + k as u32;
+                    let name = match (stage, sem.name) {
+                        (Processor::Vert, SemanticName::Position) => "gl_Position".to_string(),
+                        (Processor::Frag, SemanticName::Color) => {
+                            self.interface
+                                .push(format!("layout(location = {index}) out vec4 out{i};"));
+                            format!("out{i}")
+                        }
+                        (Processor::Vert, name) => {
+                            let name = varying(name, index).ok_or_else(|| bad("semantic"))?;
+                            let q = self.linked.get(&name).copied().unwrap_or("");
+                            self.interface
+                                .push(format!("{q}out vec4 {name}; // OUT[{i}]"));
+                            name
+                        }
+                        _ => return Err(bad("semantic")),
+                    };
+                    self.outputs.insert(i, name);
+                }
+            }
+            _ => return Err(bad("register file")),
+        }
+        Ok(())
+    }
+
+    /// The stage's prefix for uniforms.
+    pub fn prefix(&self) -> &'static str {
+        match self.stage {
+            Processor::Vert => "vs_",
+            _ => "fs_",
+        }
+    }
+
+    /// The declarations before `main`.
+    pub fn globals(&self) -> String {
+        let mut s = String::new();
+        if let Some(f) = &self.frag_coord {
+            let _ = writeln!(s, "{f}");
+        }
+        for line in &self.interface {
+            let _ = writeln!(s, "{line}");
+        }
+        let p = self.prefix();
+        for (buffer, n) in &self.consts {
+            let _ = writeln!(s, "uniform vec4 {p}const{buffer}[{n}];");
+        }
+        for (i, sampler) in &self.samplers {
+            let ty = sampler_type(sampler.target).unwrap_or("sampler2D");
+            let _ = writeln!(s, "uniform {ty} {p}samp{i};");
+        }
+        s
+    }
+
+    /// The declarations at the top of `main`: temporaries, address registers, immediates.
+    pub fn locals(&self) -> String {
+        let mut s = String::new();
+        for i in &self.temps {
+            let _ = writeln!(s, "    vec4 temp{i} = vec4(0.0);");
+        }
+        for i in &self.addrs {
+            let _ = writeln!(s, "    ivec4 addr{i} = ivec4(0);");
+        }
+        for (i, imm) in self.immediates.iter().enumerate() {
+            let _ = writeln!(s, "    {}", immediate(i, imm));
+        }
+        if !s.is_empty() {
+            s.push('\n');
+        }
+        s
+    }
+
+    /// The type an immediate is declared with.
+    pub fn immediate_type(&self, i: usize) -> Option<Ty> {
+        self.immediates.get(i).map(|imm| match imm {
+            Immediate::Uint32(_) => Ty::Uint,
+            Immediate::Int32(_) => Ty::Int,
+            _ => Ty::Float,
+        })
+    }
+}
+
+fn centroid(l: InterpLocation, q: &'static str) -> String {
+    match l {
+        InterpLocation::Centroid => format!("centroid {q}"),
+        _ => q.to_string(),
+    }
+}
+
+/// The indices a declaration covers.
+/// Registers of one file past this are refused, so a hostile declaration cannot make the
+/// translator write megabytes of GLSL.
+const MAX_REGISTERS: u32 = 4096;
+
+fn range(decl: &Declaration) -> Result<std::ops::Range<u32>> {
+    match decl.range {
+        Bracket::Range { first, last } if first <= last && last < MAX_REGISTERS => {
+            Ok(first..last + 1)
+        }
+        _ => Err(unsupported(format!("declaration `{decl}` (range)"), None)),
+    }
+}
+
+fn direct(i: virgl_proto::tgsi::Index) -> Result<i32> {
+    match i {
+        virgl_proto::tgsi::Index::Direct(i) => Ok(i),
+        _ => Err(unsupported("indirect sampler", None)),
+    }
+}
+
+/// The GLSL name of a varying with this semantic.
+fn varying(name: SemanticName, index: u32) -> Option<String> {
+    let stem = match name {
+        SemanticName::Generic => "generic",
+        SemanticName::Color => "color",
+        SemanticName::Bcolor => "bcolor",
+        SemanticName::Texcoord => "texcoord",
+        SemanticName::Fog => "fog",
+        _ => return None,
+    };
+    Some(format!("v_{stem}{index}"))
+}
+
+/// The GLSL sampler type of a texture target, and how many coordinates it takes.
+pub(super) fn sampler_type(t: Texture) -> Option<&'static str> {
+    Some(match t {
+        Texture::D1 => "sampler1D",
+        Texture::D2 => "sampler2D",
+        Texture::D3 => "sampler3D",
+        Texture::Cube => "samplerCube",
+        Texture::Rect => "sampler2DRect",
+        _ => return None,
+    })
+}
+
+/// The declaration of `IMM[i]`.
+fn immediate(i: usize, imm: &Immediate) -> String {
+    match imm {
+        Immediate::Flt32(bits) => {
+            let floats: Option<Vec<String>> = bits
+                .iter()
+                .map(|b| float_literal(f32::from_bits(*b)))
+                .collect();
+            match floats {
+                Some(f) => format!("const vec4 imm{i} = vec4({});", f.join(", ")),
+                None => format!(
+                    "const vec4 imm{i} = uintBitsToFloat(uvec4({}));",
+                    uints(bits)
+                ),
+            }
+        }
+        Immediate::Uint32(bits) => {
+            let floats: Vec<String> = bits
+                .iter()
+                .map(|b| float_literal(f32::from_bits(*b)).unwrap_or_else(|| "non-finite".into()))
+                .collect();
+            format!(
+                "const uvec4 imm{i} = uvec4({}); // as float: ({})",
+                uints(bits),
+                floats.join(", ")
+            )
+        }
+        Immediate::Int32(v) => {
+            // -2147483648 is not a GLSL literal: 2147483648 overflows before the minus.
+            let v: Vec<String> = v
+                .iter()
+                .map(|&x| match x {
+                    i32::MIN => "(-2147483647 - 1)".to_string(),
+                    x => x.to_string(),
+                })
+                .collect();
+            format!("const ivec4 imm{i} = ivec4({});", v.join(", "))
+        }
+        _ => String::new(),
+    }
+}
+
+fn uints(bits: &[u32; 4]) -> String {
+    let v: Vec<String> = bits.iter().map(|x| format!("{x}u")).collect();
+    v.join(", ")
+}

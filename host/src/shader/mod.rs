@@ -1,0 +1,135 @@
+//! TGSI to GLSL: turns a parsed [`virgl_proto::tgsi::Shader`] into GLSL source text.
+//!
+//! This is a pure translation, with no GL: [`crate::gl`] compiles what it gives. Vertex and
+//! fragment shaders are handled; anything else, and any opcode, declaration or property not
+//! handled, is an [`Error::UnsupportedTgsi`] naming it and the instruction number.
+//!
+//! # Shape of the output
+//!
+//! The GLSL reads like the TGSI it came from: each TGSI instruction becomes one statement,
+//! preceded by the instruction as a comment, and registers keep their TGSI names:
+//!
+//! - `TEMP[n]` is `vec4 tempN`, `ADDR[n]` is `ivec4 addrN`, `IMM[n]` is a constant `immN` of
+//!   the immediate's own type (`uvec4` for `UINT32`, with the float reading in a comment);
+//! - vertex inputs are `inN` at location `N`, fragment outputs `outN` at their `COLOR` index;
+//! - `CONST[d][n]` is an element of a uniform array sized from the declarations, and `SAMP[n]`
+//!   a sampler uniform. Both carry the stage as prefix (`vs_const0`, `fs_samp0`), since
+//!   uniforms of one name must agree between the stages of a program;
+//! - varyings (vertex outputs, fragment inputs) are named after their semantic
+//!   (`v_generic0`, `v_color1`, `v_texcoord0`), so the two stages link; `POSITION` is
+//!   `gl_Position` or `gl_FragCoord`.
+//!
+//! Registers hold floats. Integer opcodes read them through `floatBitsToUint` and the like
+//! and write back through `uintBitsToFloat`, so bits are kept as TGSI keeps them.
+//!
+//! GLSL 3.30 wants a vertex output and the fragment input it feeds to agree on `flat` or
+//! `noperspective`; only the fragment shader says which, so [`translate_pair`] translates the
+//! two stages of one program together.
+//!
+//! # Not handled yet
+//!
+//! Geometry, tessellation and compute stages; system values (`SV`), images, buffers, atomics
+//! and 64-bit types; indirect addressing of anything but constants; shadow, array, MSAA and
+//! integer samplers, texel fetches, gradients, offsets and queries; subroutines (`CAL`,
+//! `BGNSUB`); `PSIZE`, `CLIPDIST`, `FACE` and fragment depth outputs; `FS_COLOR0_WRITES_ALL_CBUFS`
+//! writes only colour buffer 0; `LIT`, `EXP`, `LOG`, `DST`, `XPD`, `DPH`, integer division and
+//! modulo, bit-field and pack opcodes. Each is an [`Error::UnsupportedTgsi`].
+
+mod decl;
+mod ops;
+mod regs;
+#[cfg(test)]
+mod tests;
+
+use std::fmt::Write;
+
+use virgl_proto::tgsi::{Processor, Shader};
+
+use crate::error::{Error, Result};
+
+/// The GLSL dialect to write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Target {
+    /// Desktop GLSL 3.30, core profile (`#version 330 core`).
+    Desktop330,
+}
+
+impl Target {
+    /// The `#version` line.
+    pub fn version_line(self) -> &'static str {
+        match self {
+            Target::Desktop330 => "#version 330 core",
+        }
+    }
+}
+
+/// Translates `shader` to GLSL source for `target`.
+///
+/// A vertex shader translated alone gives its varyings no interpolation qualifier; use
+/// [`translate_pair`] when the fragment shader it feeds has `flat` or `noperspective` inputs.
+pub fn translate(shader: &Shader, target: Target) -> Result<String> {
+    translate_linked(shader, target, &decl::Qualifiers::new())
+}
+
+/// Translates a vertex and a fragment shader meant to be linked together, giving each vertex
+/// output the interpolation qualifier of the fragment input it feeds, as GLSL 3.30 requires.
+pub fn translate_pair(vs: &Shader, fs: &Shader, target: Target) -> Result<(String, String)> {
+    if vs.processor != Processor::Vert || fs.processor != Processor::Frag {
+        return Err(unsupported(
+            format!("shader pair {} + {}", vs.processor, fs.processor),
+            None,
+        ));
+    }
+    let linked = decl::fragment_qualifiers(fs);
+    Ok((
+        translate_linked(vs, target, &linked)?,
+        translate(fs, target)?,
+    ))
+}
+
+fn translate_linked(shader: &Shader, target: Target, linked: &decl::Qualifiers) -> Result<String> {
+    let stage = match shader.processor {
+        Processor::Vert | Processor::Frag => shader.processor,
+        p => return Err(unsupported(format!("shader stage {p}"), None)),
+    };
+    let regs = decl::Declarations::collect(shader, linked)?;
+    let mut body = ops::Body::new(&regs);
+    for (i, ins) in shader.instructions().enumerate() {
+        if body.finished() {
+            return Err(unsupported(
+                format!("instruction {} after END (subroutines)", ins.opcode),
+                Some(i),
+            ));
+        }
+        body.instruction(i, ins)?;
+    }
+    let body = body.finish()?;
+
+    let mut out = String::new();
+    let _ = writeln!(out, "{}", target.version_line());
+    let _ = writeln!(out, "// {} shader translated from TGSI", stage_word(stage));
+    out.push('\n');
+    out.push_str(&regs.globals());
+    out.push_str("\nvoid main()\n{\n");
+    out.push_str(&regs.locals());
+    out.push_str(&body);
+    out.push_str("}\n");
+    Ok(out)
+}
+
+fn stage_word(p: Processor) -> &'static str {
+    match p {
+        Processor::Vert => "vertex",
+        Processor::Frag => "fragment",
+        _ => "other",
+    }
+}
+
+/// The error for a construct the translator does not handle.
+fn unsupported(what: impl Into<String>, instruction: Option<usize>) -> Error {
+    Error::UnsupportedTgsi {
+        what: what.into(),
+        instruction,
+    }
+}

@@ -1,0 +1,176 @@
+//! Unit tests of the translator's trickier parts.
+
+use virgl_proto::tgsi::parse;
+
+use super::{translate, Target};
+use crate::error::Error;
+
+/// The body lines (no comments) of the GLSL for `tgsi`.
+fn body(tgsi: &str) -> Vec<String> {
+    let glsl = translate(&parse(tgsi).unwrap(), Target::Desktop330).unwrap();
+    let main = glsl.split_once("void main()\n{\n").unwrap().1;
+    main.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty() && !l.starts_with("//") && !l.starts_with('}'))
+        .filter(|l| !l.starts_with("vec4 temp") && !l.starts_with("const "))
+        .map(String::from)
+        .collect()
+}
+
+fn error(tgsi: &str) -> Error {
+    translate(&parse(tgsi).unwrap(), Target::Desktop330).unwrap_err()
+}
+
+const FRAG: &str = "FRAG\nDCL OUT[0], COLOR\nDCL TEMP[0..1]\nDCL CONST[0..1]\n";
+
+#[test]
+fn write_masks_pick_the_swizzle_components_they_write() {
+    let b = body(&format!(
+        "{FRAG}  0: ADD TEMP[0].yw, TEMP[1].xyzw, CONST[1].wzyx\n  1: MOV TEMP[0].z, TEMP[1].wwww\n  2: END\n"
+    ));
+    assert_eq!(
+        b,
+        [
+            "temp0.yw = temp1.yw + fs_const0[1].zx;",
+            "temp0.z = temp1.w;"
+        ]
+    );
+}
+
+#[test]
+fn scalar_opcodes_read_x_and_replicate() {
+    let b = body(&format!(
+        "{FRAG}  0: RSQ TEMP[0].xz, TEMP[1].yxxx\n  1: DP3 TEMP[0], TEMP[1].zyxw, CONST[0]\n  2: END\n"
+    ));
+    assert_eq!(
+        b,
+        [
+            "temp0.xz = vec2(inversesqrt(temp1.y));",
+            "temp0 = vec4(dot(temp1.zyx, fs_const0[0].xyz));"
+        ]
+    );
+}
+
+#[test]
+fn modifiers_and_saturate() {
+    let b = body(&format!(
+        "{FRAG}  0: MUL_SAT TEMP[0], -|TEMP[1].xxyy|, -CONST[0]\n  1: END\n"
+    ));
+    assert_eq!(
+        b,
+        ["temp0 = clamp(-abs(temp1.xxyy) * -fs_const0[0], 0.0, 1.0);"]
+    );
+}
+
+#[test]
+fn integer_opcodes_reinterpret_bits() {
+    let b = body(&format!(
+        "{FRAG}IMM[0] INT32 {{-1, 2, 3, 4}}\n  0: IMAX TEMP[0].xy, TEMP[1], IMM[0]\n  1: USEQ TEMP[0].x, TEMP[1].xxxx, IMM[0].yyyy\n  2: END\n"
+    ));
+    assert_eq!(
+        b,
+        [
+            "temp0.xy = intBitsToFloat(max(floatBitsToInt(temp1.xy), imm0.xy));",
+            "temp0.x = uintBitsToFloat((floatBitsToUint(temp1.x) == uint(imm0.y) ? 0xffffffffu : 0u));",
+        ]
+    );
+}
+
+#[test]
+fn unsupported_opcode_is_named_with_its_instruction() {
+    let e = error(&format!(
+        "{FRAG}  0: MOV TEMP[0], CONST[0]\n  1: XPD TEMP[0], TEMP[1], TEMP[1]\n  2: END\n"
+    ));
+    assert!(
+        matches!(&e, Error::UnsupportedTgsi { what, instruction: Some(1) } if what == "opcode XPD"),
+        "{e:?}"
+    );
+    assert_eq!(
+        e.to_string(),
+        "TGSI to GLSL: unsupported opcode XPD at instruction 1"
+    );
+}
+
+#[test]
+fn unsupported_declarations_and_stages_are_errors() {
+    let e = error("FRAG\nDCL IN[0], FACE, CONSTANT\n  0: END\n");
+    assert!(e.to_string().contains("DCL IN[0], FACE"), "{e}");
+    let e = error("GEOM\nPROPERTY GS_INPUT_PRIMITIVE TRIANGLES\n  0: END\n");
+    assert!(e.to_string().contains("shader stage GEOM"), "{e}");
+    let e = error(&format!("{FRAG}  0: MOV TEMP[5], CONST[0]\n  1: END\n"));
+    assert!(e.to_string().contains("TEMP[5]"), "{e}");
+    let e = error(&format!("{FRAG}  0: MOV TEMP[0], CONST[2]\n  1: END\n"));
+    assert!(e.to_string().contains("CONST[2]"), "{e}");
+}
+
+#[test]
+fn control_flow_nests() {
+    let b = body(&format!(
+        "{FRAG}  0: BGNLOOP :4\n  1: IF TEMP[0].yyyy :3\n  2: BRK\n  3: ENDIF\n  4: CONT\n  5: ENDLOOP :0\n  6: END\n"
+    ));
+    assert_eq!(
+        b,
+        [
+            "while (true) {",
+            "if (temp0.y != 0.0) {",
+            "break;",
+            "continue;"
+        ]
+    );
+    let e = error(&format!("{FRAG}  0: ENDIF\n  1: END\n"));
+    assert!(e.to_string().contains("ENDIF without"), "{e}");
+    let e = error(&format!(
+        "{FRAG}  0: BGNLOOP :2\n  1: ENDIF\n  2: ENDLOOP :0\n  3: END\n"
+    ));
+    assert!(
+        e.to_string()
+            .contains("ENDIF without its opening at instruction 1"),
+        "{e}"
+    );
+    let e = error(&format!(
+        "{FRAG}  0: IF TEMP[0].xxxx :2\n  1: BRK\n  2: ENDIF\n  3: END\n"
+    ));
+    assert!(e.to_string().contains("BRK outside"), "{e}");
+    let e = error(&format!("{FRAG}  0: BGNLOOP :2\n  1: END\n"));
+    assert!(e.to_string().contains("END inside a block"), "{e}");
+}
+
+#[test]
+fn varyings_are_named_by_semantic() {
+    let tgsi = "VERT\nDCL IN[0]\nDCL OUT[0], POSITION\nDCL OUT[1], GENERIC[3]\n  0: MOV OUT[0], IN[0]\n  1: MOV OUT[1].xy, IN[0]\n  2: END\n";
+    let glsl = translate(&parse(tgsi).unwrap(), Target::Desktop330).unwrap();
+    assert!(glsl.contains("layout(location = 0) in vec4 in0;"), "{glsl}");
+    assert!(glsl.contains("out vec4 v_generic3; // OUT[1]"), "{glsl}");
+    assert_eq!(
+        body(tgsi),
+        ["gl_Position = in0;", "v_generic3.xy = in0.xy;"]
+    );
+}
+
+#[test]
+fn switch_takes_its_labels_from_immediates() {
+    let b = body(&format!(
+        "{FRAG}IMM[0] UINT32 {{0, 1, 2, 3}}\n  0: SWITCH TEMP[0].xxxx\n  1: CASE IMM[0].zzzz\n  2: MOV TEMP[1], CONST[0]\n  3: BRK\n  4: DEFAULT\n  5: BRK\n  6: ENDSWITCH\n  7: END\n"
+    ));
+    assert_eq!(
+        b,
+        [
+            "switch (floatBitsToInt(temp0.x)) {",
+            "case 2:",
+            "temp1 = fs_const0[0];",
+            "break;",
+            "default:",
+            "break;"
+        ]
+    );
+    let e = error(&format!(
+        "{FRAG}  0: SWITCH TEMP[0].xxxx\n  1: CASE TEMP[1].xxxx\n  2: ENDSWITCH\n  3: END\n"
+    ));
+    assert!(e.to_string().contains("CASE operand TEMP[1]"), "{e}");
+}
+
+#[test]
+fn huge_declarations_are_refused() {
+    let e = error("FRAG\nDCL TEMP[0..100000]\n  0: END\n");
+    assert!(e.to_string().contains("DCL TEMP[0..100000]"), "{e}");
+}

@@ -1,0 +1,20 @@
+#version 330 core
+// vertex shader translated from TGSI
+
+layout(location = 0) in vec4 in0;
+out vec4 v_texcoord0; // OUT[1]
+
+void main()
+{
+    vec4 temp0 = vec4(0.0);
+    vec4 temp1 = vec4(0.0);
+    vec4 temp2 = vec4(0.0);
+    vec4 temp3 = vec4(0.0);
+    const uvec4 imm0 = uvec4(0u, 0u, 0u, 0u); // as float: (0.0, 0.0, 0.0, 0.0)
+
+    // 0: MOV OUT[1], IMM[0].xxxx
+    v_texcoord0 = uintBitsToFloat(imm0.xxxx);
+    // 1: MOV OUT[0], IN[0]
+    gl_Position = in0;
+    // 2: END
+}

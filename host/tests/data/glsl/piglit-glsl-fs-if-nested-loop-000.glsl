@@ -1,0 +1,24 @@
+#version 330 core
+// vertex shader translated from TGSI
+
+layout(location = 0) in vec4 in0;
+out vec4 v_generic0; // OUT[1]
+
+void main()
+{
+    vec4 temp0 = vec4(0.0);
+    vec4 temp1 = vec4(0.0);
+    vec4 temp2 = vec4(0.0);
+    vec4 temp3 = vec4(0.0);
+    vec4 temp4 = vec4(0.0);
+
+    // 0: MOV OUT[0], IN[0]
+    gl_Position = in0;
+    // 1: MOV OUT[1].x, IN[0].xxxx
+    v_generic0.x = in0.x;
+    // 2: MOV TEMP[0].x, IN[0].yxxx
+    temp0.x = in0.y;
+    // 3: MOV OUT[1].y, TEMP[0].xxxx
+    v_generic0.y = temp0.x;
+    // 4: END
+}

@@ -1,0 +1,27 @@
+#version 330 core
+// fragment shader translated from TGSI
+
+layout(location = 0) out vec4 out0;
+uniform vec4 fs_const0[129];
+
+void main()
+{
+    vec4 temp0 = vec4(0.0);
+    vec4 temp1 = vec4(0.0);
+    vec4 temp2 = vec4(0.0);
+    vec4 temp3 = vec4(0.0);
+    vec4 temp4 = vec4(0.0);
+    vec4 temp5 = vec4(0.0);
+    ivec4 addr0 = ivec4(0);
+    const uvec4 imm0 = uvec4(268435455u, 0u, 0u, 0u); // as float: (2.5243547e-29, 0.0, 0.0, 0.0)
+
+    // 0: AND TEMP[0].x, CONST[128].xxxx, IMM[0].xxxx
+    temp0.x = uintBitsToFloat(floatBitsToUint(fs_const0[128].x) & imm0.x);
+    // 1: UARL ADDR[0].x, TEMP[0].xxxx
+    addr0.x = int(floatBitsToUint(temp0.x));
+    // 2: MOV TEMP[1], CONST[ADDR[0].x]
+    temp1 = fs_const0[addr0.x];
+    // 3: ADD OUT[0], CONST[70], TEMP[1]
+    out0 = fs_const0[70] + temp1;
+    // 4: END
+}
