@@ -52,6 +52,26 @@ pub const CASES: &[Case] = &[
     Case::any("sub_ctx_state_isolated", sub_ctx_state_isolated),
 ];
 
+/// The vertex shader the stream-output cases capture: position as is, and
+/// OUT[1] = 2 * IN[1] + IN[0].yxwz.
+const CAPTURE_VS: &str =
+    "VERT\nDCL IN[0]\nDCL IN[1]\nDCL OUT[0], POSITION\nDCL OUT[1], GENERIC[0]\n\
+     IMM[0] FLT32 { 2.0000, 0.0000, 0.0000, 0.0000 }\n\
+     0: MOV OUT[0], IN[0]\n1: MAD OUT[1], IN[1], IMM[0].xxxx, IN[0].yxwz\n2: END\n";
+
+/// One stream-output binding on stream 0: `components` of output `register` from `start`,
+/// to `buffer` at dword `offset`.
+fn so_output(register: u8, start: u8, components: u8, buffer: u8, offset: u16) -> SoOutput {
+    SoOutput {
+        register_index: register,
+        start_component: start,
+        num_components: components,
+        output_buffer: buffer,
+        dst_offset: offset,
+        stream: 0,
+    }
+}
+
 /// The clear colour of every rendering case here: opaque black.
 const BLACK: [u8; 4] = [0, 0, 0, 255];
 
@@ -440,33 +460,9 @@ fn streamout_capture_vs(env: &mut Env<'_>) -> Result<Outcome> {
     ctx.clear(Clear::color(ClearBuffers::COLOR0, [0.0, 0.0, 0.0, 1.0]))?;
     let so = StreamOutput {
         stride: [6, 0, 0, 0],
-        outputs: vec![
-            SoOutput {
-                register_index: 1,
-                start_component: 0,
-                num_components: 4,
-                output_buffer: 0,
-                dst_offset: 0,
-                stream: 0,
-            },
-            SoOutput {
-                register_index: 0,
-                start_component: 0,
-                num_components: 2,
-                output_buffer: 0,
-                dst_offset: 4,
-                stream: 0,
-            },
-        ],
+        outputs: vec![so_output(1, 0, 4, 0, 0), so_output(0, 0, 2, 0, 4)],
     };
-    let vs = ps::shader_with_so(
-        ctx,
-        ShaderType::Vertex,
-        "VERT\nDCL IN[0]\nDCL IN[1]\nDCL OUT[0], POSITION\nDCL OUT[1], GENERIC[0]\n\
-         IMM[0] FLT32 { 2.0000, 0.0000, 0.0000, 0.0000 }\n\
-         0: MOV OUT[0], IN[0]\n1: MAD OUT[1], IN[1], IMM[0].xxxx, IN[0].yxwz\n2: END\n",
-        so,
-    )?;
+    let vs = ps::shader_with_so(ctx, ShaderType::Vertex, CAPTURE_VS, so)?;
     ctx.bind_shader(ShaderType::Vertex, Some(&vs))?;
     let size = 128u32;
     let (buf, target, before) = ps::streamout_buffer(ctx, size, 31)?;
@@ -885,23 +881,9 @@ fn streamout_append(env: &mut Env<'_>) -> Result<Outcome> {
     let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
     let so = StreamOutput {
         stride: [4, 0, 0, 0],
-        outputs: vec![SoOutput {
-            register_index: 1,
-            start_component: 0,
-            num_components: 4,
-            output_buffer: 0,
-            dst_offset: 0,
-            stream: 0,
-        }],
+        outputs: vec![so_output(1, 0, 4, 0, 0)],
     };
-    let vs = ps::shader_with_so(
-        ctx,
-        ShaderType::Vertex,
-        "VERT\nDCL IN[0]\nDCL IN[1]\nDCL OUT[0], POSITION\nDCL OUT[1], GENERIC[0]\n\
-         IMM[0] FLT32 { 2.0000, 0.0000, 0.0000, 0.0000 }\n\
-         0: MOV OUT[0], IN[0]\n1: MAD OUT[1], IN[1], IMM[0].xxxx, IN[0].yxwz\n2: END\n",
-        so,
-    )?;
+    let vs = ps::shader_with_so(ctx, ShaderType::Vertex, CAPTURE_VS, so)?;
     ctx.bind_shader(ShaderType::Vertex, Some(&vs))?;
     let size = 128u32;
     let (buf, target, before) = ps::streamout_buffer(ctx, size, 37)?;
@@ -1355,14 +1337,7 @@ fn streamout_two_buffers(env: &mut Env<'_>) -> Result<Outcome> {
         stride: [4, 3, 0, 0],
         outputs: vec![output(1, 0, 4, 0), output(0, 1, 3, 1)],
     };
-    let vs = ps::shader_with_so(
-        ctx,
-        ShaderType::Vertex,
-        "VERT\nDCL IN[0]\nDCL IN[1]\nDCL OUT[0], POSITION\nDCL OUT[1], GENERIC[0]\n\
-         IMM[0] FLT32 { 2.0000, 0.0000, 0.0000, 0.0000 }\n\
-         0: MOV OUT[0], IN[0]\n1: MAD OUT[1], IN[1], IMM[0].xxxx, IN[0].yxwz\n2: END\n",
-        so,
-    )?;
+    let vs = ps::shader_with_so(ctx, ShaderType::Vertex, CAPTURE_VS, so)?;
     ctx.bind_shader(ShaderType::Vertex, Some(&vs))?;
     let mut bufs = Vec::new();
     let mut targets = Vec::new();
@@ -1466,14 +1441,7 @@ fn streamout_from_gs(env: &mut Env<'_>) -> Result<Outcome> {
     let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
     let so = StreamOutput {
         stride: [4, 0, 0, 0],
-        outputs: vec![SoOutput {
-            register_index: 1,
-            start_component: 0,
-            num_components: 4,
-            output_buffer: 0,
-            dst_offset: 0,
-            stream: 0,
-        }],
+        outputs: vec![so_output(1, 0, 4, 0, 0)],
     };
     let gs = ps::shader_with_so(ctx, ShaderType::Geometry, &gs, so)?;
     ctx.bind_shader(ShaderType::Geometry, Some(&gs))?;
