@@ -106,6 +106,19 @@ fn wv(x: f32, y: f32, color: [f32; 4]) -> Vertex {
 }
 
 /// A strip covering the pixels `x0..x1` × rows `y0..y1` exactly.
+/// Draws the rectangle `r` (x0, y0, x1, y1 in pixels) in `color` as a triangle strip.
+fn draw_rect(
+    ctx: &mut Context<DynTransport>,
+    r: (u32, u32, u32, u32),
+    color: [f32; 4],
+) -> Result<crate::context::Resource> {
+    scene::draw(
+        ctx,
+        &rect(r.0, r.1, r.2, r.3, color),
+        PrimMode::TriangleStrip,
+    )
+}
+
 fn rect(x0: u32, y0: u32, x1: u32, y1: u32, color: [f32; 4]) -> [Vertex; 4] {
     let (x0, y0, x1, y1) = (x0 as f32, y0 as f32, x1 as f32, y1 as f32);
     [
@@ -214,16 +227,8 @@ fn rect_placement(env: &mut Env<'_>) -> Result<Outcome> {
     // A wide rose bar near row 0 on the right, a tall azure bar low on the left.
     let a = (40, 3, 61, 9);
     let b = (5, 30, 13, 58);
-    let _v1 = scene::draw(
-        ctx,
-        &rect(a.0, a.1, a.2, a.3, ROSE),
-        PrimMode::TriangleStrip,
-    )?;
-    let _v2 = scene::draw(
-        ctx,
-        &rect(b.0, b.1, b.2, b.3, AZURE),
-        PrimMode::TriangleStrip,
-    )?;
+    let _v1 = draw_rect(ctx, a, ROSE)?;
+    let _v2 = draw_rect(ctx, b, AZURE)?;
     let r = read_and_compare(env, "raster_rect_placement", &t, |x, y| {
         Some(if in_rect(x, y, a) {
             unorm8(ROSE)
@@ -289,16 +294,8 @@ fn stencil_mask(env: &mut Env<'_>) -> Result<Outcome> {
     ctx.bind(&write)?;
     let l1 = (6, 4, 14, 40);
     let l2 = (6, 40, 50, 48);
-    let _v1 = scene::draw(
-        ctx,
-        &rect(l1.0, l1.1, l1.2, l1.3, LIME),
-        PrimMode::TriangleStrip,
-    )?;
-    let _v2 = scene::draw(
-        ctx,
-        &rect(l2.0, l2.1, l2.2, l2.3, LIME),
-        PrimMode::TriangleStrip,
-    )?;
+    let _v1 = draw_rect(ctx, l1, LIME)?;
+    let _v2 = draw_rect(ctx, l2, LIME)?;
     // Pass 2: full screen rose where stencil == 5, then azure where it is not.
     let color = ctx.create_blend(&Blend::default())?;
     let equal = ctx.create_dsa(&stencil(CompareFunc::Equal, StencilOp::Keep))?;
@@ -728,11 +725,7 @@ fn mrt(env: &mut Env<'_>) -> Result<Outcome> {
         LIME,
     ))?;
     let r = (10, 6, 40, 30);
-    let _vb = scene::draw(
-        ctx,
-        &rect(r.0, r.1, r.2, r.3, BLACK),
-        PrimMode::TriangleStrip,
-    )?;
+    let _vb = draw_rect(ctx, r, BLACK)?;
     let mut problems = Vec::new();
     let mut checked = 0;
     for (i, (tex, c)) in [(&t0, ROSE), (&t1, AZURE)].into_iter().enumerate() {
@@ -782,11 +775,7 @@ fn int_target(env: &mut Env<'_>) -> Result<Outcome> {
         stencil: 0,
     })?;
     let r = (12, 20, 50, 28);
-    let _vb = scene::draw(
-        ctx,
-        &rect(r.0, r.1, r.2, r.3, BLACK),
-        PrimMode::TriangleStrip,
-    )?;
+    let _vb = draw_rect(ctx, r, BLACK)?;
     let bytes = ctx.download(&tex, Box3::new_2d(0, 0, W, H))?;
     let (mut bad, mut first) = (0, None);
     for y in 0..H {
@@ -846,11 +835,7 @@ fn srgb_target(env: &mut Env<'_>) -> Result<Outcome> {
     let add = [0.25, 0.1, 0.05, 0.0];
     let a = (4, 4, 40, 24);
     let b = (20, 16, 56, 40);
-    let _v1 = scene::draw(
-        ctx,
-        &rect(a.0, a.1, a.2, a.3, first),
-        PrimMode::TriangleStrip,
-    )?;
+    let _v1 = draw_rect(ctx, a, first)?;
     let mut blend = Blend::default();
     blend.rt[0] = RtBlend {
         blend_enable: true,
@@ -990,11 +975,7 @@ fn viewport_flip(env: &mut Env<'_>) -> Result<Outcome> {
     let _v1 = scene::draw(ctx, &tri(CCW_TRI, ROSE), PrimMode::Triangles)?;
     let _v2 = scene::draw(ctx, &tri(CW_TRI, AZURE), PrimMode::Triangles)?;
     let bar = (40, 3, 61, 9);
-    let _v3 = scene::draw(
-        ctx,
-        &rect(bar.0, bar.1, bar.2, bar.3, LIME),
-        PrimMode::TriangleStrip,
-    )?;
+    let _v3 = draw_rect(ctx, bar, LIME)?;
     let mirror = |t: [(f32, f32); 3]| t.map(|(x, y)| (x, H as f32 - y));
     let azure = mirror(CW_TRI);
     let bar_m = (bar.0, H - bar.3, bar.2, H - bar.1);
@@ -1120,17 +1101,9 @@ fn rasterizer_discard(env: &mut Env<'_>) -> Result<Outcome> {
     let a = (4, 4, 40, 30);
     let b = (30, 36, 60, 50);
     ctx.bind(&discard)?;
-    let _v1 = scene::draw(
-        ctx,
-        &rect(a.0, a.1, a.2, a.3, ROSE),
-        PrimMode::TriangleStrip,
-    )?;
+    let _v1 = draw_rect(ctx, a, ROSE)?;
     ctx.bind(&normal)?;
-    let _v2 = scene::draw(
-        ctx,
-        &rect(b.0, b.1, b.2, b.3, AZURE),
-        PrimMode::TriangleStrip,
-    )?;
+    let _v2 = draw_rect(ctx, b, AZURE)?;
     let r = read_and_compare(env, "raster_rasterizer_discard", &t, |x, y| {
         Some(unorm8(if in_rect(x, y, b) { AZURE } else { BLACK }))
     })?;
