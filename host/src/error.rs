@@ -24,6 +24,47 @@ pub enum Error {
     #[error("GL {call}: {detail}")]
     Gl { call: &'static str, detail: String },
 
+    /// A call named a context the renderer does not have.
+    #[error("context {0} does not exist")]
+    UnknownContext(u32),
+
+    /// A context id that is already in use (or 0).
+    #[error("context {0} cannot be created: {1}")]
+    ContextExists(u32, &'static str),
+
+    /// A call named a resource the renderer does not have, or that the context may not use.
+    #[error("resource {id}: {detail}")]
+    Resource { id: u32, detail: String },
+
+    /// A transfer that does not fit its resource or its buffer.
+    #[error("transfer on resource {id} level {level}: {source}")]
+    Transfer {
+        id: u32,
+        level: u32,
+        source: virgl_proto::Error,
+    },
+
+    /// A command of a stream failed; the context is in error from now on.
+    #[error("context {ctx}: command {index} ({command}) at dword {offset}: {detail}")]
+    Command {
+        ctx: u32,
+        index: usize,
+        offset: usize,
+        command: String,
+        detail: String,
+    },
+
+    /// A stream that does not decode; the context is in error from now on.
+    #[error("context {ctx}: {source}")]
+    Decode {
+        ctx: u32,
+        source: virgl_proto::Error,
+    },
+
+    /// A submission to a context that an earlier error ended.
+    #[error("context {ctx} is in error since: {first}")]
+    ContextLost { ctx: u32, first: String },
+
     /// A TGSI shader uses something the GLSL translator does not handle: `what` names the
     /// opcode, declaration or property, `instruction` the TGSI instruction number if any.
     #[error("TGSI to GLSL: unsupported {what}{}", at_instruction(*.instruction))]

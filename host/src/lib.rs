@@ -33,9 +33,15 @@
 //! - What the host can do is probed from the live context, never copied from another host's
 //!   table.
 
+pub mod backend;
+pub mod context;
 mod error;
 pub mod gl;
+pub mod renderer;
 pub mod resource;
 pub mod shader;
+pub mod state;
+pub mod transfer;
 
 pub use error::{Error, Result};
+pub use renderer::{GuestBytes, Renderer};

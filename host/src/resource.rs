@@ -5,8 +5,9 @@
 //! textures, and a size whose bytes overflow. The limits come from the live context, so a GLES
 //! host refuses what it cannot make.
 
+use virgl_proto::ccmd::Box3;
 use virgl_proto::pipe::{bind, TextureTarget};
-use virgl_proto::transfer::Extent;
+use virgl_proto::transfer::{Extent, TransferLayout};
 use virgl_proto::vtest::ResourceDesc;
 
 use crate::error::{Error, Result};
@@ -25,6 +26,124 @@ pub struct Limits {
     pub cube_map_array: bool,
     pub query_buffer: bool,
     pub indirect_draw: bool,
+}
+
+/// Guest memory behind a resource: a vtest memfd mapping, QEMU's iovecs of guest RAM, or a
+/// plain `Vec` in tests. Offsets are checked by the renderer before either call.
+pub trait Backing: Send {
+    /// Size in bytes.
+    fn len(&self) -> u64;
+    /// Whether it has no bytes.
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// Copies `dst.len()` bytes from `offset`.
+    fn read_at(&self, offset: u64, dst: &mut [u8]);
+    /// Copies `src` to `offset`.
+    fn write_at(&mut self, offset: u64, src: &[u8]);
+}
+
+impl Backing for Vec<u8> {
+    fn len(&self) -> u64 {
+        self.len() as u64
+    }
+    fn read_at(&self, offset: u64, dst: &mut [u8]) {
+        let o = offset as usize;
+        dst.copy_from_slice(&self[o..o + dst.len()]);
+    }
+    fn write_at(&mut self, offset: u64, src: &[u8]) {
+        let o = offset as usize;
+        self[o..o + src.len()].copy_from_slice(src);
+    }
+}
+
+/// A resource the renderer made: its shape, and the guest memory attached to it, if any.
+pub struct Resource {
+    pub id: u32,
+    pub desc: ResourceDesc,
+    /// [`Y_0_TOP`] or 0.
+    pub flags: u32,
+    pub(crate) backing: Option<Box<dyn Backing>>,
+}
+
+impl std::fmt::Debug for Resource {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Resource")
+            .field("id", &self.id)
+            .field("desc", &self.desc)
+            .field("flags", &self.flags)
+            .field("backing", &self.backing.as_ref().map(|b| b.len()))
+            .finish()
+    }
+}
+
+impl Resource {
+    /// A resource with no backing yet.
+    pub fn new(id: u32, desc: ResourceDesc, flags: u32) -> Resource {
+        Resource {
+            id,
+            desc,
+            flags,
+            backing: None,
+        }
+    }
+
+    /// Whether this is a buffer rather than a texture.
+    pub fn is_buffer(&self) -> bool {
+        self.desc.target == TextureTarget::Buffer
+    }
+
+    /// The size of mip `level`, with layers (or cube faces) as depth; an error past the last
+    /// level.
+    pub fn level_extent(&self, level: u32) -> Result<Extent> {
+        if level > self.desc.last_level {
+            return Err(Error::Resource {
+                id: self.id,
+                detail: format!("level {level} past the last level {}", self.desc.last_level),
+            });
+        }
+        Ok(self
+            .desc
+            .extent()
+            .level(level, self.desc.target == TextureTarget::Texture3D))
+    }
+
+    /// Where `region` of `level` sits in a linear buffer at `offset`, rows `stride` and layers
+    /// `layer_stride` bytes apart; 0 for either means tightly packed rows of the whole level,
+    /// as vtest and virtio-gpu mean it.
+    pub fn layout(
+        &self,
+        level: u32,
+        region: Box3,
+        offset: u64,
+        stride: u32,
+        layer_stride: u32,
+    ) -> Result<TransferLayout> {
+        let extent = self.level_extent(level)?;
+        let err = |source| Error::Transfer {
+            id: self.id,
+            level,
+            source,
+        };
+        let format = self.desc.format;
+        let block = format
+            .block()
+            .ok_or(err(virgl_proto::Error::NoBlockLayout { format }))?;
+        let stride = match stride {
+            0 => u64::from(extent.width.div_ceil(block.width)) * u64::from(block.bytes),
+            s => u64::from(s),
+        };
+        let layer_stride = match layer_stride {
+            0 => stride * u64::from(extent.height.div_ceil(block.height)),
+            s => u64::from(s),
+        };
+        TransferLayout::new(format, extent, region, offset, stride, layer_stride).map_err(err)
+    }
+
+    /// The attached guest memory.
+    pub fn backing(&self) -> Option<&dyn Backing> {
+        self.backing.as_deref()
+    }
 }
 
 /// Bind flags that make a buffer (each alone, as Mesa sends them).

@@ -1,0 +1,670 @@
+//! A guest context: its sub-contexts, the resources it may name, and the check-then-apply
+//! step every command of its streams goes through.
+//!
+//! [`Context::apply`] is the validator. For each command it resolves every handle and resource
+//! against this context's state and proves every region fits, then updates the state and
+//! calls the backend. The first command that fails ends the context: the error names the
+//! command and what was wrong, and later submissions are refused with it.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::Arc;
+
+use virgl_proto::ccmd::{
+    Box3, Command, DrawExtra, ObjectType, ShaderAssembler, Surface, TransferDirection, ViewRange,
+};
+use virgl_proto::pipe::{limits, ShaderType, TextureTarget};
+use virgl_proto::tgsi;
+
+use crate::backend::{Backend, Resources, Scene};
+use crate::resource::Resource;
+use crate::state::objects::{describe, Object, ShaderObject};
+use crate::state::{SubContext, UniformBuffer, STAGES};
+
+/// Why a command failed: text for the context error, which adds where.
+type Check<T = ()> = std::result::Result<T, String>;
+
+/// One guest context.
+#[derive(Debug)]
+pub struct Context {
+    pub id: u32,
+    /// The name the guest gave (vtest's CREATE_RENDERER, virtio's CTX_CREATE).
+    pub name: String,
+    sub_contexts: HashMap<u32, SubContext>,
+    current: u32,
+    /// Resources this context may name (vtest attaches what a client creates; QEMU calls
+    /// `ctx_attach_resource`).
+    attached: HashSet<u32>,
+    assembler: ShaderAssembler,
+    /// The first error, once there is one.
+    pub(crate) error: Option<String>,
+}
+
+impl Context {
+    /// A context with sub-context 0 current.
+    pub fn new(id: u32, name: String) -> Context {
+        Context {
+            id,
+            name,
+            sub_contexts: HashMap::from([(0, SubContext::default())]),
+            current: 0,
+            attached: HashSet::new(),
+            assembler: ShaderAssembler::default(),
+            error: None,
+        }
+    }
+
+    /// The current sub-context's id and state.
+    pub fn current(&self) -> (u32, &SubContext) {
+        (self.current, &self.sub_contexts[&self.current])
+    }
+
+    /// Lets the context's streams name resource `id`.
+    pub fn attach(&mut self, id: u32) {
+        self.attached.insert(id);
+    }
+
+    /// Stops them from naming it.
+    pub fn detach(&mut self, id: u32) {
+        self.attached.remove(&id);
+    }
+
+    /// Whether the context may name resource `id`.
+    pub fn is_attached(&self, id: u32) -> bool {
+        self.attached.contains(&id)
+    }
+
+    /// The first error, if the context is in error.
+    pub fn error(&self) -> Option<&str> {
+        self.error.as_deref()
+    }
+
+    fn sub(&mut self) -> &mut SubContext {
+        self.sub_contexts
+            .get_mut(&self.current)
+            .expect("the current sub-context exists")
+    }
+
+    fn resource<'r>(&self, resources: &'r Resources, id: u32) -> Check<&'r Resource> {
+        match resources.get(&id) {
+            Some(r) if self.attached.contains(&id) => Ok(r),
+            Some(_) => Err(format!("resource {id} is not attached to this context")),
+            None => Err(format!("resource {id} does not exist")),
+        }
+    }
+
+    fn object(&self, handle: u32, kind: ObjectType) -> Check<&Object> {
+        self.sub_contexts[&self.current]
+            .objects
+            .get(handle, kind)
+            .map_err(|why| describe(handle, kind, why))
+    }
+
+    /// Checks `cmd` against the state, applies it and runs it on `backend`.
+    pub fn apply(
+        &mut self,
+        cmd: &Command<'_>,
+        resources: &mut Resources,
+        backend: &mut dyn Backend,
+    ) -> Check {
+        use Command as C;
+        match cmd {
+            C::Nop(_)
+            | C::SetDebugFlags(_)
+            | C::SetTweaks { .. }
+            | C::SendStringMarker(_)
+            | C::EndTransfers(_)
+            | C::TextureBarrier(_)
+            | C::MemoryBarrier(_)
+            | C::SetMinSamples(_)
+            | C::SetTessState { .. } => Ok(()),
+
+            C::CreateBlend(b) => self.insert(b.handle, Object::Blend(b.clone())),
+            C::CreateRasterizer(r) => self.insert(r.handle, Object::Rasterizer(*r)),
+            C::CreateDsa(d) => self.insert(d.handle, Object::Dsa(*d)),
+            C::CreateVertexElements(v) => {
+                if v.elements.len() > limits::MAX_ATTRIBS {
+                    return Err(format!("{} vertex elements", v.elements.len()));
+                }
+                self.insert(v.handle, Object::VertexElements(v.clone()))
+            }
+            C::CreateSamplerState(s) => self.insert(s.handle, Object::SamplerState(*s)),
+            C::CreateSamplerView(v) => {
+                let res = self.resource(resources, v.resource)?;
+                check_view_range(res, &v.range, v.target)?;
+                self.insert(v.handle, Object::SamplerView(*v))
+            }
+            C::CreateSurface(s) => {
+                check_surface(self.resource(resources, s.resource)?, s)?;
+                self.insert(s.handle, Object::Surface(*s))
+            }
+            C::CreateMsaaSurface(s) => {
+                check_surface(self.resource(resources, s.surface.resource)?, &s.surface)?;
+                self.insert(s.surface.handle, Object::MsaaSurface(*s))
+            }
+            C::CreateQuery(q) => {
+                let res = self.resource(resources, q.resource)?;
+                if !res.is_buffer() || u64::from(q.offset) + 8 > u64::from(res.desc.width) {
+                    return Err(format!(
+                        "query result at offset {} does not fit resource {}",
+                        q.offset, q.resource
+                    ));
+                }
+                self.insert(q.handle, Object::Query(*q))
+            }
+            C::CreateStreamoutTarget(t) => {
+                let res = self.resource(resources, t.resource)?;
+                let end = u64::from(t.buffer_offset) + u64::from(t.buffer_size);
+                if !res.is_buffer() || end > u64::from(res.desc.width) {
+                    return Err(format!(
+                        "stream-output range {}..{end} does not fit resource {}",
+                        t.buffer_offset, t.resource
+                    ));
+                }
+                self.insert(t.handle, Object::StreamoutTarget(*t))
+            }
+            C::CreateShader(packet) => {
+                let Some(done) = self.assembler.push(packet).map_err(|e| e.to_string())? else {
+                    return Ok(());
+                };
+                let text = std::str::from_utf8(&done.text)
+                    .map_err(|e| format!("shader {}: text is not UTF-8: {e}", done.handle))?;
+                let tgsi =
+                    tgsi::parse(text).map_err(|e| format!("shader {}: TGSI: {e}", done.handle))?;
+                if tgsi.processor.shader_type() != done.shader_type {
+                    return Err(format!(
+                        "shader {}: {:?} text in a {:?} shader",
+                        done.handle, tgsi.processor, done.shader_type
+                    ));
+                }
+                let object = ShaderObject {
+                    stage: done.shader_type,
+                    tgsi,
+                    stream_output: done.stream_output,
+                };
+                self.insert(done.handle, Object::Shader(Arc::new(object)))
+            }
+
+            C::BindObject { object, handle } => {
+                if *handle != 0 {
+                    self.object(*handle, *object)?;
+                }
+                let bound = (*handle != 0).then_some(*handle);
+                let sub = self.sub();
+                match object {
+                    ObjectType::Blend => sub.blend = bound,
+                    ObjectType::Dsa => sub.dsa = bound,
+                    ObjectType::Rasterizer => sub.rasterizer = bound,
+                    ObjectType::VertexElements => sub.vertex_elements = bound,
+                    other => return Err(format!("{other:?} objects are not bound this way")),
+                }
+                sub.generation += 1;
+                Ok(())
+            }
+            C::DestroyObject { object, handle } => {
+                let (ctx, sub_id) = (self.id, self.current);
+                let sub = self.sub();
+                sub.objects
+                    .remove(*handle, *object)
+                    .map_err(|why| describe(*handle, *object, why))?;
+                sub.unbind(*handle, *object);
+                backend.forget_object(ctx, sub_id, *handle);
+                Ok(())
+            }
+            C::BindShader {
+                handle,
+                shader_type,
+            } => {
+                if *handle != 0 {
+                    let Object::Shader(s) = self.object(*handle, ObjectType::Shader)? else {
+                        unreachable!("looked up by kind")
+                    };
+                    if s.stage != *shader_type {
+                        return Err(format!(
+                            "shader {handle} is a {:?} shader, bound as {shader_type:?}",
+                            s.stage
+                        ));
+                    }
+                }
+                let sub = self.sub();
+                sub.stages[stage(*shader_type)].shader = (*handle != 0).then_some(*handle);
+                sub.generation += 1;
+                Ok(())
+            }
+
+            C::SetViewportState {
+                start_slot,
+                viewports,
+            } => {
+                let start = fits(
+                    *start_slot,
+                    viewports.len(),
+                    limits::MAX_VIEWPORTS,
+                    "viewport",
+                )?;
+                let sub = self.sub();
+                sub.viewports[start..start + viewports.len()].copy_from_slice(viewports);
+                sub.generation += 1;
+                Ok(())
+            }
+            C::SetScissorState {
+                start_slot,
+                scissors,
+            } => {
+                let start = fits(
+                    *start_slot,
+                    scissors.len(),
+                    limits::MAX_VIEWPORTS,
+                    "scissor",
+                )?;
+                let sub = self.sub();
+                sub.scissors[start..start + scissors.len()].copy_from_slice(scissors);
+                sub.generation += 1;
+                Ok(())
+            }
+            C::SetFramebufferState { zsurf, cbufs } => {
+                if cbufs.len() > limits::MAX_COLOR_BUFS {
+                    return Err(format!("{} colour buffers", cbufs.len()));
+                }
+                for &h in cbufs.iter().chain([zsurf]).filter(|&&h| h != 0) {
+                    self.surface(h)?;
+                }
+                let sub = self.sub();
+                sub.framebuffer.cbufs = cbufs.iter().map(|&h| (h != 0).then_some(h)).collect();
+                sub.framebuffer.zsurf = (*zsurf != 0).then_some(*zsurf);
+                sub.generation += 1;
+                Ok(())
+            }
+            C::SetVertexBuffers(buffers) => {
+                if buffers.len() > limits::MAX_VERTEX_BUFFERS {
+                    return Err(format!("{} vertex buffers", buffers.len()));
+                }
+                for b in buffers.iter().filter(|b| b.resource != 0) {
+                    self.buffer(resources, b.resource)?;
+                }
+                let sub = self.sub();
+                sub.vertex_buffers = buffers.clone();
+                sub.generation += 1;
+                Ok(())
+            }
+            C::SetIndexBuffer { resource, layout } => {
+                let bound = match (resource, layout) {
+                    (0, _) | (_, None) => None,
+                    (r, Some(l)) => {
+                        self.buffer(resources, *r)?;
+                        Some((*r, *l))
+                    }
+                };
+                let sub = self.sub();
+                sub.index_buffer = bound;
+                sub.generation += 1;
+                Ok(())
+            }
+            C::SetConstantBuffer {
+                shader_type, data, ..
+            } => {
+                let sub = self.sub();
+                sub.stages[stage(*shader_type)].constants = data.iter().collect();
+                sub.generation += 1;
+                Ok(())
+            }
+            C::SetUniformBuffer {
+                shader_type,
+                index,
+                offset,
+                length,
+                resource,
+            } => {
+                let slot = fits(*index, 1, limits::MAX_CONSTANT_BUFFERS, "uniform buffer")?;
+                let bound = if *resource == 0 {
+                    None
+                } else {
+                    let res = self.buffer(resources, *resource)?;
+                    if u64::from(*offset) + u64::from(*length) > u64::from(res.desc.width) {
+                        return Err(format!(
+                            "uniform range {offset}+{length} past the {} bytes of resource {resource}",
+                            res.desc.width
+                        ));
+                    }
+                    Some(UniformBuffer {
+                        resource: *resource,
+                        offset: *offset,
+                        length: *length,
+                    })
+                };
+                let sub = self.sub();
+                let ubos = &mut sub.stages[stage(*shader_type)].uniform_buffers;
+                if ubos.len() <= slot {
+                    ubos.resize(slot + 1, None);
+                }
+                ubos[slot] = bound;
+                sub.generation += 1;
+                Ok(())
+            }
+            C::SetSamplerViews {
+                shader_type,
+                start_slot,
+                views,
+            } => {
+                let start = fits(
+                    *start_slot,
+                    views.len(),
+                    limits::MAX_SHADER_SAMPLER_VIEWS,
+                    "sampler view",
+                )?;
+                for &h in views.iter().filter(|&&h| h != 0) {
+                    self.object(h, ObjectType::SamplerView)?;
+                }
+                let sub = self.sub();
+                set_slots(&mut sub.stages[stage(*shader_type)].views, start, views);
+                sub.generation += 1;
+                Ok(())
+            }
+            C::BindSamplerStates {
+                shader_type,
+                start_slot,
+                states,
+            } => {
+                let start = fits(*start_slot, states.len(), limits::MAX_SAMPLERS, "sampler")?;
+                for &h in states.iter().filter(|&&h| h != 0) {
+                    self.object(h, ObjectType::SamplerState)?;
+                }
+                let sub = self.sub();
+                set_slots(&mut sub.stages[stage(*shader_type)].samplers, start, states);
+                sub.generation += 1;
+                Ok(())
+            }
+            C::SetBlendColor(c) => self.set(|s| s.blend_color = *c),
+            C::SetStencilRef(r) => self.set(|s| s.stencil_ref = *r),
+            C::SetSampleMask(m) => self.set(|s| s.sample_mask = *m),
+            C::SetClipState(p) => self.set(|s| s.clip_planes = *p),
+            C::SetPolygonStipple(p) => self.set(|s| s.polygon_stipple = *p),
+
+            C::Clear(clear) => {
+                let (sub_ctx, state) = self.current();
+                let scene = scene(self.id, sub_ctx, state, resources);
+                backend.clear(scene, clear).map_err(|e| e.to_string())
+            }
+            C::DrawVbo(draw) => {
+                if draw.count_from_so != 0 || matches!(draw.extra, DrawExtra::Indirect(..)) {
+                    return Err("indirect and stream-output draws are not supported yet".into());
+                }
+                let (sub_ctx, state) = self.current();
+                let vs = state.stages[stage(ShaderType::Vertex)].shader;
+                let fs = state.stages[stage(ShaderType::Fragment)].shader;
+                if vs.is_none() || fs.is_none() {
+                    // virglrenderer skips such draws too (vrend_draw_vbo).
+                    return Ok(());
+                }
+                let scene = scene(self.id, sub_ctx, state, resources);
+                backend.draw(scene, draw).map_err(|e| e.to_string())
+            }
+            C::ResourceInlineWrite(w) => {
+                let t = &w.target;
+                let res = self.resource(resources, t.resource)?;
+                let bytes = w.data.as_bytes();
+                let layout = res
+                    .layout(t.level, t.region, 0, t.stride, t.layer_stride)
+                    .map_err(|e| e.to_string())?;
+                layout
+                    .check_within(bytes.len() as u64)
+                    .map_err(|e| format!("inline data: {e}"))?;
+                let packed = crate::transfer::gather_slice(&layout, bytes);
+                backend
+                    .write(res, t.level, t.region, &packed)
+                    .map_err(|e| e.to_string())
+            }
+            C::Transfer3d(t) => {
+                self.resource(resources, t.target.resource)?;
+                let res = resources
+                    .get_mut(&t.target.resource)
+                    .expect("looked up above");
+                match t.direction {
+                    TransferDirection::ToHost => crate::transfer::write_from_backing(
+                        res,
+                        &t.target,
+                        t.offset.into(),
+                        backend,
+                    ),
+                    TransferDirection::FromHost => {
+                        crate::transfer::read_to_backing(res, &t.target, t.offset.into(), backend)
+                    }
+                }
+                .map_err(|e| e.to_string())
+            }
+            C::ResourceCopyRegion(c) => {
+                let src = self.resource(resources, c.src_resource)?;
+                let dst = self.resource(resources, c.dst_resource)?;
+                region_in(src, c.src_level, c.src_box, "source")?;
+                let dst_box = Box3 {
+                    x: c.dst_x,
+                    y: c.dst_y,
+                    z: c.dst_z,
+                    ..c.src_box
+                };
+                region_in(dst, c.dst_level, dst_box, "destination")?;
+                let (sub_ctx, state) = self.current();
+                backend
+                    .copy_region(scene(self.id, sub_ctx, state, resources), c)
+                    .map_err(|e| e.to_string())
+            }
+            C::Blit(b) => {
+                let src = self.resource(resources, b.src.resource)?;
+                let dst = self.resource(resources, b.dst.resource)?;
+                blit_region_in(src, b.src.level, b.src.region, "source")?;
+                blit_region_in(dst, b.dst.level, b.dst.region, "destination")?;
+                let (sub_ctx, state) = self.current();
+                backend
+                    .blit(scene(self.id, sub_ctx, state, resources), b)
+                    .map_err(|e| e.to_string())
+            }
+            C::ClearTexture(c) => {
+                let res = self.resource(resources, c.resource)?;
+                region_in(res, c.level, c.region, "clear")?;
+                let (sub_ctx, state) = self.current();
+                backend
+                    .clear_texture(scene(self.id, sub_ctx, state, resources), c)
+                    .map_err(|e| e.to_string())
+            }
+
+            C::CreateSubCtx(id) => {
+                self.sub_contexts.entry(*id).or_default();
+                Ok(())
+            }
+            C::SetSubCtx(id) => {
+                if !self.sub_contexts.contains_key(id) {
+                    return Err(format!("sub-context {id} does not exist"));
+                }
+                self.current = *id;
+                Ok(())
+            }
+            C::DestroySubCtx(id) => {
+                if *id == 0 {
+                    return Err("sub-context 0 cannot be destroyed".into());
+                }
+                if self.sub_contexts.remove(id).is_none() {
+                    return Err(format!("sub-context {id} does not exist"));
+                }
+                if self.current == *id {
+                    self.current = 0;
+                }
+                backend.forget_sub_context(self.id, Some(*id));
+                Ok(())
+            }
+            C::SetRenderCondition {
+                query,
+                condition,
+                mode,
+            } => {
+                let cond = if *query == 0 {
+                    None
+                } else {
+                    self.object(*query, ObjectType::Query)?;
+                    Some((*query, *condition, *mode))
+                };
+                self.set(|s| s.render_condition = cond)
+            }
+            C::SetStreamoutTargets { targets, .. } if targets.iter().all(|&t| t == 0) => {
+                self.set(|s| s.streamout_targets.clear())
+            }
+            C::SetShaderBuffers { buffers, .. } | C::SetAtomicBuffers { buffers, .. }
+                if buffers.iter().all(|b| b.resource == 0) =>
+            {
+                Ok(())
+            }
+            C::SetShaderImages { images, .. } if images.iter().all(|i| i.resource == 0) => Ok(()),
+            other => Err(format!(
+                "{} is not supported by this renderer yet",
+                other.name()
+            )),
+        }
+    }
+
+    fn insert(&mut self, handle: u32, object: Object) -> Check {
+        self.sub().objects.insert(handle, object)
+    }
+
+    fn set(&mut self, f: impl FnOnce(&mut SubContext)) -> Check {
+        let sub = self.sub();
+        f(sub);
+        sub.generation += 1;
+        Ok(())
+    }
+
+    fn surface(&self, handle: u32) -> Check<&Surface> {
+        match self.object(handle, ObjectType::Surface) {
+            Ok(Object::Surface(s)) => Ok(s),
+            Ok(_) => unreachable!("looked up by kind"),
+            Err(e) => match self.object(handle, ObjectType::MsaaSurface) {
+                Ok(Object::MsaaSurface(m)) => Ok(&m.surface),
+                _ => Err(e),
+            },
+        }
+    }
+
+    fn buffer<'r>(&self, resources: &'r Resources, id: u32) -> Check<&'r Resource> {
+        let res = self.resource(resources, id)?;
+        if !res.is_buffer() {
+            return Err(format!(
+                "resource {id} is a {:?}, not a buffer",
+                res.desc.target
+            ));
+        }
+        Ok(res)
+    }
+}
+
+fn scene<'a>(ctx: u32, sub_ctx: u32, state: &'a SubContext, resources: &'a Resources) -> Scene<'a> {
+    Scene {
+        ctx,
+        sub_ctx,
+        state,
+        resources,
+    }
+}
+
+/// The index of a stage's state.
+pub fn stage(t: ShaderType) -> usize {
+    let i = t.to_wire() as usize;
+    debug_assert!(i < STAGES);
+    i.min(STAGES - 1)
+}
+
+fn fits(start: u32, n: usize, max: usize, what: &str) -> Check<usize> {
+    let start = start as usize;
+    if start.checked_add(n).is_none_or(|end| end > max) {
+        return Err(format!(
+            "{what} slots {start}..{} past the limit of {max}",
+            start.saturating_add(n)
+        ));
+    }
+    Ok(start)
+}
+
+fn set_slots(slots: &mut Vec<Option<u32>>, start: usize, handles: &[u32]) {
+    if slots.len() < start + handles.len() {
+        slots.resize(start + handles.len(), None);
+    }
+    for (slot, &h) in slots[start..].iter_mut().zip(handles) {
+        *slot = (h != 0).then_some(h);
+    }
+}
+
+fn check_surface(res: &Resource, s: &Surface) -> Check {
+    if res.is_buffer() {
+        return Ok(());
+    }
+    let extent = res.level_extent(s.level).map_err(|e| e.to_string())?;
+    let layers = if res.desc.target == TextureTarget::Texture3D {
+        extent.depth
+    } else {
+        res.desc.array_size.max(1)
+    };
+    if s.layers.first > s.layers.last || u32::from(s.layers.last) >= layers {
+        return Err(format!(
+            "surface layers {}..={} of resource {} with {layers}",
+            s.layers.first, s.layers.last, res.id
+        ));
+    }
+    Ok(())
+}
+
+fn check_view_range(res: &Resource, range: &ViewRange, target: TextureTarget) -> Check {
+    match *range {
+        ViewRange::Buffer {
+            first_element,
+            last_element,
+        } => {
+            if !res.is_buffer() || target != TextureTarget::Buffer {
+                return Err(format!(
+                    "a buffer view of {:?} resource {}",
+                    res.desc.target, res.id
+                ));
+            }
+            if first_element > last_element {
+                return Err(format!("elements {first_element}..={last_element}"));
+            }
+        }
+        ViewRange::Texture { levels, .. } => {
+            if res.is_buffer() {
+                return Err(format!("a texture view of buffer {}", res.id));
+            }
+            if levels.first > levels.last || u32::from(levels.last) > res.desc.last_level {
+                return Err(format!(
+                    "levels {}..={} of resource {} with last level {}",
+                    levels.first, levels.last, res.id, res.desc.last_level
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+fn region_in(res: &Resource, level: u32, region: Box3, what: &str) -> Check {
+    res.layout(level, region, 0, 0, 0)
+        .map(drop)
+        .map_err(|e| format!("{what}: {e}"))
+}
+
+/// Blit boxes may be flipped (negative width or height as two's complement): check the
+/// covered range whichever way it runs.
+fn blit_region_in(res: &Resource, level: u32, region: Box3, what: &str) -> Check {
+    let span = |o: u32, n: u32| {
+        let (o, n) = (i64::from(o as i32), i64::from(n as i32));
+        let (lo, hi) = if n < 0 { (o + n, o) } else { (o, o + n) };
+        (lo, hi)
+    };
+    let extent = res.level_extent(level).map_err(|e| e.to_string())?;
+    for (lo_hi, max, axis) in [
+        (span(region.x, region.w), extent.width, "x"),
+        (span(region.y, region.h), extent.height, "y"),
+        (span(region.z, region.d), extent.depth, "z"),
+    ] {
+        if lo_hi.0 < 0 || lo_hi.1 > i64::from(max) {
+            return Err(format!(
+                "{what} {axis} range {}..{} outside 0..{max} of resource {}",
+                lo_hi.0, lo_hi.1, res.id
+            ));
+        }
+    }
+    Ok(())
+}

@@ -1,0 +1,126 @@
+//! Moving texels between a guest's linear buffers and a backend's resources.
+//!
+//! Every path checks its [`TransferLayout`] against the buffer before a byte moves, then hands
+//! the backend the box tightly packed: the backend never sees a guest stride.
+
+use virgl_proto::ccmd::TransferTarget;
+use virgl_proto::transfer::TransferLayout;
+
+use crate::backend::Backend;
+use crate::error::{Error, Result};
+use crate::resource::{Backing, Resource};
+
+/// The box of `layout` out of `bytes`, tightly packed; `layout` was checked against
+/// `bytes.len()`.
+pub fn gather_slice(layout: &TransferLayout, bytes: &[u8]) -> Vec<u8> {
+    let mut out = vec![0; layout.packed_len() as usize];
+    let n = layout.row_bytes() as usize;
+    for (at, to) in layout.rows() {
+        out[to as usize..to as usize + n].copy_from_slice(&bytes[at as usize..at as usize + n]);
+    }
+    out
+}
+
+/// Puts `packed` rows back into `bytes` where `layout` says.
+pub fn scatter_slice(layout: &TransferLayout, packed: &[u8], bytes: &mut [u8]) {
+    let n = layout.row_bytes() as usize;
+    for (at, from) in layout.rows() {
+        bytes[at as usize..at as usize + n]
+            .copy_from_slice(&packed[from as usize..from as usize + n]);
+    }
+}
+
+fn gather_backing(layout: &TransferLayout, backing: &dyn Backing) -> Vec<u8> {
+    let mut out = vec![0; layout.packed_len() as usize];
+    let n = layout.row_bytes() as usize;
+    for (at, to) in layout.rows() {
+        backing.read_at(at, &mut out[to as usize..to as usize + n]);
+    }
+    out
+}
+
+fn scatter_backing(layout: &TransferLayout, packed: &[u8], backing: &mut dyn Backing) {
+    let n = layout.row_bytes() as usize;
+    for (at, from) in layout.rows() {
+        backing.write_at(at, &packed[from as usize..from as usize + n]);
+    }
+}
+
+fn backing_layout(res: &Resource, t: &TransferTarget, offset: u64) -> Result<TransferLayout> {
+    let backing = res.backing.as_deref().ok_or_else(|| Error::Resource {
+        id: res.id,
+        detail: "has no backing attached".into(),
+    })?;
+    let layout = res.layout(t.level, t.region, offset, t.stride, t.layer_stride)?;
+    layout
+        .check_within(backing.len())
+        .map_err(|source| Error::Transfer {
+            id: res.id,
+            level: t.level,
+            source,
+        })?;
+    Ok(layout)
+}
+
+/// Guest backing → host: the box of `t` from the resource's backing at `offset`.
+pub fn write_from_backing(
+    res: &Resource,
+    t: &TransferTarget,
+    offset: u64,
+    backend: &mut dyn Backend,
+) -> Result<()> {
+    let layout = backing_layout(res, t, offset)?;
+    let packed = gather_backing(&layout, res.backing.as_deref().expect("checked"));
+    backend.write(res, t.level, t.region, &packed)
+}
+
+/// Host → guest backing: the box of `t` into the resource's backing at `offset`.
+pub fn read_to_backing(
+    res: &mut Resource,
+    t: &TransferTarget,
+    offset: u64,
+    backend: &mut dyn Backend,
+) -> Result<()> {
+    let layout = backing_layout(res, t, offset)?;
+    let mut packed = vec![0; layout.packed_len() as usize];
+    backend.read(res, t.level, t.region, &mut packed)?;
+    scatter_backing(
+        &layout,
+        &packed,
+        res.backing.as_deref_mut().expect("checked"),
+    );
+    Ok(())
+}
+
+/// Guest bytes (vtest's inline TRANSFER_PUT) → host.
+pub fn write_from_slice(
+    res: &Resource,
+    t: &TransferTarget,
+    bytes: &[u8],
+    backend: &mut dyn Backend,
+) -> Result<()> {
+    let layout = res.layout(t.level, t.region, 0, t.stride, t.layer_stride)?;
+    layout
+        .check_within(bytes.len() as u64)
+        .map_err(|source| Error::Transfer {
+            id: res.id,
+            level: t.level,
+            source,
+        })?;
+    backend.write(res, t.level, t.region, &gather_slice(&layout, bytes))
+}
+
+/// Host → guest bytes (vtest's inline TRANSFER_GET): returns the buffer, `stride` and
+/// `layer_stride` apart as asked.
+pub fn read_to_vec(
+    res: &Resource,
+    t: &TransferTarget,
+    backend: &mut dyn Backend,
+) -> Result<Vec<u8>> {
+    let layout = res.layout(t.level, t.region, 0, t.stride, t.layer_stride)?;
+    let mut packed = vec![0; layout.packed_len() as usize];
+    backend.read(res, t.level, t.region, &mut packed)?;
+    let mut out = vec![0; layout.span().end as usize];
+    scatter_slice(&layout, &packed, &mut out);
+    Ok(out)
+}
