@@ -198,6 +198,17 @@ impl<B: Backend> Renderer<B> {
         transfer::read_to_backing(res, t, offset, &mut self.backend)
     }
 
+    /// Host → `dst` from offset 0, laid out as `t` asks; bytes between rows are left alone.
+    pub fn transfer_read_slice(
+        &mut self,
+        ctx: Option<u32>,
+        t: &TransferTarget,
+        dst: &mut [u8],
+    ) -> Result<()> {
+        let res = Self::checked(&self.resources, &self.contexts, ctx, t.resource)?;
+        transfer::read_to_slice(res, t, dst, &mut self.backend)
+    }
+
     /// Host → a new buffer laid out as `t` asks (vtest's inline TRANSFER_GET).
     pub fn transfer_read_vec(&mut self, ctx: Option<u32>, t: &TransferTarget) -> Result<Vec<u8>> {
         let res = Self::checked(&self.resources, &self.contexts, ctx, t.resource)?;

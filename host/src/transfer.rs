@@ -110,17 +110,37 @@ pub fn write_from_slice(
     backend.write(res, t.level, t.region, &gather_slice(&layout, bytes))
 }
 
-/// Host → guest bytes (vtest's inline TRANSFER_GET): returns the buffer, `stride` and
-/// `layer_stride` apart as asked.
+/// Host → guest bytes: the box of `t` into `dst` at offset 0, `stride` and `layer_stride`
+/// apart as asked; bytes between rows are left alone.
+pub fn read_to_slice(
+    res: &Resource,
+    t: &TransferTarget,
+    dst: &mut [u8],
+    backend: &mut dyn Backend,
+) -> Result<()> {
+    let layout = res.layout(t.level, t.region, 0, t.stride, t.layer_stride)?;
+    layout
+        .check_within(dst.len() as u64)
+        .map_err(|source| Error::Transfer {
+            id: res.id,
+            level: t.level,
+            source,
+        })?;
+    let mut packed = vec![0; layout.packed_len() as usize];
+    backend.read(res, t.level, t.region, &mut packed)?;
+    scatter_slice(&layout, &packed, dst);
+    Ok(())
+}
+
+/// Host → a new buffer (vtest's inline TRANSFER_GET): as [`read_to_slice`], into a buffer
+/// that ends with the transfer's last byte.
 pub fn read_to_vec(
     res: &Resource,
     t: &TransferTarget,
     backend: &mut dyn Backend,
 ) -> Result<Vec<u8>> {
     let layout = res.layout(t.level, t.region, 0, t.stride, t.layer_stride)?;
-    let mut packed = vec![0; layout.packed_len() as usize];
-    backend.read(res, t.level, t.region, &mut packed)?;
     let mut out = vec![0; layout.span().end as usize];
-    scatter_slice(&layout, &packed, &mut out);
+    read_to_slice(res, t, &mut out, backend)?;
     Ok(out)
 }

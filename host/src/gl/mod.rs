@@ -2,11 +2,18 @@
 //! backend and a context handed in by QEMU fit beside the desktop one. Each `unsafe` block says
 //! why it is sound.
 
+mod backend;
+mod convert;
+mod draw;
+mod extra;
+pub mod format;
 pub mod platform;
+mod texture;
 
 use glow::HasContext;
 
 use crate::error::{Error, Result};
+pub use backend::GlBackend;
 pub use platform::{Api, EglContext, EglDisplay};
 
 /// What a live context is, read from it rather than assumed from what was asked for.
@@ -49,6 +56,7 @@ pub struct Limits {
 /// A GL context made current on this thread, with its entry points.
 pub struct Gl {
     gl: glow::Context,
+    extra: extra::GlExtra,
     version: Version,
     // Dropped after `gl`: the entry points belong to this context.
     context: EglContext,
@@ -60,6 +68,7 @@ impl Gl {
         let context = display.create_context(api, None)?;
         context.make_current()?;
         let gl = context.load_gl();
+        let extra = extra::GlExtra::load(|name| context.proc_address(name));
         // SAFETY: the context is current on this thread and the strings are valid GL enums.
         let (version, renderer, glsl) = unsafe {
             (
@@ -74,6 +83,7 @@ impl Gl {
         })?;
         Ok(Gl {
             gl,
+            extra,
             version: Version {
                 es,
                 major,

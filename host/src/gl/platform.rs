@@ -133,6 +133,13 @@ impl EglContext {
             .map_err(egl_err("eglMakeCurrent"))
     }
 
+    /// The address of GL function `name`, or null.
+    pub fn proc_address(&self, name: &str) -> *const c_void {
+        self.egl
+            .get_proc_address(name)
+            .map_or(std::ptr::null(), |f| f as *const c_void)
+    }
+
     /// GL entry points for this context, loaded through `eglGetProcAddress`. Make the context
     /// current before calling through them.
     pub fn load_gl(&self) -> glow::Context {

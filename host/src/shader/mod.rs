@@ -47,6 +47,10 @@ use virgl_proto::tgsi::{Processor, Shader};
 
 use crate::error::{Error, Result};
 
+/// The vertex shader uniform the backend sets to -1 when the guest's viewport flips y
+/// (Gallium's scale\[1\] < 0), which GL's viewport cannot express.
+pub const ADJUST_Y: &str = "winsys_adjust_y";
+
 /// The GLSL dialect to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -111,10 +115,22 @@ fn translate_linked(shader: &Shader, target: Target, linked: &decl::Qualifiers) 
     let _ = writeln!(out, "// {} shader translated from TGSI", stage_word(stage));
     out.push('\n');
     out.push_str(&regs.globals());
-    out.push_str("\nvoid main()\n{\n");
+    if stage == Processor::Vert {
+        // GL viewports cannot flip y; a guest viewport that does is drawn with y negated here.
+        let _ = writeln!(out, "uniform float {ADJUST_Y} = 1.0;");
+        out.push_str("\nvoid vs_main()\n{\n");
+    } else {
+        out.push_str("\nvoid main()\n{\n");
+    }
     out.push_str(&regs.locals());
     out.push_str(&body);
     out.push_str("}\n");
+    if stage == Processor::Vert {
+        let _ = write!(
+            out,
+            "\nvoid main()\n{{\n    vs_main();\n    gl_Position.y *= {ADJUST_Y};\n}}\n"
+        );
+    }
     Ok(out)
 }
 

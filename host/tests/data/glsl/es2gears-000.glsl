@@ -5,8 +5,9 @@ layout(location = 0) in vec4 in0;
 layout(location = 1) in vec4 in1;
 out vec4 v_generic0; // OUT[1]
 uniform vec4 vs_const0[10];
+uniform float winsys_adjust_y = 1.0;
 
-void main()
+void vs_main()
 {
     vec4 temp0 = vec4(0.0);
     vec4 temp1 = vec4(0.0);
@@ -69,4 +70,10 @@ void main()
     // 18: MOV OUT[1].w, CONST[9].wyzw
     v_generic0.w = vs_const0[9].w;
     // 19: END
+}
+
+void main()
+{
+    vs_main();
+    gl_Position.y *= winsys_adjust_y;
 }

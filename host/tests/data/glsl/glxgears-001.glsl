@@ -4,8 +4,9 @@
 layout(location = 0) in vec4 in0;
 out vec4 v_color0; // OUT[1]
 uniform vec4 vs_const0[11];
+uniform float winsys_adjust_y = 1.0;
 
-void main()
+void vs_main()
 {
     vec4 temp0 = vec4(0.0);
     vec4 temp1 = vec4(0.0);
@@ -59,4 +60,10 @@ void main()
     // 15: MOV OUT[1], TEMP[16]
     v_color0 = temp16;
     // 16: END
+}
+
+void main()
+{
+    vs_main();
+    gl_Position.y *= winsys_adjust_y;
 }

@@ -3,8 +3,9 @@
 
 layout(location = 0) in vec4 in0;
 out vec4 v_texcoord0; // OUT[1]
+uniform float winsys_adjust_y = 1.0;
 
-void main()
+void vs_main()
 {
     vec4 temp0 = vec4(0.0);
     vec4 temp1 = vec4(0.0);
@@ -17,4 +18,10 @@ void main()
     // 1: MOV OUT[0], IN[0]
     gl_Position = in0;
     // 2: END
+}
+
+void main()
+{
+    vs_main();
+    gl_Position.y *= winsys_adjust_y;
 }

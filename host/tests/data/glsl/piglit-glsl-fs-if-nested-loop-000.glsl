@@ -3,8 +3,9 @@
 
 layout(location = 0) in vec4 in0;
 out vec4 v_generic0; // OUT[1]
+uniform float winsys_adjust_y = 1.0;
 
-void main()
+void vs_main()
 {
     vec4 temp0 = vec4(0.0);
     vec4 temp1 = vec4(0.0);
@@ -21,4 +22,10 @@ void main()
     // 3: MOV OUT[1].y, TEMP[0].xxxx
     v_generic0.y = temp0.x;
     // 4: END
+}
+
+void main()
+{
+    vs_main();
+    gl_Position.y *= winsys_adjust_y;
 }

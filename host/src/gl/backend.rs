@@ -1,0 +1,526 @@
+//! [`GlBackend`]: the renderer's backend on a GL context.
+//!
+//! One GL context serves every guest context of the process: each draw binds the state of the
+//! sub-context it comes from (the renderer's [`crate::state`] is the truth; GL is not queried
+//! back). Resources are GL buffers and immutable-storage textures, drawn into through one
+//! framebuffer object whose attachments follow the bound surfaces.
+
+use std::collections::HashMap;
+
+use glow::HasContext;
+use virgl_proto::ccmd::{Blit, Box3, Clear, ClearTexture, CopyRegion, DrawVbo, ObjectType};
+use virgl_proto::pipe::{BlitMask, ClearBuffers, TexFilter};
+
+use super::draw::Programs;
+use super::texture::Storage;
+use super::{Api, EglDisplay, Gl};
+use crate::backend::{Backend, Scene};
+use crate::error::{Error, Result};
+use crate::resource::Resource;
+use crate::state::Object;
+
+/// The GL backend.
+pub struct GlBackend {
+    pub(super) gl: Gl,
+    pub(super) storage: HashMap<u32, Storage>,
+    pub(super) programs: Programs,
+    /// The draw framebuffer, re-attached for each command that renders.
+    pub(super) fbo: glow::Framebuffer,
+    /// The read side of blits.
+    read_fbo: glow::Framebuffer,
+    pub(super) vao: glow::VertexArray,
+    capsets: HashMap<u32, Vec<u8>>,
+    // Kept alive for the context's lifetime.
+    _display: EglDisplay,
+}
+
+impl GlBackend {
+    /// Opens the surfaceless EGL display and makes a context of `api` on it.
+    pub fn new(api: Api) -> Result<GlBackend> {
+        let display = EglDisplay::open()?;
+        let gl = Gl::new(&display, api)?;
+        let g = &gl.gl;
+        // SAFETY: the context was just made current; these objects are new and ours.
+        let (fbo, read_fbo, vao) = unsafe {
+            let fbo = g
+                .create_framebuffer()
+                .map_err(|e| gl_err("glGenFramebuffers", e))?;
+            let read_fbo = g
+                .create_framebuffer()
+                .map_err(|e| gl_err("glGenFramebuffers", e))?;
+            let vao = g
+                .create_vertex_array()
+                .map_err(|e| gl_err("glGenVertexArrays", e))?;
+            g.bind_vertex_array(Some(vao));
+            (fbo, read_fbo, vao)
+        };
+        Ok(GlBackend {
+            gl,
+            storage: HashMap::new(),
+            programs: Programs::default(),
+            fbo,
+            read_fbo,
+            vao,
+            capsets: HashMap::new(),
+            _display: display,
+        })
+    }
+
+    /// The context.
+    pub fn gl(&self) -> &Gl {
+        &self.gl
+    }
+
+    /// Sets the capset payloads guests get (probed by [`crate::caps`]).
+    pub fn set_capsets(&mut self, capsets: HashMap<u32, Vec<u8>>) {
+        self.capsets = capsets;
+    }
+
+    fn storage(&self, id: u32) -> Result<&Storage> {
+        self.storage.get(&id).ok_or(Error::Resource {
+            id,
+            detail: "has no GL object".into(),
+        })
+    }
+
+    /// Attaches the surface `handle` of `scene` (a surface or MSAA surface) at `attachment`
+    /// of the bound draw framebuffer; returns the surface's format.
+    pub(super) fn attach_surface(
+        &self,
+        scene: Scene<'_>,
+        fb_target: u32,
+        attachment: Option<u32>,
+        handle: u32,
+    ) -> Result<virgl_proto::format::Format> {
+        let surface = match scene.state.objects.get(handle, ObjectType::Surface) {
+            Ok(Object::Surface(s)) => *s,
+            _ => match scene.state.objects.get(handle, ObjectType::MsaaSurface) {
+                Ok(Object::MsaaSurface(m)) => m.surface,
+                _ => return Err(gl_err("framebuffer", format!("surface {handle} is gone"))),
+            },
+        };
+        let res = scene
+            .resources
+            .get(&surface.resource)
+            .ok_or(Error::Resource {
+                id: surface.resource,
+                detail: "bound as a surface but destroyed".into(),
+            })?;
+        let Storage::Texture {
+            texture,
+            target,
+            format,
+        } = self.storage(res.id)?
+        else {
+            return Err(gl_err(
+                "framebuffer",
+                format!("surface {handle} is a buffer"),
+            ));
+        };
+        let attachment = attachment.unwrap_or(format.attachment());
+        let g = &self.gl.gl;
+        let level = surface.level as i32;
+        let layer = i32::from(surface.layers.first);
+        // SAFETY: the context is current, the framebuffer is bound at `fb_target`, and the
+        // texture, level and layer were checked against the resource when the surface was made.
+        unsafe {
+            match *target {
+                glow::TEXTURE_2D | glow::TEXTURE_RECTANGLE | glow::TEXTURE_2D_MULTISAMPLE => {
+                    g.framebuffer_texture_2d(fb_target, attachment, *target, Some(*texture), level)
+                }
+                glow::TEXTURE_CUBE_MAP => g.framebuffer_texture_2d(
+                    fb_target,
+                    attachment,
+                    glow::TEXTURE_CUBE_MAP_POSITIVE_X + layer as u32,
+                    Some(*texture),
+                    level,
+                ),
+                glow::TEXTURE_1D => {
+                    g.framebuffer_texture(fb_target, attachment, Some(*texture), level)
+                }
+                _ if surface.layers.first != surface.layers.last => {
+                    g.framebuffer_texture(fb_target, attachment, Some(*texture), level)
+                }
+                _ => {
+                    g.framebuffer_texture_layer(fb_target, attachment, Some(*texture), level, layer)
+                }
+            }
+        }
+        Ok(surface.format)
+    }
+
+    /// Binds the draw framebuffer with the scene's surfaces.
+    pub(super) fn bind_framebuffer(&self, scene: Scene<'_>) -> Result<()> {
+        let g = &self.gl.gl;
+        let fb = &scene.state.framebuffer;
+        // SAFETY: the context is current and the framebuffer is ours.
+        unsafe {
+            g.bind_framebuffer(glow::DRAW_FRAMEBUFFER, Some(self.fbo));
+            for i in 0..8 {
+                g.framebuffer_texture(glow::DRAW_FRAMEBUFFER, glow::COLOR_ATTACHMENT0 + i, None, 0);
+            }
+            g.framebuffer_texture(
+                glow::DRAW_FRAMEBUFFER,
+                glow::DEPTH_STENCIL_ATTACHMENT,
+                None,
+                0,
+            );
+        }
+        let mut draw_buffers = Vec::new();
+        for (i, cbuf) in fb.cbufs.iter().enumerate() {
+            match cbuf {
+                Some(h) => {
+                    let at = glow::COLOR_ATTACHMENT0 + i as u32;
+                    self.attach_surface(scene, glow::DRAW_FRAMEBUFFER, Some(at), *h)?;
+                    draw_buffers.push(at);
+                }
+                None => draw_buffers.push(glow::NONE),
+            }
+        }
+        if let Some(z) = fb.zsurf {
+            self.attach_surface(scene, glow::DRAW_FRAMEBUFFER, None, z)?;
+        }
+        // SAFETY: the context is current; the list names only colour attachments or NONE.
+        unsafe {
+            g.draw_buffers(&draw_buffers);
+            let status = g.check_framebuffer_status(glow::DRAW_FRAMEBUFFER);
+            if status != glow::FRAMEBUFFER_COMPLETE {
+                return Err(gl_err(
+                    "glCheckFramebufferStatus",
+                    format!(
+                        "framebuffer {:?} incomplete: {status:#x}",
+                        scene.state.framebuffer
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    fn is_integer(&self, scene: Scene<'_>, handle: u32) -> Option<bool> {
+        let surface = match scene.state.objects.get(handle, ObjectType::Surface) {
+            Ok(Object::Surface(s)) => *s,
+            _ => return None,
+        };
+        match super::format::gl_format(surface.format)?.kind {
+            super::format::Kind::Sint => Some(true),
+            super::format::Kind::Uint => Some(false),
+            _ => None,
+        }
+    }
+}
+
+pub(super) fn gl_err(call: &'static str, detail: impl Into<String>) -> Error {
+    Error::Gl {
+        call,
+        detail: detail.into(),
+    }
+}
+
+impl Backend for GlBackend {
+    fn capset(&mut self, set: u32) -> Option<Vec<u8>> {
+        self.capsets.get(&set).cloned()
+    }
+
+    fn create_resource(&mut self, res: &Resource) -> Result<()> {
+        let storage = self.gl.create_storage(res)?;
+        self.storage.insert(res.id, storage);
+        Ok(())
+    }
+
+    fn destroy_resource(&mut self, id: u32) {
+        if let Some(s) = self.storage.remove(&id) {
+            self.gl.delete_storage(s);
+        }
+    }
+
+    fn write(&mut self, res: &Resource, level: u32, region: Box3, data: &[u8]) -> Result<()> {
+        self.gl
+            .upload(self.storage(res.id)?, res, level, region, data)
+    }
+
+    fn read(&mut self, res: &Resource, level: u32, region: Box3, data: &mut [u8]) -> Result<()> {
+        self.gl
+            .download(self.storage(res.id)?, res, level, region, data)
+    }
+
+    fn forget_object(&mut self, ctx: u32, sub_ctx: u32, handle: u32) {
+        self.programs
+            .forget(&self.gl, ctx, Some(sub_ctx), Some(handle));
+    }
+
+    fn forget_sub_context(&mut self, ctx: u32, sub_ctx: Option<u32>) {
+        self.programs.forget(&self.gl, ctx, sub_ctx, None);
+    }
+
+    fn clear(&mut self, scene: Scene<'_>, clear: &Clear) -> Result<()> {
+        self.bind_framebuffer(scene)?;
+        let g = &self.gl.gl;
+        let fb = &scene.state.framebuffer;
+        // SAFETY: the context is current with our framebuffer bound; the values are plain
+        // arrays of the lengths glClearBuffer reads.
+        unsafe {
+            g.disable(glow::SCISSOR_TEST);
+            g.disable(glow::RASTERIZER_DISCARD);
+            for (i, cbuf) in fb.cbufs.iter().enumerate() {
+                let Some(h) = cbuf else { continue };
+                if !clear.buffers.contains(ClearBuffers::color(i as u32)) {
+                    continue;
+                }
+                g.color_mask_draw_buffer(i as u32, true, true, true, true);
+                match self.is_integer(scene, *h) {
+                    Some(true) => {
+                        let v = clear.color.map(|c| c as i32);
+                        g.clear_buffer_i32_slice(glow::COLOR, i as u32, &v)
+                    }
+                    Some(false) => g.clear_buffer_u32_slice(glow::COLOR, i as u32, &clear.color),
+                    None => g.clear_buffer_f32_slice(
+                        glow::COLOR,
+                        i as u32,
+                        &clear.color.map(f32::from_bits),
+                    ),
+                }
+            }
+            if fb.zsurf.is_some() {
+                let depth = clear.buffers.contains(ClearBuffers::DEPTH);
+                let stencil = clear.buffers.contains(ClearBuffers::STENCIL);
+                g.depth_mask(true);
+                g.stencil_mask(0xff);
+                if depth && stencil {
+                    g.clear_buffer_depth_stencil(
+                        glow::DEPTH_STENCIL,
+                        0,
+                        clear.depth as f32,
+                        clear.stencil as i32,
+                    );
+                } else if depth {
+                    g.clear_buffer_f32_slice(glow::DEPTH, 0, &[clear.depth as f32]);
+                } else if stencil {
+                    g.clear_buffer_i32_slice(glow::STENCIL, 0, &[clear.stencil as i32]);
+                }
+            }
+        }
+        self.programs.invalidate_state();
+        self.gl.check("glClearBuffer")
+    }
+
+    fn draw(&mut self, scene: Scene<'_>, draw: &DrawVbo) -> Result<()> {
+        self.draw_vbo(scene, draw)
+    }
+
+    fn blit(&mut self, scene: Scene<'_>, blit: &Blit) -> Result<()> {
+        let src = scene.resources.get(&blit.src.resource).expect("validated");
+        let dst = scene.resources.get(&blit.dst.resource).expect("validated");
+        let g = &self.gl.gl;
+        let attach = |fb_target: u32, res: &Resource, level: u32, z: u32, mask: BlitMask| {
+            let Storage::Texture {
+                texture,
+                target,
+                format,
+                ..
+            } = self.storage(res.id)?
+            else {
+                return Err(gl_err("glBlitFramebuffer", "blit of a buffer"));
+            };
+            let at = if mask.intersects(BlitMask::RGBA) {
+                glow::COLOR_ATTACHMENT0
+            } else {
+                format.attachment()
+            };
+            // SAFETY: the context is current; the level and layer were validated.
+            unsafe {
+                match *target {
+                    glow::TEXTURE_2D | glow::TEXTURE_RECTANGLE | glow::TEXTURE_2D_MULTISAMPLE => g
+                        .framebuffer_texture_2d(
+                            fb_target,
+                            at,
+                            *target,
+                            Some(*texture),
+                            level as i32,
+                        ),
+                    glow::TEXTURE_CUBE_MAP => g.framebuffer_texture_2d(
+                        fb_target,
+                        at,
+                        glow::TEXTURE_CUBE_MAP_POSITIVE_X + z,
+                        Some(*texture),
+                        level as i32,
+                    ),
+                    glow::TEXTURE_1D => {
+                        g.framebuffer_texture(fb_target, at, Some(*texture), level as i32)
+                    }
+                    _ => g.framebuffer_texture_layer(
+                        fb_target,
+                        at,
+                        Some(*texture),
+                        level as i32,
+                        z as i32,
+                    ),
+                }
+            }
+            Ok(at)
+        };
+        let depth = blit.src.region.d.max(1);
+        for layer in 0..depth {
+            // SAFETY: the context is current; both framebuffers are ours.
+            unsafe {
+                g.bind_framebuffer(glow::READ_FRAMEBUFFER, Some(self.read_fbo));
+                g.bind_framebuffer(glow::DRAW_FRAMEBUFFER, Some(self.fbo));
+                for fb in [glow::READ_FRAMEBUFFER, glow::DRAW_FRAMEBUFFER] {
+                    for at in [glow::COLOR_ATTACHMENT0, glow::DEPTH_STENCIL_ATTACHMENT] {
+                        g.framebuffer_texture(fb, at, None, 0);
+                    }
+                }
+            }
+            let sa = attach(
+                glow::READ_FRAMEBUFFER,
+                src,
+                blit.src.level,
+                blit.src.region.z + layer,
+                blit.mask,
+            )?;
+            let da = attach(
+                glow::DRAW_FRAMEBUFFER,
+                dst,
+                blit.dst.level,
+                blit.dst.region.z + layer,
+                blit.mask,
+            )?;
+            let mut bits = 0;
+            if blit.mask.intersects(BlitMask::RGBA) {
+                bits |= glow::COLOR_BUFFER_BIT;
+            }
+            if blit.mask.contains(BlitMask::Z) {
+                bits |= glow::DEPTH_BUFFER_BIT;
+            }
+            if blit.mask.contains(BlitMask::S) {
+                bits |= glow::STENCIL_BUFFER_BIT;
+            }
+            let filter = match blit.filter {
+                TexFilter::Linear if bits == glow::COLOR_BUFFER_BIT => glow::LINEAR,
+                _ => glow::NEAREST,
+            };
+            let s = blit.src.region;
+            let d = blit.dst.region;
+            let (sx, sy, sw, sh) = (s.x as i32, s.y as i32, s.w as i32, s.h as i32);
+            let (dx, dy, dw, dh) = (d.x as i32, d.y as i32, d.w as i32, d.h as i32);
+            // SAFETY: the context is current; both boxes were validated against their levels.
+            unsafe {
+                if da == glow::COLOR_ATTACHMENT0 {
+                    g.read_buffer(sa);
+                    g.draw_buffers(&[da]);
+                    g.color_mask_draw_buffer(
+                        0,
+                        blit.mask.contains(BlitMask::R),
+                        blit.mask.contains(BlitMask::G),
+                        blit.mask.contains(BlitMask::B),
+                        blit.mask.contains(BlitMask::A),
+                    );
+                }
+                g.disable(glow::RASTERIZER_DISCARD);
+                if blit.scissor_enable {
+                    g.enable(glow::SCISSOR_TEST);
+                    let sc = blit.scissor;
+                    g.scissor(
+                        i32::from(sc.minx),
+                        i32::from(sc.miny),
+                        i32::from(sc.maxx) - i32::from(sc.minx),
+                        i32::from(sc.maxy) - i32::from(sc.miny),
+                    );
+                } else {
+                    g.disable(glow::SCISSOR_TEST);
+                }
+                g.blit_framebuffer(
+                    sx,
+                    sy,
+                    sx + sw,
+                    sy + sh,
+                    dx,
+                    dy,
+                    dx + dw,
+                    dy + dh,
+                    bits,
+                    filter,
+                );
+                g.bind_framebuffer(glow::READ_FRAMEBUFFER, None);
+            }
+        }
+        self.programs.invalidate_state();
+        self.gl.check("glBlitFramebuffer")
+    }
+
+    fn copy_region(&mut self, scene: Scene<'_>, copy: &CopyRegion) -> Result<()> {
+        let src = self.storage(copy.src_resource)?;
+        let dst = self.storage(copy.dst_resource)?;
+        let g = &self.gl.gl;
+        let b = copy.src_box;
+        match (src, dst) {
+            (Storage::Buffer(s), Storage::Buffer(d)) => {
+                // SAFETY: the context is current; both ranges were validated.
+                unsafe {
+                    g.bind_buffer(glow::COPY_READ_BUFFER, Some(*s));
+                    g.bind_buffer(glow::COPY_WRITE_BUFFER, Some(*d));
+                    g.copy_buffer_sub_data(
+                        glow::COPY_READ_BUFFER,
+                        glow::COPY_WRITE_BUFFER,
+                        b.x as i32,
+                        copy.dst_x as i32,
+                        b.w as i32,
+                    );
+                }
+            }
+            (
+                Storage::Texture {
+                    texture: st,
+                    target: stt,
+                    ..
+                },
+                Storage::Texture {
+                    texture: dt,
+                    target: dtt,
+                    ..
+                },
+            ) => {
+                let _ = scene;
+                // SAFETY: the context is current; both boxes were validated, and
+                // glCopyImageSubData checks format compatibility itself (a GL error).
+                unsafe {
+                    g.copy_image_sub_data(
+                        *st,
+                        *stt,
+                        copy.src_level as i32,
+                        b.x as i32,
+                        b.y as i32,
+                        b.z as i32,
+                        *dt,
+                        *dtt,
+                        copy.dst_level as i32,
+                        copy.dst_x as i32,
+                        copy.dst_y as i32,
+                        copy.dst_z as i32,
+                        b.w as i32,
+                        b.h as i32,
+                        b.d as i32,
+                    );
+                }
+            }
+            _ => return Err(gl_err("copy_region", "copy between a buffer and a texture")),
+        }
+        self.gl.check("glCopyImageSubData")
+    }
+
+    fn clear_texture(&mut self, _scene: Scene<'_>, clear: &ClearTexture) -> Result<()> {
+        Err(gl_err(
+            "glClearTexSubImage",
+            format!(
+                "CLEAR_TEXTURE of resource {} is not supported yet",
+                clear.resource
+            ),
+        ))
+    }
+
+    fn finish(&mut self) -> Result<()> {
+        // SAFETY: the context is current.
+        unsafe { self.gl.gl.finish() };
+        self.gl.check("glFinish")
+    }
+}

@@ -1,0 +1,609 @@
+//! Draws: the linked program of the bound shaders, and the sub-context's state emitted as GL.
+//!
+//! Programs are built at the first draw that uses a vertex and fragment shader pair (the pair
+//! decides the varyings' qualifiers) and cached per sub-context until either shader is
+//! destroyed. State is emitted whole for each draw from the sub-context; nothing is read back
+//! from GL.
+
+use std::collections::HashMap;
+
+use glow::HasContext;
+use virgl_proto::ccmd::{DrawVbo, ObjectType};
+use virgl_proto::pipe::{CullFace, PolygonMode, ShaderType};
+
+use super::backend::{gl_err, GlBackend};
+use super::convert;
+use super::format::vertex_format;
+use super::texture::Storage;
+use super::Gl;
+use crate::backend::Scene;
+use crate::context::stage;
+use crate::error::{Error, Result};
+use crate::shader::{translate_pair, Target};
+use crate::state::{Object, SubContext};
+
+/// Texture units of the vertex stage start here; the fragment stage's at 0.
+const VS_UNIT_BASE: u32 = 16;
+
+/// A linked program and where its uniforms are.
+#[derive(Debug)]
+pub struct Program {
+    program: glow::Program,
+    /// `vs_const0` and `fs_const0`: SET_CONSTANT_BUFFER's data.
+    constants: [Option<glow::UniformLocation>; 2],
+    /// `(stage, sampler index, location)` of each sampler uniform.
+    samplers: Vec<(usize, u32, glow::UniformLocation)>,
+    adjust_y: Option<glow::UniformLocation>,
+}
+
+/// `(context, sub-context, vertex shader, fragment shader)`.
+type Key = (u32, u32, u32, u32);
+
+/// The program cache, and samplers made for sampler states.
+#[derive(Debug, Default)]
+pub struct Programs {
+    programs: HashMap<Key, Program>,
+    samplers: HashMap<(u32, u32, u32), glow::Sampler>,
+}
+
+impl Programs {
+    /// Drops programs and samplers of `ctx`, of one sub-context or all, of one handle or all.
+    pub fn forget(&mut self, gl: &Gl, ctx: u32, sub: Option<u32>, handle: Option<u32>) {
+        let hit = |c: u32, s: u32, hs: &[u32]| {
+            c == ctx && sub.is_none_or(|x| x == s) && handle.is_none_or(|h| hs.contains(&h))
+        };
+        self.programs.retain(|k, p| {
+            let keep = !hit(k.0, k.1, &[k.2, k.3]);
+            if !keep {
+                // SAFETY: the context is current; the program is ours and no longer cached.
+                unsafe { gl.gl.delete_program(p.program) };
+            }
+            keep
+        });
+        self.samplers.retain(|k, s| {
+            let keep = !hit(k.0, k.1, &[k.2]);
+            if !keep {
+                // SAFETY: as above, for the sampler.
+                unsafe { gl.gl.delete_sampler(*s) };
+            }
+            keep
+        });
+    }
+
+    /// Notes that something other than a draw changed GL state (nothing is cached yet).
+    pub fn invalidate_state(&mut self) {}
+}
+
+fn shader_of(state: &SubContext, t: ShaderType) -> Option<&crate::state::ShaderObject> {
+    let h = state.stages[stage(t)].shader?;
+    match state.objects.get(h, ObjectType::Shader) {
+        Ok(Object::Shader(s)) => Some(s),
+        _ => None,
+    }
+}
+
+impl GlBackend {
+    fn program(&mut self, scene: Scene<'_>) -> Result<&Program> {
+        let state = scene.state;
+        let vs_h = state.stages[stage(ShaderType::Vertex)].shader.unwrap_or(0);
+        let fs_h = state.stages[stage(ShaderType::Fragment)]
+            .shader
+            .unwrap_or(0);
+        let key = (scene.ctx, scene.sub_ctx, vs_h, fs_h);
+        if !self.programs.programs.contains_key(&key) {
+            let (Some(vs), Some(fs)) = (
+                shader_of(state, ShaderType::Vertex),
+                shader_of(state, ShaderType::Fragment),
+            ) else {
+                return Err(gl_err(
+                    "program",
+                    "a draw without a vertex and fragment shader",
+                ));
+            };
+            let (vs_src, fs_src) = translate_pair(&vs.tgsi, &fs.tgsi, Target::Desktop330)?;
+            let program = self.gl.link(&vs_src, &fs_src).map_err(|log| Error::Gl {
+                call: "glLinkProgram",
+                detail: format!("shaders {vs_h} + {fs_h}: {log}"),
+            })?;
+            self.programs.programs.insert(key, program);
+        }
+        Ok(&self.programs.programs[&key])
+    }
+
+    fn sampler(&mut self, scene: Scene<'_>, handle: u32) -> Result<glow::Sampler> {
+        let key = (scene.ctx, scene.sub_ctx, handle);
+        if let Some(s) = self.programs.samplers.get(&key) {
+            return Ok(*s);
+        }
+        let Ok(Object::SamplerState(st)) =
+            scene.state.objects.get(handle, ObjectType::SamplerState)
+        else {
+            return Err(gl_err("sampler", format!("sampler state {handle} is gone")));
+        };
+        let g = &self.gl.gl;
+        // SAFETY: the context is current; the sampler is new and every parameter a GL enum or
+        // a finite float (the decoder checked them).
+        let sampler = unsafe {
+            let s = g.create_sampler().map_err(|e| gl_err("glGenSamplers", e))?;
+            let i = |p, v: u32| g.sampler_parameter_i32(s, p, v as i32);
+            i(glow::TEXTURE_WRAP_S, convert::wrap(st.wrap_s));
+            i(glow::TEXTURE_WRAP_T, convert::wrap(st.wrap_t));
+            i(glow::TEXTURE_WRAP_R, convert::wrap(st.wrap_r));
+            i(
+                glow::TEXTURE_MIN_FILTER,
+                convert::min_filter(st.min_img_filter, st.min_mip_filter),
+            );
+            i(
+                glow::TEXTURE_MAG_FILTER,
+                convert::mag_filter(st.mag_img_filter),
+            );
+            i(
+                glow::TEXTURE_COMPARE_MODE,
+                if st.compare_mode == virgl_proto::pipe::TexCompareMode::RToTexture {
+                    glow::COMPARE_REF_TO_TEXTURE
+                } else {
+                    glow::NONE
+                },
+            );
+            i(
+                glow::TEXTURE_COMPARE_FUNC,
+                convert::compare(st.compare_func),
+            );
+            g.sampler_parameter_f32(s, glow::TEXTURE_LOD_BIAS, st.lod_bias);
+            g.sampler_parameter_f32(s, glow::TEXTURE_MIN_LOD, st.min_lod);
+            g.sampler_parameter_f32(s, glow::TEXTURE_MAX_LOD, st.max_lod);
+            g.sampler_parameter_f32_slice(
+                s,
+                glow::TEXTURE_BORDER_COLOR,
+                &st.border_color.map(f32::from_bits),
+            );
+            s
+        };
+        self.programs.samplers.insert(key, sampler);
+        Ok(sampler)
+    }
+
+    /// DRAW_VBO.
+    pub(super) fn draw_vbo(&mut self, scene: Scene<'_>, draw: &DrawVbo) -> Result<()> {
+        let Some(mode) = convert::prim_mode(draw.mode) else {
+            return Err(gl_err(
+                "glDraw*",
+                format!(
+                    "{:?} is not a core-profile primitive (the caps exclude it)",
+                    draw.mode
+                ),
+            ));
+        };
+        self.bind_framebuffer(scene)?;
+        let state = scene.state;
+        let program = self.program(scene)?;
+        let program_name = program.program;
+        let constants = program.constants.clone();
+        let samplers = program.samplers.clone();
+        let adjust_y = program.adjust_y.clone();
+        let flip = state.viewports[0].scale[1] < 0.0;
+        // SAFETY: the context is current; the program is linked and ours, and each uniform is
+        // set with the type the translator declared it with.
+        unsafe {
+            let g = &self.gl.gl;
+            g.use_program(Some(program_name));
+            for (i, t) in [ShaderType::Vertex, ShaderType::Fragment]
+                .into_iter()
+                .enumerate()
+            {
+                if let Some(loc) = &constants[i] {
+                    let data = &state.stages[stage(t)].constants;
+                    let n = data.len() / 4 * 4;
+                    let floats: Vec<f32> = data[..n].iter().map(|d| f32::from_bits(*d)).collect();
+                    if !floats.is_empty() {
+                        g.uniform_4_f32_slice(Some(loc), &floats);
+                    }
+                }
+            }
+            if let Some(loc) = &adjust_y {
+                g.uniform_1_f32(Some(loc), if flip { -1.0 } else { 1.0 });
+            }
+        }
+        for (st, index, loc) in &samplers {
+            let unit = if *st == stage(ShaderType::Vertex) {
+                VS_UNIT_BASE + index
+            } else {
+                *index
+            };
+            self.bind_texture(scene, *st, *index, unit)?;
+            // SAFETY: the context is current and `loc` is a sampler uniform of this program.
+            unsafe { self.gl.gl.uniform_1_i32(Some(loc), unit as i32) };
+        }
+        self.emit_state(state, flip);
+        self.bind_vertices(scene)?;
+        let g = &self.gl.gl;
+        let instances = draw.instance_count.max(1) as i32;
+        // SAFETY: the context is current with every binding made above; index and vertex
+        // ranges are the guest's and GL (robust or not) bounds-checks buffer reads on llvmpipe;
+        // TODO(issue 14): check them against the buffers here.
+        unsafe {
+            if draw.primitive_restart {
+                g.enable(glow::PRIMITIVE_RESTART);
+                self.gl.extra.primitive_restart_index(draw.restart_index);
+            } else {
+                g.disable(glow::PRIMITIVE_RESTART);
+            }
+            if draw.indexed {
+                let Some((res, layout)) = state.index_buffer else {
+                    return Err(gl_err(
+                        "glDrawElements",
+                        "an indexed draw with no index buffer",
+                    ));
+                };
+                let Ok(Storage::Buffer(buffer)) = self.storage_of(res) else {
+                    return Err(gl_err(
+                        "glDrawElements",
+                        format!("index buffer {res} is gone"),
+                    ));
+                };
+                g.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(*buffer));
+                let size = layout.index_size.to_wire();
+                let offset = u64::from(layout.offset) + u64::from(draw.start) * u64::from(size);
+                g.draw_elements_instanced_base_vertex_base_instance(
+                    mode,
+                    draw.count as i32,
+                    convert::index_type(layout.index_size),
+                    offset as i32,
+                    instances,
+                    draw.index_bias,
+                    draw.start_instance,
+                );
+            } else {
+                g.draw_arrays_instanced_base_instance(
+                    mode,
+                    draw.start as i32,
+                    draw.count as i32,
+                    instances,
+                    draw.start_instance,
+                );
+            }
+        }
+        self.gl.check("glDraw*")
+    }
+
+    pub(super) fn storage_of(&self, id: u32) -> Result<&Storage> {
+        self.storage.get(&id).ok_or(Error::Resource {
+            id,
+            detail: "has no GL object".into(),
+        })
+    }
+
+    fn bind_texture(&mut self, scene: Scene<'_>, st: usize, index: u32, unit: u32) -> Result<()> {
+        let stage_state = &scene.state.stages[st];
+        let view = stage_state.views.get(index as usize).copied().flatten();
+        let sampler = stage_state.samplers.get(index as usize).copied().flatten();
+        let sampler = match sampler {
+            Some(h) => Some(self.sampler(scene, h)?),
+            None => None,
+        };
+        let g = &self.gl.gl;
+        let view = view.and_then(
+            |h| match scene.state.objects.get(h, ObjectType::SamplerView) {
+                Ok(Object::SamplerView(v)) => Some(*v),
+                _ => None,
+            },
+        );
+        // SAFETY: the context is current; texture names are ours; parameters are GL enums.
+        unsafe {
+            g.active_texture(glow::TEXTURE0 + unit);
+            g.bind_sampler(unit, sampler);
+            let Some(v) = view else {
+                return Ok(());
+            };
+            let Ok(Storage::Texture {
+                texture,
+                target,
+                format,
+            }) = self.storage_of(v.resource)
+            else {
+                return Ok(());
+            };
+            g.bind_texture(*target, Some(*texture));
+            let stored = format.swizzle.map(|s| s.map(|c| c.to_gl() as i32));
+            let swizzle = v.swizzle.map(|s| {
+                let gl = convert::swizzle(s);
+                match (stored, s.to_wire() as usize) {
+                    (Some(f), i @ 0..=3) => f[i],
+                    _ => gl,
+                }
+            });
+            g.tex_parameter_i32_slice(*target, glow::TEXTURE_SWIZZLE_RGBA, &swizzle);
+            if let virgl_proto::ccmd::ViewRange::Texture { levels, .. } = v.range {
+                g.tex_parameter_i32(*target, glow::TEXTURE_BASE_LEVEL, i32::from(levels.first));
+                g.tex_parameter_i32(*target, glow::TEXTURE_MAX_LEVEL, i32::from(levels.last));
+            }
+        }
+        Ok(())
+    }
+
+    fn bind_vertices(&mut self, scene: Scene<'_>) -> Result<()> {
+        let state = scene.state;
+        let elements = match state.vertex_elements {
+            Some(h) => match state.objects.get(h, ObjectType::VertexElements) {
+                Ok(Object::VertexElements(v)) => v.elements.clone(),
+                _ => Vec::new(),
+            },
+            None => Vec::new(),
+        };
+        let g = &self.gl.gl;
+        // SAFETY: the context is current; our VAO is bound; offsets are byte offsets GL reads
+        // from bound buffers.
+        unsafe {
+            g.bind_vertex_array(Some(self.vao));
+            for i in 0..16u32 {
+                g.disable_vertex_attrib_array(i);
+            }
+            for (i, e) in elements.iter().enumerate() {
+                let i = i as u32;
+                let Some(vb) = state.vertex_buffers.get(e.vertex_buffer_index as usize) else {
+                    continue;
+                };
+                let Ok(Storage::Buffer(buffer)) = self.storage_of(vb.resource) else {
+                    continue;
+                };
+                let Some(f) = vertex_format(e.src_format) else {
+                    return Err(gl_err(
+                        "glVertexAttribPointer",
+                        format!("vertex format {:?}", e.src_format),
+                    ));
+                };
+                g.bind_buffer(glow::ARRAY_BUFFER, Some(*buffer));
+                let offset = (vb.offset + e.src_offset) as i32;
+                if f.integer {
+                    g.vertex_attrib_pointer_i32(i, f.size, f.ty, vb.stride as i32, offset);
+                } else {
+                    g.vertex_attrib_pointer_f32(
+                        i,
+                        f.size,
+                        f.ty,
+                        f.normalized,
+                        vb.stride as i32,
+                        offset,
+                    );
+                }
+                g.vertex_attrib_divisor(i, e.instance_divisor);
+                g.enable_vertex_attrib_array(i);
+            }
+        }
+        Ok(())
+    }
+
+    fn emit_state(&self, state: &SubContext, flip: bool) {
+        let g = &self.gl.gl;
+        let x = &self.gl.extra;
+        let blend = state
+            .blend
+            .and_then(|h| match state.objects.get(h, ObjectType::Blend) {
+                Ok(Object::Blend(b)) => Some(b.clone()),
+                _ => None,
+            });
+        let dsa = state
+            .dsa
+            .and_then(|h| match state.objects.get(h, ObjectType::Dsa) {
+                Ok(Object::Dsa(d)) => Some(*d),
+                _ => None,
+            });
+        let rs =
+            state
+                .rasterizer
+                .and_then(|h| match state.objects.get(h, ObjectType::Rasterizer) {
+                    Ok(Object::Rasterizer(r)) => Some(*r),
+                    _ => None,
+                });
+        // SAFETY: the context is current; every value is a GL enum from `convert` or a number
+        // the decoder checked.
+        unsafe {
+            // Blend.
+            match &blend {
+                Some(b) => {
+                    for i in 0..8u32 {
+                        let rt = if b.independent_blend_enable {
+                            &b.rt[i as usize]
+                        } else {
+                            &b.rt[0]
+                        };
+                        if rt.blend_enable {
+                            g.enable_draw_buffer(glow::BLEND, i);
+                        } else {
+                            g.disable_draw_buffer(glow::BLEND, i);
+                        }
+                        g.blend_func_separate_draw_buffer(
+                            i,
+                            convert::blend_factor(rt.rgb_src_factor, glow::ONE),
+                            convert::blend_factor(rt.rgb_dst_factor, glow::ZERO),
+                            convert::blend_factor(rt.alpha_src_factor, glow::ONE),
+                            convert::blend_factor(rt.alpha_dst_factor, glow::ZERO),
+                        );
+                        g.blend_equation_separate_draw_buffer(
+                            i,
+                            convert::blend_func(rt.rgb_func),
+                            convert::blend_func(rt.alpha_func),
+                        );
+                        let m = rt.colormask;
+                        g.color_mask_draw_buffer(i, m & 1 != 0, m & 2 != 0, m & 4 != 0, m & 8 != 0);
+                    }
+                    if b.logicop_enable {
+                        g.enable(glow::COLOR_LOGIC_OP);
+                        x.logic_op(convert::logic_op(b.logicop_func));
+                    } else {
+                        g.disable(glow::COLOR_LOGIC_OP);
+                    }
+                    if b.alpha_to_coverage {
+                        g.enable(glow::SAMPLE_ALPHA_TO_COVERAGE);
+                    } else {
+                        g.disable(glow::SAMPLE_ALPHA_TO_COVERAGE);
+                    }
+                }
+                None => {
+                    g.disable(glow::BLEND);
+                    g.disable(glow::COLOR_LOGIC_OP);
+                    g.color_mask(true, true, true, true);
+                }
+            }
+            let c = state.blend_color;
+            g.blend_color(c[0], c[1], c[2], c[3]);
+
+            // Depth, stencil.
+            let d = dsa.unwrap_or_default();
+            if d.depth.enabled {
+                g.enable(glow::DEPTH_TEST);
+                g.depth_func(convert::compare(d.depth.func));
+            } else {
+                g.disable(glow::DEPTH_TEST);
+            }
+            g.depth_mask(d.depth.writemask);
+            if d.stencil[0].enabled {
+                g.enable(glow::STENCIL_TEST);
+                let back = if d.stencil[1].enabled { 1 } else { 0 };
+                let refs = [state.stencil_ref.front, state.stencil_ref.back];
+                for (face, s, r) in [
+                    (glow::FRONT, &d.stencil[0], refs[0]),
+                    (glow::BACK, &d.stencil[back], refs[back]),
+                ] {
+                    g.stencil_func_separate(
+                        face,
+                        convert::compare(s.func),
+                        i32::from(r),
+                        u32::from(s.valuemask),
+                    );
+                    g.stencil_op_separate(
+                        face,
+                        convert::stencil_op(s.fail_op),
+                        convert::stencil_op(s.zfail_op),
+                        convert::stencil_op(s.zpass_op),
+                    );
+                    g.stencil_mask_separate(face, u32::from(s.writemask));
+                }
+            } else {
+                g.disable(glow::STENCIL_TEST);
+            }
+
+            // Rasterizer.
+            let r = rs.unwrap_or_default();
+            match r.cull_face {
+                CullFace::None => g.disable(glow::CULL_FACE),
+                face => {
+                    g.enable(glow::CULL_FACE);
+                    g.cull_face(match face {
+                        CullFace::Front => glow::FRONT,
+                        CullFace::Back => glow::BACK,
+                        _ => glow::FRONT_AND_BACK,
+                    });
+                }
+            }
+            g.front_face(if r.front_ccw { glow::CCW } else { glow::CW });
+            let mode = |m: PolygonMode| match m {
+                PolygonMode::Line => glow::LINE,
+                PolygonMode::Point => glow::POINT,
+                _ => glow::FILL,
+            };
+            g.polygon_mode(glow::FRONT_AND_BACK, mode(r.fill_front));
+            let toggle = |cap, on: bool| if on { g.enable(cap) } else { g.disable(cap) };
+            toggle(glow::SCISSOR_TEST, r.scissor);
+            toggle(glow::DEPTH_CLAMP, !r.depth_clip);
+            toggle(glow::RASTERIZER_DISCARD, r.rasterizer_discard);
+            toggle(glow::PROGRAM_POINT_SIZE, r.point_size_per_vertex);
+            toggle(glow::POLYGON_OFFSET_FILL, r.offset_tri);
+            toggle(glow::POLYGON_OFFSET_LINE, r.offset_line);
+            toggle(glow::POLYGON_OFFSET_POINT, r.offset_point);
+            toggle(glow::MULTISAMPLE, r.multisample);
+            toggle(glow::LINE_SMOOTH, r.line_smooth);
+            g.polygon_offset(r.offset_scale, r.offset_units);
+            x.point_size(r.point_size.max(1.0));
+            g.line_width(r.line_width.max(1.0));
+            x.provoking_vertex(if r.flatshade_first {
+                glow::FIRST_VERTEX_CONVENTION
+            } else {
+                glow::LAST_VERTEX_CONVENTION
+            });
+            x.sample_maski(0, state.sample_mask);
+
+            // Viewport and scissor.
+            let vp = &state.viewports[0];
+            let (sx, sy) = (vp.scale[0], vp.scale[1].abs());
+            g.viewport(
+                (vp.translate[0] - sx).round() as i32,
+                (vp.translate[1] - sy).round() as i32,
+                (2.0 * sx).round() as i32,
+                (2.0 * sy).round() as i32,
+            );
+            let (near, far) = if r.clip_halfz {
+                (vp.translate[2], vp.translate[2] + vp.scale[2])
+            } else {
+                (vp.translate[2] - vp.scale[2], vp.translate[2] + vp.scale[2])
+            };
+            g.depth_range(f64::from(near), f64::from(far));
+            let s = &state.scissors[0];
+            g.scissor(
+                i32::from(s.minx),
+                i32::from(s.miny),
+                i32::from(s.maxx) - i32::from(s.minx),
+                i32::from(s.maxy) - i32::from(s.miny),
+            );
+            let _ = flip;
+        }
+    }
+}
+
+impl Gl {
+    /// Compiles and links a vertex and fragment shader pair, keeping the program; an error
+    /// carries the stage and GL's info log.
+    pub(super) fn link(&self, vs: &str, fs: &str) -> std::result::Result<Program, String> {
+        let g = &self.gl;
+        // SAFETY: the context is current; shaders are created, attached and deleted here, and
+        // the program is returned to the caller who owns it.
+        unsafe {
+            let program = g.create_program()?;
+            let mut shaders = Vec::new();
+            let mut result = Ok(());
+            for (kind, name, source) in [
+                (glow::VERTEX_SHADER, "vertex", vs),
+                (glow::FRAGMENT_SHADER, "fragment", fs),
+            ] {
+                let shader = g.create_shader(kind)?;
+                g.shader_source(shader, source);
+                g.compile_shader(shader);
+                if result.is_ok() && !g.get_shader_compile_status(shader) {
+                    result = Err(format!("{name} shader: {}", g.get_shader_info_log(shader)));
+                }
+                g.attach_shader(program, shader);
+                shaders.push(shader);
+            }
+            if result.is_ok() {
+                g.link_program(program);
+                if !g.get_program_link_status(program) {
+                    result = Err(format!("link: {}", g.get_program_info_log(program)));
+                }
+            }
+            for shader in shaders {
+                g.detach_shader(program, shader);
+                g.delete_shader(shader);
+            }
+            if let Err(e) = result {
+                g.delete_program(program);
+                return Err(e);
+            }
+            let constants = ["vs_const0", "fs_const0"].map(|n| g.get_uniform_location(program, n));
+            let mut samplers = Vec::new();
+            for (st, prefix) in [(0usize, "vs_samp"), (1, "fs_samp")] {
+                for i in 0..32u32 {
+                    if let Some(loc) = g.get_uniform_location(program, &format!("{prefix}{i}")) {
+                        samplers.push((st, i, loc));
+                    }
+                }
+            }
+            let adjust_y = g.get_uniform_location(program, crate::shader::ADJUST_Y);
+            Ok(Program {
+                program,
+                constants,
+                samplers,
+                adjust_y,
+            })
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! GL entry points glow 0.18 does not have, loaded through the same `eglGetProcAddress`.
+//!
+//! Each is an `Option`: a driver may lack one, and its caller then reports what it could not
+//! do instead of calling through a null pointer.
+
+use std::ffi::c_void;
+
+type PointSize = unsafe extern "system" fn(f32);
+type Enum1 = unsafe extern "system" fn(u32);
+type SampleMaski = unsafe extern "system" fn(u32, u32);
+type TexStorage3dMs = unsafe extern "system" fn(u32, i32, u32, i32, i32, i32, u8);
+type TexSubImage1d = unsafe extern "system" fn(u32, i32, i32, i32, u32, u32, *const c_void);
+
+/// The extra entry points.
+#[derive(Clone, Copy, Default)]
+pub struct GlExtra {
+    point_size: Option<PointSize>,
+    logic_op: Option<Enum1>,
+    primitive_restart_index: Option<Enum1>,
+    provoking_vertex: Option<Enum1>,
+    sample_maski: Option<SampleMaski>,
+    tex_storage_3d_multisample: Option<TexStorage3dMs>,
+    tex_sub_image_1d: Option<TexSubImage1d>,
+}
+
+impl GlExtra {
+    /// Loads them with `lookup` (null for a name the driver lacks).
+    pub fn load(lookup: impl Fn(&str) -> *const c_void) -> GlExtra {
+        fn get<T: Copy>(lookup: &impl Fn(&str) -> *const c_void, name: &str) -> Option<T> {
+            let p = lookup(name);
+            // SAFETY: a non-null pointer from eglGetProcAddress for `name` is that GL function,
+            // and each field's type is its C signature.
+            (!p.is_null()).then(|| unsafe { std::mem::transmute_copy::<*const c_void, T>(&p) })
+        }
+        GlExtra {
+            point_size: get(&lookup, "glPointSize"),
+            logic_op: get(&lookup, "glLogicOp"),
+            primitive_restart_index: get(&lookup, "glPrimitiveRestartIndex"),
+            provoking_vertex: get(&lookup, "glProvokingVertex"),
+            sample_maski: get(&lookup, "glSampleMaski"),
+            tex_storage_3d_multisample: get(&lookup, "glTexStorage3DMultisample"),
+            tex_sub_image_1d: get(&lookup, "glTexSubImage1D"),
+        }
+    }
+
+    /// `glPointSize`.
+    pub unsafe fn point_size(&self, size: f32) {
+        if let Some(f) = self.point_size {
+            f(size)
+        }
+    }
+
+    /// `glLogicOp`.
+    pub unsafe fn logic_op(&self, op: u32) {
+        if let Some(f) = self.logic_op {
+            f(op)
+        }
+    }
+
+    /// `glPrimitiveRestartIndex`.
+    pub unsafe fn primitive_restart_index(&self, index: u32) {
+        if let Some(f) = self.primitive_restart_index {
+            f(index)
+        }
+    }
+
+    /// `glProvokingVertex`.
+    pub unsafe fn provoking_vertex(&self, mode: u32) {
+        if let Some(f) = self.provoking_vertex {
+            f(mode)
+        }
+    }
+
+    /// `glSampleMaski`.
+    pub unsafe fn sample_maski(&self, word: u32, mask: u32) {
+        if let Some(f) = self.sample_maski {
+            f(word, mask)
+        }
+    }
+
+    /// `glTexStorage3DMultisample`.
+    #[allow(clippy::too_many_arguments)]
+    pub unsafe fn tex_storage_3d_multisample(
+        &self,
+        target: u32,
+        samples: i32,
+        internal: u32,
+        w: i32,
+        h: i32,
+        d: i32,
+        fixed: bool,
+    ) {
+        if let Some(f) = self.tex_storage_3d_multisample {
+            f(target, samples, internal, w, h, d, u8::from(fixed))
+        }
+    }
+
+    /// `glTexSubImage1D` from client memory.
+    #[allow(clippy::too_many_arguments)]
+    pub unsafe fn tex_sub_image_1d(
+        &self,
+        target: u32,
+        level: i32,
+        x: i32,
+        w: i32,
+        format: u32,
+        ty: u32,
+        data: &[u8],
+    ) {
+        if let Some(f) = self.tex_sub_image_1d {
+            f(target, level, x, w, format, ty, data.as_ptr().cast())
+        }
+    }
+}
