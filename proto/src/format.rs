@@ -88,6 +88,11 @@ impl Format {
             && !n.contains("_AS_")
     }
 
+    /// True for formats whose colour channels are sRGB-encoded.
+    pub fn is_srgb(self) -> bool {
+        self.name().contains("SRGB")
+    }
+
     /// Bytes in one row of `width` pixels (rounded up to whole blocks), or `None` for formats
     /// without a simple block layout.
     pub fn row_bytes(self, width: u32) -> Option<u64> {

@@ -167,11 +167,14 @@ impl GlBackend {
             );
         }
         let mut draw_buffers = Vec::new();
+        let mut srgb = false;
         for (i, cbuf) in fb.cbufs.iter().enumerate() {
             match cbuf {
                 Some(h) => {
                     let at = glow::COLOR_ATTACHMENT0 + i as u32;
-                    self.attach_surface(scene, glow::DRAW_FRAMEBUFFER, Some(at), *h)?;
+                    let format =
+                        self.attach_surface(scene, glow::DRAW_FRAMEBUFFER, Some(at), *h)?;
+                    srgb |= format.is_srgb();
                     draw_buffers.push(at);
                 }
                 None => draw_buffers.push(glow::NONE),
@@ -182,6 +185,12 @@ impl GlBackend {
         }
         // SAFETY: the context is current; the list names only colour attachments or NONE.
         unsafe {
+            // Gallium encodes to sRGB on sRGB surfaces; GL only when asked.
+            if srgb {
+                g.enable(glow::FRAMEBUFFER_SRGB);
+            } else {
+                g.disable(glow::FRAMEBUFFER_SRGB);
+            }
             g.draw_buffers(&draw_buffers);
             let status = g.check_framebuffer_status(glow::DRAW_FRAMEBUFFER);
             if status != glow::FRAMEBUFFER_COMPLETE {

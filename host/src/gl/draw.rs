@@ -44,6 +44,9 @@ type Key = (u32, u32, u32, u32);
 pub struct Programs {
     programs: HashMap<Key, Program>,
     samplers: HashMap<(u32, u32, u32), glow::Sampler>,
+    /// Texture views made for sampler views that select other layers, a target or a format
+    /// the resource's texture does not have.
+    views: HashMap<(u32, u32, u32), (glow::Texture, u32)>,
 }
 
 impl Programs {
@@ -65,6 +68,14 @@ impl Programs {
             if !keep {
                 // SAFETY: as above, for the sampler.
                 unsafe { gl.gl.delete_sampler(*s) };
+            }
+            keep
+        });
+        self.views.retain(|k, (t, _)| {
+            let keep = !hit(k.0, k.1, &[k.2]);
+            if !keep {
+                // SAFETY: as above, for the view texture.
+                unsafe { gl.gl.delete_texture(*t) };
             }
             keep
         });
@@ -273,38 +284,110 @@ impl GlBackend {
         })
     }
 
+    /// The texture and target a sampler view samples: the resource's own texture, or a view
+    /// of it when the sampler view selects layers, a target or a format it does not have.
+    fn view_texture(
+        &mut self,
+        scene: Scene<'_>,
+        handle: u32,
+        v: &virgl_proto::ccmd::SamplerView,
+    ) -> Result<Option<(glow::Texture, u32)>> {
+        let Ok(Storage::Texture {
+            texture,
+            target,
+            format,
+        }) = self.storage_of(v.resource)
+        else {
+            return Ok(None);
+        };
+        let (texture, target, format) = (*texture, *target, *format);
+        let Some(res) = scene.resources.get(&v.resource) else {
+            return Ok(None);
+        };
+        let virgl_proto::ccmd::ViewRange::Texture { layers, levels } = v.range else {
+            return Ok(Some((texture, target)));
+        };
+        let view_target = convert::texture_target(v.target, res.desc.nr_samples);
+        let layer_count = match res.desc.target {
+            virgl_proto::pipe::TextureTarget::Texture3D => 1,
+            _ => res.desc.array_size.max(1),
+        };
+        let whole_layers = layers.first == 0 && u32::from(layers.last) + 1 >= layer_count;
+        let view_format = super::format::gl_format(v.format);
+        let same_format = view_format.is_none_or(|f| f.internal == format.internal);
+        if view_target == target && (whole_layers || target == glow::TEXTURE_3D) && same_format {
+            return Ok(Some((texture, target)));
+        }
+        let key = (scene.ctx, scene.sub_ctx, handle);
+        if let Some(v) = self.programs.views.get(&key) {
+            return Ok(Some(*v));
+        }
+        let internal = view_format.map_or(format.internal, |f| f.internal);
+        let g = &self.gl.gl;
+        let last_layer = if matches!(
+            view_target,
+            glow::TEXTURE_2D_ARRAY | glow::TEXTURE_1D_ARRAY | glow::TEXTURE_CUBE_MAP_ARRAY
+        ) {
+            u32::from(layers.last)
+        } else if view_target == glow::TEXTURE_CUBE_MAP {
+            u32::from(layers.first) + 5
+        } else {
+            u32::from(layers.first)
+        };
+        // SAFETY: the context is current; the name is fresh and the original has immutable
+        // storage; levels and layers were checked against the resource when the view was made.
+        let view = unsafe {
+            let view = g.create_texture().map_err(|e| gl_err("glGenTextures", e))?;
+            let made = self.gl.extra.texture_view(
+                view,
+                view_target,
+                texture,
+                internal,
+                u32::from(levels.first)..u32::from(levels.last.max(levels.first)) + 1,
+                u32::from(layers.first)..last_layer.min(layer_count - 1) + 1,
+            );
+            if !made {
+                g.delete_texture(view);
+                return Err(gl_err("glTextureView", "the driver has no texture views"));
+            }
+            view
+        };
+        self.gl.check("glTextureView")?;
+        self.programs.views.insert(key, (view, view_target));
+        Ok(Some((view, view_target)))
+    }
+
     fn bind_texture(&mut self, scene: Scene<'_>, st: usize, index: u32, unit: u32) -> Result<()> {
         let stage_state = &scene.state.stages[st];
-        let view = stage_state.views.get(index as usize).copied().flatten();
+        let view_handle = stage_state.views.get(index as usize).copied().flatten();
         let sampler = stage_state.samplers.get(index as usize).copied().flatten();
         let sampler = match sampler {
             Some(h) => Some(self.sampler(scene, h)?),
             None => None,
         };
+        let view =
+            view_handle.and_then(
+                |h| match scene.state.objects.get(h, ObjectType::SamplerView) {
+                    Ok(Object::SamplerView(v)) => Some((h, *v)),
+                    _ => None,
+                },
+            );
+        let bound = match &view {
+            Some((h, v)) => self.view_texture(scene, *h, v)?,
+            None => None,
+        };
         let g = &self.gl.gl;
-        let view = view.and_then(
-            |h| match scene.state.objects.get(h, ObjectType::SamplerView) {
-                Ok(Object::SamplerView(v)) => Some(*v),
-                _ => None,
-            },
-        );
         // SAFETY: the context is current; texture names are ours; parameters are GL enums.
         unsafe {
             g.active_texture(glow::TEXTURE0 + unit);
             g.bind_sampler(unit, sampler);
-            let Some(v) = view else {
+            let (Some((_, v)), Some((texture, target))) = (view, bound) else {
                 return Ok(());
             };
-            let Ok(Storage::Texture {
-                texture,
-                target,
-                format,
-            }) = self.storage_of(v.resource)
-            else {
-                return Ok(());
-            };
-            g.bind_texture(*target, Some(*texture));
-            let stored = format.swizzle.map(|s| s.map(|c| c.to_gl() as i32));
+            g.bind_texture(target, Some(texture));
+            let stored = super::format::gl_format(v.format)
+                .and_then(|f| f.swizzle)
+                .map(|s| s.map(|c| c.to_gl() as i32));
             let swizzle = v.swizzle.map(|s| {
                 let gl = convert::swizzle(s);
                 match (stored, s.to_wire() as usize) {
@@ -312,10 +395,16 @@ impl GlBackend {
                     _ => gl,
                 }
             });
-            g.tex_parameter_i32_slice(*target, glow::TEXTURE_SWIZZLE_RGBA, &swizzle);
+            g.tex_parameter_i32_slice(target, glow::TEXTURE_SWIZZLE_RGBA, &swizzle);
             if let virgl_proto::ccmd::ViewRange::Texture { levels, .. } = v.range {
-                g.tex_parameter_i32(*target, glow::TEXTURE_BASE_LEVEL, i32::from(levels.first));
-                g.tex_parameter_i32(*target, glow::TEXTURE_MAX_LEVEL, i32::from(levels.last));
+                let is_view = self.programs.views.values().any(|(t, _)| *t == texture);
+                let (base, max) = if is_view {
+                    (0, i32::from(levels.last) - i32::from(levels.first))
+                } else {
+                    (i32::from(levels.first), i32::from(levels.last))
+                };
+                g.tex_parameter_i32(target, glow::TEXTURE_BASE_LEVEL, base);
+                g.tex_parameter_i32(target, glow::TEXTURE_MAX_LEVEL, max);
             }
         }
         Ok(())
@@ -496,7 +585,8 @@ impl GlBackend {
                     });
                 }
             }
-            g.front_face(if r.front_ccw { glow::CCW } else { glow::CW });
+            // Gallium counts windings with window row 0 at the top, GL with it at the bottom.
+            g.front_face(if r.front_ccw { glow::CW } else { glow::CCW });
             let mode = |m: PolygonMode| match m {
                 PolygonMode::Line => glow::LINE,
                 PolygonMode::Point => glow::POINT,

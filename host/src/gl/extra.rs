@@ -9,6 +9,7 @@ type PointSize = unsafe extern "system" fn(f32);
 type Enum1 = unsafe extern "system" fn(u32);
 type SampleMaski = unsafe extern "system" fn(u32, u32);
 type TexStorage3dMs = unsafe extern "system" fn(u32, i32, u32, i32, i32, i32, u8);
+type TextureView = unsafe extern "system" fn(u32, u32, u32, u32, u32, u32, u32, u32);
 type TexSubImage1d = unsafe extern "system" fn(u32, i32, i32, i32, u32, u32, *const c_void);
 
 /// The extra entry points.
@@ -21,6 +22,7 @@ pub struct GlExtra {
     sample_maski: Option<SampleMaski>,
     tex_storage_3d_multisample: Option<TexStorage3dMs>,
     tex_sub_image_1d: Option<TexSubImage1d>,
+    texture_view: Option<TextureView>,
 }
 
 impl GlExtra {
@@ -40,6 +42,7 @@ impl GlExtra {
             sample_maski: get(&lookup, "glSampleMaski"),
             tex_storage_3d_multisample: get(&lookup, "glTexStorage3DMultisample"),
             tex_sub_image_1d: get(&lookup, "glTexSubImage1D"),
+            texture_view: get(&lookup, "glTextureView"),
         }
     }
 
@@ -93,6 +96,34 @@ impl GlExtra {
         if let Some(f) = self.tex_storage_3d_multisample {
             f(target, samples, internal, w, h, d, u8::from(fixed))
         }
+    }
+
+    /// `glTextureView`: `view` (a fresh name, never bound) becomes a view of levels and
+    /// layers of `original`; false if the driver lacks it.
+    #[allow(clippy::too_many_arguments)]
+    pub unsafe fn texture_view(
+        &self,
+        view: glow::Texture,
+        target: u32,
+        original: glow::Texture,
+        internal: u32,
+        levels: std::ops::Range<u32>,
+        layers: std::ops::Range<u32>,
+    ) -> bool {
+        let Some(f) = self.texture_view else {
+            return false;
+        };
+        f(
+            view.0.get(),
+            target,
+            original.0.get(),
+            internal,
+            levels.start,
+            levels.end - levels.start,
+            layers.start,
+            layers.end - layers.start,
+        );
+        true
     }
 
     /// `glTexSubImage1D` from client memory.

@@ -18,6 +18,8 @@ use crate::error::Result;
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Sampler {
     pub target: Texture,
+    /// What it returns: floats, or signed or unsigned integers.
+    pub ret: Ty,
 }
 
 /// Every register the shader declares, with its GLSL name.
@@ -115,17 +117,13 @@ impl Declarations {
                         return_types,
                     }) = decl.resource
                     {
-                        if return_types
-                            .iter()
-                            .any(|t| matches!(t, ReturnType::Sint | ReturnType::Uint))
-                        {
-                            return Err(unsupported(
-                                format!("declaration `{decl}` (integer sampler view)"),
-                                None,
-                            ));
-                        }
+                        let ret = match return_types[0] {
+                            ReturnType::Sint => Ty::Int,
+                            ReturnType::Uint => Ty::Uint,
+                            _ => Ty::Float,
+                        };
                         for i in range(decl)? {
-                            sviews.insert(i, target);
+                            sviews.insert(i, (target, ret));
                         }
                     } else {
                         d.declare(decl)?;
@@ -135,8 +133,9 @@ impl Declarations {
             }
         }
         for (i, sampler) in d.samplers.iter_mut() {
-            if let Some(t) = sviews.get(i) {
+            if let Some((t, ret)) = sviews.get(i) {
                 sampler.target = *t;
+                sampler.ret = *ret;
             }
         }
         // A sampler with no view takes the target its first texture instruction names.
@@ -145,7 +144,7 @@ impl Declarations {
                 if s.file == File::Samp && !sviews.contains_key(&(direct(s.index)? as u32)) {
                     if let Some(sampler) = d.samplers.get_mut(&(direct(s.index)? as u32)) {
                         sampler.target = t;
-                        sviews.insert(direct(s.index)? as u32, t);
+                        sviews.insert(direct(s.index)? as u32, (t, Ty::Float));
                     }
                 }
             }
@@ -184,6 +183,7 @@ impl Declarations {
                         i,
                         Sampler {
                             target: Texture::D2,
+                            ret: Ty::Float,
                         },
                     );
                 }
@@ -274,7 +274,8 @@ impl Declarations {
             let _ = writeln!(s, "uniform vec4 {p}const{buffer}[{n}];");
         }
         for (i, sampler) in &self.samplers {
-            let ty = sampler_type(sampler.target).unwrap_or("sampler2D");
+            let ty =
+                sampler_type(sampler.target, sampler.ret).unwrap_or_else(|| "sampler2D".into());
             let _ = writeln!(s, "uniform {ty} {p}samp{i};");
         }
         s
@@ -349,16 +350,43 @@ fn varying(name: SemanticName, index: u32) -> Option<String> {
     Some(format!("v_{stem}{index}"))
 }
 
-/// The GLSL sampler type of a texture target, and how many coordinates it takes.
-pub(super) fn sampler_type(t: Texture) -> Option<&'static str> {
-    Some(match t {
-        Texture::D1 => "sampler1D",
-        Texture::D2 => "sampler2D",
+/// The GLSL sampler type of a texture target returning `ret`.
+pub(super) fn sampler_type(t: Texture, ret: Ty) -> Option<String> {
+    let prefix = match ret {
+        Ty::Int => "i",
+        Ty::Uint => "u",
+        Ty::Float => "",
+    };
+    let shadow = matches!(
+        t,
+        Texture::Shadow1d
+            | Texture::Shadow2d
+            | Texture::ShadowRect
+            | Texture::Shadow1dArray
+            | Texture::Shadow2dArray
+            | Texture::ShadowCube
+            | Texture::ShadowCubeArray
+    );
+    if shadow && ret != Ty::Float {
+        return None;
+    }
+    let base = match t {
+        Texture::D1 | Texture::Shadow1d => "sampler1D",
+        Texture::D2 | Texture::Shadow2d => "sampler2D",
         Texture::D3 => "sampler3D",
-        Texture::Cube => "samplerCube",
-        Texture::Rect => "sampler2DRect",
+        Texture::Cube | Texture::ShadowCube => "samplerCube",
+        Texture::Rect | Texture::ShadowRect => "sampler2DRect",
+        Texture::Array1d | Texture::Shadow1dArray => "sampler1DArray",
+        Texture::Array2d | Texture::Shadow2dArray => "sampler2DArray",
+        Texture::Msaa2d => "sampler2DMS",
+        Texture::Msaa2dArray => "sampler2DMSArray",
+        Texture::Buffer => "samplerBuffer",
         _ => return None,
-    })
+    };
+    Some(format!(
+        "{prefix}{base}{}",
+        if shadow { "Shadow" } else { "" }
+    ))
 }
 
 /// The declaration of `IMM[i]`.

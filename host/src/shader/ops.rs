@@ -208,7 +208,7 @@ impl<'a> Body<'a> {
                 format!("{}(floor({}))", int.vec(n), a[0])
             })?,
             O::Uarl => self.cw(ins, u, int, |a, n| format!("{}({})", int.vec(n), a[0]))?,
-            O::Tex | O::Txp | O::Txb | O::Txl => self.texture(ins)?,
+            O::Tex | O::Txp | O::Txb | O::Txl | O::Txf => self.texture(ins)?,
             O::If | O::Uif => {
                 let ty = if ins.opcode == O::If { f } else { u };
                 let c = self.src(&ins.src[0], ty, &[ins.src[0].swizzle[0]])?;
@@ -342,15 +342,12 @@ impl<'a> Body<'a> {
 
     fn texture(&mut self, ins: &Instruction) -> Result<()> {
         let target = ins.texture.unwrap_or(Texture::Unknown);
-        let coords = match target {
-            Texture::D1 => 1,
-            Texture::D2 | Texture::Rect => 2,
-            Texture::D3 | Texture::Cube => 3,
-            t => return Err(self.err(format!("{} with texture target {t}", ins.opcode))),
-        };
         let samp = &ins.src[1];
-        let index = match (samp.file, samp.index) {
-            (File::Samp, Index::Direct(i)) if self.regs.samplers.contains_key(&(i as u32)) => i,
+        let (index, sampler_ret) = match (samp.file, samp.index) {
+            (File::Samp, Index::Direct(i)) => match self.regs.samplers.get(&(i as u32)) {
+                Some(s) => (i, s.ret),
+                None => return Err(self.err(format!("{} sampler operand {samp}", ins.opcode))),
+            },
             _ => return Err(self.err(format!("{} sampler operand {samp}", ins.opcode))),
         };
         if !ins.offsets.is_empty() {
@@ -358,19 +355,60 @@ impl<'a> Body<'a> {
         }
         let s = &ins.src[0];
         let sampler = format!("{}samp{index}", self.regs.prefix());
-        let coord = self.src(s, Ty::Float, &s.swizzle[..coords])?;
-        let w = || self.src(s, Ty::Float, &s.swizzle[3..4]);
-        let call = match ins.opcode {
-            Opcode::Tex => format!("texture({sampler}, {coord})"),
-            Opcode::Txb => format!("texture({sampler}, {coord}, {})", w()?),
-            Opcode::Txl => format!("textureLod({sampler}, {coord}, {})", w()?),
-            _ if target == Texture::Cube => {
-                return Err(self.err("TXP with texture target CUBE"));
+        let call = if ins.opcode == Opcode::Txf {
+            // Integer texel coordinates and level, as TGSI keeps them in the register's bits.
+            let (coords, lod) = match target {
+                Texture::D1 => (1, true),
+                Texture::D2 | Texture::Array1d => (2, true),
+                Texture::Rect => (2, false),
+                Texture::D3 | Texture::Array2d => (3, true),
+                Texture::Buffer => (1, false),
+                t => return Err(self.err(format!("TXF with texture target {t}"))),
+            };
+            let coord = self.src(s, Ty::Int, &s.swizzle[..coords])?;
+            if lod {
+                let l = self.src(s, Ty::Int, &s.swizzle[3..4])?;
+                format!("texelFetch({sampler}, {coord}, {l})")
+            } else {
+                format!("texelFetch({sampler}, {coord})")
             }
-            _ => format!(
-                "textureProj({sampler}, {})",
-                self.src(s, Ty::Float, &s.swizzle)?
-            ),
+        } else {
+            // Coordinates the GLSL call takes (shadow references included) per target.
+            let (coords, shadow) = match target {
+                Texture::D1 => (1, false),
+                Texture::D2 | Texture::Rect | Texture::Array1d => (2, false),
+                Texture::D3 | Texture::Cube | Texture::Array2d => (3, false),
+                Texture::Shadow1d
+                | Texture::Shadow2d
+                | Texture::ShadowRect
+                | Texture::Shadow1dArray => (3, true),
+                Texture::Shadow2dArray | Texture::ShadowCube => (4, true),
+                t => return Err(self.err(format!("{} with texture target {t}", ins.opcode))),
+            };
+            let coord = self.src(s, Ty::Float, &s.swizzle[..coords])?;
+            let w = || self.src(s, Ty::Float, &s.swizzle[3..4]);
+            let call = match ins.opcode {
+                Opcode::Tex => format!("texture({sampler}, {coord})"),
+                _ if coords == 4 => {
+                    return Err(self.err(format!("{} with texture target {target}", ins.opcode)))
+                }
+                Opcode::Txb => format!("texture({sampler}, {coord}, {})", w()?),
+                Opcode::Txl => format!("textureLod({sampler}, {coord}, {})", w()?),
+                _ if matches!(target, Texture::Cube | Texture::Array1d | Texture::Array2d)
+                    || shadow =>
+                {
+                    return Err(self.err(format!("TXP with texture target {target}")));
+                }
+                _ => format!(
+                    "textureProj({sampler}, {})",
+                    self.src(s, Ty::Float, &s.swizzle)?
+                ),
+            };
+            if shadow {
+                format!("vec4({call})")
+            } else {
+                call
+            }
         };
         let comps = mask_components(ins.dst[0].mask);
         let expr = if comps.len() == 4 {
@@ -378,7 +416,7 @@ impl<'a> Body<'a> {
         } else {
             format!("{call}.{}", letters(&comps))
         };
-        self.assign(ins, &ins.dst[0], expr, Ty::Float, comps.len())
+        self.assign(ins, &ins.dst[0], expr, sampler_ret, comps.len())
     }
 
     /// `dst = expr;`, with `expr` of `n` components of `ty`, saturated if asked and converted
