@@ -12,7 +12,7 @@ use std::sync::Arc;
 use virgl_proto::ccmd::{
     Box3, Command, DrawExtra, ObjectType, ShaderAssembler, Surface, TransferDirection, ViewRange,
 };
-use virgl_proto::pipe::{limits, ShaderType, TextureTarget};
+use virgl_proto::pipe::{limits, QueryType, QueryValueType, ShaderType, TextureTarget};
 use virgl_proto::tgsi;
 
 use crate::backend::{Backend, Resources, Scene};
@@ -503,6 +503,95 @@ impl Context {
                 };
                 self.set(|s| s.render_condition = cond)
             }
+            C::BeginQuery(h) | C::EndQuery(h) => {
+                let query = self.query(*h)?;
+                let begin = matches!(cmd, C::BeginQuery(_));
+                let active = self.sub_contexts[&self.current].active_queries.contains(h);
+                // Timestamps are only ended; they record the moment.
+                let instant = matches!(
+                    query.query_type,
+                    QueryType::Timestamp | QueryType::GpuFinished
+                );
+                if begin && instant {
+                    return Err(format!("{:?} query {h} cannot begin", query.query_type));
+                }
+                if begin == active && !instant {
+                    return Err(format!(
+                        "query {h} is {}active",
+                        if active { "already " } else { "not " }
+                    ));
+                }
+                let (sub_ctx, state) = self.current();
+                let scene = scene(self.id, sub_ctx, state, resources);
+                if begin {
+                    backend.begin_query(scene, *h, &query)
+                } else {
+                    backend.end_query(scene, *h, &query)
+                }
+                .map_err(|e| e.to_string())?;
+                let sub = self.sub();
+                if begin {
+                    sub.active_queries.push(*h);
+                } else {
+                    sub.active_queries.retain(|q| q != h);
+                }
+                Ok(())
+            }
+            C::GetQueryResult { query: h, wait } => {
+                let query = self.query(*h)?;
+                let (sub_ctx, state) = self.current();
+                let result = backend
+                    .query_result(
+                        scene(self.id, sub_ctx, state, resources),
+                        *h,
+                        &query,
+                        0,
+                        *wait,
+                    )
+                    .map_err(|e| e.to_string())?;
+                let Some(value) = result else {
+                    return Ok(());
+                };
+                // `struct virgl_host_query_state`: state DONE, result size, result.
+                let mut bytes = Vec::with_capacity(16);
+                bytes.extend(QUERY_STATE_DONE.to_le_bytes());
+                bytes.extend(8u32.to_le_bytes());
+                bytes.extend(value.to_le_bytes());
+                write_buffer(resources, backend, query.resource, query.offset, &bytes)
+            }
+            C::GetQueryResultQbo(r) => {
+                let query = self.query(r.query)?;
+                let qbo = self.buffer(resources, r.qbo)?;
+                let size: u32 = match r.result_type {
+                    QueryValueType::I32 | QueryValueType::U32 => 4,
+                    QueryValueType::I64 | QueryValueType::U64 => 8,
+                };
+                if u64::from(r.offset) + u64::from(size) > u64::from(qbo.desc.width) {
+                    return Err(format!(
+                        "result at offset {} past the {} bytes of buffer {}",
+                        r.offset, qbo.desc.width, r.qbo
+                    ));
+                }
+                let (sub_ctx, state) = self.current();
+                let scene = scene(self.id, sub_ctx, state, resources);
+                let Some(value) = backend
+                    .query_result(scene, r.query, &query, r.index, r.wait)
+                    .map_err(|e| e.to_string())?
+                else {
+                    return Ok(());
+                };
+                let bytes = match r.result_type {
+                    QueryValueType::I32 => {
+                        (value.min(i32::MAX as u64) as u32).to_le_bytes().to_vec()
+                    }
+                    QueryValueType::U32 => (value.min(u64::from(u32::MAX)) as u32)
+                        .to_le_bytes()
+                        .to_vec(),
+                    QueryValueType::I64 => (value.min(i64::MAX as u64)).to_le_bytes().to_vec(),
+                    QueryValueType::U64 => value.to_le_bytes().to_vec(),
+                };
+                write_buffer(resources, backend, r.qbo, r.offset, &bytes)
+            }
             C::SetStreamoutTargets { targets, .. } if targets.iter().all(|&t| t == 0) => {
                 self.set(|s| s.streamout_targets.clear())
             }
@@ -516,6 +605,13 @@ impl Context {
                 "{} is not supported by this renderer yet",
                 other.name()
             )),
+        }
+    }
+
+    fn query(&self, handle: u32) -> Check<virgl_proto::ccmd::Query> {
+        match self.object(handle, ObjectType::Query)? {
+            Object::Query(q) => Ok(*q),
+            _ => unreachable!("looked up by kind"),
         }
     }
 
@@ -551,6 +647,47 @@ impl Context {
         }
         Ok(res)
     }
+}
+
+/// `VIRGL_QUERY_STATE_DONE`.
+const QUERY_STATE_DONE: u32 = 1;
+
+/// Writes `bytes` at `offset` of buffer `id`: into the host's copy, and into the guest
+/// backing where one is attached (Mesa reads query results there without a transfer).
+fn write_buffer(
+    resources: &mut Resources,
+    backend: &mut dyn Backend,
+    id: u32,
+    offset: u32,
+    bytes: &[u8],
+) -> Check {
+    let res = resources
+        .get_mut(&id)
+        .ok_or_else(|| format!("resource {id} does not exist"))?;
+    let end = u64::from(offset) + bytes.len() as u64;
+    if !res.is_buffer() || end > u64::from(res.desc.width) {
+        return Err(format!(
+            "{} bytes at offset {offset} do not fit resource {id}",
+            bytes.len()
+        ));
+    }
+    let region = Box3 {
+        x: offset,
+        y: 0,
+        z: 0,
+        w: bytes.len() as u32,
+        h: 1,
+        d: 1,
+    };
+    backend
+        .write(res, 0, region, bytes)
+        .map_err(|e| e.to_string())?;
+    if let Some(b) = res.backing.as_deref_mut() {
+        if end <= b.len() {
+            b.write_at(offset.into(), bytes);
+        }
+    }
+    Ok(())
 }
 
 fn scene<'a>(ctx: u32, sub_ctx: u32, state: &'a SubContext, resources: &'a Resources) -> Scene<'a> {

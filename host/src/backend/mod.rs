@@ -10,7 +10,7 @@
 
 pub mod null;
 
-use virgl_proto::ccmd::{Blit, Box3, Clear, ClearTexture, CopyRegion, DrawVbo};
+use virgl_proto::ccmd::{Blit, Box3, Clear, ClearTexture, CopyRegion, DrawVbo, Query};
 
 use crate::error::Result;
 use crate::resource::Resource;
@@ -59,6 +59,21 @@ pub trait Backend {
     fn copy_region(&mut self, scene: Scene<'_>, copy: &CopyRegion) -> Result<()>;
     /// CLEAR_TEXTURE.
     fn clear_texture(&mut self, scene: Scene<'_>, clear: &ClearTexture) -> Result<()>;
+    /// BEGIN_QUERY of query object `handle`.
+    fn begin_query(&mut self, scene: Scene<'_>, handle: u32, query: &Query) -> Result<()>;
+    /// END_QUERY.
+    fn end_query(&mut self, scene: Scene<'_>, handle: u32, query: &Query) -> Result<()>;
+    /// The query's result (its value `index` for multi-value queries, availability for -1),
+    /// waiting for it if `wait`; `None` while it is not ready.
+    fn query_result(
+        &mut self,
+        scene: Scene<'_>,
+        handle: u32,
+        query: &Query,
+        index: i32,
+        wait: bool,
+    ) -> Result<Option<u64>>;
+
     /// Waits until everything submitted so far is done.
     fn finish(&mut self) -> Result<()>;
 }

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use virgl_proto::ccmd::{Blit, Box3, Clear, ClearTexture, CopyRegion, DrawVbo};
+use virgl_proto::ccmd::{Blit, Box3, Clear, ClearTexture, CopyRegion, DrawVbo, Query};
 use virgl_proto::transfer::TransferLayout;
 
 use super::{Backend, Scene};
@@ -158,6 +158,38 @@ impl Backend for NullBackend {
             scene.ctx, scene.sub_ctx, clear.resource
         ));
         Ok(())
+    }
+
+    fn begin_query(&mut self, scene: Scene<'_>, handle: u32, query: &Query) -> Result<()> {
+        self.calls.push(format!(
+            "begin_query {}/{} {handle} {:?}",
+            scene.ctx, scene.sub_ctx, query.query_type
+        ));
+        Ok(())
+    }
+
+    fn end_query(&mut self, scene: Scene<'_>, handle: u32, _query: &Query) -> Result<()> {
+        self.calls.push(format!(
+            "end_query {}/{} {handle}",
+            scene.ctx, scene.sub_ctx
+        ));
+        Ok(())
+    }
+
+    /// Every query reads 0, available at once.
+    fn query_result(
+        &mut self,
+        scene: Scene<'_>,
+        handle: u32,
+        _query: &Query,
+        index: i32,
+        _wait: bool,
+    ) -> Result<Option<u64>> {
+        self.calls.push(format!(
+            "query_result {}/{} {handle} {index}",
+            scene.ctx, scene.sub_ctx
+        ));
+        Ok(Some(u64::from(index == -1)))
     }
 
     fn finish(&mut self) -> Result<()> {

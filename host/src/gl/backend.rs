@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 
 use glow::HasContext;
-use virgl_proto::ccmd::{Blit, Box3, Clear, ClearTexture, CopyRegion, DrawVbo, ObjectType};
+use virgl_proto::ccmd::{Blit, Box3, Clear, ClearTexture, CopyRegion, DrawVbo, ObjectType, Query};
 use virgl_proto::pipe::{BlitMask, ClearBuffers, TexFilter};
 
 use super::draw::Programs;
@@ -29,6 +29,8 @@ pub struct GlBackend {
     /// The read side of blits.
     read_fbo: glow::Framebuffer,
     pub(super) vao: glow::VertexArray,
+    /// Query objects by `(context, sub-context, handle)`.
+    pub(super) queries: HashMap<(u32, u32, u32), glow::Query>,
     capsets: HashMap<u32, Vec<u8>>,
     // Kept alive for the context's lifetime.
     _display: EglDisplay,
@@ -61,6 +63,7 @@ impl GlBackend {
             fbo,
             read_fbo,
             vao,
+            queries: HashMap::new(),
             capsets: HashMap::new(),
             _display: display,
         })
@@ -74,6 +77,18 @@ impl GlBackend {
     /// Sets the capset payloads guests get (probed by [`crate::caps`]).
     pub fn set_capsets(&mut self, capsets: HashMap<u32, Vec<u8>>) {
         self.capsets = capsets;
+    }
+
+    fn forget_queries(&mut self, hit: impl Fn(&(u32, u32, u32)) -> bool) {
+        let g = &self.gl.gl;
+        self.queries.retain(|k, q| {
+            let keep = !hit(k);
+            if !keep {
+                // SAFETY: the context is current; the query is ours and forgotten here.
+                unsafe { g.delete_query(*q) };
+            }
+            keep
+        });
     }
 
     fn storage(&self, id: u32) -> Result<&Storage> {
@@ -256,14 +271,36 @@ impl Backend for GlBackend {
     fn forget_object(&mut self, ctx: u32, sub_ctx: u32, handle: u32) {
         self.programs
             .forget(&self.gl, ctx, Some(sub_ctx), Some(handle));
+        self.forget_queries(|k| *k == (ctx, sub_ctx, handle));
     }
 
     fn forget_sub_context(&mut self, ctx: u32, sub_ctx: Option<u32>) {
         self.programs.forget(&self.gl, ctx, sub_ctx, None);
+        self.forget_queries(|k| k.0 == ctx && sub_ctx.is_none_or(|s| s == k.1));
+    }
+
+    fn begin_query(&mut self, scene: Scene<'_>, handle: u32, query: &Query) -> Result<()> {
+        self.begin(scene, handle, query)
+    }
+
+    fn end_query(&mut self, scene: Scene<'_>, handle: u32, query: &Query) -> Result<()> {
+        self.end(scene, handle, query)
+    }
+
+    fn query_result(
+        &mut self,
+        scene: Scene<'_>,
+        handle: u32,
+        _query: &Query,
+        index: i32,
+        wait: bool,
+    ) -> Result<Option<u64>> {
+        self.result(scene, handle, index, wait)
     }
 
     fn clear(&mut self, scene: Scene<'_>, clear: &Clear) -> Result<()> {
         self.bind_framebuffer(scene)?;
+        let began = self.begin_condition(scene)?;
         let g = &self.gl.gl;
         let fb = &scene.state.framebuffer;
         // SAFETY: the context is current with our framebuffer bound; the values are plain
@@ -309,6 +346,7 @@ impl Backend for GlBackend {
                 }
             }
         }
+        self.end_condition(began);
         self.programs.invalidate_state();
         self.gl.check("glClearBuffer")
     }

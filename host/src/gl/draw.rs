@@ -34,6 +34,14 @@ pub struct Program {
     /// `(stage, sampler index, location)` of each sampler uniform.
     samplers: Vec<(usize, u32, glow::UniformLocation)>,
     adjust_y: Option<glow::UniformLocation>,
+    /// `(stage, constant buffer)` of each uniform block; its binding point is
+    /// [`ubo_binding`] of the two.
+    blocks: Vec<(usize, u32)>,
+}
+
+/// The uniform-buffer binding point of a stage's constant buffer.
+fn ubo_binding(stage: usize, buffer: u32) -> u32 {
+    stage as u32 * 16 + buffer
 }
 
 /// `(context, sub-context, vertex shader, fragment shader)`.
@@ -85,6 +93,15 @@ impl Programs {
     pub fn invalidate_state(&mut self) {}
 }
 
+fn program_key(scene: Scene<'_>) -> Key {
+    let state = scene.state;
+    let vs = state.stages[stage(ShaderType::Vertex)].shader.unwrap_or(0);
+    let fs = state.stages[stage(ShaderType::Fragment)]
+        .shader
+        .unwrap_or(0);
+    (scene.ctx, scene.sub_ctx, vs, fs)
+}
+
 fn shader_of(state: &SubContext, t: ShaderType) -> Option<&crate::state::ShaderObject> {
     let h = state.stages[stage(t)].shader?;
     match state.objects.get(h, ObjectType::Shader) {
@@ -100,7 +117,7 @@ impl GlBackend {
         let fs_h = state.stages[stage(ShaderType::Fragment)]
             .shader
             .unwrap_or(0);
-        let key = (scene.ctx, scene.sub_ctx, vs_h, fs_h);
+        let key = program_key(scene);
         if !self.programs.programs.contains_key(&key) {
             let (Some(vs), Some(fs)) = (
                 shader_of(state, ShaderType::Vertex),
@@ -215,6 +232,36 @@ impl GlBackend {
                 g.uniform_1_f32(Some(loc), if flip { -1.0 } else { 1.0 });
             }
         }
+        let blocks = self.programs.programs[&program_key(scene)].blocks.clone();
+        for (st, b) in blocks {
+            let ubo = state.stages[st]
+                .uniform_buffers
+                .get(b as usize)
+                .copied()
+                .flatten();
+            let buffer = ubo.and_then(|u| match self.storage_of(u.resource) {
+                Ok(Storage::Buffer(buf)) => Some((*buf, u)),
+                _ => None,
+            });
+            // SAFETY: the context is current; the range was checked against the buffer when
+            // it was bound.
+            unsafe {
+                match buffer {
+                    Some((buf, u)) => self.gl.gl.bind_buffer_range(
+                        glow::UNIFORM_BUFFER,
+                        ubo_binding(st, b),
+                        Some(buf),
+                        u.offset as i32,
+                        u.length as i32,
+                    ),
+                    None => {
+                        self.gl
+                            .gl
+                            .bind_buffer_base(glow::UNIFORM_BUFFER, ubo_binding(st, b), None)
+                    }
+                }
+            }
+        }
         for (st, index, loc) in &samplers {
             let unit = if *st == stage(ShaderType::Vertex) {
                 VS_UNIT_BASE + index
@@ -227,6 +274,7 @@ impl GlBackend {
         }
         self.emit_state(state, flip);
         self.bind_vertices(scene)?;
+        let began = self.begin_condition(scene)?;
         let g = &self.gl.gl;
         let instances = draw.instance_count.max(1) as i32;
         // SAFETY: the context is current with every binding made above; index and vertex
@@ -274,6 +322,7 @@ impl GlBackend {
                 );
             }
         }
+        self.end_condition(began);
         self.gl.check("glDraw*")
     }
 
@@ -688,11 +737,22 @@ impl Gl {
                 }
             }
             let adjust_y = g.get_uniform_location(program, crate::shader::ADJUST_Y);
+            let mut blocks = Vec::new();
+            for (st, prefix) in [(0usize, "vs_ubo"), (1, "fs_ubo")] {
+                for b in 1..16u32 {
+                    if let Some(index) = g.get_uniform_block_index(program, &format!("{prefix}{b}"))
+                    {
+                        g.uniform_block_binding(program, index, ubo_binding(st, b));
+                        blocks.push((st, b));
+                    }
+                }
+            }
             Ok(Program {
                 program,
                 constants,
                 samplers,
                 adjust_y,
+                blocks,
             })
         }
     }

@@ -9,6 +9,8 @@ type PointSize = unsafe extern "system" fn(f32);
 type Enum1 = unsafe extern "system" fn(u32);
 type SampleMaski = unsafe extern "system" fn(u32, u32);
 type TexStorage3dMs = unsafe extern "system" fn(u32, i32, u32, i32, i32, i32, u8);
+type Enum2 = unsafe extern "system" fn(u32, u32);
+type Void = unsafe extern "system" fn();
 type TextureView = unsafe extern "system" fn(u32, u32, u32, u32, u32, u32, u32, u32);
 type TexSubImage1d = unsafe extern "system" fn(u32, i32, i32, i32, u32, u32, *const c_void);
 
@@ -23,6 +25,8 @@ pub struct GlExtra {
     tex_storage_3d_multisample: Option<TexStorage3dMs>,
     tex_sub_image_1d: Option<TexSubImage1d>,
     texture_view: Option<TextureView>,
+    begin_conditional_render: Option<Enum2>,
+    end_conditional_render: Option<Void>,
 }
 
 impl GlExtra {
@@ -43,6 +47,8 @@ impl GlExtra {
             tex_storage_3d_multisample: get(&lookup, "glTexStorage3DMultisample"),
             tex_sub_image_1d: get(&lookup, "glTexSubImage1D"),
             texture_view: get(&lookup, "glTextureView"),
+            begin_conditional_render: get(&lookup, "glBeginConditionalRender"),
+            end_conditional_render: get(&lookup, "glEndConditionalRender"),
         }
     }
 
@@ -124,6 +130,20 @@ impl GlExtra {
             layers.end - layers.start,
         );
         true
+    }
+
+    /// `glBeginConditionalRender`.
+    pub unsafe fn begin_conditional_render(&self, query: glow::Query, mode: u32) {
+        if let Some(f) = self.begin_conditional_render {
+            f(query.0.get(), mode)
+        }
+    }
+
+    /// `glEndConditionalRender`.
+    pub unsafe fn end_conditional_render(&self) {
+        if let Some(f) = self.end_conditional_render {
+            f()
+        }
     }
 
     /// `glTexSubImage1D` from client memory.

@@ -8,6 +8,7 @@ mod draw;
 mod extra;
 pub mod format;
 pub mod platform;
+mod query;
 mod texture;
 
 use glow::HasContext;

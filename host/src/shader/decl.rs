@@ -271,7 +271,15 @@ impl Declarations {
         }
         let p = self.prefix();
         for (buffer, n) in &self.consts {
-            let _ = writeln!(s, "uniform vec4 {p}const{buffer}[{n}];");
+            if *buffer == 0 {
+                let _ = writeln!(s, "uniform vec4 {p}const0[{n}];");
+            } else {
+                // Gallium's constant buffers past 0 are GL uniform blocks.
+                let _ = writeln!(
+                    s,
+                    "layout(std140) uniform {p}ubo{buffer} {{ vec4 {p}const{buffer}[{n}]; }};"
+                );
+            }
         }
         for (i, sampler) in &self.samplers {
             let ty =
