@@ -2,6 +2,7 @@
 //! backend and a context handed in by QEMU fit beside the desktop one. Each `unsafe` block says
 //! why it is sound.
 
+pub mod format;
 pub mod platform;
 
 use glow::HasContext;
