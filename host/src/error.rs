@@ -24,6 +24,10 @@ pub enum Error {
     #[error("GL {call}: {detail}")]
     Gl { call: &'static str, detail: String },
 
+    /// The renderer cannot do this on this host yet.
+    #[error("unsupported: {0}")]
+    Unsupported(String),
+
     /// A TGSI shader uses something the GLSL translator does not handle: `what` names the
     /// opcode, declaration or property, `instruction` the TGSI instruction number if any.
     #[error("TGSI to GLSL: unsupported {what}{}", at_instruction(*.instruction))]
