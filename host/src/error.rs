@@ -64,6 +64,9 @@ pub enum Error {
     /// A submission to a context that an earlier error ended.
     #[error("context {ctx} is in error since: {first}")]
     ContextLost { ctx: u32, first: String },
+    /// The renderer cannot do this on this host yet.
+    #[error("unsupported: {0}")]
+    Unsupported(String),
 
     /// A TGSI shader uses something the GLSL translator does not handle: `what` names the
     /// opcode, declaration or property, `instruction` the TGSI instruction number if any.

@@ -23,7 +23,10 @@
 //! version the context really has. [`resource::check_create`] decides which resources a guest
 //! may create. [`shader`] translates TGSI vertex and fragment shaders to GLSL 3.30 text, one
 //! statement per TGSI instruction, and [`gl::Gl::compile_program`] checks that a pair compiles
-//! and links. State, transfers, draws, caps and the vtest server come next (issue 11).
+//! and links. [`gl::format`] maps virgl formats to GL texture formats whose transfers are
+//! byte-exact, and vertex formats to attribute formats; [`caps`] probes the context and fills
+//! capsets 1 and 2 with what this renderer can really do. State, transfers, draws and the vtest
+//! server come next (issue 11).
 //!
 //! # Principles
 //!
@@ -34,6 +37,7 @@
 //!   table.
 
 pub mod backend;
+pub mod caps;
 pub mod context;
 mod error;
 pub mod gl;

@@ -31,16 +31,18 @@ pub struct GlBackend {
     pub(super) vao: glow::VertexArray,
     /// Query objects by `(context, sub-context, handle)`.
     pub(super) queries: HashMap<(u32, u32, u32), glow::Query>,
-    capsets: HashMap<u32, Vec<u8>>,
+    caps: crate::caps::Caps,
     // Kept alive for the context's lifetime.
     _display: EglDisplay,
 }
 
 impl GlBackend {
-    /// Opens the surfaceless EGL display and makes a context of `api` on it.
+    /// Opens the surfaceless EGL display, makes a context of `api` on it and probes what it
+    /// can do.
     pub fn new(api: Api) -> Result<GlBackend> {
         let display = EglDisplay::open()?;
         let gl = Gl::new(&display, api)?;
+        let caps = crate::caps::probe(&gl)?;
         let g = &gl.gl;
         // SAFETY: the context was just made current; these objects are new and ours.
         let (fbo, read_fbo, vao) = unsafe {
@@ -64,7 +66,7 @@ impl GlBackend {
             read_fbo,
             vao,
             queries: HashMap::new(),
-            capsets: HashMap::new(),
+            caps,
             _display: display,
         })
     }
@@ -74,9 +76,9 @@ impl GlBackend {
         &self.gl
     }
 
-    /// Sets the capset payloads guests get (probed by [`crate::caps`]).
-    pub fn set_capsets(&mut self, capsets: HashMap<u32, Vec<u8>>) {
-        self.capsets = capsets;
+    /// What guests are told (probed by [`crate::caps`] when the backend was made).
+    pub fn caps(&self) -> &crate::caps::Caps {
+        &self.caps
     }
 
     fn forget_queries(&mut self, hit: impl Fn(&(u32, u32, u32)) -> bool) {
@@ -243,7 +245,8 @@ pub(super) fn gl_err(call: &'static str, detail: impl Into<String>) -> Error {
 
 impl Backend for GlBackend {
     fn capset(&mut self, set: u32) -> Option<Vec<u8>> {
-        self.capsets.get(&set).cloned()
+        let (max, _) = crate::caps::Caps::capset_info(set)?;
+        self.caps.capset(set, max)
     }
 
     fn create_resource(&mut self, res: &Resource) -> Result<()> {

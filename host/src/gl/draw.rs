@@ -206,9 +206,9 @@ impl GlBackend {
         let state = scene.state;
         let program = self.program(scene)?;
         let program_name = program.program;
-        let constants = program.constants.clone();
+        let constants = program.constants;
         let samplers = program.samplers.clone();
-        let adjust_y = program.adjust_y.clone();
+        let adjust_y = program.adjust_y;
         let flip = state.viewports[0].scale[1] < 0.0;
         // SAFETY: the context is current; the program is linked and ours, and each uniform is
         // set with the type the translator declared it with.

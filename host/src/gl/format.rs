@@ -58,7 +58,7 @@ impl Swizzle {
     }
 }
 
-use Swizzle::{Alpha as A, Blue as B, Green as G, One as I, Red as R, Zero as O};
+use Swizzle::{Blue as B, Green as G, One as I, Red as R, Zero as O};
 
 /// A padding channel in alpha's place reads as one.
 const RGB1: [Swizzle; 4] = [R, G, B, I];
@@ -512,7 +512,9 @@ mod tests {
     fn kinds_agree_with_the_format_names() {
         for (f, gl) in gl_formats() {
             assert_eq!(gl.is_depth_stencil(), f.is_depth_stencil(), "{f}");
-            let integer = f.channels().is_some_and(|c| c.is_integer());
+            let integer = f
+                .channels()
+                .is_some_and(|c| c.is_integer() && !c.depth_stencil);
             assert_eq!(gl.is_integer(), integer, "{f}");
             assert_eq!(
                 gl.kind == Kind::Compressed,
@@ -530,7 +532,7 @@ mod tests {
         assert!(renders(Format::B8G8R8A8_UNORM));
     }
 
-    // vrend_renderer.c l.3190-3240: type from the first channel, BGRA size for zyxw formats.
+    // vrend_renderer.c l.3195-3254: type from the first channel, BGRA size for zyxw formats.
     #[rstest]
     #[case(Format::R32G32B32_FLOAT, 3, g::FLOAT, false, false)]
     #[case(Format::R8G8B8A8_UNORM, 4, g::UNSIGNED_BYTE, true, false)]

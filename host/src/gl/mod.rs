@@ -8,6 +8,7 @@ mod draw;
 mod extra;
 pub mod format;
 pub mod platform;
+pub mod probe;
 mod query;
 mod texture;
 
@@ -214,6 +215,14 @@ impl Gl {
     }
 }
 
+/// Serializes the tests that open the EGL display: `eglTerminate` on one thread ends the
+/// display for every other (EGL 1.5 displays are per process and not reference counted).
+#[cfg(test)]
+pub(crate) fn egl_test_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -296,6 +305,7 @@ mod tests {
 
     #[test]
     fn desktop_and_es_contexts_render_and_read_back() {
+        let _lock = egl_test_lock();
         let display = match EglDisplay::open() {
             Ok(d) => d,
             Err(e) => {

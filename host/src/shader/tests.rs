@@ -8,7 +8,13 @@ use crate::error::Error;
 /// The body lines (no comments) of the GLSL for `tgsi`.
 fn body(tgsi: &str) -> Vec<String> {
     let glsl = translate(&parse(tgsi).unwrap(), Target::Desktop330).unwrap();
-    let main = glsl.split_once("void main()\n{\n").unwrap().1;
+    // The vertex stage's TGSI body is `vs_main`, which `main` calls before flipping y.
+    let main = glsl
+        .split_once("void vs_main()\n{\n")
+        .or_else(|| glsl.split_once("void main()\n{\n"))
+        .unwrap()
+        .1;
+    let main = main.split("\nvoid main()").next().unwrap();
     main.lines()
         .map(str::trim)
         .filter(|l| !l.is_empty() && !l.starts_with("//") && !l.starts_with('}'))

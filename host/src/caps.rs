@@ -1,0 +1,455 @@
+//! Capability sets: what guests are told this renderer can do.
+//!
+//! Caps are the truth for this renderer: the smaller of what the host's GL can do and what the
+//! renderer implements. [`probe`] measures the live context ([`Gl::probe_limits`],
+//! [`Gl::probe_format`]) and [`fill`], which does no GL, turns the measurements into
+//! [`CapsV2`]; [`Caps::capset`] gives the payload of capset 1 or 2.
+//!
+//! Field meanings and units follow virglrenderer 0.10.4's `vrend_renderer_fill_caps`,
+//! `_v1` and `_v2` (`src/vrend_renderer.c` l.11086-11860), as Mesa's `virgl_screen.c` reads
+//! them.
+//!
+//! # Probed
+//!
+//! | field | from |
+//! |---|---|
+//! | `sampler` | a 16×16 texture of the format is made without error |
+//! | `render` | … and a framebuffer with it as colour 0 is complete, and it stores shader outputs as they are (not alpha kept in red) |
+//! | `depthstencil` | a depth/stencil format's framebuffer is complete |
+//! | `supported_readback_formats` | bytes uploaded come back from `glGetTexImage` unchanged (padding aside); compressed formats are not read back yet |
+//! | `scanout` | B8G8R8A8, B8G8R8X8, R8G8B8A8 and R8G8B8X8 UNORM, where renderable |
+//! | `vertexbuffer` | every format [`vertex_format`] maps (R11G11B10_FLOAT where GL 4.4 has the type) |
+//! | limits | `glGet*`: array layers, draw buffers (at most 8), vertex attributes (at most 32), vertex outputs, attribute stride, texture units (at most 32), uniform components, UBO offset alignment, texture sizes, point and line ranges, LOD bias |
+//! | `FBO_MIXED_COLOR_FORMATS` | an RGBA8 + R8 framebuffer is complete |
+//! | `renderer` | `GL_RENDERER`, `llvmpipe` spelled `LLVMPIPE` as virglrenderer does (glamor refuses llvmpipe) |
+//!
+//! # Decided
+//!
+//! The TGSI translator ([`crate::shader`]) writes GLSL 3.30 vertex and fragment shaders, and
+//! the renderer has no stream output, geometry or compute yet, so:
+//!
+//! | field | value | why |
+//! |---|---|---|
+//! | `max_version` | 1 in capset 1, 2 in capset 2 | the versions virglrenderer serves |
+//! | `glsl_level` | min(330, the host's level) | the translator's target |
+//! | `prim_mask` | points, lines, loops, strips, triangles, strips, fans, the four adjacency kinds | core GL draws all of them without a geometry shader; no quads or polygons (the guest converts them), no patches |
+//! | `bset` | `INDEP_BLEND_ENABLE`, `INDEP_BLEND_FUNC` (GL 4.0), `PRIMITIVE_RESTART`, `SEAMLESS_CUBE_MAP`, `OCCLUSION_QUERY`, `TIMER_QUERY`, `CONDITIONAL_RENDER` (`_INVERTED` on GL 4.5), `START_INSTANCE`, `DEPTH_CLIP_DISABLE`, `MIRROR_CLAMP` | each is a GL call the backend makes (blend, draw, sampler state, query objects, conditional rendering, depth clamp, uniform blocks) and a conform case checks |
+//! | `bset` others | off | stream output, instance ids, stipple, clamping and the rest are not done; `BLEND_EQ_SEP`, `VERTEX_ELEMENT_INSTANCE_DIVISOR` and `UBO` are done but virglrenderer 0.10.4 leaves them clear and Mesa guests use the features anyway, so they stay clear to match |
+//! | `max_samples` | min(4, `GL_MAX_SAMPLES`) | multisample render targets and their resolve blits; shaders do not sample them yet |
+//! | `max_uniform_blocks` | min(15, uniform blocks + 1) | buffer 0 is a uniform array, 1+ are uniform blocks with 16 bindings per stage |
+//! | `max_const_buffer_size` | 4 × uniform components (VS, FS) | buffer 0 is a uniform array |
+//! | `max_viewports` | 1 | |
+//! | streamout, dual-source, TBO, gather, texel offsets, geometry, tessellation, SSBO, images, atomics, compute, anisotropy | 0 | not translated or not implemented |
+//! | `capability_bits` | `FBO_MIXED_COLOR_FORMATS` when probed, `QBO` | every other bit names a command or shader feature not done |
+//! | `capability_bits_v2` | none | |
+//! | `host_feature_check_version` | 15 | virglrenderer 0.10.4's: Mesa reads `renderer` (≥ 5), the GLSL level for compat (≥ 6), sends LINK_SHADER (≥ 7) and TEXCOORD semantics (≥ 10), reads constant-buffer sizes (≥ 12, 13) and `timer_query` (≥ 15). At 16+ it would lower SSBO bindings, at 21+ send CLEAR_SURFACE, and below 23 its vtest client speaks protocol 2 |
+
+use virgl_proto::caps::{
+    BoolSet1, CapabilityBits, CapsV1, CapsV2, FormatMask, CAPSET_VIRGL, CAPSET_VIRGL2,
+};
+use virgl_proto::format::Format;
+use virgl_proto::pipe::PrimMode;
+
+use crate::error::{Error, Result};
+use crate::gl::format::{gl_formats, vertex_format};
+use crate::gl::probe::{FormatSupport, ProbedLimits};
+use crate::gl::{Gl, Version};
+
+/// The GLSL level the TGSI translator writes.
+pub const GLSL_LEVEL: u32 = 330;
+/// virglrenderer 0.10.4's `host_feature_check_version`; see the module docs.
+pub const HOST_FEATURE_CHECK_VERSION: u32 = 15;
+
+/// What [`fill`] needs from a context.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Probed {
+    pub version: Version,
+    pub limits: ProbedLimits,
+    /// Every format the table maps, with what it can do here.
+    pub formats: Vec<(Format, FormatSupport)>,
+}
+
+impl Probed {
+    /// Measures the live context `gl`.
+    pub fn measure(gl: &Gl) -> Result<Probed> {
+        if gl.version().es {
+            return Err(Error::Unsupported(
+                "caps of a GLES context: the format table is desktop GL's".into(),
+            ));
+        }
+        let formats = gl_formats()
+            .map(|(f, _)| Ok((f, gl.probe_format(f)?)))
+            .collect::<Result<_>>()?;
+        Ok(Probed {
+            version: gl.version().clone(),
+            limits: gl.probe_limits()?,
+            formats,
+        })
+    }
+}
+
+/// Both capability sets, filled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Caps {
+    v2: CapsV2,
+}
+
+/// Measures `gl` and fills the caps.
+pub fn probe(gl: &Gl) -> Result<Caps> {
+    Ok(fill(&Probed::measure(gl)?))
+}
+
+/// The GLSL level of a context, as virglrenderer derives it (`vrend_fill_caps_glsl_version`),
+/// before the lies it adds for tessellation and compute.
+pub fn host_glsl_level(version: &Version) -> u32 {
+    let v = version.major * 10 + version.minor;
+    match (version.es, v) {
+        (true, 31..) => 310,
+        (true, 30) => 130,
+        (true, _) => 120,
+        (false, 33..) => v * 10,
+        (false, 32) => 150,
+        (false, 31) => 140,
+        (false, _) => 130,
+    }
+}
+
+fn set(mask: &mut FormatMask, format: Format) {
+    let v = format.to_wire() as usize;
+    mask.0[v / 32] |= 1 << (v % 32);
+}
+
+/// The formats a guest may scan out, when renderable.
+const SCANOUT: [Format; 4] = [
+    Format::B8G8R8A8_UNORM,
+    Format::B8G8R8X8_UNORM,
+    Format::R8G8B8A8_UNORM,
+    Format::R8G8B8X8_UNORM,
+];
+
+/// Fills both capability sets from measurements; no GL.
+pub fn fill(p: &Probed) -> Caps {
+    let l = &p.limits;
+    let v = &p.version;
+    let mut v1: CapsV1 = bytemuck::Zeroable::zeroed();
+    v1.max_version = 2;
+    for &(f, s) in &p.formats {
+        if !s.sampler {
+            continue;
+        }
+        set(&mut v1.sampler, f);
+        if s.render {
+            set(&mut v1.render, f);
+        }
+        if s.depth_stencil {
+            set(&mut v1.depthstencil, f);
+        }
+    }
+    for &f in Format::ALL {
+        let usable = f != Format::R11G11B10_FLOAT || l.vertex_type_10f_11f_11f;
+        if usable && vertex_format(f).is_some() {
+            set(&mut v1.vertexbuffer, f);
+        }
+    }
+    let at_least =
+        |gl: (u32, u32), es: (u32, u32)| (v.major, v.minor) >= if v.es { es } else { gl };
+    let mut bset = BoolSet1::PRIMITIVE_RESTART
+        | BoolSet1::INDEP_BLEND_ENABLE
+        | BoolSet1::OCCLUSION_QUERY
+        | BoolSet1::TIMER_QUERY
+        | BoolSet1::CONDITIONAL_RENDER
+        | BoolSet1::START_INSTANCE
+        | BoolSet1::DEPTH_CLIP_DISABLE
+        | BoolSet1::MIRROR_CLAMP;
+    if at_least((4, 5), (99, 0)) {
+        bset |= BoolSet1::CONDITIONAL_RENDER_INVERTED;
+    }
+    if at_least((4, 0), (3, 2)) {
+        bset |= BoolSet1::INDEP_BLEND_FUNC;
+    }
+    if at_least((3, 2), (3, 0)) {
+        bset |= BoolSet1::SEAMLESS_CUBE_MAP;
+    }
+    v1.bset = bset.bits();
+    v1.glsl_level = host_glsl_level(v).min(GLSL_LEVEL);
+    v1.max_texture_array_layers = l.max_array_texture_layers;
+    v1.max_render_targets = l.max_draw_buffers.min(8);
+    v1.max_samples = l.max_samples.min(4);
+    use PrimMode as P;
+    v1.prim_mask = [
+        P::Points,
+        P::Lines,
+        P::LineLoop,
+        P::LineStrip,
+        P::Triangles,
+        P::TriangleStrip,
+        P::TriangleFan,
+        P::LinesAdjacency,
+        P::LineStripAdjacency,
+        P::TrianglesAdjacency,
+        P::TriangleStripAdjacency,
+    ]
+    .iter()
+    .fold(0, |m, p| m | 1 << p.to_wire());
+    // Constant buffer 0 plus uniform blocks 1..=14 (the backend gives each stage 16 bindings).
+    v1.max_uniform_blocks = (l.max_uniform_blocks + 1).min(15);
+    v1.max_viewports = 1;
+
+    let mut v2: CapsV2 = bytemuck::Zeroable::zeroed();
+    v2.v1 = v1;
+    [v2.min_aliased_point_size, v2.max_aliased_point_size] = l.aliased_point_size;
+    [v2.min_smooth_point_size, v2.max_smooth_point_size] = l.smooth_point_size;
+    [v2.min_aliased_line_width, v2.max_aliased_line_width] = l.aliased_line_width;
+    [v2.min_smooth_line_width, v2.max_smooth_line_width] = l.smooth_line_width;
+    v2.max_texture_lod_bias = l.max_texture_lod_bias;
+    v2.max_vertex_outputs = l.max_vertex_output_components / 4;
+    v2.max_vertex_attribs = l.max_vertex_attribs.min(32);
+    v2.uniform_buffer_offset_alignment = l.uniform_buffer_offset_alignment;
+    let mut bits = CapabilityBits::empty();
+    if l.mixed_color_formats {
+        bits |= CapabilityBits::FBO_MIXED_COLOR_FORMATS;
+    }
+    // GET_QUERY_RESULT_QBO: the result is read on the CPU and written into the buffer.
+    bits |= CapabilityBits::QBO;
+    v2.capability_bits = bits.bits();
+    v2.max_vertex_attrib_stride = l.max_vertex_attrib_stride;
+    v2.max_texture_2d_size = l.max_texture_2d_size;
+    v2.max_texture_3d_size = l.max_texture_3d_size;
+    v2.max_texture_cube_size = l.max_texture_cube_size;
+    v2.host_feature_check_version = HOST_FEATURE_CHECK_VERSION;
+    for &(f, s) in &p.formats {
+        if s.sampler && s.readback {
+            set(&mut v2.supported_readback_formats, f);
+        }
+    }
+    for f in SCANOUT {
+        if v1.render.supports(f) {
+            set(&mut v2.scanout, f);
+        }
+    }
+    let renderer = v.renderer.replace("llvmpipe", "LLVMPIPE");
+    let n = renderer.len().min(v2.renderer.len() - 1);
+    v2.renderer[..n].copy_from_slice(&renderer.as_bytes()[..n]);
+    v2.max_texture_samplers = l.max_texture_image_units.min(32);
+    v2.max_const_buffer_size[0] = l.max_uniform_components[0] * 4;
+    v2.max_const_buffer_size[1] = l.max_uniform_components[1] * 4;
+    Caps { v2 }
+}
+
+impl Caps {
+    /// Capset 2's struct (`max_version` 2).
+    pub fn v2(&self) -> &CapsV2 {
+        &self.v2
+    }
+
+    /// Capset 1's struct: the first part of v2, with `max_version` 1.
+    pub fn v1(&self) -> CapsV1 {
+        CapsV1 {
+            max_version: 1,
+            ..self.v2.v1
+        }
+    }
+
+    /// The highest version and the payload size of capset `id`, if served
+    /// (`virgl_renderer_get_cap_set`).
+    pub fn capset_info(id: u32) -> Option<(u32, usize)> {
+        match id {
+            CAPSET_VIRGL => Some((1, CapsV1::SIZE)),
+            CAPSET_VIRGL2 => Some((2, CapsV2::SIZE)),
+            _ => None,
+        }
+    }
+
+    /// The payload of capset `id` at `version`, or `None` for other capsets and for versions
+    /// above the capset's highest (as `vrend_renderer_fill_caps` answers nothing).
+    pub fn capset(&self, id: u32, version: u32) -> Option<Vec<u8>> {
+        let (max, _) = Self::capset_info(id)?;
+        if version > max {
+            return None;
+        }
+        Some(match id {
+            CAPSET_VIRGL => bytemuck::bytes_of(&self.v1()).to_vec(),
+            _ => self.v2.as_bytes().to_vec(),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn version(es: bool, major: u32, minor: u32, renderer: &str) -> Version {
+        Version {
+            es,
+            major,
+            minor,
+            version: String::new(),
+            renderer: renderer.into(),
+            glsl: String::new(),
+        }
+    }
+
+    fn probed() -> Probed {
+        let yes = FormatSupport {
+            sampler: true,
+            render: true,
+            depth_stencil: false,
+            readback: true,
+        };
+        Probed {
+            version: version(false, 4, 5, "llvmpipe (LLVM 15.0.6, 256 bits)"),
+            limits: ProbedLimits {
+                max_array_texture_layers: 2048,
+                max_samples: 32,
+                max_uniform_blocks: 14,
+                max_draw_buffers: 16,
+                max_vertex_attribs: 32,
+                max_vertex_output_components: 128,
+                max_vertex_attrib_stride: 2048,
+                max_texture_image_units: 48,
+                max_uniform_components: [4096, 4000],
+                uniform_buffer_offset_alignment: 16,
+                max_texture_2d_size: 16384,
+                max_texture_3d_size: 2048,
+                max_texture_cube_size: 16384,
+                aliased_point_size: [1.0, 255.0],
+                aliased_line_width: [1.0, 255.0],
+                smooth_point_size: [1.0, 255.0],
+                smooth_line_width: [1.0, 255.0],
+                max_texture_lod_bias: 16.0,
+                mixed_color_formats: true,
+                vertex_type_10f_11f_11f: false,
+            },
+            formats: vec![
+                (Format::B8G8R8A8_UNORM, yes),
+                (
+                    Format::R8G8B8X8_UNORM,
+                    FormatSupport {
+                        render: false,
+                        ..yes
+                    },
+                ),
+                (
+                    Format::R8_UNORM,
+                    FormatSupport {
+                        readback: false,
+                        ..yes
+                    },
+                ),
+                (
+                    Format::Z16_UNORM,
+                    FormatSupport {
+                        render: false,
+                        depth_stencil: true,
+                        ..yes
+                    },
+                ),
+                (Format::DXT1_RGB, FormatSupport::default()),
+            ],
+        }
+    }
+
+    #[test]
+    fn masks_follow_the_measurements() {
+        let caps = fill(&probed());
+        let v2 = caps.v2();
+        let list = |m: &FormatMask| m.formats().collect::<Vec<_>>();
+        use Format as F;
+        assert_eq!(
+            list(&v2.v1.sampler),
+            [
+                F::B8G8R8A8_UNORM,
+                F::Z16_UNORM,
+                F::R8_UNORM,
+                F::R8G8B8X8_UNORM
+            ]
+        );
+        assert_eq!(list(&v2.v1.render), [F::B8G8R8A8_UNORM, F::R8_UNORM]);
+        assert_eq!(list(&v2.v1.depthstencil), [F::Z16_UNORM]);
+        assert_eq!(
+            list(&v2.supported_readback_formats),
+            [F::B8G8R8A8_UNORM, F::Z16_UNORM, F::R8G8B8X8_UNORM]
+        );
+        assert_eq!(list(&v2.scanout), [F::B8G8R8A8_UNORM]);
+        assert!(v2.v1.vertexbuffer.supports(F::R32G32B32A32_FLOAT));
+        assert!(v2.v1.vertexbuffer.supports(F::B8G8R8A8_UNORM));
+        assert!(!v2.v1.vertexbuffer.supports(F::R11G11B10_FLOAT));
+        assert!(!v2.v1.vertexbuffer.supports(F::R32_FIXED));
+    }
+
+    #[test]
+    fn limits_are_clamped_and_decisions_applied() {
+        let v2 = *fill(&probed()).v2();
+        assert_eq!(v2.v1.glsl_level, 330);
+        assert_eq!(v2.v1.max_render_targets, 8);
+        assert_eq!(v2.max_texture_samplers, 32);
+        assert_eq!(v2.max_vertex_outputs, 32);
+        assert_eq!(v2.max_const_buffer_size[..2], [16384, 16000]);
+        assert_eq!(v2.v1.max_samples, 4);
+        assert_eq!(v2.v1.max_uniform_blocks, 15);
+        assert_eq!(v2.v1.prim_mask, 0x3c7f);
+        assert_eq!(
+            v2.v1.bools(),
+            BoolSet1::PRIMITIVE_RESTART
+                | BoolSet1::INDEP_BLEND_ENABLE
+                | BoolSet1::INDEP_BLEND_FUNC
+                | BoolSet1::SEAMLESS_CUBE_MAP
+                | BoolSet1::OCCLUSION_QUERY
+                | BoolSet1::TIMER_QUERY
+                | BoolSet1::CONDITIONAL_RENDER
+                | BoolSet1::CONDITIONAL_RENDER_INVERTED
+                | BoolSet1::START_INSTANCE
+                | BoolSet1::DEPTH_CLIP_DISABLE
+                | BoolSet1::MIRROR_CLAMP
+        );
+        assert_eq!(
+            v2.capabilities(),
+            CapabilityBits::FBO_MIXED_COLOR_FORMATS | CapabilityBits::QBO
+        );
+        assert_eq!(v2.host_feature_check_version, 15);
+        assert_eq!(v2.renderer(), "LLVMPIPE (LLVM 15.0.6, 256 bits)");
+        assert_eq!(v2.max_aliased_line_width, 255.0);
+        assert_eq!(v2.max_geom_output_vertices, 0);
+        assert_eq!(v2.max_shader_buffer_frag_compute, 0);
+    }
+
+    #[test]
+    fn older_hosts_lower_the_glsl_level_and_features() {
+        let mut p = probed();
+        p.version = version(false, 3, 1, "x");
+        let v2 = *fill(&p).v2();
+        assert_eq!(v2.v1.glsl_level, 140);
+        assert!(!v2.v1.bools().contains(BoolSet1::INDEP_BLEND_FUNC));
+        assert!(!v2.v1.bools().contains(BoolSet1::SEAMLESS_CUBE_MAP));
+        assert_eq!(host_glsl_level(&version(false, 4, 6, "")), 460);
+        assert_eq!(host_glsl_level(&version(true, 3, 2, "")), 310);
+        assert_eq!(host_glsl_level(&version(true, 3, 0, "")), 130);
+    }
+
+    #[test]
+    fn long_renderer_strings_keep_their_nul() {
+        let mut p = probed();
+        p.version.renderer = "r".repeat(100);
+        let v2 = *fill(&p).v2();
+        assert_eq!(v2.renderer(), "r".repeat(63));
+        assert_eq!(v2.renderer[63], 0);
+    }
+
+    #[test]
+    fn capsets_have_their_versions_and_sizes() {
+        let caps = fill(&probed());
+        let one = caps.capset(CAPSET_VIRGL, 1).unwrap();
+        assert_eq!(one.len(), 308);
+        assert_eq!(one[..4], 1u32.to_le_bytes());
+        assert_eq!(one[4..], caps.v2().as_bytes()[4..308]);
+        let two = caps.capset(CAPSET_VIRGL2, 2).unwrap();
+        assert_eq!(two.len(), CapsV2::SIZE);
+        assert_eq!(two[..4], 2u32.to_le_bytes());
+        assert_eq!(CapsV2::from_bytes(&two).unwrap(), *caps.v2());
+        assert_eq!(caps.capset(CAPSET_VIRGL2, 1), Some(two));
+        assert_eq!(caps.capset(CAPSET_VIRGL, 2), None);
+        assert_eq!(caps.capset(CAPSET_VIRGL2, 3), None);
+        assert_eq!(caps.capset(4, 0), None);
+        assert_eq!(Caps::capset_info(CAPSET_VIRGL2), Some((2, 1408)));
+    }
+}
