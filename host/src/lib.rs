@@ -40,6 +40,7 @@ pub mod backend;
 pub mod caps;
 pub mod context;
 mod error;
+pub mod fixtures;
 pub mod gl;
 pub mod renderer;
 pub mod resource;
