@@ -39,7 +39,8 @@
 //! | `max_uniform_blocks` | min(15, uniform blocks + 1) | buffer 0 is a uniform array, 1+ are uniform blocks with 16 bindings per stage |
 //! | `max_const_buffer_size` | 4 × uniform components (VS, FS) | buffer 0 is a uniform array |
 //! | `max_viewports` | 1 | |
-//! | streamout, dual-source, TBO, gather, texel offsets, geometry, tessellation, SSBO, images, atomics, compute, anisotropy | 0 | not translated or not implemented |
+//! | `max_streamout_buffers` | 4 on GL 4.0+ | vertex-shader stream output as transform feedback with `gl_SkipComponents` and `gl_NextBuffer` |
+//! | dual-source, TBO, gather, texel offsets, geometry, tessellation, SSBO, images, atomics, compute, anisotropy | 0 | not translated or not implemented |
 //! | `capability_bits` | `FBO_MIXED_COLOR_FORMATS` when probed, `QBO` | every other bit names a command or shader feature not done |
 //! | `capability_bits_v2` | none | |
 //! | `host_feature_check_version` | 15 | virglrenderer 0.10.4's: Mesa reads `renderer` (≥ 5), the GLSL level for compat (≥ 6), sends LINK_SHADER (≥ 7) and TEXCOORD semantics (≥ 10), reads constant-buffer sizes (≥ 12, 13) and `timer_query` (≥ 15). At 16+ it would lower SSBO bindings, at 21+ send CLEAR_SURFACE, and below 23 its vtest client speaks protocol 2 |
@@ -194,6 +195,8 @@ pub fn fill(p: &Probed) -> Caps {
     // Constant buffer 0 plus uniform blocks 1..=14 (the backend gives each stage 16 bindings).
     v1.max_uniform_blocks = (l.max_uniform_blocks + 1).min(15);
     v1.max_viewports = 1;
+    // Vertex-shader stream output through transform feedback (GL 4.0 skips and buffers).
+    v1.max_streamout_buffers = if at_least((4, 0), (99, 0)) { 4 } else { 0 };
 
     let mut v2: CapsV2 = bytemuck::Zeroable::zeroed();
     v2.v1 = v1;

@@ -396,7 +396,9 @@ impl Context {
                     return Ok(());
                 }
                 let scene = scene(self.id, sub_ctx, state, resources);
-                backend.draw(scene, draw).map_err(|e| e.to_string())
+                backend.draw(scene, draw).map_err(|e| e.to_string())?;
+                self.count_stream_output(draw);
+                Ok(())
             }
             C::ResourceInlineWrite(w) => {
                 let t = &w.target;
@@ -592,8 +594,25 @@ impl Context {
                 };
                 write_buffer(resources, backend, r.qbo, r.offset, &bytes)
             }
-            C::SetStreamoutTargets { targets, .. } if targets.iter().all(|&t| t == 0) => {
-                self.set(|s| s.streamout_targets.clear())
+            C::SetStreamoutTargets {
+                append_bitmask,
+                targets,
+            } => {
+                if targets.len() > limits::MAX_SO_BUFFERS {
+                    return Err(format!("{} stream-output targets", targets.len()));
+                }
+                for &h in targets.iter().filter(|&&h| h != 0) {
+                    self.object(h, ObjectType::StreamoutTarget)?;
+                }
+                let append = *append_bitmask;
+                self.set(|s| {
+                    for (i, &h) in targets.iter().enumerate() {
+                        if append & (1 << i) == 0 {
+                            s.streamout_filled.insert(h, 0);
+                        }
+                    }
+                    s.streamout_targets = targets.iter().copied().take_while(|&h| h != 0).collect();
+                })
             }
             C::SetShaderBuffers { buffers, .. } | C::SetAtomicBuffers { buffers, .. }
                 if buffers.iter().all(|b| b.resource == 0) =>
@@ -605,6 +624,45 @@ impl Context {
                 "{} is not supported by this renderer yet",
                 other.name()
             )),
+        }
+    }
+
+    /// Advances each bound stream-output target by what `draw` wrote: whole primitives, as
+    /// many as fit in every target.
+    fn count_stream_output(&mut self, draw: &virgl_proto::ccmd::DrawVbo) {
+        let sub = self.sub();
+        if sub.streamout_targets.is_empty() {
+            return;
+        }
+        let Some(Object::Shader(vs)) = sub.stages[stage(ShaderType::Vertex)]
+            .shader
+            .and_then(|h| sub.objects.get(h, ObjectType::Shader).ok())
+        else {
+            return;
+        };
+        let Some(so) = vs.stream_output.clone() else {
+            return;
+        };
+        let (prims, verts) = primitives(draw.mode, draw.count);
+        let mut written = u64::from(prims) * u64::from(draw.instance_count.max(1));
+        let mut targets = Vec::new();
+        for (i, &h) in sub.streamout_targets.iter().enumerate() {
+            let Some(Object::StreamoutTarget(t)) =
+                sub.objects.get(h, ObjectType::StreamoutTarget).ok()
+            else {
+                continue;
+            };
+            let per_prim = u64::from(so.stride[i]) * 4 * u64::from(verts);
+            let filled = u64::from(sub.streamout_filled.get(&h).copied().unwrap_or(0));
+            if per_prim > 0 {
+                written = written.min(u64::from(t.buffer_size).saturating_sub(filled) / per_prim);
+            }
+            targets.push((h, per_prim, filled));
+        }
+        for (h, per_prim, filled) in targets {
+            let end = filled + written * per_prim;
+            sub.streamout_filled
+                .insert(h, end.min(u64::from(u32::MAX)) as u32);
         }
     }
 
@@ -696,6 +754,27 @@ fn scene<'a>(ctx: u32, sub_ctx: u32, state: &'a SubContext, resources: &'a Resou
         sub_ctx,
         state,
         resources,
+    }
+}
+
+/// How many whole primitives `count` vertices of `mode` make, and vertices per primitive as
+/// stream output records them.
+pub fn primitives(mode: virgl_proto::pipe::PrimMode, count: u32) -> (u32, u32) {
+    use virgl_proto::pipe::PrimMode as P;
+    match mode {
+        P::Points => (count, 1),
+        P::Lines => (count / 2, 2),
+        P::LineStrip => (count.saturating_sub(1), 2),
+        P::LineLoop => (if count >= 2 { count } else { 0 }, 2),
+        P::Triangles => (count / 3, 3),
+        P::TriangleStrip | P::TriangleFan | P::Polygon => (count.saturating_sub(2), 3),
+        P::Quads => (count / 4 * 2, 3),
+        P::QuadStrip => (count.saturating_sub(2) / 2 * 2, 3),
+        P::LinesAdjacency => (count / 4, 2),
+        P::LineStripAdjacency => (count.saturating_sub(3), 2),
+        P::TrianglesAdjacency => (count / 6, 3),
+        P::TriangleStripAdjacency => (count.saturating_sub(4) / 2, 3),
+        P::Patches => (0, 1),
     }
 }
 

@@ -19,7 +19,7 @@ use super::Gl;
 use crate::backend::Scene;
 use crate::context::stage;
 use crate::error::{Error, Result};
-use crate::shader::{translate_pair, Target};
+use crate::shader::{translate_program, Target};
 use crate::state::{Object, SubContext};
 
 /// Texture units of the vertex stage start here; the fragment stage's at 0.
@@ -128,11 +128,19 @@ impl GlBackend {
                     "a draw without a vertex and fragment shader",
                 ));
             };
-            let (vs_src, fs_src) = translate_pair(&vs.tgsi, &fs.tgsi, Target::Desktop330)?;
-            let program = self.gl.link(&vs_src, &fs_src).map_err(|log| Error::Gl {
-                call: "glLinkProgram",
-                detail: format!("shaders {vs_h} + {fs_h}: {log}"),
-            })?;
+            let p = translate_program(
+                &vs.tgsi,
+                &fs.tgsi,
+                vs.stream_output.as_ref(),
+                Target::Desktop330,
+            )?;
+            let program = self
+                .gl
+                .link(&p.vertex, &p.fragment, &p.feedback)
+                .map_err(|log| Error::Gl {
+                    call: "glLinkProgram",
+                    detail: format!("shaders {vs_h} + {fs_h}: {log}"),
+                })?;
             self.programs.programs.insert(key, program);
         }
         Ok(&self.programs.programs[&key])
@@ -275,6 +283,7 @@ impl GlBackend {
         self.emit_state(state, flip);
         self.bind_vertices(scene)?;
         let began = self.begin_condition(scene)?;
+        let feedback = self.begin_stream_output(scene, draw.mode)?;
         let g = &self.gl.gl;
         let instances = draw.instance_count.max(1) as i32;
         // SAFETY: the context is current with every binding made above; index and vertex
@@ -322,8 +331,60 @@ impl GlBackend {
                 );
             }
         }
+        if feedback {
+            // SAFETY: the context is current and transform feedback was begun above.
+            unsafe { self.gl.gl.end_transform_feedback() };
+        }
         self.end_condition(began);
         self.gl.check("glDraw*")
+    }
+
+    /// Binds the sub-context's stream-output targets where their last draw stopped and
+    /// begins transform feedback; false when nothing is captured.
+    fn begin_stream_output(
+        &mut self,
+        scene: Scene<'_>,
+        mode: virgl_proto::pipe::PrimMode,
+    ) -> Result<bool> {
+        let state = scene.state;
+        if state.streamout_targets.is_empty() {
+            return Ok(false);
+        }
+        let (_, verts) = crate::context::primitives(mode, 0);
+        let tf_mode = match verts {
+            1 => glow::POINTS,
+            2 => glow::LINES,
+            _ => glow::TRIANGLES,
+        };
+        for (i, h) in state.streamout_targets.iter().enumerate() {
+            let Ok(Object::StreamoutTarget(t)) = state.objects.get(*h, ObjectType::StreamoutTarget)
+            else {
+                continue;
+            };
+            let Ok(Storage::Buffer(buffer)) = self.storage_of(t.resource) else {
+                return Err(gl_err(
+                    "glBindBufferRange",
+                    format!("stream-output buffer {} is gone", t.resource),
+                ));
+            };
+            let filled = state.streamout_filled.get(h).copied().unwrap_or(0);
+            let size = t.buffer_size.saturating_sub(filled);
+            // SAFETY: the context is current; the range lies inside the buffer (checked when
+            // the target was made, and `filled` never passes its size).
+            unsafe {
+                self.gl.gl.bind_buffer_range(
+                    glow::TRANSFORM_FEEDBACK_BUFFER,
+                    i as u32,
+                    Some(*buffer),
+                    (t.buffer_offset + filled) as i32,
+                    size.max(4) as i32,
+                );
+            }
+        }
+        // SAFETY: the context is current; the program in use captures varyings.
+        unsafe { self.gl.gl.begin_transform_feedback(tf_mode) };
+        self.gl.check("glBeginTransformFeedback")?;
+        Ok(true)
     }
 
     pub(super) fn storage_of(&self, id: u32) -> Result<&Storage> {
@@ -692,7 +753,12 @@ impl GlBackend {
 impl Gl {
     /// Compiles and links a vertex and fragment shader pair, keeping the program; an error
     /// carries the stage and GL's info log.
-    pub(super) fn link(&self, vs: &str, fs: &str) -> std::result::Result<Program, String> {
+    pub(super) fn link(
+        &self,
+        vs: &str,
+        fs: &str,
+        feedback: &[String],
+    ) -> std::result::Result<Program, String> {
         let g = &self.gl;
         // SAFETY: the context is current; shaders are created, attached and deleted here, and
         // the program is returned to the caller who owns it.
@@ -714,6 +780,10 @@ impl Gl {
                 shaders.push(shader);
             }
             if result.is_ok() {
+                if !feedback.is_empty() {
+                    let names: Vec<&str> = feedback.iter().map(String::as_str).collect();
+                    g.transform_feedback_varyings(program, &names, glow::INTERLEAVED_ATTRIBS);
+                }
                 g.link_program(program);
                 if !g.get_program_link_status(program) {
                     result = Err(format!("link: {}", g.get_program_info_log(program)));

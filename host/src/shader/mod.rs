@@ -43,6 +43,7 @@ mod tests;
 
 use std::fmt::Write;
 
+use virgl_proto::ccmd::StreamOutput;
 use virgl_proto::tgsi::{Processor, Shader};
 
 use crate::error::{Error, Result};
@@ -73,12 +74,36 @@ impl Target {
 /// A vertex shader translated alone gives its varyings no interpolation qualifier; use
 /// [`translate_pair`] when the fragment shader it feeds has `flat` or `noperspective` inputs.
 pub fn translate(shader: &Shader, target: Target) -> Result<String> {
-    translate_linked(shader, target, &decl::Qualifiers::new())
+    Ok(translate_linked(shader, target, &decl::Qualifiers::new(), None)?.0)
 }
 
 /// Translates a vertex and a fragment shader meant to be linked together, giving each vertex
 /// output the interpolation qualifier of the fragment input it feeds, as GLSL 3.30 requires.
 pub fn translate_pair(vs: &Shader, fs: &Shader, target: Target) -> Result<(String, String)> {
+    let p = translate_program(vs, fs, None, target)?;
+    Ok((p.vertex, p.fragment))
+}
+
+/// A vertex and fragment shader pair translated for one program.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Program {
+    pub vertex: String,
+    pub fragment: String,
+    /// The names to pass to `glTransformFeedbackVaryings` (interleaved, `gl_NextBuffer`
+    /// between buffers, `gl_SkipComponentsN` for gaps), empty without stream output.
+    pub feedback: Vec<String>,
+}
+
+/// Translates a program: [`translate_pair`], plus the vertex shader's stream output, if any.
+///
+/// Each captured output is copied to a varying `tfoutK` of exactly the captured components
+/// before the y flip, so the capture holds what the guest's shader wrote.
+pub fn translate_program(
+    vs: &Shader,
+    fs: &Shader,
+    so: Option<&StreamOutput>,
+    target: Target,
+) -> Result<Program> {
     if vs.processor != Processor::Vert || fs.processor != Processor::Frag {
         return Err(unsupported(
             format!("shader pair {} + {}", vs.processor, fs.processor),
@@ -86,13 +111,104 @@ pub fn translate_pair(vs: &Shader, fs: &Shader, target: Target) -> Result<(Strin
         ));
     }
     let linked = decl::fragment_qualifiers(fs);
-    Ok((
-        translate_linked(vs, target, &linked)?,
-        translate(fs, target)?,
-    ))
+    let (vertex, feedback) = translate_linked(vs, target, &linked, so)?;
+    Ok(Program {
+        vertex,
+        fragment: translate(fs, target)?,
+        feedback,
+    })
 }
 
-fn translate_linked(shader: &Shader, target: Target, linked: &decl::Qualifiers) -> Result<String> {
+/// Declarations and copies of the `tfoutK` varyings, and the feedback varying list.
+fn stream_output(
+    so: &StreamOutput,
+    outputs: &std::collections::BTreeMap<u32, String>,
+) -> Result<(String, String, Vec<String>)> {
+    let mut decls = String::new();
+    let mut copies = String::new();
+    let mut order: Vec<(usize, &virgl_proto::ccmd::SoOutput)> =
+        so.outputs.iter().enumerate().collect();
+    order.sort_by_key(|(_, o)| (o.output_buffer, o.dst_offset));
+    for (k, o) in &so.outputs.iter().enumerate().collect::<Vec<_>>() {
+        let Some(name) = outputs.get(&u32::from(o.register_index)) else {
+            return Err(unsupported(
+                format!("stream output of undeclared OUT[{}]", o.register_index),
+                None,
+            ));
+        };
+        let (start, n) = (
+            usize::from(o.start_component),
+            usize::from(o.num_components),
+        );
+        if n == 0 || start + n > 4 || o.stream != 0 {
+            return Err(unsupported(
+                format!(
+                    "stream output {k} (components {start}+{n}, stream {})",
+                    o.stream
+                ),
+                None,
+            ));
+        }
+        let ty = if n == 1 {
+            "float".to_string()
+        } else {
+            format!("vec{n}")
+        };
+        let _ = writeln!(
+            decls,
+            "out {ty} tfout{k}; // stream output {k}: OUT[{}]",
+            o.register_index
+        );
+        let _ = writeln!(
+            copies,
+            "    tfout{k} = {name}.{};",
+            &"xyzw"[start..start + n]
+        );
+    }
+    let mut feedback = Vec::new();
+    let mut buffer = 0u8;
+    let mut cursor = 0u32;
+    let skip = |feedback: &mut Vec<String>, mut n: u32| {
+        while n > 0 {
+            let step = n.min(4);
+            feedback.push(format!("gl_SkipComponents{step}"));
+            n -= step;
+        }
+    };
+    for (k, o) in order {
+        while buffer < o.output_buffer {
+            skip(
+                &mut feedback,
+                so.stride[usize::from(buffer)].saturating_sub(cursor),
+            );
+            feedback.push("gl_NextBuffer".into());
+            buffer += 1;
+            cursor = 0;
+        }
+        let at = u32::from(o.dst_offset);
+        if at < cursor {
+            return Err(unsupported(
+                format!("overlapping stream outputs in buffer {buffer}"),
+                None,
+            ));
+        }
+        skip(&mut feedback, at - cursor);
+        feedback.push(format!("tfout{k}"));
+        cursor = at + u32::from(o.num_components);
+    }
+    skip(
+        &mut feedback,
+        so.stride[usize::from(buffer)].saturating_sub(cursor),
+    );
+    Ok((decls, copies, feedback))
+}
+
+fn translate_linked(
+    shader: &Shader,
+    target: Target,
+    linked: &decl::Qualifiers,
+    so: Option<&StreamOutput>,
+) -> Result<(String, Vec<String>)> {
     let stage = match shader.processor {
         Processor::Vert | Processor::Frag => shader.processor,
         p => return Err(unsupported(format!("shader stage {p}"), None)),
@@ -115,6 +231,11 @@ fn translate_linked(shader: &Shader, target: Target, linked: &decl::Qualifiers) 
     let _ = writeln!(out, "// {} shader translated from TGSI", stage_word(stage));
     out.push('\n');
     out.push_str(&regs.globals());
+    let (so_decls, so_copies, feedback) = match so {
+        Some(so) if stage == Processor::Vert => stream_output(so, &regs.outputs)?,
+        _ => Default::default(),
+    };
+    out.push_str(&so_decls);
     if stage == Processor::Vert {
         // GL viewports cannot flip y; a guest viewport that does is drawn with y negated here.
         let _ = writeln!(out, "uniform float {ADJUST_Y} = 1.0;");
@@ -128,10 +249,10 @@ fn translate_linked(shader: &Shader, target: Target, linked: &decl::Qualifiers) 
     if stage == Processor::Vert {
         let _ = write!(
             out,
-            "\nvoid main()\n{{\n    vs_main();\n    gl_Position.y *= {ADJUST_Y};\n}}\n"
+            "\nvoid main()\n{{\n    vs_main();\n{so_copies}    gl_Position.y *= {ADJUST_Y};\n}}\n"
         );
     }
-    Ok(out)
+    Ok((out, feedback))
 }
 
 fn stage_word(p: Processor) -> &'static str {

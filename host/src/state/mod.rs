@@ -61,8 +61,11 @@ pub struct SubContext {
     pub sample_mask: u32,
     pub clip_planes: [[f32; 4]; 8],
     pub polygon_stipple: [u32; 32],
-    /// Stream-output target handles.
+    /// Stream-output target handles, by buffer index.
     pub streamout_targets: Vec<u32>,
+    /// Bytes already written to each stream-output target (by handle), where the next draw
+    /// appends.
+    pub streamout_filled: std::collections::HashMap<u32, u32>,
     /// The query conditional rendering follows, with its condition and mode.
     pub render_condition: Option<(u32, bool, virgl_proto::pipe::RenderCondMode)>,
     /// Queries begun and not ended.
@@ -101,6 +104,7 @@ impl Default for SubContext {
             clip_planes: [[0.0; 4]; 8],
             polygon_stipple: [0; 32],
             streamout_targets: Vec::new(),
+            streamout_filled: Default::default(),
             render_condition: None,
             active_queries: Vec::new(),
             generation: 0,
