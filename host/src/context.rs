@@ -654,8 +654,11 @@ impl Context {
             };
             let per_prim = u64::from(so.stride[i]) * 4 * u64::from(verts);
             let filled = u64::from(sub.streamout_filled.get(&h).copied().unwrap_or(0));
-            if per_prim > 0 {
-                written = written.min(u64::from(t.buffer_size).saturating_sub(filled) / per_prim);
+            if let Some(fit) = u64::from(t.buffer_size)
+                .saturating_sub(filled)
+                .checked_div(per_prim)
+            {
+                written = written.min(fit);
             }
             targets.push((h, per_prim, filled));
         }
