@@ -28,6 +28,8 @@ pub struct GlBackend {
     pub(super) fbo: glow::Framebuffer,
     /// The read side of blits.
     read_fbo: glow::Framebuffer,
+    /// The surfaces `fbo` has attached, while nothing has changed them since.
+    attached: Option<(u32, u32, crate::state::Framebuffer)>,
     pub(super) vao: glow::VertexArray,
     /// Query objects by `(context, sub-context, handle)`.
     pub(super) queries: HashMap<(u32, u32, u32), glow::Query>,
@@ -64,6 +66,7 @@ impl GlBackend {
             programs: Programs::default(),
             fbo,
             read_fbo,
+            attached: None,
             vao,
             queries: HashMap::new(),
             caps,
@@ -167,9 +170,21 @@ impl GlBackend {
     }
 
     /// Binds the draw framebuffer with the scene's surfaces.
-    pub(super) fn bind_framebuffer(&self, scene: Scene<'_>) -> Result<()> {
-        let g = &self.gl.gl;
+    pub(super) fn bind_framebuffer(&mut self, scene: Scene<'_>) -> Result<()> {
         let fb = &scene.state.framebuffer;
+        let key = (scene.ctx, scene.sub_ctx, fb.clone());
+        if self.attached.as_ref() == Some(&key) {
+            // SAFETY: the context is current and the framebuffer is ours, with these
+            // surfaces still attached.
+            unsafe {
+                self.gl
+                    .gl
+                    .bind_framebuffer(glow::DRAW_FRAMEBUFFER, Some(self.fbo))
+            };
+            return Ok(());
+        }
+        self.attached = None;
+        let g = &self.gl.gl;
         // SAFETY: the context is current and the framebuffer is ours.
         unsafe {
             g.bind_framebuffer(glow::DRAW_FRAMEBUFFER, Some(self.fbo));
@@ -220,6 +235,7 @@ impl GlBackend {
                 ));
             }
         }
+        self.attached = Some(key);
         Ok(())
     }
 
@@ -256,6 +272,7 @@ impl Backend for GlBackend {
     }
 
     fn destroy_resource(&mut self, id: u32) {
+        self.attached = None;
         if let Some(s) = self.storage.remove(&id) {
             self.gl.delete_storage(s);
         }
@@ -272,12 +289,14 @@ impl Backend for GlBackend {
     }
 
     fn forget_object(&mut self, ctx: u32, sub_ctx: u32, handle: u32) {
+        self.attached = None;
         self.programs
             .forget(&self.gl, ctx, Some(sub_ctx), Some(handle));
         self.forget_queries(|k| *k == (ctx, sub_ctx, handle));
     }
 
     fn forget_sub_context(&mut self, ctx: u32, sub_ctx: Option<u32>) {
+        self.attached = None;
         self.programs.forget(&self.gl, ctx, sub_ctx, None);
         self.forget_queries(|k| k.0 == ctx && sub_ctx.is_none_or(|s| s == k.1));
     }
@@ -359,6 +378,7 @@ impl Backend for GlBackend {
     }
 
     fn blit(&mut self, scene: Scene<'_>, blit: &Blit) -> Result<()> {
+        self.attached = None;
         let src = scene.resources.get(&blit.src.resource).expect("validated");
         let dst = scene.resources.get(&blit.dst.resource).expect("validated");
         let g = &self.gl.gl;
