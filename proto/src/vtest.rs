@@ -592,7 +592,7 @@ pub struct SyncWait {
 impl SyncWait {
     /// Parses a SYNC_WAIT payload: flags, timeout, then whole (id, value) triples.
     pub fn decode(p: &[u32]) -> Result<SyncWait> {
-        if p.len() < size::SYNC_WAIT_HEAD || (p.len() - size::SYNC_WAIT_HEAD) % 3 != 0 {
+        if p.len() < size::SYNC_WAIT_HEAD || !(p.len() - size::SYNC_WAIT_HEAD).is_multiple_of(3) {
             return Err(Error::Vtest {
                 what: "SYNC_WAIT",
                 detail: format!("{} dwords is not 2 + 3n", p.len()),
