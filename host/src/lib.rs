@@ -23,11 +23,13 @@
 //! version the context really has. [`resource::check_create`] decides which resources a guest
 //! may create. [`shader`] translates TGSI vertex and fragment shaders to GLSL 3.30 text, one
 //! statement per TGSI instruction, and [`gl::Gl::compile_program`] checks that a pair compiles
-//! and links. State, transfers, draws, caps and the vtest server come next (issue 11).
+//! and links. [`vtest`] serves virglrenderer's vtest socket protocol with a renderer over any
+//! backend. State, draws and caps on GL come next (issue 11).
 //!
 //! # Principles
 //!
-//! - `unsafe` appears only in [`gl`], and later in the C ABI, each block with its reason.
+//! - `unsafe` appears only in [`gl`], in [`vtest::shm`]'s mapping of client memory and
+//!   [`vtest::server`]'s fork, and later in the C ABI, each block with its reason.
 //! - A guest can fail only its own context: never a panic, a hang, a leak or another client's
 //!   pixels.
 //! - What the host can do is probed from the live context, never copied from another host's
@@ -42,6 +44,7 @@ pub mod resource;
 pub mod shader;
 pub mod state;
 pub mod transfer;
+pub mod vtest;
 
 pub use error::{Error, Result};
 pub use renderer::{GuestBytes, Renderer};

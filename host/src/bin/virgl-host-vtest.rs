@@ -1,0 +1,41 @@
+//! `virgl-host-vtest`: a drop-in for virglrenderer's `virgl_test_server`. See `--help`.
+
+use std::process::ExitCode;
+
+use virgl_host::backend::null::NullBackend;
+use virgl_host::vtest::{self, Options, Parsed};
+use virgl_host::{Error, Renderer, Result};
+
+/// The one place the server's renderer is made, in each client's process.
+fn make_renderer(_opts: &Options) -> Result<Renderer<NullBackend>> {
+    // TODO(main): GlBackend
+    Err(Error::Unavailable("GL backend not built yet"))
+}
+
+fn main() -> ExitCode {
+    vtest::scrub_environment();
+    let parsed = Options::parse(std::env::args_os().skip(1), |var| {
+        std::env::var_os(var).is_some()
+    });
+    let (options, notes) = match parsed {
+        Ok(Parsed::Serve { options, notes }) => (options, notes),
+        Ok(Parsed::Help(text)) => {
+            print!("{text}");
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("virgl-host-vtest: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    for note in notes {
+        eprintln!("virgl-host-vtest: {note}");
+    }
+    match vtest::serve(&options, || make_renderer(&options)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("virgl-host-vtest: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
