@@ -75,6 +75,46 @@ pub enum Error {
         what: String,
         instruction: Option<usize>,
     },
+
+    /// A vtest client sent something the server refuses: a bad header or payload, or a command
+    /// out of place. `command` names the vtest command (or `header`).
+    #[error("{command}: {detail}")]
+    Vtest {
+        command: &'static str,
+        detail: String,
+    },
+
+    /// The renderer refused a vtest command that has no way to report it to the client.
+    #[error("{command}: {source}")]
+    VtestRefused {
+        command: &'static str,
+        source: Box<Error>,
+    },
+
+    /// A system call failed; `call` says which and on what.
+    #[error("{call}: {source}")]
+    Io {
+        call: &'static str,
+        source: std::io::Error,
+    },
+
+    /// A command line the vtest server does not accept.
+    #[error("{0}")]
+    Usage(String),
+
+    /// Something this build cannot do yet.
+    #[error("not available: {0}")]
+    Unavailable(&'static str),
+}
+
+impl Error {
+    /// An [`Error::Io`] from a nix errno.
+    pub fn os(call: &'static str, errno: nix::errno::Errno) -> Error {
+        Error::Io {
+            call,
+            source: errno.into(),
+        }
+    }
 }
 
 fn at_instruction(instruction: Option<usize>) -> String {

@@ -30,7 +30,8 @@
 //!
 //! # Principles
 //!
-//! - `unsafe` appears only in [`gl`], and later in the C ABI, each block with its reason.
+//! - `unsafe` appears only in [`gl`], in [`vtest::shm`]'s mapping of client memory and
+//!   [`vtest::server`]'s fork, and later in the C ABI, each block with its reason.
 //! - A guest can fail only its own context: never a panic, a hang, a leak or another client's
 //!   pixels.
 //! - What the host can do is probed from the live context, never copied from another host's
@@ -47,6 +48,7 @@ pub mod resource;
 pub mod shader;
 pub mod state;
 pub mod transfer;
+pub mod vtest;
 
 pub use error::{Error, Result};
 pub use renderer::{GuestBytes, Renderer};

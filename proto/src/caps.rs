@@ -14,6 +14,16 @@ pub const CAPSET_VIRGL: u32 = 1;
 /// Capset id of `virgl_caps_v2`.
 pub const CAPSET_VIRGL2: u32 = 2;
 
+/// The highest version of capset `id` a virgl host serves (virglrenderer's `get_cap_set`: 1 for
+/// [`CAPSET_VIRGL`], 2 for [`CAPSET_VIRGL2`]); `None` for other capsets.
+pub fn max_version(id: u32) -> Option<u32> {
+    match id {
+        CAPSET_VIRGL => Some(1),
+        CAPSET_VIRGL2 => Some(2),
+        _ => None,
+    }
+}
+
 /// A 512-bit mask indexed by virgl format number (`virgl_supported_format_mask`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Pod, Zeroable)]
 #[repr(C)]
