@@ -41,7 +41,7 @@
 //! | `max_viewports` | 1 | |
 //! | `max_streamout_buffers` | 4 on GL 4.0+ | vertex-shader stream output as transform feedback with `gl_SkipComponents` and `gl_NextBuffer` |
 //! | dual-source, TBO, gather, texel offsets, geometry, tessellation, SSBO, images, atomics, compute, anisotropy | 0 | not translated or not implemented |
-//! | `capability_bits` | `FBO_MIXED_COLOR_FORMATS` when probed, `QBO` | every other bit names a command or shader feature not done |
+//! | `capability_bits` | `FBO_MIXED_COLOR_FORMATS` when probed, `QBO`, `TEXTURE_VIEW` (GL 4.3) | every other bit names a command or shader feature not done |
 //! | `capability_bits_v2` | none | |
 //! | `host_feature_check_version` | 15 | virglrenderer 0.10.4's: Mesa reads `renderer` (≥ 5), the GLSL level for compat (≥ 6), sends LINK_SHADER (≥ 7) and TEXCOORD semantics (≥ 10), reads constant-buffer sizes (≥ 12, 13) and `timer_query` (≥ 15). At 16+ it would lower SSBO bindings, at 21+ send CLEAR_SURFACE, and below 23 its vtest client speaks protocol 2 |
 
@@ -214,6 +214,10 @@ pub fn fill(p: &Probed) -> Caps {
     }
     // GET_QUERY_RESULT_QBO: the result is read on the CPU and written into the buffer.
     bits |= CapabilityBits::QBO;
+    // Sampler views of other targets, formats and layers are GL texture views (GL 4.3).
+    if at_least((4, 3), (99, 0)) {
+        bits |= CapabilityBits::TEXTURE_VIEW;
+    }
     v2.capability_bits = bits.bits();
     v2.max_vertex_attrib_stride = l.max_vertex_attrib_stride;
     v2.max_texture_2d_size = l.max_texture_2d_size;
@@ -407,7 +411,9 @@ mod tests {
         );
         assert_eq!(
             v2.capabilities(),
-            CapabilityBits::FBO_MIXED_COLOR_FORMATS | CapabilityBits::QBO
+            CapabilityBits::FBO_MIXED_COLOR_FORMATS
+                | CapabilityBits::QBO
+                | CapabilityBits::TEXTURE_VIEW
         );
         assert_eq!(v2.host_feature_check_version, 15);
         assert_eq!(v2.renderer(), "LLVMPIPE (LLVM 15.0.6, 256 bits)");

@@ -10,7 +10,8 @@ use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
 use virgl_proto::ccmd::{
-    Box3, Command, DrawExtra, ObjectType, ShaderAssembler, Surface, TransferDirection, ViewRange,
+    Box3, Command, DrawExtra, LayerRange, LevelRange, ObjectType, SamplerView, ShaderAssembler,
+    Surface, TransferDirection, ViewRange,
 };
 use virgl_proto::pipe::{limits, QueryType, QueryValueType, ShaderType, TextureTarget};
 use virgl_proto::tgsi;
@@ -130,8 +131,9 @@ impl Context {
             C::CreateSamplerState(s) => self.insert(s.handle, Object::SamplerState(*s)),
             C::CreateSamplerView(v) => {
                 let res = self.resource(resources, v.resource)?;
+                let v = normalize_view(res, *v);
                 check_view_range(res, &v.range, v.target)?;
-                self.insert(v.handle, Object::SamplerView(*v))
+                self.insert(v.handle, Object::SamplerView(v))
             }
             C::CreateSurface(s) => {
                 check_surface(self.resource(resources, s.resource)?, s)?;
@@ -594,6 +596,32 @@ impl Context {
                 };
                 write_buffer(resources, backend, r.qbo, r.offset, &bytes)
             }
+            C::LinkShader(handles) => {
+                // Programs are linked at the first draw that uses them; the handles must name
+                // shaders of their stages (0 for none).
+                for (&h, t) in handles.iter().zip([
+                    ShaderType::Vertex,
+                    ShaderType::Fragment,
+                    ShaderType::Geometry,
+                    ShaderType::TessCtrl,
+                    ShaderType::TessEval,
+                    ShaderType::Compute,
+                ]) {
+                    if h == 0 {
+                        continue;
+                    }
+                    let Object::Shader(s) = self.object(h, ObjectType::Shader)? else {
+                        unreachable!("looked up by kind")
+                    };
+                    if s.stage != t {
+                        return Err(format!(
+                            "shader {h} is a {:?} shader, linked as {t:?}",
+                            s.stage
+                        ));
+                    }
+                }
+                Ok(())
+            }
             C::SetStreamoutTargets {
                 append_bitmask,
                 targets,
@@ -825,6 +853,29 @@ fn check_surface(res: &Resource, s: &Surface) -> Check {
         ));
     }
     Ok(())
+}
+
+/// A guest that was not offered `TEXTURE_VIEW` leaves the view's target 0 (`BUFFER`) and packs
+/// the range by the resource's target, as virglrenderer reads it: such a view of a texture is
+/// a view with the texture's own target, its two range dwords layers and levels.
+fn normalize_view(res: &Resource, v: SamplerView) -> SamplerView {
+    match v.range {
+        ViewRange::Buffer {
+            first_element,
+            last_element,
+        } if v.target == TextureTarget::Buffer && !res.is_buffer() => SamplerView {
+            target: res.desc.target,
+            range: ViewRange::Texture {
+                layers: LayerRange::new(first_element as u16, (first_element >> 16) as u16),
+                levels: LevelRange {
+                    first: last_element as u8,
+                    last: (last_element >> 8) as u8,
+                },
+            },
+            ..v
+        },
+        _ => v,
+    }
 }
 
 fn check_view_range(res: &Resource, range: &ViewRange, target: TextureTarget) -> Check {
