@@ -1,6 +1,7 @@
 //! Declarations, immediates and properties: what each register is called in GLSL, its type,
 //! and the GLSL declarations that go before and at the top of `main`.
 
+use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
@@ -140,12 +141,13 @@ impl Declarations {
         }
         // A sampler with no view takes the target its first texture instruction names.
         for ins in shader.instructions() {
-            if let (Some(t), Some(s)) = (ins.texture, ins.src.get(1)) {
-                if s.file == File::Samp && !sviews.contains_key(&(direct(s.index)? as u32)) {
-                    if let Some(sampler) = d.samplers.get_mut(&(direct(s.index)? as u32)) {
-                        sampler.target = t;
-                        sviews.insert(direct(s.index)? as u32, (t, Ty::Float));
-                    }
+            let samp = ins.src.iter().find(|s| s.file == File::Samp);
+            if let (Some(t), Some(s)) = (ins.texture, samp) {
+                let i = direct(s.index)? as u32;
+                if let (Entry::Vacant(v), Some(sampler)) = (sviews.entry(i), d.samplers.get_mut(&i))
+                {
+                    sampler.target = t;
+                    v.insert((t, Ty::Float));
                 }
             }
         }

@@ -85,15 +85,15 @@ fn integer_opcodes_reinterpret_bits() {
 #[test]
 fn unsupported_opcode_is_named_with_its_instruction() {
     let e = error(&format!(
-        "{FRAG}  0: MOV TEMP[0], CONST[0]\n  1: XPD TEMP[0], TEMP[1], TEMP[1]\n  2: END\n"
+        "{FRAG}  0: MOV TEMP[0], CONST[0]\n  1: UMUL_HI TEMP[0], TEMP[1], TEMP[1]\n  2: END\n"
     ));
     assert!(
-        matches!(&e, Error::UnsupportedTgsi { what, instruction: Some(1) } if what == "opcode XPD"),
+        matches!(&e, Error::UnsupportedTgsi { what, instruction: Some(1) } if what == "opcode UMUL_HI"),
         "{e:?}"
     );
     assert_eq!(
         e.to_string(),
-        "TGSI to GLSL: unsupported opcode XPD at instruction 1"
+        "TGSI to GLSL: unsupported opcode UMUL_HI at instruction 1"
     );
 }
 

@@ -3,8 +3,11 @@
 use std::fmt::Write;
 
 use virgl_proto::tgsi::{
-    Component, Dst, File, Immediate, Index, Instruction, Opcode, Src, Texture, WriteMask,
+    Component, Dst, File, Immediate, Index, Instruction, Opcode, Src, WriteMask,
 };
+
+mod channels;
+mod texture;
 
 use super::decl::Declarations;
 use super::regs::{bitcast, Ty};
@@ -182,6 +185,11 @@ impl<'a> Body<'a> {
             O::Uadd => self.cw(ins, u, u, |a, _| format!("{} + {}", a[0], a[1]))?,
             O::Umul => self.cw(ins, u, u, |a, _| format!("{} * {}", a[0], a[1]))?,
             O::Umad => self.cw(ins, u, u, |a, _| format!("{} * {} + {}", a[0], a[1], a[2]))?,
+            O::Idiv => self.cw(ins, int, int, |a, _| format!("{} / {}", a[0], a[1]))?,
+            O::Mod => self.cw(ins, int, int, |a, _| format!("{} % {}", a[0], a[1]))?,
+            // Gallium defines division by zero: all bits set.
+            O::Udiv => self.cw(ins, u, u, |a, n| by_zero_all_ones("/", &a[0], &a[1], n))?,
+            O::Umod => self.cw(ins, u, u, |a, n| by_zero_all_ones("%", &a[0], &a[1], n))?,
             O::Umax => self.cw(ins, u, u, |a, _| format!("max({}, {})", a[0], a[1]))?,
             O::Umin => self.cw(ins, u, u, |a, _| format!("min({}, {})", a[0], a[1]))?,
             O::Imax => self.cw(ins, int, int, |a, _| format!("max({}, {})", a[0], a[1]))?,
@@ -204,11 +212,17 @@ impl<'a> Body<'a> {
             O::Sin => self.scalar(ins, 1, |a| format!("sin({})", a[0]))?,
             O::Cos => self.scalar(ins, 1, |a| format!("cos({})", a[0]))?,
             O::Pow => self.scalar(ins, 1, |a| format!("pow({}, {})", a[0], a[1]))?,
+            O::Dph => self.dph(ins)?,
+            O::Lit | O::Exp | O::Log | O::Dst | O::Xpd => self.channels(ins)?,
             O::Arl => self.cw(ins, f, int, |a, n| {
                 format!("{}(floor({}))", int.vec(n), a[0])
             })?,
+            O::Arr => self.cw(ins, f, int, |a, n| {
+                format!("{}(roundEven({}))", int.vec(n), a[0])
+            })?,
             O::Uarl => self.cw(ins, u, int, |a, n| format!("{}({})", int.vec(n), a[0]))?,
-            O::Tex | O::Txp | O::Txb | O::Txl | O::Txf => self.texture(ins)?,
+            O::Tex | O::Txp | O::Txb | O::Txl | O::Txd | O::Txf => self.texture(ins)?,
+            O::Txq => self.texture_size(ins)?,
             O::If | O::Uif => {
                 let ty = if ins.opcode == O::If { f } else { u };
                 let c = self.src(&ins.src[0], ty, &[ins.src[0].swizzle[0]])?;
@@ -338,85 +352,6 @@ impl<'a> Body<'a> {
             expr = format!("{}({expr})", Ty::Float.vec(n));
         }
         self.assign(ins, &ins.dst[0], expr, Ty::Float, n)
-    }
-
-    fn texture(&mut self, ins: &Instruction) -> Result<()> {
-        let target = ins.texture.unwrap_or(Texture::Unknown);
-        let samp = &ins.src[1];
-        let (index, sampler_ret) = match (samp.file, samp.index) {
-            (File::Samp, Index::Direct(i)) => match self.regs.samplers.get(&(i as u32)) {
-                Some(s) => (i, s.ret),
-                None => return Err(self.err(format!("{} sampler operand {samp}", ins.opcode))),
-            },
-            _ => return Err(self.err(format!("{} sampler operand {samp}", ins.opcode))),
-        };
-        if !ins.offsets.is_empty() {
-            return Err(self.err(format!("{} with offsets", ins.opcode)));
-        }
-        let s = &ins.src[0];
-        let sampler = format!("{}samp{index}", self.regs.prefix());
-        let call = if ins.opcode == Opcode::Txf {
-            // Integer texel coordinates and level, as TGSI keeps them in the register's bits.
-            let (coords, lod) = match target {
-                Texture::D1 => (1, true),
-                Texture::D2 | Texture::Array1d => (2, true),
-                Texture::Rect => (2, false),
-                Texture::D3 | Texture::Array2d => (3, true),
-                Texture::Buffer => (1, false),
-                t => return Err(self.err(format!("TXF with texture target {t}"))),
-            };
-            let coord = self.src(s, Ty::Int, &s.swizzle[..coords])?;
-            if lod {
-                let l = self.src(s, Ty::Int, &s.swizzle[3..4])?;
-                format!("texelFetch({sampler}, {coord}, {l})")
-            } else {
-                format!("texelFetch({sampler}, {coord})")
-            }
-        } else {
-            // Coordinates the GLSL call takes (shadow references included) per target.
-            let (coords, shadow) = match target {
-                Texture::D1 => (1, false),
-                Texture::D2 | Texture::Rect | Texture::Array1d => (2, false),
-                Texture::D3 | Texture::Cube | Texture::Array2d => (3, false),
-                Texture::Shadow1d
-                | Texture::Shadow2d
-                | Texture::ShadowRect
-                | Texture::Shadow1dArray => (3, true),
-                Texture::Shadow2dArray | Texture::ShadowCube => (4, true),
-                t => return Err(self.err(format!("{} with texture target {t}", ins.opcode))),
-            };
-            let coord = self.src(s, Ty::Float, &s.swizzle[..coords])?;
-            let w = || self.src(s, Ty::Float, &s.swizzle[3..4]);
-            let call = match ins.opcode {
-                Opcode::Tex => format!("texture({sampler}, {coord})"),
-                _ if coords == 4 => {
-                    return Err(self.err(format!("{} with texture target {target}", ins.opcode)))
-                }
-                Opcode::Txb => format!("texture({sampler}, {coord}, {})", w()?),
-                Opcode::Txl => format!("textureLod({sampler}, {coord}, {})", w()?),
-                _ if matches!(target, Texture::Cube | Texture::Array1d | Texture::Array2d)
-                    || shadow =>
-                {
-                    return Err(self.err(format!("TXP with texture target {target}")));
-                }
-                _ => format!(
-                    "textureProj({sampler}, {})",
-                    self.src(s, Ty::Float, &s.swizzle)?
-                ),
-            };
-            if shadow {
-                format!("vec4({call})")
-            } else {
-                call
-            }
-        };
-        let comps = mask_components(ins.dst[0].mask);
-        let expr = if comps.len() == 4 {
-            call
-        } else {
-            format!("{call}.{}", letters(&comps))
-        };
-        self.assign(ins, &ins.dst[0], expr, sampler_ret, comps.len())
     }
 
     /// `dst = expr;`, with `expr` of `n` components of `ty`, saturated if asked and converted
@@ -562,5 +497,16 @@ fn select(c: &str, a: &str, b: &str, n: usize) -> String {
         format!("({c}) ? {a} : {b}")
     } else {
         format!("mix({b}, {a}, {c})")
+    }
+}
+
+/// `a op b` for unsigned `a` and `b` of `n` components, with all bits set where `b` is 0.
+fn by_zero_all_ones(op: &str, a: &str, b: &str, n: usize) -> String {
+    if n == 1 {
+        format!("({b} == 0u ? 0xffffffffu : {a} {op} {b})")
+    } else {
+        let zero = zero(Ty::Uint, n);
+        let v = Ty::Uint.vec(n);
+        format!("({a} {op} max({b}, 1u)) | {v}(equal({b}, {zero})) * 0xffffffffu")
     }
 }
