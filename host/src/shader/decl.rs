@@ -2,7 +2,7 @@
 //! and the GLSL declarations that go before and at the top of `main`.
 
 use std::collections::btree_map::Entry;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use virgl_proto::tgsi::{
@@ -35,12 +35,43 @@ pub(super) struct Declarations {
     pub addrs: Vec<u32>,
     pub samplers: BTreeMap<u32, Sampler>,
     pub immediates: Vec<Immediate>,
+    /// `SV[n]` to its GLSL name and type.
+    pub sysvals: BTreeMap<u32, (String, Ty)>,
     /// GLSL lines for the interface (`in`, `out`), in declaration order.
-    interface: Vec<String>,
+    pub(super) interface: Vec<String>,
+    /// Uniforms the backend sets from pipeline state.
+    pub(super) uniforms: Vec<String>,
+    /// Global variables standing for outputs that are not `vec4` built-ins.
+    pub(super) privates: Vec<String>,
+    /// Statements at the top of the body: built-in inputs as `vec4`s.
+    pub(super) prologue: Vec<String>,
+    /// Statements after the body: private outputs copied to built-ins.
+    pub(super) epilogue: Vec<String>,
     /// A `gl_FragCoord` redeclaration, if the properties ask for a non-default convention.
     frag_coord: Option<String>,
-    /// Interpolation qualifiers of the fragment inputs a vertex shader's outputs feed.
-    linked: Qualifiers,
+    /// What the other stage of the program says about the varyings.
+    pub(super) link: Link,
+    /// `FS_COLOR0_WRITES_ALL_CBUFS`, and the output that is `COLOR[0]`.
+    pub(super) color0_writes_all: bool,
+    pub(super) color0: Option<u32>,
+    /// Whether a colour input picks the back colour on back faces.
+    pub(super) two_side: bool,
+    /// `CLIPDIST` outputs written (0, 1), and `NUM_CLIPDIST_ENABLED`.
+    pub(super) clip_distances: Vec<u32>,
+    pub(super) num_clip_distances: Option<u32>,
+    /// A `CLIPVERTEX` output is written.
+    pub(super) clip_vertex: bool,
+    /// `VS_PROHIBIT_UCPS`.
+    pub(super) prohibit_ucps: bool,
+}
+
+/// What one stage's translation needs to know of the other stage of its program.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Link {
+    /// For a vertex shader: the interpolation qualifiers of the fragment inputs it feeds.
+    pub qualifiers: Qualifiers,
+    /// For a fragment shader: the `BCOLOR` indices the vertex shader writes.
+    pub back_colors: BTreeSet<u32>,
 }
 
 /// Varying name to its interpolation qualifier (`flat `, `noperspective `), for those that
@@ -59,10 +90,26 @@ pub(super) fn fragment_qualifiers(fs: &Shader) -> Qualifiers {
         for k in 0..r.len() as u32 {
             if let (Some(name), false) = (varying(sem.name, sem.index + k), qualifier.is_empty()) {
                 q.insert(name, qualifier);
+                if sem.name == SemanticName::Color {
+                    q.insert(format!("v_bcolor{}", sem.index + k), qualifier);
+                }
             }
         }
     }
     q
+}
+
+/// The `BCOLOR` indices a vertex shader writes.
+pub(super) fn back_colors(vs: &Shader) -> BTreeSet<u32> {
+    let mut b = BTreeSet::new();
+    for decl in vs.declarations().filter(|d| d.file == File::Out) {
+        if let (Some(sem), Ok(r)) = (decl.semantic, range(decl)) {
+            if sem.name == SemanticName::Bcolor {
+                b.extend((0..r.len() as u32).map(|k| sem.index + k));
+            }
+        }
+    }
+    b
 }
 
 /// The GLSL interpolation qualifier of a TGSI interpolation mode.
@@ -75,9 +122,9 @@ fn interpolation(mode: Option<Interpolate>) -> &'static str {
 }
 
 impl Declarations {
-    /// Reads the properties, declarations and immediates of `shader`. A vertex shader's
-    /// varyings take their interpolation qualifier from `linked` (see [`fragment_qualifiers`]).
-    pub fn collect(shader: &Shader, linked: &Qualifiers) -> Result<Declarations> {
+    /// Reads the properties, declarations and immediates of `shader`, linked as `link` says to
+    /// the other stage of its program.
+    pub fn collect(shader: &Shader, link: &Link) -> Result<Declarations> {
         let mut d = Declarations {
             stage: shader.processor,
             inputs: BTreeMap::new(),
@@ -87,9 +134,21 @@ impl Declarations {
             addrs: Vec::new(),
             samplers: BTreeMap::new(),
             immediates: Vec::new(),
+            sysvals: BTreeMap::new(),
             interface: Vec::new(),
+            uniforms: Vec::new(),
+            privates: Vec::new(),
+            prologue: Vec::new(),
+            epilogue: Vec::new(),
             frag_coord: None,
-            linked: linked.clone(),
+            link: link.clone(),
+            color0_writes_all: false,
+            color0: None,
+            two_side: false,
+            clip_distances: Vec::new(),
+            num_clip_distances: None,
+            clip_vertex: false,
+            prohibit_ucps: false,
         };
         let mut origin = FsCoordOrigin::LowerLeft;
         let mut center = FsCoordPixelCenter::HalfInteger;
@@ -99,10 +158,17 @@ impl Declarations {
                 Item::Property(p) => match (p.name, p.value) {
                     (PropertyName::FsCoordOrigin, PropertyValue::CoordOrigin(o)) => origin = o,
                     (PropertyName::FsCoordPixelCenter, PropertyValue::PixelCenter(c)) => center = c,
-                    // One colour buffer is bound per translated program: COLOR[0] is it.
-                    (PropertyName::FsColor0WritesAllCbufs, _)
-                    | (PropertyName::NextShader, _)
-                    | (PropertyName::VsProhibitUcps, _) => {}
+                    (PropertyName::FsColor0WritesAllCbufs, PropertyValue::Uint(v)) => {
+                        d.color0_writes_all = v != 0
+                    }
+                    (PropertyName::VsProhibitUcps, PropertyValue::Uint(v)) => {
+                        d.prohibit_ucps = v != 0
+                    }
+                    (PropertyName::NumClipdistEnabled, PropertyValue::Uint(n)) => {
+                        d.num_clip_distances = Some(n)
+                    }
+                    // A promise about the depth written, which GL does not need.
+                    (PropertyName::FsDepthLayout, _) | (PropertyName::NextShader, _) => {}
                     (PropertyName::FsEarlyDepthStencil, PropertyValue::Uint(0)) => {}
                     (name, _) => return Err(unsupported(format!("property {name}"), None)),
                 },
@@ -151,6 +217,7 @@ impl Declarations {
                 }
             }
         }
+        d.finish_io();
         if origin == FsCoordOrigin::UpperLeft || center == FsCoordPixelCenter::Integer {
             let mut layout = Vec::new();
             if origin == FsCoordOrigin::UpperLeft {
@@ -214,39 +281,23 @@ impl Declarations {
                 }
                 let qualifier = centroid(decl.location, interpolation(decl.interpolate));
                 for (k, i) in range(decl)?.enumerate() {
-                    let index = sem.index + k as u32;
-                    let name = match sem.name {
-                        SemanticName::Position => "gl_FragCoord".to_string(),
-                        name => varying(name, index).ok_or_else(|| bad("semantic"))?,
-                    };
-                    if sem.name != SemanticName::Position {
-                        self.interface
-                            .push(format!("{qualifier}in vec4 {name}; // IN[{i}]"));
-                    }
+                    let name =
+                        self.fragment_input(decl, sem.name, sem.index + k as u32, i, &qualifier)?;
                     self.inputs.insert(i, name);
                 }
             }
             File::Out => {
                 let sem = decl.semantic.ok_or_else(|| bad("no semantic"))?;
                 for (k, i) in range(decl)?.enumerate() {
-                    let index = sem.index + k as u32;
-                    let name = match (stage, sem.name) {
-                        (Processor::Vert, SemanticName::Position) => "gl_Position".to_string(),
-                        (Processor::Frag, SemanticName::Color) => {
-                            self.interface
-                                .push(format!("layout(location = {index}) out vec4 out{i};"));
-                            format!("out{i}")
-                        }
-                        (Processor::Vert, name) => {
-                            let name = varying(name, index).ok_or_else(|| bad("semantic"))?;
-                            let q = self.linked.get(&name).copied().unwrap_or("");
-                            self.interface
-                                .push(format!("{q}out vec4 {name}; // OUT[{i}]"));
-                            name
-                        }
-                        _ => return Err(bad("semantic")),
-                    };
+                    let name = self.output(decl, sem.name, sem.index + k as u32, i)?;
                     self.outputs.insert(i, name);
+                }
+            }
+            File::Sv => {
+                let sem = decl.semantic.ok_or_else(|| bad("no semantic"))?;
+                for i in range(decl)? {
+                    let sv = self.system_value(decl, sem.name, i)?;
+                    self.sysvals.insert(i, sv);
                 }
             }
             _ => return Err(bad("register file")),
@@ -271,6 +322,9 @@ impl Declarations {
         for line in &self.interface {
             let _ = writeln!(s, "{line}");
         }
+        for line in self.uniforms.iter().chain(&self.privates) {
+            let _ = writeln!(s, "{line}");
+        }
         let p = self.prefix();
         for (buffer, n) in &self.consts {
             if *buffer == 0 {
@@ -291,9 +345,13 @@ impl Declarations {
         s
     }
 
-    /// The declarations at the top of `main`: temporaries, address registers, immediates.
+    /// The declarations at the top of `main`: built-in inputs, temporaries, address registers,
+    /// immediates.
     pub fn locals(&self) -> String {
         let mut s = String::new();
+        for line in &self.prologue {
+            let _ = writeln!(s, "    {line}");
+        }
         for i in &self.temps {
             let _ = writeln!(s, "    vec4 temp{i} = vec4(0.0);");
         }
@@ -348,7 +406,7 @@ fn direct(i: virgl_proto::tgsi::Index) -> Result<i32> {
 }
 
 /// The GLSL name of a varying with this semantic.
-fn varying(name: SemanticName, index: u32) -> Option<String> {
+pub(super) fn varying(name: SemanticName, index: u32) -> Option<String> {
     let stem = match name {
         SemanticName::Generic => "generic",
         SemanticName::Color => "color",

@@ -36,6 +36,7 @@
 //! modulo, bit-field and pack opcodes. Each is an [`Error::UnsupportedTgsi`].
 
 mod decl;
+mod io;
 mod ops;
 mod regs;
 #[cfg(test)]
@@ -46,6 +47,8 @@ use std::fmt::Write;
 use virgl_proto::tgsi::{Processor, Shader};
 
 use crate::error::{Error, Result};
+
+pub use io::{CLIP_PLANES, TWO_SIDE};
 
 /// The vertex shader uniform the backend sets to -1 when the guest's viewport flips y
 /// (Gallium's scale\[1\] < 0), which GL's viewport cannot express.
@@ -73,7 +76,7 @@ impl Target {
 /// A vertex shader translated alone gives its varyings no interpolation qualifier; use
 /// [`translate_pair`] when the fragment shader it feeds has `flat` or `noperspective` inputs.
 pub fn translate(shader: &Shader, target: Target) -> Result<String> {
-    translate_linked(shader, target, &decl::Qualifiers::new())
+    translate_linked(shader, target, &decl::Link::default())
 }
 
 /// Translates a vertex and a fragment shader meant to be linked together, giving each vertex
@@ -85,19 +88,26 @@ pub fn translate_pair(vs: &Shader, fs: &Shader, target: Target) -> Result<(Strin
             None,
         ));
     }
-    let linked = decl::fragment_qualifiers(fs);
+    let vs_link = decl::Link {
+        qualifiers: decl::fragment_qualifiers(fs),
+        ..Default::default()
+    };
+    let fs_link = decl::Link {
+        back_colors: decl::back_colors(vs),
+        ..Default::default()
+    };
     Ok((
-        translate_linked(vs, target, &linked)?,
-        translate(fs, target)?,
+        translate_linked(vs, target, &vs_link)?,
+        translate_linked(fs, target, &fs_link)?,
     ))
 }
 
-fn translate_linked(shader: &Shader, target: Target, linked: &decl::Qualifiers) -> Result<String> {
+fn translate_linked(shader: &Shader, target: Target, link: &decl::Link) -> Result<String> {
     let stage = match shader.processor {
         Processor::Vert | Processor::Frag => shader.processor,
         p => return Err(unsupported(format!("shader stage {p}"), None)),
     };
-    let regs = decl::Declarations::collect(shader, linked)?;
+    let regs = decl::Declarations::collect(shader, link)?;
     let mut body = ops::Body::new(&regs);
     for (i, ins) in shader.instructions().enumerate() {
         if body.finished() {
@@ -115,21 +125,31 @@ fn translate_linked(shader: &Shader, target: Target, linked: &decl::Qualifiers) 
     let _ = writeln!(out, "// {} shader translated from TGSI", stage_word(stage));
     out.push('\n');
     out.push_str(&regs.globals());
+    // The TGSI body is a function of its own where something must run after it: built-in
+    // outputs copied from private variables, and the vertex stage's y flip.
+    let wrapped = stage == Processor::Vert || !regs.epilogue.is_empty();
     if stage == Processor::Vert {
         // GL viewports cannot flip y; a guest viewport that does is drawn with y negated here.
         let _ = writeln!(out, "uniform float {ADJUST_Y} = 1.0;");
-        out.push_str("\nvoid vs_main()\n{\n");
-    } else {
-        out.push_str("\nvoid main()\n{\n");
     }
+    let name = match (wrapped, stage) {
+        (false, _) => "main",
+        (true, Processor::Vert) => "vs_main",
+        (true, _) => "fs_main",
+    };
+    let _ = write!(out, "\nvoid {name}()\n{{\n");
     out.push_str(&regs.locals());
     out.push_str(&body);
     out.push_str("}\n");
-    if stage == Processor::Vert {
-        let _ = write!(
-            out,
-            "\nvoid main()\n{{\n    vs_main();\n    gl_Position.y *= {ADJUST_Y};\n}}\n"
-        );
+    if wrapped {
+        let _ = write!(out, "\nvoid main()\n{{\n    {name}();\n");
+        for line in &regs.epilogue {
+            let _ = writeln!(out, "    {line}");
+        }
+        if stage == Processor::Vert {
+            let _ = writeln!(out, "    gl_Position.y *= {ADJUST_Y};");
+        }
+        out.push_str("}\n");
     }
     Ok(out)
 }

@@ -2,7 +2,7 @@
 
 use virgl_proto::tgsi::parse;
 
-use super::{translate, Target};
+use super::{translate, translate_pair, Target};
 use crate::error::Error;
 
 /// The body lines (no comments) of the GLSL for `tgsi`.
@@ -99,8 +99,12 @@ fn unsupported_opcode_is_named_with_its_instruction() {
 
 #[test]
 fn unsupported_declarations_and_stages_are_errors() {
-    let e = error("FRAG\nDCL IN[0], FACE, CONSTANT\n  0: END\n");
-    assert!(e.to_string().contains("DCL IN[0], FACE"), "{e}");
+    let e = error("FRAG\nDCL IN[0], SAMPLEMASK, CONSTANT\n  0: END\n");
+    assert!(e.to_string().contains("DCL IN[0], SAMPLEMASK"), "{e}");
+    let e = error("FRAG\nDCL OUT[0], STENCIL\n  0: END\n");
+    assert!(e.to_string().contains("DCL OUT[0], STENCIL"), "{e}");
+    let e = error("FRAG\nDCL SV[0], SAMPLEID\n  0: END\n");
+    assert!(e.to_string().contains("DCL SV[0], SAMPLEID"), "{e}");
     let e = error("GEOM\nPROPERTY GS_INPUT_PRIMITIVE TRIANGLES\n  0: END\n");
     assert!(e.to_string().contains("shader stage GEOM"), "{e}");
     let e = error(&format!("{FRAG}  0: MOV TEMP[5], CONST[0]\n  1: END\n"));
@@ -179,4 +183,26 @@ fn switch_takes_its_labels_from_immediates() {
 fn huge_declarations_are_refused() {
     let e = error("FRAG\nDCL TEMP[0..100000]\n  0: END\n");
     assert!(e.to_string().contains("DCL TEMP[0..100000]"), "{e}");
+}
+
+#[test]
+fn colour_inputs_take_the_back_colour_the_vertex_shader_writes() {
+    let vs = parse(
+        "VERT\nDCL IN[0]\nDCL OUT[0], POSITION\nDCL OUT[1], COLOR\nDCL OUT[2], BCOLOR\n\
+         0: MOV OUT[0], IN[0]\n  1: MOV OUT[1], IN[0]\n  2: MOV OUT[2], IN[0]\n  3: END\n",
+    )
+    .unwrap();
+    let fs = parse(
+        "FRAG\nDCL IN[0], COLOR, CONSTANT\nDCL OUT[0], COLOR\n  0: MOV OUT[0], IN[0]\n  1: END\n",
+    )
+    .unwrap();
+    let (vs, fs) = translate_pair(&vs, &fs, Target::Desktop330).unwrap();
+    assert!(vs.contains("flat out vec4 v_bcolor0;"), "{vs}");
+    assert!(fs.contains("flat in vec4 v_bcolor0;"), "{fs}");
+    assert!(fs.contains("uniform bool winsys_two_side;"), "{fs}");
+    assert!(
+        fs.contains("vec4 color0 = winsys_two_side && !gl_FrontFacing ? v_bcolor0 : v_color0;"),
+        "{fs}"
+    );
+    assert!(fs.contains("out0 = color0;"), "{fs}");
 }

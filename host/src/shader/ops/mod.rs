@@ -445,6 +445,7 @@ impl<'a> Body<'a> {
                     }
                     File::In => self.regs.inputs.get(&i).map(|n| (n.clone(), Ty::Float)),
                     File::Out => self.regs.outputs.get(&i).map(|n| (n.clone(), Ty::Float)),
+                    File::Sv => self.regs.sysvals.get(&i).cloned(),
                     File::Imm => self
                         .regs
                         .immediate_type(i as usize)
