@@ -23,6 +23,14 @@ pub(super) struct Sampler {
     pub ret: Ty,
 }
 
+/// Temporaries declared as one array: GLSL array `tempFIRST`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct TempArray {
+    pub id: u32,
+    pub first: u32,
+    pub len: u32,
+}
+
 /// Every register the shader declares, with its GLSL name.
 pub(super) struct Declarations {
     pub stage: Processor,
@@ -32,6 +40,8 @@ pub(super) struct Declarations {
     /// Constant buffer index to its element count.
     pub consts: BTreeMap<u32, u32>,
     pub temps: Vec<u32>,
+    /// `DCL TEMP[a..b], ARRAY(n)`: temporaries that can be addressed indirectly.
+    pub temp_arrays: Vec<TempArray>,
     pub addrs: Vec<u32>,
     pub samplers: BTreeMap<u32, Sampler>,
     pub immediates: Vec<Immediate>,
@@ -131,6 +141,7 @@ impl Declarations {
             outputs: BTreeMap::new(),
             consts: BTreeMap::new(),
             temps: Vec::new(),
+            temp_arrays: Vec::new(),
             addrs: Vec::new(),
             samplers: BTreeMap::new(),
             immediates: Vec::new(),
@@ -244,7 +255,20 @@ impl Declarations {
         }
         let stage = self.stage;
         match decl.file {
-            File::Temp => self.temps.extend(range(decl)?),
+            File::Temp => match decl.array {
+                Some(id) if id > 0 => {
+                    let r = range(decl)?;
+                    if self.temp_arrays.iter().any(|a| a.id == id) {
+                        return Err(bad("array id declared twice"));
+                    }
+                    self.temp_arrays.push(TempArray {
+                        id,
+                        first: r.start,
+                        len: r.len() as u32,
+                    });
+                }
+                _ => self.temps.extend(range(decl)?),
+            },
             File::Addr => self.addrs.extend(range(decl)?),
             File::Samp => {
                 for i in range(decl)? {
@@ -355,6 +379,19 @@ impl Declarations {
         for i in &self.temps {
             let _ = writeln!(s, "    vec4 temp{i} = vec4(0.0);");
         }
+        for a in &self.temp_arrays {
+            let (first, len) = (a.first, a.len);
+            let last = first + len - 1;
+            let _ = writeln!(
+                s,
+                "    vec4 temp{first}[{len}]; // TEMP[{first}..{last}], ARRAY({})",
+                a.id
+            );
+            let _ = writeln!(
+                s,
+                "    for (int i = 0; i < {len}; i++)\n        temp{first}[i] = vec4(0.0);"
+            );
+        }
         for i in &self.addrs {
             let _ = writeln!(s, "    ivec4 addr{i} = ivec4(0);");
         }
@@ -365,6 +402,13 @@ impl Declarations {
             s.push('\n');
         }
         s
+    }
+
+    /// The declared array temporary `i` is in.
+    pub fn temp_array_of(&self, i: u32) -> Option<&TempArray> {
+        self.temp_arrays
+            .iter()
+            .find(|a| (a.first..a.first + a.len).contains(&i))
     }
 
     /// The type an immediate is declared with.

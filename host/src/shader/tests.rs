@@ -206,3 +206,22 @@ fn colour_inputs_take_the_back_colour_the_vertex_shader_writes() {
     );
     assert!(fs.contains("out0 = color0;"), "{fs}");
 }
+
+#[test]
+fn indirect_temporaries_must_be_in_a_declared_array() {
+    let decls = "FRAG\nDCL OUT[0], COLOR\nDCL TEMP[0..3], ARRAY(1)\nDCL TEMP[4]\nDCL ADDR[0]\n";
+    let b = body(&format!(
+        "{decls}  0: MOV TEMP[4], TEMP[ADDR[0].x+1](1)\n  1: MOV TEMP[ADDR[0].y-1](1).x, TEMP[2]\n  2: END\n"
+    ));
+    assert_eq!(
+        b[b.len() - 2..],
+        [
+            "temp4 = temp0[addr0.x + 1];",
+            "temp0[addr0.y - 1].x = temp0[2].x;"
+        ]
+    );
+    for operand in ["TEMP[ADDR[0].x+1]", "TEMP[ADDR[0].x+1](2)"] {
+        let e = error(&format!("{decls}  0: MOV TEMP[4], {operand}\n  1: END\n"));
+        assert!(e.to_string().contains("source TEMP[ADDR[0].x+1]"), "{e}");
+    }
+}

@@ -3,7 +3,7 @@
 use std::fmt::Write;
 
 use virgl_proto::tgsi::{
-    Component, Dst, File, Immediate, Index, Instruction, Opcode, Src, WriteMask,
+    Component, Dst, File, Immediate, Index, Indirect, Instruction, Opcode, Src, WriteMask,
 };
 
 mod channels;
@@ -386,17 +386,54 @@ impl<'a> Body<'a> {
         if d.dimension.is_some() {
             return Err(self.err(format!("two-dimensional destination {d}")));
         }
+        if d.file == File::Temp {
+            let name = self.temp(d.index);
+            return name.ok_or_else(|| self.err(format!("destination {d}")));
+        }
         let i = match d.index {
             Index::Direct(i) if i >= 0 => i as u32,
             _ => return Err(self.err(format!("indirect destination {d}"))),
         };
         let found = match d.file {
-            File::Temp if self.regs.temps.contains(&i) => Some((format!("temp{i}"), Ty::Float)),
             File::Addr if self.regs.addrs.contains(&i) => Some((format!("addr{i}"), Ty::Int)),
             File::Out => self.regs.outputs.get(&i).map(|n| (n.clone(), Ty::Float)),
             _ => None,
         };
         found.ok_or_else(|| self.err(format!("destination {d}")))
+    }
+
+    /// `TEMP[index]`: a temporary of its own, or an element of the declared array it is in.
+    fn temp(&self, index: Index) -> Option<(String, Ty)> {
+        let name = match index {
+            Index::Direct(i) => {
+                let i = u32::try_from(i).ok()?;
+                match self.regs.temp_array_of(i) {
+                    Some(a) => format!("temp{}[{}]", a.first, i - a.first),
+                    None if self.regs.temps.contains(&i) => format!("temp{i}"),
+                    None => return None,
+                }
+            }
+            Index::Indirect(a) => {
+                // Only a declared array can be addressed, with the id it was declared with.
+                let array = self.regs.temp_arrays.iter().find(|t| t.id == a.array_id)?;
+                let element = self.address(&a, i64::from(a.offset) - i64::from(array.first))?;
+                format!("temp{}[{element}]", array.first)
+            }
+        };
+        Some((name, Ty::Float))
+    }
+
+    /// `ADDR[n].c + offset`, or `None` if the address register is not declared.
+    fn address(&self, a: &Indirect, offset: i64) -> Option<String> {
+        if a.file != File::Addr || !self.regs.addrs.contains(&a.index) {
+            return None;
+        }
+        let reg = format!("addr{}.{}", a.index, a.component.name());
+        Some(match offset {
+            0 => reg,
+            o if o > 0 => format!("{reg} + {o}"),
+            o => format!("{reg} - {}", -o),
+        })
     }
 
     /// Source `s` read as `ty`, with components `comps` of its swizzle and its modifiers.
@@ -415,17 +452,9 @@ impl<'a> Body<'a> {
                 let element = match index {
                     Index::Direct(i) if i >= 0 && (i as u32) < size => i.to_string(),
                     Index::Direct(_) => return Err(bad("out of range")),
-                    Index::Indirect(a) => {
-                        if a.file != File::Addr || !self.regs.addrs.contains(&a.index) {
-                            return Err(bad("indirect address"));
-                        }
-                        let reg = format!("addr{}.{}", a.index, a.component.name());
-                        match a.offset {
-                            0 => reg,
-                            o if o > 0 => format!("{reg} + {o}"),
-                            o => format!("{reg} - {}", -o),
-                        }
-                    }
+                    Index::Indirect(a) => self
+                        .address(&a, i64::from(a.offset))
+                        .ok_or_else(|| bad("indirect address"))?,
                 };
                 (
                     format!("{}const{buffer}[{element}]", self.regs.prefix()),
@@ -433,13 +462,14 @@ impl<'a> Body<'a> {
                 )
             }
             (_, _, Some(_)) => return Err(bad("two-dimensional")),
+            (File::Temp, index, None) => (
+                self.temp(index).ok_or_else(|| bad("undeclared"))?.0,
+                Ty::Float,
+            ),
             (_, Index::Indirect(_), _) => return Err(bad("indirect")),
             (file, Index::Direct(i), None) => {
                 let i = u32::try_from(i).map_err(|_| bad("negative index"))?;
                 let found = match file {
-                    File::Temp if self.regs.temps.contains(&i) => {
-                        Some((format!("temp{i}"), Ty::Float))
-                    }
                     File::Addr if self.regs.addrs.contains(&i) => {
                         Some((format!("addr{i}"), Ty::Int))
                     }
