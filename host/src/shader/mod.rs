@@ -17,23 +17,45 @@
 //!   uniforms of one name must agree between the stages of a program;
 //! - varyings (vertex outputs, fragment inputs) are named after their semantic
 //!   (`v_generic0`, `v_color1`, `v_texcoord0`), so the two stages link; `POSITION` is
-//!   `gl_Position` or `gl_FragCoord`.
+//!   `gl_Position` or `gl_FragCoord`;
+//! - `TEMP[a..b], ARRAY(n)` is one array `vec4 tempA[b - a + 1]`, so `TEMP[ADDR[0].x+c](n)`
+//!   can index it;
+//! - built-in inputs and outputs that are not `vec4`s are `vec4` variables copied from or to
+//!   the built-in: `face`, `pcoord`, `svN` at the top of the body, `psize`, `clipdistN`,
+//!   `depth` after it (see the `io` module for every semantic).
 //!
 //! Registers hold floats. Integer opcodes read them through `floatBitsToUint` and the like
 //! and write back through `uintBitsToFloat`, so bits are kept as TGSI keeps them.
 //!
+//! Where something must run after the TGSI body (the vertex stage's y flip and clip
+//! distances, built-in outputs, `FS_COLOR0_WRITES_ALL_CBUFS` copying colour 0 to the other
+//! seven colour outputs), the body is `vs_main` or `fs_main` and `main` calls it, so `RET`
+//! is a plain `return`.
+//!
 //! GLSL 3.30 wants a vertex output and the fragment input it feeds to agree on `flat` or
 //! `noperspective`; only the fragment shader says which, so [`translate_pair`] translates the
-//! two stages of one program together.
+//! two stages of one program together. It also lets the fragment stage's `COLOR` inputs take
+//! the `BCOLOR` the vertex stage writes on back faces ([`TWO_SIDE`]).
 //!
 //! # Not handled yet
 //!
-//! Geometry, tessellation and compute stages; system values (`SV`), images, buffers, atomics
-//! and 64-bit types; indirect addressing of anything but constants; shadow, array, MSAA and
-//! integer samplers, texel fetches, gradients, offsets and queries; subroutines (`CAL`,
-//! `BGNSUB`); `PSIZE`, `CLIPDIST`, `FACE` and fragment depth outputs; `FS_COLOR0_WRITES_ALL_CBUFS`
-//! writes only colour buffer 0; `LIT`, `EXP`, `LOG`, `DST`, `XPD`, `DPH`, integer division and
-//! modulo, bit-field and pack opcodes. Each is an [`Error::UnsupportedTgsi`].
+//! Each of these is an [`Error::UnsupportedTgsi`]:
+//!
+//! - geometry, tessellation and compute stages; images, buffers, atomics, 64-bit types;
+//! - indirect addressing of inputs, outputs and temporaries outside a declared array, and of
+//!   constant buffers (the second dimension) and samplers;
+//! - texel offsets; `TXQ` of the level count (w); `TXQS`, `LODQ`, `TG4`, `TEX2`/`TXB2`/`TXL2`
+//!   and cube-map arrays, `SAMPLE*`; MSAA sampling;
+//! - opcodes beyond GLSL 3.30: `DDX_FINE`/`DDY_FINE`, `IMUL_HI`/`UMUL_HI`, bit-field opcodes
+//!   (`IBFE`, `UBFE`, `BFI`, `BREV`, `POPC`, `LSB`, `IMSB`, `UMSB`), pack/unpack, `INTERP_*`,
+//!   `FBFETCH`, votes, `CLOCK`; subroutines (`CAL`, `BGNSUB`); `MUL_ZERO_WINS`;
+//! - `STENCIL` and `SAMPLEMASK` outputs; system values other than `INSTANCEID` and
+//!   `VERTEXID` (`VERTEXID_NOBASE`, `BASEVERTEX`, `SAMPLEID`, `SAMPLEPOS`, integer `FACE`,
+//!   ...); `PRIM_ID`, `LAYER`, `VIEWPORT_INDEX`; sample-rate interpolation.
+//!
+//! State Gallium leaves to the driver and that a program would need variants for is not
+//! applied: flat shading of `COLOR` inputs (`flatshade`), alpha test, point sprite
+//! replacement of `TEXCOORD` inputs (`sprite_coord_enable`) and colour clamping.
 
 mod decl;
 mod io;
