@@ -1,8 +1,9 @@
 //! TGSI to GLSL snapshots: every `host/tests/data/glsl/NAME.tgsi` (shaders captured from the
-//! streams in `proto/tests/data`) translates to exactly `NAME.glsl`, the GLSL compiles with
-//! `glslangValidator` when it is installed, and each vertex/fragment pair of one capture,
-//! translated together, links on a real GL context when there is one. `UPDATE_SNAPSHOTS=1`
-//! rewrites the `.glsl` files.
+//! streams in `proto/tests/data`, and hand-written ones named for the feature they cover)
+//! translates to exactly `NAME.glsl`, the GLSL compiles with `glslangValidator` when it is
+//! installed, and each vertex/fragment pair of one capture (`NAME-NNN`), translated together,
+//! links on a real GL context when there is one. `UPDATE_SNAPSHOTS=1` rewrites the `.glsl`
+//! files.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -137,9 +138,9 @@ fn each_capture_links_on_gl() {
     let all = parsed();
     // NAME-NNN: shaders of one capture share NAME.
     let capture = |name: &str| name.rsplit_once('-').unwrap().0.to_string();
-    let mut linked = 0;
     let mut failed = Vec::new();
     for (vs_name, vs) in all.iter().filter(|s| s.1.processor == Processor::Vert) {
+        let mut linked = 0;
         for (fs_name, fs) in all.iter().filter(|s| s.1.processor == Processor::Frag) {
             if capture(vs_name) != capture(fs_name) {
                 continue;
@@ -153,9 +154,12 @@ fn each_capture_links_on_gl() {
                 }
             }
         }
+        assert!(
+            linked > 0 || !failed.is_empty(),
+            "{vs_name} has no fragment shader"
+        );
     }
     assert!(failed.is_empty(), "did not link: {failed:?}");
-    assert_eq!(linked, 8, "one pair per capture, two for glxgears");
 }
 
 #[test]

@@ -34,6 +34,10 @@ pub struct Program {
     /// `(stage, sampler index, location)` of each sampler uniform.
     samplers: Vec<(usize, u32, glow::UniformLocation)>,
     adjust_y: Option<glow::UniformLocation>,
+    /// The user clip planes of the vertex stage, and the fragment stage's two-sided colour
+    /// switch.
+    clip_planes: Option<glow::UniformLocation>,
+    two_side: Option<glow::UniformLocation>,
     /// `(stage, constant buffer)` of each uniform block; its binding point is
     /// [`ubo_binding`] of the two.
     blocks: Vec<(usize, u32)>,
@@ -100,6 +104,14 @@ fn program_key(scene: Scene<'_>) -> Key {
         .shader
         .unwrap_or(0);
     (scene.ctx, scene.sub_ctx, vs, fs)
+}
+
+fn rasterizer(state: &SubContext) -> Option<virgl_proto::ccmd::Rasterizer> {
+    let h = state.rasterizer?;
+    match state.objects.get(h, ObjectType::Rasterizer) {
+        Ok(Object::Rasterizer(r)) => Some(*r),
+        _ => None,
+    }
 }
 
 fn shader_of(state: &SubContext, t: ShaderType) -> Option<&crate::state::ShaderObject> {
@@ -217,6 +229,8 @@ impl GlBackend {
         let constants = program.constants;
         let samplers = program.samplers.clone();
         let adjust_y = program.adjust_y;
+        let clip_planes = program.clip_planes;
+        let two_side = program.two_side;
         let flip = state.viewports[0].scale[1] < 0.0;
         // SAFETY: the context is current; the program is linked and ours, and each uniform is
         // set with the type the translator declared it with.
@@ -238,6 +252,13 @@ impl GlBackend {
             }
             if let Some(loc) = &adjust_y {
                 g.uniform_1_f32(Some(loc), if flip { -1.0 } else { 1.0 });
+            }
+            if let Some(loc) = &clip_planes {
+                g.uniform_4_f32_slice(Some(loc), state.clip_planes.as_flattened());
+            }
+            if let Some(loc) = &two_side {
+                let on = rasterizer(state).is_some_and(|r| r.light_twoside);
+                g.uniform_1_i32(Some(loc), i32::from(on));
             }
         }
         let blocks = self.programs.programs[&program_key(scene)].blocks.clone();
@@ -587,13 +608,7 @@ impl GlBackend {
                 Ok(Object::Dsa(d)) => Some(*d),
                 _ => None,
             });
-        let rs =
-            state
-                .rasterizer
-                .and_then(|h| match state.objects.get(h, ObjectType::Rasterizer) {
-                    Ok(Object::Rasterizer(r)) => Some(*r),
-                    _ => None,
-                });
+        let rs = rasterizer(state);
         // SAFETY: the context is current; every value is a GL enum from `convert` or a number
         // the decoder checked.
         unsafe {
@@ -707,6 +722,12 @@ impl GlBackend {
             toggle(glow::SCISSOR_TEST, r.scissor);
             toggle(glow::DEPTH_CLAMP, !r.depth_clip);
             toggle(glow::RASTERIZER_DISCARD, r.rasterizer_discard);
+            for i in 0..8 {
+                toggle(
+                    glow::CLIP_DISTANCE0 + i,
+                    r.clip_plane_enable & (1 << i) != 0,
+                );
+            }
             toggle(glow::PROGRAM_POINT_SIZE, r.point_size_per_vertex);
             toggle(glow::POLYGON_OFFSET_FILL, r.offset_tri);
             toggle(glow::POLYGON_OFFSET_LINE, r.offset_line);
@@ -807,6 +828,8 @@ impl Gl {
                 }
             }
             let adjust_y = g.get_uniform_location(program, crate::shader::ADJUST_Y);
+            let clip_planes = g.get_uniform_location(program, crate::shader::CLIP_PLANES);
+            let two_side = g.get_uniform_location(program, crate::shader::TWO_SIDE);
             let mut blocks = Vec::new();
             for (st, prefix) in [(0usize, "vs_ubo"), (1, "fs_ubo")] {
                 for b in 1..16u32 {
@@ -822,6 +845,8 @@ impl Gl {
                 constants,
                 samplers,
                 adjust_y,
+                clip_planes,
+                two_side,
                 blocks,
             })
         }

@@ -1,7 +1,8 @@
 //! Declarations, immediates and properties: what each register is called in GLSL, its type,
 //! and the GLSL declarations that go before and at the top of `main`.
 
-use std::collections::BTreeMap;
+use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use virgl_proto::tgsi::{
@@ -22,6 +23,14 @@ pub(super) struct Sampler {
     pub ret: Ty,
 }
 
+/// Temporaries declared as one array: GLSL array `tempFIRST`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct TempArray {
+    pub id: u32,
+    pub first: u32,
+    pub len: u32,
+}
+
 /// Every register the shader declares, with its GLSL name.
 pub(super) struct Declarations {
     pub stage: Processor,
@@ -31,15 +40,48 @@ pub(super) struct Declarations {
     /// Constant buffer index to its element count.
     pub consts: BTreeMap<u32, u32>,
     pub temps: Vec<u32>,
+    /// `DCL TEMP[a..b], ARRAY(n)`: temporaries that can be addressed indirectly.
+    pub temp_arrays: Vec<TempArray>,
     pub addrs: Vec<u32>,
     pub samplers: BTreeMap<u32, Sampler>,
     pub immediates: Vec<Immediate>,
+    /// `SV[n]` to its GLSL name and type.
+    pub sysvals: BTreeMap<u32, (String, Ty)>,
     /// GLSL lines for the interface (`in`, `out`), in declaration order.
-    interface: Vec<String>,
+    pub(super) interface: Vec<String>,
+    /// Uniforms the backend sets from pipeline state.
+    pub(super) uniforms: Vec<String>,
+    /// Global variables standing for outputs that are not `vec4` built-ins.
+    pub(super) privates: Vec<String>,
+    /// Statements at the top of the body: built-in inputs as `vec4`s.
+    pub(super) prologue: Vec<String>,
+    /// Statements after the body: private outputs copied to built-ins.
+    pub(super) epilogue: Vec<String>,
     /// A `gl_FragCoord` redeclaration, if the properties ask for a non-default convention.
     frag_coord: Option<String>,
-    /// Interpolation qualifiers of the fragment inputs a vertex shader's outputs feed.
-    linked: Qualifiers,
+    /// What the other stage of the program says about the varyings.
+    pub(super) link: Link,
+    /// `FS_COLOR0_WRITES_ALL_CBUFS`, and the output that is `COLOR[0]`.
+    pub(super) color0_writes_all: bool,
+    pub(super) color0: Option<u32>,
+    /// Whether a colour input picks the back colour on back faces.
+    pub(super) two_side: bool,
+    /// `CLIPDIST` outputs written (0, 1), and `NUM_CLIPDIST_ENABLED`.
+    pub(super) clip_distances: Vec<u32>,
+    pub(super) num_clip_distances: Option<u32>,
+    /// A `CLIPVERTEX` output is written.
+    pub(super) clip_vertex: bool,
+    /// `VS_PROHIBIT_UCPS`.
+    pub(super) prohibit_ucps: bool,
+}
+
+/// What one stage's translation needs to know of the other stage of its program.
+#[derive(Clone, Debug, Default)]
+pub(super) struct Link {
+    /// For a vertex shader: the interpolation qualifiers of the fragment inputs it feeds.
+    pub qualifiers: Qualifiers,
+    /// For a fragment shader: the `BCOLOR` indices the vertex shader writes.
+    pub back_colors: BTreeSet<u32>,
 }
 
 /// Varying name to its interpolation qualifier (`flat `, `noperspective `), for those that
@@ -58,10 +100,26 @@ pub(super) fn fragment_qualifiers(fs: &Shader) -> Qualifiers {
         for k in 0..r.len() as u32 {
             if let (Some(name), false) = (varying(sem.name, sem.index + k), qualifier.is_empty()) {
                 q.insert(name, qualifier);
+                if sem.name == SemanticName::Color {
+                    q.insert(format!("v_bcolor{}", sem.index + k), qualifier);
+                }
             }
         }
     }
     q
+}
+
+/// The `BCOLOR` indices a vertex shader writes.
+pub(super) fn back_colors(vs: &Shader) -> BTreeSet<u32> {
+    let mut b = BTreeSet::new();
+    for decl in vs.declarations().filter(|d| d.file == File::Out) {
+        if let (Some(sem), Ok(r)) = (decl.semantic, range(decl)) {
+            if sem.name == SemanticName::Bcolor {
+                b.extend((0..r.len() as u32).map(|k| sem.index + k));
+            }
+        }
+    }
+    b
 }
 
 /// The GLSL interpolation qualifier of a TGSI interpolation mode.
@@ -74,21 +132,34 @@ fn interpolation(mode: Option<Interpolate>) -> &'static str {
 }
 
 impl Declarations {
-    /// Reads the properties, declarations and immediates of `shader`. A vertex shader's
-    /// varyings take their interpolation qualifier from `linked` (see [`fragment_qualifiers`]).
-    pub fn collect(shader: &Shader, linked: &Qualifiers) -> Result<Declarations> {
+    /// Reads the properties, declarations and immediates of `shader`, linked as `link` says to
+    /// the other stage of its program.
+    pub fn collect(shader: &Shader, link: &Link) -> Result<Declarations> {
         let mut d = Declarations {
             stage: shader.processor,
             inputs: BTreeMap::new(),
             outputs: BTreeMap::new(),
             consts: BTreeMap::new(),
             temps: Vec::new(),
+            temp_arrays: Vec::new(),
             addrs: Vec::new(),
             samplers: BTreeMap::new(),
             immediates: Vec::new(),
+            sysvals: BTreeMap::new(),
             interface: Vec::new(),
+            uniforms: Vec::new(),
+            privates: Vec::new(),
+            prologue: Vec::new(),
+            epilogue: Vec::new(),
             frag_coord: None,
-            linked: linked.clone(),
+            link: link.clone(),
+            color0_writes_all: false,
+            color0: None,
+            two_side: false,
+            clip_distances: Vec::new(),
+            num_clip_distances: None,
+            clip_vertex: false,
+            prohibit_ucps: false,
         };
         let mut origin = FsCoordOrigin::LowerLeft;
         let mut center = FsCoordPixelCenter::HalfInteger;
@@ -98,10 +169,17 @@ impl Declarations {
                 Item::Property(p) => match (p.name, p.value) {
                     (PropertyName::FsCoordOrigin, PropertyValue::CoordOrigin(o)) => origin = o,
                     (PropertyName::FsCoordPixelCenter, PropertyValue::PixelCenter(c)) => center = c,
-                    // One colour buffer is bound per translated program: COLOR[0] is it.
-                    (PropertyName::FsColor0WritesAllCbufs, _)
-                    | (PropertyName::NextShader, _)
-                    | (PropertyName::VsProhibitUcps, _) => {}
+                    (PropertyName::FsColor0WritesAllCbufs, PropertyValue::Uint(v)) => {
+                        d.color0_writes_all = v != 0
+                    }
+                    (PropertyName::VsProhibitUcps, PropertyValue::Uint(v)) => {
+                        d.prohibit_ucps = v != 0
+                    }
+                    (PropertyName::NumClipdistEnabled, PropertyValue::Uint(n)) => {
+                        d.num_clip_distances = Some(n)
+                    }
+                    // A promise about the depth written, which GL does not need.
+                    (PropertyName::FsDepthLayout, _) | (PropertyName::NextShader, _) => {}
                     (PropertyName::FsEarlyDepthStencil, PropertyValue::Uint(0)) => {}
                     (name, _) => return Err(unsupported(format!("property {name}"), None)),
                 },
@@ -140,15 +218,17 @@ impl Declarations {
         }
         // A sampler with no view takes the target its first texture instruction names.
         for ins in shader.instructions() {
-            if let (Some(t), Some(s)) = (ins.texture, ins.src.get(1)) {
-                if s.file == File::Samp && !sviews.contains_key(&(direct(s.index)? as u32)) {
-                    if let Some(sampler) = d.samplers.get_mut(&(direct(s.index)? as u32)) {
-                        sampler.target = t;
-                        sviews.insert(direct(s.index)? as u32, (t, Ty::Float));
-                    }
+            let samp = ins.src.iter().find(|s| s.file == File::Samp);
+            if let (Some(t), Some(s)) = (ins.texture, samp) {
+                let i = direct(s.index)? as u32;
+                if let (Entry::Vacant(v), Some(sampler)) = (sviews.entry(i), d.samplers.get_mut(&i))
+                {
+                    sampler.target = t;
+                    v.insert((t, Ty::Float));
                 }
             }
         }
+        d.finish_io();
         if origin == FsCoordOrigin::UpperLeft || center == FsCoordPixelCenter::Integer {
             let mut layout = Vec::new();
             if origin == FsCoordOrigin::UpperLeft {
@@ -175,7 +255,20 @@ impl Declarations {
         }
         let stage = self.stage;
         match decl.file {
-            File::Temp => self.temps.extend(range(decl)?),
+            File::Temp => match decl.array {
+                Some(id) if id > 0 => {
+                    let r = range(decl)?;
+                    if self.temp_arrays.iter().any(|a| a.id == id) {
+                        return Err(bad("array id declared twice"));
+                    }
+                    self.temp_arrays.push(TempArray {
+                        id,
+                        first: r.start,
+                        len: r.len() as u32,
+                    });
+                }
+                _ => self.temps.extend(range(decl)?),
+            },
             File::Addr => self.addrs.extend(range(decl)?),
             File::Samp => {
                 for i in range(decl)? {
@@ -212,39 +305,23 @@ impl Declarations {
                 }
                 let qualifier = centroid(decl.location, interpolation(decl.interpolate));
                 for (k, i) in range(decl)?.enumerate() {
-                    let index = sem.index + k as u32;
-                    let name = match sem.name {
-                        SemanticName::Position => "gl_FragCoord".to_string(),
-                        name => varying(name, index).ok_or_else(|| bad("semantic"))?,
-                    };
-                    if sem.name != SemanticName::Position {
-                        self.interface
-                            .push(format!("{qualifier}in vec4 {name}; // IN[{i}]"));
-                    }
+                    let name =
+                        self.fragment_input(decl, sem.name, sem.index + k as u32, i, &qualifier)?;
                     self.inputs.insert(i, name);
                 }
             }
             File::Out => {
                 let sem = decl.semantic.ok_or_else(|| bad("no semantic"))?;
                 for (k, i) in range(decl)?.enumerate() {
-                    let index = sem.index + k as u32;
-                    let name = match (stage, sem.name) {
-                        (Processor::Vert, SemanticName::Position) => "gl_Position".to_string(),
-                        (Processor::Frag, SemanticName::Color) => {
-                            self.interface
-                                .push(format!("layout(location = {index}) out vec4 out{i};"));
-                            format!("out{i}")
-                        }
-                        (Processor::Vert, name) => {
-                            let name = varying(name, index).ok_or_else(|| bad("semantic"))?;
-                            let q = self.linked.get(&name).copied().unwrap_or("");
-                            self.interface
-                                .push(format!("{q}out vec4 {name}; // OUT[{i}]"));
-                            name
-                        }
-                        _ => return Err(bad("semantic")),
-                    };
+                    let name = self.output(decl, sem.name, sem.index + k as u32, i)?;
                     self.outputs.insert(i, name);
+                }
+            }
+            File::Sv => {
+                let sem = decl.semantic.ok_or_else(|| bad("no semantic"))?;
+                for i in range(decl)? {
+                    let sv = self.system_value(decl, sem.name, i)?;
+                    self.sysvals.insert(i, sv);
                 }
             }
             _ => return Err(bad("register file")),
@@ -269,6 +346,9 @@ impl Declarations {
         for line in &self.interface {
             let _ = writeln!(s, "{line}");
         }
+        for line in self.uniforms.iter().chain(&self.privates) {
+            let _ = writeln!(s, "{line}");
+        }
         let p = self.prefix();
         for (buffer, n) in &self.consts {
             if *buffer == 0 {
@@ -289,11 +369,28 @@ impl Declarations {
         s
     }
 
-    /// The declarations at the top of `main`: temporaries, address registers, immediates.
+    /// The declarations at the top of `main`: built-in inputs, temporaries, address registers,
+    /// immediates.
     pub fn locals(&self) -> String {
         let mut s = String::new();
+        for line in &self.prologue {
+            let _ = writeln!(s, "    {line}");
+        }
         for i in &self.temps {
             let _ = writeln!(s, "    vec4 temp{i} = vec4(0.0);");
+        }
+        for a in &self.temp_arrays {
+            let (first, len) = (a.first, a.len);
+            let last = first + len - 1;
+            let _ = writeln!(
+                s,
+                "    vec4 temp{first}[{len}]; // TEMP[{first}..{last}], ARRAY({})",
+                a.id
+            );
+            let _ = writeln!(
+                s,
+                "    for (int i = 0; i < {len}; i++)\n        temp{first}[i] = vec4(0.0);"
+            );
         }
         for i in &self.addrs {
             let _ = writeln!(s, "    ivec4 addr{i} = ivec4(0);");
@@ -305,6 +402,13 @@ impl Declarations {
             s.push('\n');
         }
         s
+    }
+
+    /// The declared array temporary `i` is in.
+    pub fn temp_array_of(&self, i: u32) -> Option<&TempArray> {
+        self.temp_arrays
+            .iter()
+            .find(|a| (a.first..a.first + a.len).contains(&i))
     }
 
     /// The type an immediate is declared with.
@@ -346,7 +450,7 @@ fn direct(i: virgl_proto::tgsi::Index) -> Result<i32> {
 }
 
 /// The GLSL name of a varying with this semantic.
-fn varying(name: SemanticName, index: u32) -> Option<String> {
+pub(super) fn varying(name: SemanticName, index: u32) -> Option<String> {
     let stem = match name {
         SemanticName::Generic => "generic",
         SemanticName::Color => "color",

@@ -17,25 +17,48 @@
 //!   uniforms of one name must agree between the stages of a program;
 //! - varyings (vertex outputs, fragment inputs) are named after their semantic
 //!   (`v_generic0`, `v_color1`, `v_texcoord0`), so the two stages link; `POSITION` is
-//!   `gl_Position` or `gl_FragCoord`.
+//!   `gl_Position` or `gl_FragCoord`;
+//! - `TEMP[a..b], ARRAY(n)` is one array `vec4 tempA[b - a + 1]`, so `TEMP[ADDR[0].x+c](n)`
+//!   can index it;
+//! - built-in inputs and outputs that are not `vec4`s are `vec4` variables copied from or to
+//!   the built-in: `face`, `pcoord`, `svN` at the top of the body, `psize`, `clipdistN`,
+//!   `depth` after it (see the `io` module for every semantic).
 //!
 //! Registers hold floats. Integer opcodes read them through `floatBitsToUint` and the like
 //! and write back through `uintBitsToFloat`, so bits are kept as TGSI keeps them.
 //!
+//! Where something must run after the TGSI body (the vertex stage's y flip and clip
+//! distances, built-in outputs, `FS_COLOR0_WRITES_ALL_CBUFS` copying colour 0 to the other
+//! seven colour outputs), the body is `vs_main` or `fs_main` and `main` calls it, so `RET`
+//! is a plain `return`.
+//!
 //! GLSL 3.30 wants a vertex output and the fragment input it feeds to agree on `flat` or
 //! `noperspective`; only the fragment shader says which, so [`translate_pair`] translates the
-//! two stages of one program together.
+//! two stages of one program together. It also lets the fragment stage's `COLOR` inputs take
+//! the `BCOLOR` the vertex stage writes on back faces ([`TWO_SIDE`]).
 //!
 //! # Not handled yet
 //!
-//! Geometry, tessellation and compute stages; system values (`SV`), images, buffers, atomics
-//! and 64-bit types; indirect addressing of anything but constants; shadow, array, MSAA and
-//! integer samplers, texel fetches, gradients, offsets and queries; subroutines (`CAL`,
-//! `BGNSUB`); `PSIZE`, `CLIPDIST`, `FACE` and fragment depth outputs; `FS_COLOR0_WRITES_ALL_CBUFS`
-//! writes only colour buffer 0; `LIT`, `EXP`, `LOG`, `DST`, `XPD`, `DPH`, integer division and
-//! modulo, bit-field and pack opcodes. Each is an [`Error::UnsupportedTgsi`].
+//! Each of these is an [`Error::UnsupportedTgsi`]:
+//!
+//! - geometry, tessellation and compute stages; images, buffers, atomics, 64-bit types;
+//! - indirect addressing of inputs, outputs and temporaries outside a declared array, and of
+//!   constant buffers (the second dimension) and samplers;
+//! - texel offsets; `TXQ` of the level count (w); `TXQS`, `LODQ`, `TG4`, `TEX2`/`TXB2`/`TXL2`
+//!   and cube-map arrays, `SAMPLE*`; MSAA sampling;
+//! - opcodes beyond GLSL 3.30: `DDX_FINE`/`DDY_FINE`, `IMUL_HI`/`UMUL_HI`, bit-field opcodes
+//!   (`IBFE`, `UBFE`, `BFI`, `BREV`, `POPC`, `LSB`, `IMSB`, `UMSB`), pack/unpack, `INTERP_*`,
+//!   `FBFETCH`, votes, `CLOCK`; subroutines (`CAL`, `BGNSUB`); `MUL_ZERO_WINS`;
+//! - `STENCIL` and `SAMPLEMASK` outputs; system values other than `INSTANCEID` and
+//!   `VERTEXID` (`VERTEXID_NOBASE`, `BASEVERTEX`, `SAMPLEID`, `SAMPLEPOS`, integer `FACE`,
+//!   ...); `PRIM_ID`, `LAYER`, `VIEWPORT_INDEX`; sample-rate interpolation.
+//!
+//! State Gallium leaves to the driver and that a program would need variants for is not
+//! applied: flat shading of `COLOR` inputs (`flatshade`), alpha test, point sprite
+//! replacement of `TEXCOORD` inputs (`sprite_coord_enable`) and colour clamping.
 
 mod decl;
+mod io;
 mod ops;
 mod regs;
 #[cfg(test)]
@@ -47,6 +70,8 @@ use virgl_proto::ccmd::StreamOutput;
 use virgl_proto::tgsi::{Processor, Shader};
 
 use crate::error::{Error, Result};
+
+pub use io::{CLIP_PLANES, TWO_SIDE};
 
 /// The vertex shader uniform the backend sets to -1 when the guest's viewport flips y
 /// (Gallium's scale\[1\] < 0), which GL's viewport cannot express.
@@ -74,7 +99,7 @@ impl Target {
 /// A vertex shader translated alone gives its varyings no interpolation qualifier; use
 /// [`translate_pair`] when the fragment shader it feeds has `flat` or `noperspective` inputs.
 pub fn translate(shader: &Shader, target: Target) -> Result<String> {
-    Ok(translate_linked(shader, target, &decl::Qualifiers::new(), None)?.0)
+    Ok(translate_linked(shader, target, &decl::Link::default(), None)?.0)
 }
 
 /// Translates a vertex and a fragment shader meant to be linked together, giving each vertex
@@ -110,11 +135,18 @@ pub fn translate_program(
             None,
         ));
     }
-    let linked = decl::fragment_qualifiers(fs);
-    let (vertex, feedback) = translate_linked(vs, target, &linked, so)?;
+    let vs_link = decl::Link {
+        qualifiers: decl::fragment_qualifiers(fs),
+        ..Default::default()
+    };
+    let fs_link = decl::Link {
+        back_colors: decl::back_colors(vs),
+        ..Default::default()
+    };
+    let (vertex, feedback) = translate_linked(vs, target, &vs_link, so)?;
     Ok(Program {
         vertex,
-        fragment: translate(fs, target)?,
+        fragment: translate_linked(fs, target, &fs_link, None)?.0,
         feedback,
     })
 }
@@ -206,14 +238,14 @@ fn stream_output(
 fn translate_linked(
     shader: &Shader,
     target: Target,
-    linked: &decl::Qualifiers,
+    link: &decl::Link,
     so: Option<&StreamOutput>,
 ) -> Result<(String, Vec<String>)> {
     let stage = match shader.processor {
         Processor::Vert | Processor::Frag => shader.processor,
         p => return Err(unsupported(format!("shader stage {p}"), None)),
     };
-    let regs = decl::Declarations::collect(shader, linked)?;
+    let regs = decl::Declarations::collect(shader, link)?;
     let mut body = ops::Body::new(&regs);
     for (i, ins) in shader.instructions().enumerate() {
         if body.finished() {
@@ -236,21 +268,32 @@ fn translate_linked(
         _ => Default::default(),
     };
     out.push_str(&so_decls);
+    // The TGSI body is a function of its own where something must run after it: built-in
+    // outputs copied from private variables, and the vertex stage's y flip.
+    let wrapped = stage == Processor::Vert || !regs.epilogue.is_empty();
     if stage == Processor::Vert {
         // GL viewports cannot flip y; a guest viewport that does is drawn with y negated here.
         let _ = writeln!(out, "uniform float {ADJUST_Y} = 1.0;");
-        out.push_str("\nvoid vs_main()\n{\n");
-    } else {
-        out.push_str("\nvoid main()\n{\n");
     }
+    let name = match (wrapped, stage) {
+        (false, _) => "main",
+        (true, Processor::Vert) => "vs_main",
+        (true, _) => "fs_main",
+    };
+    let _ = write!(out, "\nvoid {name}()\n{{\n");
     out.push_str(&regs.locals());
     out.push_str(&body);
     out.push_str("}\n");
-    if stage == Processor::Vert {
-        let _ = write!(
-            out,
-            "\nvoid main()\n{{\n    vs_main();\n{so_copies}    gl_Position.y *= {ADJUST_Y};\n}}\n"
-        );
+    if wrapped {
+        let _ = write!(out, "\nvoid main()\n{{\n    {name}();\n");
+        for line in &regs.epilogue {
+            let _ = writeln!(out, "    {line}");
+        }
+        out.push_str(&so_copies);
+        if stage == Processor::Vert {
+            let _ = writeln!(out, "    gl_Position.y *= {ADJUST_Y};");
+        }
+        out.push_str("}\n");
     }
     Ok((out, feedback))
 }

@@ -2,7 +2,7 @@
 
 use virgl_proto::tgsi::parse;
 
-use super::{translate, Target};
+use super::{translate, translate_pair, Target};
 use crate::error::Error;
 
 /// The body lines (no comments) of the GLSL for `tgsi`.
@@ -85,22 +85,26 @@ fn integer_opcodes_reinterpret_bits() {
 #[test]
 fn unsupported_opcode_is_named_with_its_instruction() {
     let e = error(&format!(
-        "{FRAG}  0: MOV TEMP[0], CONST[0]\n  1: XPD TEMP[0], TEMP[1], TEMP[1]\n  2: END\n"
+        "{FRAG}  0: MOV TEMP[0], CONST[0]\n  1: UMUL_HI TEMP[0], TEMP[1], TEMP[1]\n  2: END\n"
     ));
     assert!(
-        matches!(&e, Error::UnsupportedTgsi { what, instruction: Some(1) } if what == "opcode XPD"),
+        matches!(&e, Error::UnsupportedTgsi { what, instruction: Some(1) } if what == "opcode UMUL_HI"),
         "{e:?}"
     );
     assert_eq!(
         e.to_string(),
-        "TGSI to GLSL: unsupported opcode XPD at instruction 1"
+        "TGSI to GLSL: unsupported opcode UMUL_HI at instruction 1"
     );
 }
 
 #[test]
 fn unsupported_declarations_and_stages_are_errors() {
-    let e = error("FRAG\nDCL IN[0], FACE, CONSTANT\n  0: END\n");
-    assert!(e.to_string().contains("DCL IN[0], FACE"), "{e}");
+    let e = error("FRAG\nDCL IN[0], SAMPLEMASK, CONSTANT\n  0: END\n");
+    assert!(e.to_string().contains("DCL IN[0], SAMPLEMASK"), "{e}");
+    let e = error("FRAG\nDCL OUT[0], STENCIL\n  0: END\n");
+    assert!(e.to_string().contains("DCL OUT[0], STENCIL"), "{e}");
+    let e = error("FRAG\nDCL SV[0], SAMPLEID\n  0: END\n");
+    assert!(e.to_string().contains("DCL SV[0], SAMPLEID"), "{e}");
     let e = error("GEOM\nPROPERTY GS_INPUT_PRIMITIVE TRIANGLES\n  0: END\n");
     assert!(e.to_string().contains("shader stage GEOM"), "{e}");
     let e = error(&format!("{FRAG}  0: MOV TEMP[5], CONST[0]\n  1: END\n"));
@@ -179,4 +183,45 @@ fn switch_takes_its_labels_from_immediates() {
 fn huge_declarations_are_refused() {
     let e = error("FRAG\nDCL TEMP[0..100000]\n  0: END\n");
     assert!(e.to_string().contains("DCL TEMP[0..100000]"), "{e}");
+}
+
+#[test]
+fn colour_inputs_take_the_back_colour_the_vertex_shader_writes() {
+    let vs = parse(
+        "VERT\nDCL IN[0]\nDCL OUT[0], POSITION\nDCL OUT[1], COLOR\nDCL OUT[2], BCOLOR\n\
+         0: MOV OUT[0], IN[0]\n  1: MOV OUT[1], IN[0]\n  2: MOV OUT[2], IN[0]\n  3: END\n",
+    )
+    .unwrap();
+    let fs = parse(
+        "FRAG\nDCL IN[0], COLOR, CONSTANT\nDCL OUT[0], COLOR\n  0: MOV OUT[0], IN[0]\n  1: END\n",
+    )
+    .unwrap();
+    let (vs, fs) = translate_pair(&vs, &fs, Target::Desktop330).unwrap();
+    assert!(vs.contains("flat out vec4 v_bcolor0;"), "{vs}");
+    assert!(fs.contains("flat in vec4 v_bcolor0;"), "{fs}");
+    assert!(fs.contains("uniform bool winsys_two_side;"), "{fs}");
+    assert!(
+        fs.contains("vec4 color0 = winsys_two_side && !gl_FrontFacing ? v_bcolor0 : v_color0;"),
+        "{fs}"
+    );
+    assert!(fs.contains("out0 = color0;"), "{fs}");
+}
+
+#[test]
+fn indirect_temporaries_must_be_in_a_declared_array() {
+    let decls = "FRAG\nDCL OUT[0], COLOR\nDCL TEMP[0..3], ARRAY(1)\nDCL TEMP[4]\nDCL ADDR[0]\n";
+    let b = body(&format!(
+        "{decls}  0: MOV TEMP[4], TEMP[ADDR[0].x+1](1)\n  1: MOV TEMP[ADDR[0].y-1](1).x, TEMP[2]\n  2: END\n"
+    ));
+    assert_eq!(
+        b[b.len() - 2..],
+        [
+            "temp4 = temp0[addr0.x + 1];",
+            "temp0[addr0.y - 1].x = temp0[2].x;"
+        ]
+    );
+    for operand in ["TEMP[ADDR[0].x+1]", "TEMP[ADDR[0].x+1](2)"] {
+        let e = error(&format!("{decls}  0: MOV TEMP[4], {operand}\n  1: END\n"));
+        assert!(e.to_string().contains("source TEMP[ADDR[0].x+1]"), "{e}");
+    }
 }

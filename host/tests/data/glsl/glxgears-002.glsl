@@ -4,6 +4,8 @@
 layout(location = 0) in vec4 in0;
 layout(location = 1) in vec4 in1;
 out vec4 v_color0; // OUT[1]
+out float gl_ClipDistance[8];
+uniform vec4 winsys_clip_planes[8];
 uniform vec4 vs_const0[10];
 uniform float winsys_adjust_y = 1.0;
 
@@ -66,5 +68,7 @@ void vs_main()
 void main()
 {
     vs_main();
+    for (int i = 0; i < 8; i++)
+        gl_ClipDistance[i] = dot(winsys_clip_planes[i], gl_Position);
     gl_Position.y *= winsys_adjust_y;
 }

@@ -3,6 +3,8 @@
 
 layout(location = 0) in vec4 in0;
 out vec4 v_texcoord0; // OUT[1]
+out float gl_ClipDistance[8];
+uniform vec4 winsys_clip_planes[8];
 uniform float winsys_adjust_y = 1.0;
 
 void vs_main()
@@ -23,5 +25,7 @@ void vs_main()
 void main()
 {
     vs_main();
+    for (int i = 0; i < 8; i++)
+        gl_ClipDistance[i] = dot(winsys_clip_planes[i], gl_Position);
     gl_Position.y *= winsys_adjust_y;
 }

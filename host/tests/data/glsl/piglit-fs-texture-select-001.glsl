@@ -3,11 +3,18 @@
 
 in vec4 v_texcoord0; // IN[1]
 layout(location = 0) out vec4 out0;
+layout(location = 1) out vec4 cbuf1;
+layout(location = 2) out vec4 cbuf2;
+layout(location = 3) out vec4 cbuf3;
+layout(location = 4) out vec4 cbuf4;
+layout(location = 5) out vec4 cbuf5;
+layout(location = 6) out vec4 cbuf6;
+layout(location = 7) out vec4 cbuf7;
 uniform vec4 fs_const0[1];
 uniform sampler2D fs_samp0;
 uniform sampler2D fs_samp1;
 
-void main()
+void fs_main()
 {
     vec4 temp0 = vec4(0.0);
     vec4 temp1 = vec4(0.0);
@@ -43,4 +50,16 @@ void main()
     // 10: MOV OUT[0], TEMP[5]
     out0 = temp5;
     // 11: END
+}
+
+void main()
+{
+    fs_main();
+    cbuf1 = out0;
+    cbuf2 = out0;
+    cbuf3 = out0;
+    cbuf4 = out0;
+    cbuf5 = out0;
+    cbuf6 = out0;
+    cbuf7 = out0;
 }

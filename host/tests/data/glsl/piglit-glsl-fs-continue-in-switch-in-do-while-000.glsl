@@ -2,6 +2,8 @@
 // vertex shader translated from TGSI
 
 layout(location = 0) in vec4 in0;
+out float gl_ClipDistance[8];
+uniform vec4 winsys_clip_planes[8];
 uniform float winsys_adjust_y = 1.0;
 
 void vs_main()
@@ -19,5 +21,7 @@ void vs_main()
 void main()
 {
     vs_main();
+    for (int i = 0; i < 8; i++)
+        gl_ClipDistance[i] = dot(winsys_clip_planes[i], gl_Position);
     gl_Position.y *= winsys_adjust_y;
 }

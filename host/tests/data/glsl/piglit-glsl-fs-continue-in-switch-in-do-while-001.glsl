@@ -2,8 +2,15 @@
 // fragment shader translated from TGSI
 
 layout(location = 0) out vec4 out0;
+layout(location = 1) out vec4 cbuf1;
+layout(location = 2) out vec4 cbuf2;
+layout(location = 3) out vec4 cbuf3;
+layout(location = 4) out vec4 cbuf4;
+layout(location = 5) out vec4 cbuf5;
+layout(location = 6) out vec4 cbuf6;
+layout(location = 7) out vec4 cbuf7;
 
-void main()
+void fs_main()
 {
     vec4 temp0 = vec4(0.0);
     vec4 temp1 = vec4(0.0);
@@ -105,4 +112,16 @@ void main()
     // 36: MOV OUT[0], TEMP[18]
     out0 = temp18;
     // 37: END
+}
+
+void main()
+{
+    fs_main();
+    cbuf1 = out0;
+    cbuf2 = out0;
+    cbuf3 = out0;
+    cbuf4 = out0;
+    cbuf5 = out0;
+    cbuf6 = out0;
+    cbuf7 = out0;
 }

@@ -2,9 +2,16 @@
 // fragment shader translated from TGSI
 
 layout(location = 0) out vec4 out0;
+layout(location = 1) out vec4 cbuf1;
+layout(location = 2) out vec4 cbuf2;
+layout(location = 3) out vec4 cbuf3;
+layout(location = 4) out vec4 cbuf4;
+layout(location = 5) out vec4 cbuf5;
+layout(location = 6) out vec4 cbuf6;
+layout(location = 7) out vec4 cbuf7;
 uniform vec4 fs_const0[129];
 
-void main()
+void fs_main()
 {
     vec4 temp0 = vec4(0.0);
     vec4 temp1 = vec4(0.0);
@@ -24,4 +31,16 @@ void main()
     // 3: ADD OUT[0], CONST[70], TEMP[1]
     out0 = fs_const0[70] + temp1;
     // 4: END
+}
+
+void main()
+{
+    fs_main();
+    cbuf1 = out0;
+    cbuf2 = out0;
+    cbuf3 = out0;
+    cbuf4 = out0;
+    cbuf5 = out0;
+    cbuf6 = out0;
+    cbuf7 = out0;
 }

@@ -3,8 +3,11 @@
 use std::fmt::Write;
 
 use virgl_proto::tgsi::{
-    Component, Dst, File, Immediate, Index, Instruction, Opcode, Src, Texture, WriteMask,
+    Component, Dst, File, Immediate, Index, Indirect, Instruction, Opcode, Src, WriteMask,
 };
+
+mod channels;
+mod texture;
 
 use super::decl::Declarations;
 use super::regs::{bitcast, Ty};
@@ -182,6 +185,11 @@ impl<'a> Body<'a> {
             O::Uadd => self.cw(ins, u, u, |a, _| format!("{} + {}", a[0], a[1]))?,
             O::Umul => self.cw(ins, u, u, |a, _| format!("{} * {}", a[0], a[1]))?,
             O::Umad => self.cw(ins, u, u, |a, _| format!("{} * {} + {}", a[0], a[1], a[2]))?,
+            O::Idiv => self.cw(ins, int, int, |a, _| format!("{} / {}", a[0], a[1]))?,
+            O::Mod => self.cw(ins, int, int, |a, _| format!("{} % {}", a[0], a[1]))?,
+            // Gallium defines division by zero: all bits set.
+            O::Udiv => self.cw(ins, u, u, |a, n| by_zero_all_ones("/", &a[0], &a[1], n))?,
+            O::Umod => self.cw(ins, u, u, |a, n| by_zero_all_ones("%", &a[0], &a[1], n))?,
             O::Umax => self.cw(ins, u, u, |a, _| format!("max({}, {})", a[0], a[1]))?,
             O::Umin => self.cw(ins, u, u, |a, _| format!("min({}, {})", a[0], a[1]))?,
             O::Imax => self.cw(ins, int, int, |a, _| format!("max({}, {})", a[0], a[1]))?,
@@ -204,11 +212,17 @@ impl<'a> Body<'a> {
             O::Sin => self.scalar(ins, 1, |a| format!("sin({})", a[0]))?,
             O::Cos => self.scalar(ins, 1, |a| format!("cos({})", a[0]))?,
             O::Pow => self.scalar(ins, 1, |a| format!("pow({}, {})", a[0], a[1]))?,
+            O::Dph => self.dph(ins)?,
+            O::Lit | O::Exp | O::Log | O::Dst | O::Xpd => self.channels(ins)?,
             O::Arl => self.cw(ins, f, int, |a, n| {
                 format!("{}(floor({}))", int.vec(n), a[0])
             })?,
+            O::Arr => self.cw(ins, f, int, |a, n| {
+                format!("{}(roundEven({}))", int.vec(n), a[0])
+            })?,
             O::Uarl => self.cw(ins, u, int, |a, n| format!("{}({})", int.vec(n), a[0]))?,
-            O::Tex | O::Txp | O::Txb | O::Txl | O::Txf => self.texture(ins)?,
+            O::Tex | O::Txp | O::Txb | O::Txl | O::Txd | O::Txf => self.texture(ins)?,
+            O::Txq => self.texture_size(ins)?,
             O::If | O::Uif => {
                 let ty = if ins.opcode == O::If { f } else { u };
                 let c = self.src(&ins.src[0], ty, &[ins.src[0].swizzle[0]])?;
@@ -340,85 +354,6 @@ impl<'a> Body<'a> {
         self.assign(ins, &ins.dst[0], expr, Ty::Float, n)
     }
 
-    fn texture(&mut self, ins: &Instruction) -> Result<()> {
-        let target = ins.texture.unwrap_or(Texture::Unknown);
-        let samp = &ins.src[1];
-        let (index, sampler_ret) = match (samp.file, samp.index) {
-            (File::Samp, Index::Direct(i)) => match self.regs.samplers.get(&(i as u32)) {
-                Some(s) => (i, s.ret),
-                None => return Err(self.err(format!("{} sampler operand {samp}", ins.opcode))),
-            },
-            _ => return Err(self.err(format!("{} sampler operand {samp}", ins.opcode))),
-        };
-        if !ins.offsets.is_empty() {
-            return Err(self.err(format!("{} with offsets", ins.opcode)));
-        }
-        let s = &ins.src[0];
-        let sampler = format!("{}samp{index}", self.regs.prefix());
-        let call = if ins.opcode == Opcode::Txf {
-            // Integer texel coordinates and level, as TGSI keeps them in the register's bits.
-            let (coords, lod) = match target {
-                Texture::D1 => (1, true),
-                Texture::D2 | Texture::Array1d => (2, true),
-                Texture::Rect => (2, false),
-                Texture::D3 | Texture::Array2d => (3, true),
-                Texture::Buffer => (1, false),
-                t => return Err(self.err(format!("TXF with texture target {t}"))),
-            };
-            let coord = self.src(s, Ty::Int, &s.swizzle[..coords])?;
-            if lod {
-                let l = self.src(s, Ty::Int, &s.swizzle[3..4])?;
-                format!("texelFetch({sampler}, {coord}, {l})")
-            } else {
-                format!("texelFetch({sampler}, {coord})")
-            }
-        } else {
-            // Coordinates the GLSL call takes (shadow references included) per target.
-            let (coords, shadow) = match target {
-                Texture::D1 => (1, false),
-                Texture::D2 | Texture::Rect | Texture::Array1d => (2, false),
-                Texture::D3 | Texture::Cube | Texture::Array2d => (3, false),
-                Texture::Shadow1d
-                | Texture::Shadow2d
-                | Texture::ShadowRect
-                | Texture::Shadow1dArray => (3, true),
-                Texture::Shadow2dArray | Texture::ShadowCube => (4, true),
-                t => return Err(self.err(format!("{} with texture target {t}", ins.opcode))),
-            };
-            let coord = self.src(s, Ty::Float, &s.swizzle[..coords])?;
-            let w = || self.src(s, Ty::Float, &s.swizzle[3..4]);
-            let call = match ins.opcode {
-                Opcode::Tex => format!("texture({sampler}, {coord})"),
-                _ if coords == 4 => {
-                    return Err(self.err(format!("{} with texture target {target}", ins.opcode)))
-                }
-                Opcode::Txb => format!("texture({sampler}, {coord}, {})", w()?),
-                Opcode::Txl => format!("textureLod({sampler}, {coord}, {})", w()?),
-                _ if matches!(target, Texture::Cube | Texture::Array1d | Texture::Array2d)
-                    || shadow =>
-                {
-                    return Err(self.err(format!("TXP with texture target {target}")));
-                }
-                _ => format!(
-                    "textureProj({sampler}, {})",
-                    self.src(s, Ty::Float, &s.swizzle)?
-                ),
-            };
-            if shadow {
-                format!("vec4({call})")
-            } else {
-                call
-            }
-        };
-        let comps = mask_components(ins.dst[0].mask);
-        let expr = if comps.len() == 4 {
-            call
-        } else {
-            format!("{call}.{}", letters(&comps))
-        };
-        self.assign(ins, &ins.dst[0], expr, sampler_ret, comps.len())
-    }
-
     /// `dst = expr;`, with `expr` of `n` components of `ty`, saturated if asked and converted
     /// to the register's type.
     fn assign(
@@ -451,17 +386,54 @@ impl<'a> Body<'a> {
         if d.dimension.is_some() {
             return Err(self.err(format!("two-dimensional destination {d}")));
         }
+        if d.file == File::Temp {
+            let name = self.temp(d.index);
+            return name.ok_or_else(|| self.err(format!("destination {d}")));
+        }
         let i = match d.index {
             Index::Direct(i) if i >= 0 => i as u32,
             _ => return Err(self.err(format!("indirect destination {d}"))),
         };
         let found = match d.file {
-            File::Temp if self.regs.temps.contains(&i) => Some((format!("temp{i}"), Ty::Float)),
             File::Addr if self.regs.addrs.contains(&i) => Some((format!("addr{i}"), Ty::Int)),
             File::Out => self.regs.outputs.get(&i).map(|n| (n.clone(), Ty::Float)),
             _ => None,
         };
         found.ok_or_else(|| self.err(format!("destination {d}")))
+    }
+
+    /// `TEMP[index]`: a temporary of its own, or an element of the declared array it is in.
+    fn temp(&self, index: Index) -> Option<(String, Ty)> {
+        let name = match index {
+            Index::Direct(i) => {
+                let i = u32::try_from(i).ok()?;
+                match self.regs.temp_array_of(i) {
+                    Some(a) => format!("temp{}[{}]", a.first, i - a.first),
+                    None if self.regs.temps.contains(&i) => format!("temp{i}"),
+                    None => return None,
+                }
+            }
+            Index::Indirect(a) => {
+                // Only a declared array can be addressed, with the id it was declared with.
+                let array = self.regs.temp_arrays.iter().find(|t| t.id == a.array_id)?;
+                let element = self.address(&a, i64::from(a.offset) - i64::from(array.first))?;
+                format!("temp{}[{element}]", array.first)
+            }
+        };
+        Some((name, Ty::Float))
+    }
+
+    /// `ADDR[n].c + offset`, or `None` if the address register is not declared.
+    fn address(&self, a: &Indirect, offset: i64) -> Option<String> {
+        if a.file != File::Addr || !self.regs.addrs.contains(&a.index) {
+            return None;
+        }
+        let reg = format!("addr{}.{}", a.index, a.component.name());
+        Some(match offset {
+            0 => reg,
+            o if o > 0 => format!("{reg} + {o}"),
+            o => format!("{reg} - {}", -o),
+        })
     }
 
     /// Source `s` read as `ty`, with components `comps` of its swizzle and its modifiers.
@@ -480,17 +452,9 @@ impl<'a> Body<'a> {
                 let element = match index {
                     Index::Direct(i) if i >= 0 && (i as u32) < size => i.to_string(),
                     Index::Direct(_) => return Err(bad("out of range")),
-                    Index::Indirect(a) => {
-                        if a.file != File::Addr || !self.regs.addrs.contains(&a.index) {
-                            return Err(bad("indirect address"));
-                        }
-                        let reg = format!("addr{}.{}", a.index, a.component.name());
-                        match a.offset {
-                            0 => reg,
-                            o if o > 0 => format!("{reg} + {o}"),
-                            o => format!("{reg} - {}", -o),
-                        }
-                    }
+                    Index::Indirect(a) => self
+                        .address(&a, i64::from(a.offset))
+                        .ok_or_else(|| bad("indirect address"))?,
                 };
                 (
                     format!("{}const{buffer}[{element}]", self.regs.prefix()),
@@ -498,18 +462,20 @@ impl<'a> Body<'a> {
                 )
             }
             (_, _, Some(_)) => return Err(bad("two-dimensional")),
+            (File::Temp, index, None) => (
+                self.temp(index).ok_or_else(|| bad("undeclared"))?.0,
+                Ty::Float,
+            ),
             (_, Index::Indirect(_), _) => return Err(bad("indirect")),
             (file, Index::Direct(i), None) => {
                 let i = u32::try_from(i).map_err(|_| bad("negative index"))?;
                 let found = match file {
-                    File::Temp if self.regs.temps.contains(&i) => {
-                        Some((format!("temp{i}"), Ty::Float))
-                    }
                     File::Addr if self.regs.addrs.contains(&i) => {
                         Some((format!("addr{i}"), Ty::Int))
                     }
                     File::In => self.regs.inputs.get(&i).map(|n| (n.clone(), Ty::Float)),
                     File::Out => self.regs.outputs.get(&i).map(|n| (n.clone(), Ty::Float)),
+                    File::Sv => self.regs.sysvals.get(&i).cloned(),
                     File::Imm => self
                         .regs
                         .immediate_type(i as usize)
@@ -562,5 +528,16 @@ fn select(c: &str, a: &str, b: &str, n: usize) -> String {
         format!("({c}) ? {a} : {b}")
     } else {
         format!("mix({b}, {a}, {c})")
+    }
+}
+
+/// `a op b` for unsigned `a` and `b` of `n` components, with all bits set where `b` is 0.
+fn by_zero_all_ones(op: &str, a: &str, b: &str, n: usize) -> String {
+    if n == 1 {
+        format!("({b} == 0u ? 0xffffffffu : {a} {op} {b})")
+    } else {
+        let zero = zero(Ty::Uint, n);
+        let v = Ty::Uint.vec(n);
+        format!("({a} {op} max({b}, 1u)) | {v}(equal({b}, {zero})) * 0xffffffffu")
     }
 }

@@ -1,0 +1,209 @@
+//! Inputs, outputs and system values: how each TGSI semantic becomes a GLSL varying, a
+//! built-in, or a private variable the stage's `main` copies into a built-in once the TGSI
+//! body has run.
+//!
+//! | semantic | vertex stage | fragment stage |
+//! |---|---|---|
+//! | `POSITION` | `gl_Position` | input `gl_FragCoord`; output `depth`, whose z is `gl_FragDepth` |
+//! | `PSIZE` | `psize`, whose x is `gl_PointSize` | |
+//! | `CLIPDIST[n]` | `clipdistN`, components of `gl_ClipDistance` | |
+//! | `CLIPVERTEX` | `clipvertex`, what user clip planes are tested against | |
+//! | `EDGEFLAG` | `edgeflag`, ignored | |
+//! | `COLOR`, `BCOLOR`, `GENERIC`, `TEXCOORD`, `FOG` | varyings `v_color0`, ... | the same; `COLOR` outputs are `outN` at their index |
+//! | `FACE` | | `face`, x ±1 from `gl_FrontFacing` |
+//! | `PCOORD` | | `pcoord`, `gl_PointCoord` in xy |
+//! | `SV INSTANCEID`, `VERTEXID` | `svN`, integers | |
+//!
+//! A vertex shader that writes no `CLIPDIST` (and has no `VS_PROHIBIT_UCPS`) sets
+//! `gl_ClipDistance[i]` to the dot product of user clip plane `i` ([`CLIP_PLANES`]) with
+//! `CLIPVERTEX`, or with the position; the backend enables the distances the rasterizer state
+//! asks for. A fragment shader reading `COLOR[n]` whose vertex shader writes `BCOLOR[n]` reads
+//! the back colour on back faces when [`TWO_SIDE`] is set (Gallium's `light_twoside`).
+
+use virgl_proto::tgsi::{Declaration, Processor, SemanticName};
+
+use super::decl::{varying, Declarations};
+use super::regs::Ty;
+use super::unsupported;
+use crate::error::Result;
+
+/// The vertex shader uniform holding the 8 user clip planes (`SET_CLIP_STATE`), in the space
+/// of `CLIPVERTEX`, or of the position where the shader writes none.
+pub const CLIP_PLANES: &str = "winsys_clip_planes";
+
+/// The fragment shader uniform the backend sets when back faces take the back colours.
+pub const TWO_SIDE: &str = "winsys_two_side";
+
+/// Colour buffers a `FS_COLOR0_WRITES_ALL_CBUFS` shader writes.
+const MAX_COLOR_BUFFERS: u32 = 8;
+
+impl Declarations {
+    /// The GLSL name of input `i`, semantic `name[index]`, of a fragment shader; `qualifier` is
+    /// its interpolation.
+    pub(super) fn fragment_input(
+        &mut self,
+        decl: &Declaration,
+        name: SemanticName,
+        index: u32,
+        i: u32,
+        qualifier: &str,
+    ) -> Result<String> {
+        let bad = || unsupported(format!("declaration `{decl}` (semantic)"), None);
+        Ok(match name {
+            SemanticName::Position => "gl_FragCoord".to_string(),
+            SemanticName::Face => {
+                self.prologue.push(format!(
+                    "vec4 face = vec4(gl_FrontFacing ? 1.0 : -1.0, 0.0, 0.0, 1.0); // IN[{i}]"
+                ));
+                "face".to_string()
+            }
+            SemanticName::Pcoord => {
+                self.prologue.push(format!(
+                    "vec4 pcoord = vec4(gl_PointCoord, 0.0, 1.0); // IN[{i}]"
+                ));
+                "pcoord".to_string()
+            }
+            name => {
+                let v = varying(name, index).ok_or_else(bad)?;
+                self.interface
+                    .push(format!("{qualifier}in vec4 {v}; // IN[{i}]"));
+                if name == SemanticName::Color && self.link.back_colors.contains(&index) {
+                    let back = format!("v_bcolor{index}");
+                    self.interface.push(format!("{qualifier}in vec4 {back};"));
+                    self.two_side = true;
+                    self.prologue.push(format!(
+                        "vec4 color{index} = {TWO_SIDE} && !gl_FrontFacing ? {back} : {v};"
+                    ));
+                    format!("color{index}")
+                } else {
+                    v
+                }
+            }
+        })
+    }
+
+    /// The GLSL name of output `i`, semantic `name[index]`.
+    pub(super) fn output(
+        &mut self,
+        decl: &Declaration,
+        name: SemanticName,
+        index: u32,
+        i: u32,
+    ) -> Result<String> {
+        let bad = || unsupported(format!("declaration `{decl}` (semantic)"), None);
+        let mut private = |name: String| {
+            self.privates
+                .push(format!("vec4 {name} = vec4(0.0); // OUT[{i}]"));
+            name
+        };
+        Ok(match (self.stage, name) {
+            (Processor::Vert, SemanticName::Position) => "gl_Position".to_string(),
+            (Processor::Vert, SemanticName::Psize) => {
+                self.epilogue.push("gl_PointSize = psize.x;".into());
+                private("psize".into())
+            }
+            (Processor::Vert, SemanticName::ClipDist) if index < 2 => {
+                self.clip_distances.push(index);
+                private(format!("clipdist{index}"))
+            }
+            (Processor::Vert, SemanticName::ClipVertex) => {
+                self.clip_vertex = true;
+                private("clipvertex".into())
+            }
+            (Processor::Vert, SemanticName::Edgeflag) => private("edgeflag".into()),
+            (Processor::Vert, name) => {
+                let v = varying(name, index).ok_or_else(bad)?;
+                let q = self.link.qualifiers.get(&v).copied().unwrap_or("");
+                self.interface.push(format!("{q}out vec4 {v}; // OUT[{i}]"));
+                v
+            }
+            (Processor::Frag, SemanticName::Color) => {
+                self.interface
+                    .push(format!("layout(location = {index}) out vec4 out{i};"));
+                if index == 0 {
+                    self.color0 = Some(i);
+                }
+                format!("out{i}")
+            }
+            (Processor::Frag, SemanticName::Position) => {
+                self.epilogue.push("gl_FragDepth = depth.z;".into());
+                private("depth".into())
+            }
+            _ => return Err(bad()),
+        })
+    }
+
+    /// The GLSL name and type of system value `i`.
+    pub(super) fn system_value(
+        &mut self,
+        decl: &Declaration,
+        name: SemanticName,
+        i: u32,
+    ) -> Result<(String, Ty)> {
+        // Gallium's VERTEXID counts from the base vertex, as gl_VertexID does.
+        let builtin = match (self.stage, name) {
+            (Processor::Vert, SemanticName::InstanceId) => "gl_InstanceID",
+            (Processor::Vert, SemanticName::VertexId) => "gl_VertexID",
+            _ => {
+                return Err(unsupported(
+                    format!("declaration `{decl}` (system value)"),
+                    None,
+                ))
+            }
+        };
+        self.prologue.push(format!(
+            "ivec4 sv{i} = ivec4({builtin}); // SV[{i}], {name}"
+        ));
+        Ok((format!("sv{i}"), Ty::Int))
+    }
+
+    /// What the collected semantics add once every declaration is read: clip distances and
+    /// user clip planes, extra colour buffers.
+    pub(super) fn finish_io(&mut self) {
+        match self.stage {
+            Processor::Vert => self.finish_clipping(),
+            _ => {
+                if let (true, Some(i)) = (self.color0_writes_all, self.color0) {
+                    for k in 1..MAX_COLOR_BUFFERS {
+                        self.interface
+                            .push(format!("layout(location = {k}) out vec4 cbuf{k};"));
+                        self.epilogue.push(format!("cbuf{k} = out{i};"));
+                    }
+                }
+                if self.two_side {
+                    self.uniforms.push(format!("uniform bool {TWO_SIDE};"));
+                }
+            }
+        }
+    }
+
+    fn finish_clipping(&mut self) {
+        if !self.clip_distances.is_empty() {
+            let n = self
+                .num_clip_distances
+                .unwrap_or(4 * self.clip_distances.len() as u32)
+                .min(8);
+            self.interface
+                .push(format!("out float gl_ClipDistance[{n}];"));
+            for d in 0..n {
+                let (reg, c) = (d / 4, b"xyzw"[(d % 4) as usize] as char);
+                if self.clip_distances.contains(&reg) {
+                    self.epilogue
+                        .push(format!("gl_ClipDistance[{d}] = clipdist{reg}.{c};"));
+                }
+            }
+        } else if !self.prohibit_ucps {
+            self.interface.push("out float gl_ClipDistance[8];".into());
+            self.uniforms
+                .push(format!("uniform vec4 {CLIP_PLANES}[8];"));
+            let v = if self.clip_vertex {
+                "clipvertex"
+            } else {
+                "gl_Position"
+            };
+            self.epilogue.push(format!(
+                "for (int i = 0; i < 8; i++)\n        gl_ClipDistance[i] = dot({CLIP_PLANES}[i], {v});"
+            ));
+        }
+    }
+}
