@@ -33,7 +33,7 @@
 //! | `max_version` | 1 in capset 1, 2 in capset 2 | the versions virglrenderer serves |
 //! | `glsl_level` | min(330, the host's level) | the translator's target |
 //! | `prim_mask` | points, lines, loops, strips, triangles, strips, fans, the four adjacency kinds | core GL draws all of them without a geometry shader; no quads or polygons (the guest converts them), no patches |
-//! | `bset` | `INDEP_BLEND_ENABLE`, `INDEP_BLEND_FUNC` (GL 4.0), `PRIMITIVE_RESTART`, `SEAMLESS_CUBE_MAP`, `OCCLUSION_QUERY`, `TIMER_QUERY`, `CONDITIONAL_RENDER` (`_INVERTED` on GL 4.5), `START_INSTANCE`, `DEPTH_CLIP_DISABLE`, `MIRROR_CLAMP` | each is a GL call the backend makes (blend, draw, sampler state, query objects, conditional rendering, depth clamp, uniform blocks) and a conform case checks |
+//! | `bset` | `INDEP_BLEND_ENABLE`, `INDEP_BLEND_FUNC` (GL 4.0), `PRIMITIVE_RESTART`, `SEAMLESS_CUBE_MAP`, `OCCLUSION_QUERY`, `TIMER_QUERY`, `CONDITIONAL_RENDER` (`_INVERTED` on GL 4.5), `START_INSTANCE`, `INSTANCEID` (instanced draws with divisors and `SV INSTANCEID`), `DEPTH_CLIP_DISABLE`, `MIRROR_CLAMP` | each is a GL call the backend makes (blend, draw, sampler state, query objects, conditional rendering, depth clamp, uniform blocks) and a conform case checks |
 //! | `bset` others | off | stream output, instance ids, stipple, clamping and the rest are not done; `BLEND_EQ_SEP`, `VERTEX_ELEMENT_INSTANCE_DIVISOR` and `UBO` are done but virglrenderer 0.10.4 leaves them clear and Mesa guests use the features anyway, so they stay clear to match |
 //! | `max_samples` | min(4, `GL_MAX_SAMPLES`) | multisample render targets and their resolve blits; shaders do not sample them yet |
 //! | `max_uniform_blocks` | min(15, uniform blocks + 1) | buffer 0 is a uniform array, 1+ are uniform blocks with 16 bindings per stage |
@@ -160,6 +160,7 @@ pub fn fill(p: &Probed) -> Caps {
         | BoolSet1::TIMER_QUERY
         | BoolSet1::CONDITIONAL_RENDER
         | BoolSet1::START_INSTANCE
+        | BoolSet1::INSTANCEID
         | BoolSet1::DEPTH_CLIP_DISABLE
         | BoolSet1::MIRROR_CLAMP;
     if at_least((4, 5), (99, 0)) {
@@ -406,6 +407,7 @@ mod tests {
                 | BoolSet1::CONDITIONAL_RENDER
                 | BoolSet1::CONDITIONAL_RENDER_INVERTED
                 | BoolSet1::START_INSTANCE
+                | BoolSet1::INSTANCEID
                 | BoolSet1::DEPTH_CLIP_DISABLE
                 | BoolSet1::MIRROR_CLAMP
         );

@@ -21,7 +21,6 @@ const NOT_YET: &[&str] = &[
     "compute_image_store",
     "compute_indirect_grid",
     "fs_ssbo_atomic_count",
-    "raster_instanced",
 ];
 
 struct Server {
