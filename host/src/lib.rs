@@ -16,17 +16,32 @@
 //! 3. **executes** what passed on a backend. All GL lives in [`gl`]: desktop GL core profile or
 //!    GLES, on an EGL context made here or handed in by QEMU.
 //!
-//! # What exists so far
+//! # Where each part lives
 //!
-//! [`gl::platform`] opens Mesa's surfaceless EGL display and makes desktop-GL-core or GLES
-//! contexts with no window system. [`gl::Gl`] holds one, current, with glow's entry points and the
-//! version the context really has. [`resource::check_create`] decides which resources a guest
-//! may create. [`shader`] translates TGSI vertex and fragment shaders to GLSL 3.30 text, one
-//! statement per TGSI instruction, and [`gl::Gl::compile_program`] checks that a pair compiles
-//! and links. [`gl::format`] maps virgl formats to GL texture formats whose transfers are
-//! byte-exact, and vertex formats to attribute formats; [`caps`] probes the context and fills
-//! capsets 1 and 2 with what this renderer can really do. State, transfers, draws and the vtest
-//! server come next (issue 11).
+//! | module | holds |
+//! |---|---|
+//! | [`renderer`] | [`Renderer`]: the process's contexts and resources, and the calls a transport makes (create, attach, transfer, submit) |
+//! | [`context`] | one guest context: sub-contexts, the resources it may name, and [`context::Context::apply`], the validator every command passes before the backend sees it |
+//! | [`state`] | what a sub-context holds between commands: objects by handle, bound pipeline state |
+//! | [`resource`], [`transfer`] | which resources may exist ([`resource::check_create`]) and the guest memory behind them; moving boxes between guest layouts and the backend, bounds-checked first |
+//! | [`backend`] | the [`backend::Backend`] trait a GPU API implements, and [`backend::null::NullBackend`], which keeps resources in memory and records calls (tests, fuzzing) |
+//! | [`gl`] | the GL backend: EGL platform, glow plus the entry points glow lacks, format table, probing, textures, draws, queries |
+//! | [`shader`] | TGSI to GLSL, one statement per TGSI instruction, registers named after TGSI's |
+//! | [`caps`] | capsets 1 and 2: the smaller of what the context can do and what this renderer implements |
+//! | [`vtest`] | the vtest socket server (`virgl-host-vtest`), a drop-in for `virgl_test_server` |
+//!
+//! # Choices
+//!
+//! - One GL context serves every guest context of a process. Each command that renders binds
+//!   the state of its own sub-context from [`state`], the single source of truth; GL state is
+//!   never read back to decide anything.
+//! - Programs are linked at the first draw that uses a pair of shaders, since the pair decides
+//!   the varyings' qualifiers, and cached until a shader is destroyed.
+//! - Gallium draws with window row 0 at the top of the image and may flip y in the viewport;
+//!   GL cannot, so the vertex stage negates y when the guest's viewport does, and windings are
+//!   counted as Gallium counts them.
+//! - Execution is synchronous: a submission has run when [`Renderer::submit`] returns, so
+//!   fences and busy-waits are already satisfied.
 //!
 //! # Principles
 //!
