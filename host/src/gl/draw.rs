@@ -33,6 +33,8 @@ pub struct Program {
     constants: [Option<glow::UniformLocation>; 2],
     /// `(stage, sampler index, location)` of each sampler uniform.
     samplers: Vec<(usize, u32, glow::UniformLocation)>,
+    /// The same for the swizzle uniform of each shadow sampler.
+    shadow_swizzles: Vec<(usize, u32, glow::UniformLocation)>,
     adjust_y: Option<glow::UniformLocation>,
     /// The user clip planes of the vertex stage, and the fragment stage's two-sided colour
     /// switch.
@@ -228,6 +230,7 @@ impl GlBackend {
         let program_name = program.program;
         let constants = program.constants;
         let samplers = program.samplers.clone();
+        let shadow_swizzles = program.shadow_swizzles.clone();
         let adjust_y = program.adjust_y;
         let clip_planes = program.clip_planes;
         let two_side = program.two_side;
@@ -297,9 +300,25 @@ impl GlBackend {
             } else {
                 *index
             };
-            self.bind_texture(scene, *st, *index, unit)?;
-            // SAFETY: the context is current and `loc` is a sampler uniform of this program.
-            unsafe { self.gl.gl.uniform_1_i32(Some(loc), unit as i32) };
+            let shadow = shadow_swizzles
+                .iter()
+                .find(|(s, i, _)| s == st && i == index)
+                .map(|(.., l)| *l);
+            let swizzle = self.bind_texture(scene, *st, *index, unit, shadow.is_some())?;
+            // SAFETY: the context is current and both are uniforms of this program, of the
+            // types set.
+            unsafe {
+                self.gl.gl.uniform_1_i32(Some(loc), unit as i32);
+                if let Some(l) = shadow {
+                    self.gl.gl.uniform_4_i32(
+                        Some(&l),
+                        swizzle[0],
+                        swizzle[1],
+                        swizzle[2],
+                        swizzle[3],
+                    );
+                }
+            }
         }
         self.emit_state(state, flip);
         self.bind_vertices(scene)?;
@@ -488,7 +507,17 @@ impl GlBackend {
         Ok(Some((view, view_target)))
     }
 
-    fn bind_texture(&mut self, scene: Scene<'_>, st: usize, index: u32, unit: u32) -> Result<()> {
+    /// Binds the texture and sampler of slot `index` of stage `st` to `unit`. For a shadow
+    /// sampler the texture is left unswizzled and the view's swizzle (Gallium values) is
+    /// returned for the shader to apply.
+    fn bind_texture(
+        &mut self,
+        scene: Scene<'_>,
+        st: usize,
+        index: u32,
+        unit: u32,
+        shadow: bool,
+    ) -> Result<[i32; 4]> {
         let stage_state = &scene.state.stages[st];
         let view_handle = stage_state.views.get(index as usize).copied().flatten();
         let sampler = stage_state.samplers.get(index as usize).copied().flatten();
@@ -512,8 +541,9 @@ impl GlBackend {
         unsafe {
             g.active_texture(glow::TEXTURE0 + unit);
             g.bind_sampler(unit, sampler);
+            let identity = [0, 1, 2, 3];
             let (Some((_, v)), Some((texture, target))) = (view, bound) else {
-                return Ok(());
+                return Ok(identity);
             };
             g.bind_texture(target, Some(texture));
             let stored = super::format::gl_format(v.format)
@@ -526,7 +556,14 @@ impl GlBackend {
                     _ => gl,
                 }
             });
-            g.tex_parameter_i32_slice(target, glow::TEXTURE_SWIZZLE_RGBA, &swizzle);
+            let gallium = v.swizzle.map(|s| s.to_wire().min(5) as i32);
+            let (gl_swizzle, returned) = if shadow {
+                let rgba = [glow::RED, glow::GREEN, glow::BLUE, glow::ALPHA].map(|c| c as i32);
+                (rgba, gallium)
+            } else {
+                (swizzle, identity)
+            };
+            g.tex_parameter_i32_slice(target, glow::TEXTURE_SWIZZLE_RGBA, &gl_swizzle);
             if let virgl_proto::ccmd::ViewRange::Texture { levels, .. } = v.range {
                 let is_view = self.programs.views.values().any(|(t, _)| *t == texture);
                 let (base, max) = if is_view {
@@ -537,8 +574,8 @@ impl GlBackend {
                 g.tex_parameter_i32(target, glow::TEXTURE_BASE_LEVEL, base);
                 g.tex_parameter_i32(target, glow::TEXTURE_MAX_LEVEL, max);
             }
+            Ok(returned)
         }
-        Ok(())
     }
 
     fn bind_vertices(&mut self, scene: Scene<'_>) -> Result<()> {
@@ -820,10 +857,15 @@ impl Gl {
             }
             let constants = ["vs_const0", "fs_const0"].map(|n| g.get_uniform_location(program, n));
             let mut samplers = Vec::new();
+            let mut shadow_swizzles = Vec::new();
             for (st, prefix) in [(0usize, "vs_samp"), (1, "fs_samp")] {
                 for i in 0..32u32 {
                     if let Some(loc) = g.get_uniform_location(program, &format!("{prefix}{i}")) {
                         samplers.push((st, i, loc));
+                    }
+                    let swizzle = format!("{prefix}{i}{}", crate::shader::SHADOW_SWIZZLE);
+                    if let Some(loc) = g.get_uniform_location(program, &swizzle) {
+                        shadow_swizzles.push((st, i, loc));
                     }
                 }
             }
@@ -844,6 +886,7 @@ impl Gl {
                 program,
                 constants,
                 samplers,
+                shadow_swizzles,
                 adjust_y,
                 clip_planes,
                 two_side,

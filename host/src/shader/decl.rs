@@ -361,10 +361,23 @@ impl Declarations {
                 );
             }
         }
+        let mut shadow = false;
         for (i, sampler) in &self.samplers {
             let ty =
                 sampler_type(sampler.target, sampler.ret).unwrap_or_else(|| "sampler2D".into());
             let _ = writeln!(s, "uniform {ty} {p}samp{i};");
+            if ty.ends_with("Shadow") {
+                // The sampler view's swizzle, applied to the comparison result here: GL would
+                // swizzle before handing back a single float.
+                let _ = writeln!(
+                    s,
+                    "uniform ivec4 {p}samp{i}{SHADOW_SWIZZLE} = ivec4(0, 1, 2, 3);"
+                );
+                shadow = true;
+            }
+        }
+        if shadow {
+            s.push_str(SHADOW_SWIZZLE_FN);
         }
         s
     }
@@ -461,6 +474,21 @@ pub(super) fn varying(name: SemanticName, index: u32) -> Option<String> {
     };
     Some(format!("v_{stem}{index}"))
 }
+
+/// Suffix of a shadow sampler's swizzle uniform: Gallium swizzle values (0-3 pick a channel of
+/// `(result, 0, 0, 1)`, 4 is zero, 5 is one).
+pub const SHADOW_SWIZZLE: &str = "_swizzle";
+
+/// Applies a sampler view's swizzle to a depth comparison result.
+const SHADOW_SWIZZLE_FN: &str = "vec4 shadow_swizzle(float d, ivec4 s)
+{
+    vec4 v = vec4(d, 0.0, 0.0, 1.0);
+    vec4 r;
+    for (int i = 0; i < 4; i++)
+        r[i] = s[i] < 4 ? v[s[i]] : float(s[i] == 5);
+    return r;
+}
+";
 
 /// The GLSL sampler type of a texture target returning `ret`.
 pub(super) fn sampler_type(t: Texture, ret: Ty) -> Option<String> {

@@ -58,6 +58,7 @@
 //! replacement of `TEXCOORD` inputs (`sprite_coord_enable`) and colour clamping.
 
 mod decl;
+pub use decl::SHADOW_SWIZZLE;
 mod io;
 mod ops;
 mod regs;

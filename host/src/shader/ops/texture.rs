@@ -110,7 +110,10 @@ impl Body<'_> {
                 _ => return Err(unsupported()),
             };
             if c.shadow {
-                format!("vec4({call})")
+                format!(
+                    "shadow_swizzle({call}, {sampler}{})",
+                    super::super::decl::SHADOW_SWIZZLE
+                )
             } else {
                 call
             }

@@ -6,6 +6,15 @@ layout(location = 0) out vec4 out0;
 uniform sampler2D fs_samp0;
 uniform samplerCube fs_samp1;
 uniform sampler2DShadow fs_samp2;
+uniform ivec4 fs_samp2_swizzle = ivec4(0, 1, 2, 3);
+vec4 shadow_swizzle(float d, ivec4 s)
+{
+    vec4 v = vec4(d, 0.0, 0.0, 1.0);
+    vec4 r;
+    for (int i = 0; i < 4; i++)
+        r[i] = s[i] < 4 ? v[s[i]] : float(s[i] == 5);
+    return r;
+}
 
 void main()
 {
@@ -30,9 +39,9 @@ void main()
     // 6: I2F TEMP[0].xyz, TEMP[0]
     temp0.xyz = vec3(floatBitsToInt(temp0.xyz));
     // 7: TXP TEMP[1], IN[0], SAMP[2], SHADOW2D
-    temp1 = vec4(textureProj(fs_samp2, v_generic0));
+    temp1 = shadow_swizzle(textureProj(fs_samp2, v_generic0), fs_samp2_swizzle);
     // 8: TXD TEMP[3].yz, IN[0], TEMP[0], TEMP[1], SAMP[2], SHADOW2D
-    temp3.yz = vec4(textureGrad(fs_samp2, v_generic0.xyz, temp0.xy, temp1.xy)).yz;
+    temp3.yz = shadow_swizzle(textureGrad(fs_samp2, v_generic0.xyz, temp0.xy, temp1.xy), fs_samp2_swizzle).yz;
     // 9: ADD TEMP[2], TEMP[2], TEMP[3]
     temp2 = temp2 + temp3;
     // 10: MAD OUT[0], TEMP[0], TEMP[1], TEMP[2]
