@@ -35,13 +35,14 @@
 //! | `prim_mask` | points, lines, loops, strips, triangles, strips, fans, the four adjacency kinds | core GL draws all of them without a geometry shader; no quads or polygons (the guest converts them), no patches |
 //! | `bset` | `INDEP_BLEND_ENABLE`, `INDEP_BLEND_FUNC` (GL 4.0), `PRIMITIVE_RESTART`, `SEAMLESS_CUBE_MAP`, `OCCLUSION_QUERY`, `TIMER_QUERY`, `CONDITIONAL_RENDER` (`_INVERTED` on GL 4.5), `START_INSTANCE`, `INSTANCEID` (instanced draws with divisors and `SV INSTANCEID`), `DEPTH_CLIP_DISABLE`, `MIRROR_CLAMP` | each is a GL call the backend makes (blend, draw, sampler state, query objects, conditional rendering, depth clamp, uniform blocks) and a conform case checks |
 //! | `bset` others | off | stream output, instance ids, stipple, clamping and the rest are not done; `BLEND_EQ_SEP`, `VERTEX_ELEMENT_INSTANCE_DIVISOR` and `UBO` are done but virglrenderer 0.10.4 leaves them clear and Mesa guests use the features anyway, so they stay clear to match |
-//! | `max_samples` | min(4, `GL_MAX_SAMPLES`) | multisample render targets and their resolve blits; shaders do not sample them yet |
+//! | `max_samples`, `TEXTURE_MULTISAMPLE`, `supported_multisample_formats`, `sample_locations` | min(4, `GL_MAX_SAMPLES`); the formats a 2-sample texture can be made of; GL's sample positions | multisample targets, resolve blits, `texelFetch` of samples; 1 and none without them (Mesa then fakes MSAA) |
+//! | `max_uniform_block_size` | `GL_MAX_UNIFORM_BLOCK_SIZE` | constant buffers past 0 are uniform blocks |
 //! | `max_uniform_blocks` | min(15, uniform blocks + 1) | buffer 0 is a uniform array, 1+ are uniform blocks with 16 bindings per stage |
 //! | `max_const_buffer_size` | 4 × uniform components (VS, FS) | buffer 0 is a uniform array |
 //! | `max_viewports` | 1 | |
 //! | `max_streamout_buffers` | 4 on GL 4.0+ | vertex-shader stream output as transform feedback with `gl_SkipComponents` and `gl_NextBuffer` |
 //! | dual-source, TBO, gather, texel offsets, geometry, tessellation, SSBO, images, atomics, compute, anisotropy | 0 | not translated or not implemented |
-//! | `capability_bits` | `FBO_MIXED_COLOR_FORMATS` when probed, `QBO`, `TEXTURE_VIEW` (GL 4.3) | every other bit names a command or shader feature not done |
+//! | `capability_bits` | `FBO_MIXED_COLOR_FORMATS` when probed, `QBO`, `TEXTURE_VIEW` and `SRGB_WRITE_CONTROL` (GL 4.3) | every other bit names a command or shader feature not done |
 //! | `capability_bits_v2` | none | |
 //! | `host_feature_check_version` | 15 | virglrenderer 0.10.4's: Mesa reads `renderer` (≥ 5), the GLSL level for compat (≥ 6), sends LINK_SHADER (≥ 7) and TEXCOORD semantics (≥ 10), reads constant-buffer sizes (≥ 12, 13) and `timer_query` (≥ 15). At 16+ it would lower SSBO bindings, at 21+ send CLEAR_SURFACE, and below 23 its vtest client speaks protocol 2 |
 
@@ -134,7 +135,11 @@ pub fn fill(p: &Probed) -> Caps {
     let v = &p.version;
     let mut v1: CapsV1 = bytemuck::Zeroable::zeroed();
     v1.max_version = 2;
+    let mut multisample = FormatMask([0; 16]);
     for &(f, s) in &p.formats {
+        if s.multisample {
+            set(&mut multisample, f);
+        }
         if !s.sampler {
             continue;
         }
@@ -146,6 +151,7 @@ pub fn fill(p: &Probed) -> Caps {
             set(&mut v1.depthstencil, f);
         }
     }
+
     for &f in Format::ALL {
         let usable = f != Format::R11G11B10_FLOAT || l.vertex_type_10f_11f_11f;
         if usable && vertex_format(f).is_some() {
@@ -166,6 +172,11 @@ pub fn fill(p: &Probed) -> Caps {
     if at_least((4, 5), (99, 0)) {
         bset |= BoolSet1::CONDITIONAL_RENDER_INVERTED;
     }
+    // Multisample resources, resolves and texelFetch of their samples.
+    let msaa = l.max_samples > 1 && multisample.0.iter().any(|w| *w != 0);
+    if msaa {
+        bset |= BoolSet1::TEXTURE_MULTISAMPLE;
+    }
     if at_least((4, 0), (3, 2)) {
         bset |= BoolSet1::INDEP_BLEND_FUNC;
     }
@@ -176,7 +187,7 @@ pub fn fill(p: &Probed) -> Caps {
     v1.glsl_level = host_glsl_level(v).min(GLSL_LEVEL);
     v1.max_texture_array_layers = l.max_array_texture_layers;
     v1.max_render_targets = l.max_draw_buffers.min(8);
-    v1.max_samples = l.max_samples.min(4);
+    v1.max_samples = if msaa { l.max_samples.min(4) } else { 1 };
     use PrimMode as P;
     v1.prim_mask = [
         P::Points,
@@ -215,9 +226,11 @@ pub fn fill(p: &Probed) -> Caps {
     }
     // GET_QUERY_RESULT_QBO: the result is read on the CPU and written into the buffer.
     bits |= CapabilityBits::QBO;
-    // Sampler views of other targets, formats and layers are GL texture views (GL 4.3).
+    // Sampler views and surfaces of other targets, formats and layers are GL texture views
+    // (GL 4.3); so sRGB encoding follows the surface's format, with FRAMEBUFFER_SRGB set per
+    // framebuffer and per blit.
     if at_least((4, 3), (99, 0)) {
-        bits |= CapabilityBits::TEXTURE_VIEW;
+        bits |= CapabilityBits::TEXTURE_VIEW | CapabilityBits::SRGB_WRITE_CONTROL;
     }
     v2.capability_bits = bits.bits();
     v2.max_vertex_attrib_stride = l.max_vertex_attrib_stride;
@@ -225,6 +238,11 @@ pub fn fill(p: &Probed) -> Caps {
     v2.max_texture_3d_size = l.max_texture_3d_size;
     v2.max_texture_cube_size = l.max_texture_cube_size;
     v2.host_feature_check_version = HOST_FEATURE_CHECK_VERSION;
+    if msaa {
+        v2.supported_multisample_formats = multisample;
+        v2.sample_locations = l.sample_locations;
+    }
+    v2.max_uniform_block_size = l.max_uniform_block_size;
     for &(f, s) in &p.formats {
         if s.sampler && s.readback {
             set(&mut v2.supported_readback_formats, f);
@@ -303,6 +321,7 @@ mod tests {
             render: true,
             depth_stencil: false,
             readback: true,
+            multisample: true,
         };
         Probed {
             version: version(false, 4, 5, "llvmpipe (LLVM 15.0.6, 256 bits)"),
@@ -310,6 +329,10 @@ mod tests {
                 max_array_texture_layers: 2048,
                 max_samples: 32,
                 max_uniform_blocks: 14,
+                max_uniform_block_size: 65536,
+                max_texture_buffer_size: 134217728,
+                texture_buffer_offset_alignment: 16,
+                sample_locations: [0x88; 8],
                 max_draw_buffers: 16,
                 max_vertex_attribs: 32,
                 max_vertex_output_components: 128,
@@ -404,6 +427,7 @@ mod tests {
                 | BoolSet1::SEAMLESS_CUBE_MAP
                 | BoolSet1::OCCLUSION_QUERY
                 | BoolSet1::TIMER_QUERY
+                | BoolSet1::TEXTURE_MULTISAMPLE
                 | BoolSet1::CONDITIONAL_RENDER
                 | BoolSet1::CONDITIONAL_RENDER_INVERTED
                 | BoolSet1::START_INSTANCE
@@ -416,6 +440,7 @@ mod tests {
             CapabilityBits::FBO_MIXED_COLOR_FORMATS
                 | CapabilityBits::QBO
                 | CapabilityBits::TEXTURE_VIEW
+                | CapabilityBits::SRGB_WRITE_CONTROL
         );
         assert_eq!(v2.host_feature_check_version, 15);
         assert_eq!(v2.renderer(), "LLVMPIPE (LLVM 15.0.6, 256 bits)");

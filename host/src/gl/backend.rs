@@ -106,7 +106,7 @@ impl GlBackend {
     /// Attaches the surface `handle` of `scene` (a surface or MSAA surface) at `attachment`
     /// of the bound draw framebuffer; returns the surface's format.
     pub(super) fn attach_surface(
-        &self,
+        &mut self,
         scene: Scene<'_>,
         fb_target: u32,
         attachment: Option<u32>,
@@ -137,32 +137,72 @@ impl GlBackend {
                 format!("surface {handle} is a buffer"),
             ));
         };
+        let (mut texture, target, format) = (*texture, *target, *format);
+        let mut level = surface.level as i32;
+        // A surface of another format than its resource's (an sRGB or linear view of the other)
+        // renders through a texture view of its level in that format.
+        let view_format = super::format::gl_format(surface.format);
+        if let Some(vf) = view_format.filter(|f| f.internal != format.internal) {
+            let key = (scene.ctx, scene.sub_ctx, handle);
+            let view = match self.programs.views.get(&key) {
+                Some((v, _)) => *v,
+                None => {
+                    let layers = match res.desc.target {
+                        virgl_proto::pipe::TextureTarget::Texture3D => 1,
+                        _ => res.desc.array_size.max(1),
+                    };
+                    // SAFETY: the context is current; the name is fresh, the original has
+                    // immutable storage, and the level exists (checked when the surface was
+                    // made).
+                    let v = unsafe {
+                        let v = self
+                            .gl
+                            .gl
+                            .create_texture()
+                            .map_err(|e| gl_err("glGenTextures", e))?;
+                        self.gl.extra.texture_view(
+                            v,
+                            target,
+                            texture,
+                            vf.internal,
+                            surface.level..surface.level + 1,
+                            0..layers,
+                        );
+                        v
+                    };
+                    self.gl.check("glTextureView (surface)")?;
+                    self.programs.views.insert(key, (v, target));
+                    v
+                }
+            };
+            texture = view;
+            level = 0;
+        }
         let attachment = attachment.unwrap_or(format.attachment());
         let g = &self.gl.gl;
-        let level = surface.level as i32;
         let layer = i32::from(surface.layers.first);
         // SAFETY: the context is current, the framebuffer is bound at `fb_target`, and the
         // texture, level and layer were checked against the resource when the surface was made.
         unsafe {
-            match *target {
+            match target {
                 glow::TEXTURE_2D | glow::TEXTURE_RECTANGLE | glow::TEXTURE_2D_MULTISAMPLE => {
-                    g.framebuffer_texture_2d(fb_target, attachment, *target, Some(*texture), level)
+                    g.framebuffer_texture_2d(fb_target, attachment, target, Some(texture), level)
                 }
                 glow::TEXTURE_CUBE_MAP => g.framebuffer_texture_2d(
                     fb_target,
                     attachment,
                     glow::TEXTURE_CUBE_MAP_POSITIVE_X + layer as u32,
-                    Some(*texture),
+                    Some(texture),
                     level,
                 ),
                 glow::TEXTURE_1D => {
-                    g.framebuffer_texture(fb_target, attachment, Some(*texture), level)
+                    g.framebuffer_texture(fb_target, attachment, Some(texture), level)
                 }
                 _ if surface.layers.first != surface.layers.last => {
-                    g.framebuffer_texture(fb_target, attachment, Some(*texture), level)
+                    g.framebuffer_texture(fb_target, attachment, Some(texture), level)
                 }
                 _ => {
-                    g.framebuffer_texture_layer(fb_target, attachment, Some(*texture), level, layer)
+                    g.framebuffer_texture_layer(fb_target, attachment, Some(texture), level, layer)
                 }
             }
         }
@@ -215,6 +255,7 @@ impl GlBackend {
         if let Some(z) = fb.zsurf {
             self.attach_surface(scene, glow::DRAW_FRAMEBUFFER, None, z)?;
         }
+        let g = &self.gl.gl;
         // SAFETY: the context is current; the list names only colour attachments or NONE.
         unsafe {
             // Gallium encodes to sRGB on sRGB surfaces; GL only when asked.
@@ -487,6 +528,13 @@ impl Backend for GlBackend {
                     );
                 }
                 g.disable(glow::RASTERIZER_DISCARD);
+                // sRGB encoding and decoding in a blit follow its formats, as virglrenderer's
+                // blits do.
+                if blit.src.format.is_srgb() || blit.dst.format.is_srgb() {
+                    g.enable(glow::FRAMEBUFFER_SRGB);
+                } else {
+                    g.disable(glow::FRAMEBUFFER_SRGB);
+                }
                 if blit.scissor_enable {
                     g.enable(glow::SCISSOR_TEST);
                     let sc = blit.scissor;

@@ -60,7 +60,7 @@ pub struct Programs {
     samplers: HashMap<(u32, u32, u32), glow::Sampler>,
     /// Texture views made for sampler views that select other layers, a target or a format
     /// the resource's texture does not have.
-    views: HashMap<(u32, u32, u32), (glow::Texture, u32)>,
+    pub(super) views: HashMap<(u32, u32, u32), (glow::Texture, u32)>,
 }
 
 impl Programs {

@@ -10,6 +10,7 @@ type Enum1 = unsafe extern "system" fn(u32);
 type SampleMaski = unsafe extern "system" fn(u32, u32);
 type TexStorage3dMs = unsafe extern "system" fn(u32, i32, u32, i32, i32, i32, u8);
 type Enum2 = unsafe extern "system" fn(u32, u32);
+type GetMultisamplefv = unsafe extern "system" fn(u32, u32, *mut f32);
 type Void = unsafe extern "system" fn();
 type TextureView = unsafe extern "system" fn(u32, u32, u32, u32, u32, u32, u32, u32);
 type TexSubImage1d = unsafe extern "system" fn(u32, i32, i32, i32, u32, u32, *const c_void);
@@ -26,6 +27,7 @@ pub struct GlExtra {
     tex_sub_image_1d: Option<TexSubImage1d>,
     texture_view: Option<TextureView>,
     begin_conditional_render: Option<Enum2>,
+    get_multisamplefv: Option<GetMultisamplefv>,
     end_conditional_render: Option<Void>,
 }
 
@@ -48,6 +50,7 @@ impl GlExtra {
             tex_sub_image_1d: get(&lookup, "glTexSubImage1D"),
             texture_view: get(&lookup, "glTextureView"),
             begin_conditional_render: get(&lookup, "glBeginConditionalRender"),
+            get_multisamplefv: get(&lookup, "glGetMultisamplefv"),
             end_conditional_render: get(&lookup, "glEndConditionalRender"),
         }
     }
@@ -130,6 +133,13 @@ impl GlExtra {
             layers.end - layers.start,
         );
         true
+    }
+
+    /// `glGetMultisamplefv(GL_SAMPLE_POSITION, index)` of the bound draw framebuffer.
+    pub unsafe fn sample_position(&self, index: u32, xy: &mut [f32; 2]) {
+        if let Some(f) = self.get_multisamplefv {
+            f(glow::SAMPLE_POSITION, index, xy.as_mut_ptr())
+        }
     }
 
     /// `glBeginConditionalRender`.

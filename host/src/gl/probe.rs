@@ -26,6 +26,8 @@ pub struct FormatSupport {
     /// Bytes uploaded with `glTexSubImage2D` come back unchanged from `glGetTexImage`
     /// (padding bits aside).
     pub readback: bool,
+    /// A 2-sample texture of it can be made (renderable and depth formats only).
+    pub multisample: bool,
 }
 
 /// Numbers read from the context that caps report (see [`crate::caps`]).
@@ -36,6 +38,15 @@ pub struct ProbedLimits {
     pub max_samples: u32,
     /// `GL_MAX_VERTEX_UNIFORM_BLOCKS` and `GL_MAX_FRAGMENT_UNIFORM_BLOCKS`, the smaller.
     pub max_uniform_blocks: u32,
+    /// `GL_MAX_UNIFORM_BLOCK_SIZE` in bytes.
+    pub max_uniform_block_size: u32,
+    /// `GL_MAX_TEXTURE_BUFFER_SIZE` in texels, and `GL_TEXTURE_BUFFER_OFFSET_ALIGNMENT`.
+    pub max_texture_buffer_size: u32,
+    pub texture_buffer_offset_alignment: u32,
+    /// Sample positions packed as `virgl_caps_v2::sample_locations` holds them: a byte per
+    /// sample, x in the high nibble and y in the low one, in 16ths of a pixel; 2 samples in
+    /// word 0, 4 in word 1, 8 in words 2-3, 16 in words 4-7.
+    pub sample_locations: [u32; 8],
     pub max_draw_buffers: u32,
     pub max_vertex_attribs: u32,
     pub max_vertex_output_components: u32,
@@ -332,12 +343,87 @@ impl Gl {
         support.depth_stencil = complete && table.is_depth_stencil();
         let size = scratch.size();
         let pattern = probe_pattern(format, size, format.to_wire());
+        if support.render || support.depth_stencil {
+            support.multisample = self.probe_multisample(table.internal)?;
+        }
         support.readback = scratch.upload(&pattern).is_ok()
             && scratch
                 .download()
                 .is_ok_and(|back| same_bits(&back, &pattern, &meaningful_bits(format, size)));
         self.clear_errors();
         Ok(support)
+    }
+
+    /// Whether a 2-sample texture of `internal` can be made.
+    fn probe_multisample(&self, internal: u32) -> Result<bool> {
+        let g = &self.gl;
+        self.clear_errors();
+        // SAFETY: the context is current; the texture is made and deleted here.
+        let ok = unsafe {
+            let t = g.create_texture().map_err(|e| Error::Gl {
+                call: "glGenTextures",
+                detail: e,
+            })?;
+            g.bind_texture(glow::TEXTURE_2D_MULTISAMPLE, Some(t));
+            g.tex_storage_2d_multisample(glow::TEXTURE_2D_MULTISAMPLE, 2, internal, 4, 4, true);
+            let ok = g.get_error() == glow::NO_ERROR;
+            g.bind_texture(glow::TEXTURE_2D_MULTISAMPLE, None);
+            g.delete_texture(t);
+            ok
+        };
+        self.clear_errors();
+        Ok(ok)
+    }
+
+    /// Where each sample of a 2, 4, 8 and 16-sample framebuffer sits, packed as caps hold it.
+    fn probe_sample_locations(&self, max_samples: u32) -> Result<[u32; 8]> {
+        let g = &self.gl;
+        let mut words = [0u32; 8];
+        for (count, first_word) in [(2u32, 0usize), (4, 1), (8, 2), (16, 4)] {
+            if count > max_samples {
+                break;
+            }
+            // SAFETY: the context is current; the renderbuffer and framebuffer are made, read
+            // and deleted here, and each query writes two floats.
+            unsafe {
+                let rb = g.create_renderbuffer().map_err(|e| Error::Gl {
+                    call: "glGenRenderbuffers",
+                    detail: e,
+                })?;
+                let fb = g.create_framebuffer().map_err(|e| Error::Gl {
+                    call: "glGenFramebuffers",
+                    detail: e,
+                })?;
+                g.bind_renderbuffer(glow::RENDERBUFFER, Some(rb));
+                g.renderbuffer_storage_multisample(
+                    glow::RENDERBUFFER,
+                    count as i32,
+                    glow::RGBA8,
+                    4,
+                    4,
+                );
+                g.bind_framebuffer(glow::FRAMEBUFFER, Some(fb));
+                g.framebuffer_renderbuffer(
+                    glow::FRAMEBUFFER,
+                    glow::COLOR_ATTACHMENT0,
+                    glow::RENDERBUFFER,
+                    Some(rb),
+                );
+                for i in 0..count {
+                    let mut xy = [0f32; 2];
+                    self.extra.sample_position(i, &mut xy);
+                    let byte =
+                        ((xy[0] * 16.0) as u32).min(15) << 4 | ((xy[1] * 16.0) as u32).min(15);
+                    let word = first_word + (i as usize >> 2);
+                    words[word] |= byte << (8 * (i & 3));
+                }
+                g.bind_framebuffer(glow::FRAMEBUFFER, None);
+                g.delete_framebuffer(fb);
+                g.delete_renderbuffer(rb);
+            }
+        }
+        self.check("glGetMultisamplefv(GL_SAMPLE_POSITION)")?;
+        Ok(words)
     }
 
     /// Reads the limits caps report.
@@ -370,6 +456,18 @@ impl Gl {
             max_samples: int(glow::MAX_SAMPLES),
             max_uniform_blocks: int(glow::MAX_VERTEX_UNIFORM_BLOCKS)
                 .min(int(glow::MAX_FRAGMENT_UNIFORM_BLOCKS)),
+            max_uniform_block_size: int(glow::MAX_UNIFORM_BLOCK_SIZE),
+            max_texture_buffer_size: if at_least((3, 1), (3, 2)) {
+                int(glow::MAX_TEXTURE_BUFFER_SIZE)
+            } else {
+                0
+            },
+            texture_buffer_offset_alignment: if at_least((4, 3), (3, 2)) {
+                int(glow::TEXTURE_BUFFER_OFFSET_ALIGNMENT)
+            } else {
+                0
+            },
+            sample_locations: [0; 8],
             max_draw_buffers: int(glow::MAX_DRAW_BUFFERS),
             max_vertex_attribs: int(glow::MAX_VERTEX_ATTRIBS),
             max_vertex_output_components: int(glow::MAX_VERTEX_OUTPUT_COMPONENTS),
@@ -402,6 +500,7 @@ impl Gl {
         self.check("glGet* for caps")?;
         Ok(ProbedLimits {
             mixed_color_formats: self.probe_mixed_color_formats()?,
+            sample_locations: self.probe_sample_locations(limits.max_samples)?,
             ..limits
         })
     }

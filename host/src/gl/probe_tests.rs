@@ -94,6 +94,7 @@ fn the_probe_finds_what_gl_4_5_requires() {
         render: true,
         depth_stencil: false,
         readback: true,
+        multisample: true,
     };
     // GL 4.5 §8.5.1 table 8.12: required colour-renderable formats.
     for f in [

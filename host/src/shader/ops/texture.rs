@@ -60,12 +60,13 @@ impl Body<'_> {
         }
         let s = &ins.src[0];
         let call = if ins.opcode == Opcode::Txf {
-            // Integer texel coordinates and level, as TGSI keeps them in the register's bits.
+            // Integer texel coordinates and level (or sample, for multisample targets), as
+            // TGSI keeps them in the register's bits.
             let (n, lod) = match target {
                 Texture::D1 => (1, true),
-                Texture::D2 | Texture::Array1d => (2, true),
+                Texture::D2 | Texture::Array1d | Texture::Msaa2d => (2, true),
                 Texture::Rect => (2, false),
-                Texture::D3 | Texture::Array2d => (3, true),
+                Texture::D3 | Texture::Array2d | Texture::Msaa2dArray => (3, true),
                 Texture::Buffer => (1, false),
                 _ => return Err(unsupported()),
             };
