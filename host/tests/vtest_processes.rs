@@ -109,6 +109,22 @@ fn multi_clients_serves_side_by_side_with_one_renderer() {
     );
 }
 
+#[test]
+fn multi_clients_makes_a_renderer_for_each_busy_period() {
+    let (dir, _h, _log) = spawn_server(
+        "busy-periods",
+        ProcessModel::MultiClients {
+            exit_when_idle: false,
+        },
+    );
+    for client in ["first", "after an idle moment"] {
+        let mut c = Raw::connect(&dir.sock());
+        c.handshake(client, 3);
+        let (id, _) = c.create2(3, 0, &rgba(2, 2), 16);
+        assert_eq!(id, 1, "{client}: a fresh renderer");
+    }
+}
+
 /// Run by [`fork_per_client_serves_clients_at_once_in_their_own_processes`] in a child
 /// process of this test binary: serves forever in the default model.
 #[test]
