@@ -4,7 +4,7 @@ use std::io::Read;
 use std::os::unix::net::{UnixListener, UnixStream};
 use std::path::Path;
 use std::thread;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rstest::rstest;
 use virgl_host::vtest::ProcessModel;
@@ -109,6 +109,22 @@ fn multi_clients_serves_side_by_side_with_one_renderer() {
     );
 }
 
+#[test]
+fn multi_clients_makes_a_renderer_for_each_busy_period() {
+    let (dir, _h, _log) = spawn_server(
+        "busy-periods",
+        ProcessModel::MultiClients {
+            exit_when_idle: false,
+        },
+    );
+    for client in ["first", "after an idle moment"] {
+        let mut c = Raw::connect(&dir.sock());
+        c.handshake(client, 3);
+        let (id, _) = c.create2(3, 0, &rgba(2, 2), 16);
+        assert_eq!(id, 1, "{client}: a fresh renderer");
+    }
+}
+
 /// Run by [`fork_per_client_serves_clients_at_once_in_their_own_processes`] in a child
 /// process of this test binary: serves forever in the default model.
 #[test]
@@ -126,26 +142,19 @@ fn fork_model_child_server() {
 #[test]
 fn fork_per_client_serves_clients_at_once_in_their_own_processes() {
     let dir = TempDir::new("fork");
-    let mut server = std::process::Command::new(std::env::current_exe().unwrap())
-        .args([
-            "fork_model_child_server",
-            "--exact",
-            "--ignored",
-            "--test-threads=1",
-            "--quiet",
-        ])
-        .env("VIRGL_VTEST_FORK_SOCKET", dir.sock())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + TIMEOUT;
-    while !dir.sock().exists() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the server never listened"
-        );
-        thread::sleep(Duration::from_millis(20));
-    }
+    let _server = Server::start(
+        std::process::Command::new(std::env::current_exe().unwrap())
+            .args([
+                "fork_model_child_server",
+                "--exact",
+                "--ignored",
+                "--test-threads=1",
+                "--quiet",
+            ])
+            .env("VIRGL_VTEST_FORK_SOCKET", dir.sock())
+            .stdout(std::process::Stdio::null()),
+        &dir.sock(),
+    );
     let first = answered_within(&dir.sock(), TIMEOUT).expect("first client served");
     let second =
         answered_within(&dir.sock(), TIMEOUT).expect("second client served beside the first");
@@ -156,11 +165,48 @@ fn fork_per_client_serves_clients_at_once_in_their_own_processes() {
         ids.push(c.create2(3, 0, &rgba(2, 2), 16).0);
     }
     assert_eq!(ids, [1, 1], "each child has a renderer of its own");
-    server.kill().unwrap();
-    server.wait().unwrap();
 }
 
 // ---- the socket and the binary ----
+
+/// A server process, killed if the test ends before it does.
+struct Server(Option<std::process::Child>);
+
+impl Server {
+    /// Starts `cmd` and waits until it listens at `sock`.
+    fn start(cmd: &mut std::process::Command, sock: &Path) -> Server {
+        let server = Server(Some(cmd.spawn().unwrap()));
+        let deadline = Instant::now() + TIMEOUT;
+        while !sock.exists() {
+            assert!(Instant::now() < deadline, "the server never listened");
+            thread::sleep(Duration::from_millis(20));
+        }
+        server
+    }
+
+    /// Its exit status and output, once it exits by itself within [`TIMEOUT`].
+    fn output(mut self) -> std::process::Output {
+        let mut child = self.0.take().unwrap();
+        let deadline = Instant::now() + TIMEOUT;
+        while child.try_wait().unwrap().is_none() {
+            if Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("the server did not exit within {TIMEOUT:?}");
+            }
+            thread::sleep(Duration::from_millis(20));
+        }
+        child.wait_with_output().unwrap()
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(child) = &mut self.0 {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
 
 #[test]
 fn a_stale_socket_is_replaced_and_other_files_are_kept() {
@@ -192,21 +238,14 @@ fn the_binary_refuses_in_one_line(#[case] args: &[&str], #[case] stderr: &str) {
 #[test]
 fn the_binary_serves_a_client_on_gl() {
     let dir = TempDir::new("binary");
-    let server = binary()
-        .args(["--no-loop-or-fork", "--use-glx", "--socket-path"])
-        .arg(dir.sock())
-        .env("GALLIUM_DRIVER", "virpipe")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let deadline = std::time::Instant::now() + TIMEOUT;
-    while !dir.sock().exists() {
-        assert!(
-            std::time::Instant::now() < deadline,
-            "the server never listened"
-        );
-        thread::sleep(Duration::from_millis(20));
-    }
+    let server = Server::start(
+        binary()
+            .args(["--no-loop-or-fork", "--use-glx", "--socket-path"])
+            .arg(dir.sock())
+            .env("GALLIUM_DRIVER", "virpipe")
+            .stderr(std::process::Stdio::piped()),
+        &dir.sock(),
+    );
     let client = virgl_guest::vtest::Vtest::connect(dir.sock());
     let caps = client
         .as_ref()
@@ -216,7 +255,7 @@ fn the_binary_serves_a_client_on_gl() {
         })
         .map_err(|e| e.to_string());
     drop(client);
-    let out = server.wait_with_output().unwrap();
+    let out = server.output();
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     if stderr.contains("EGL") {
         eprintln!("skip: no surfaceless EGL here: {stderr}");

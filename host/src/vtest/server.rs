@@ -63,6 +63,10 @@ pub fn bind(path: &Path) -> Result<UnixListener> {
 
 /// Listens at `opts.socket_path` and serves clients as `opts.model` says, logging to stderr.
 /// Returns when the model's last client is done; in the default model it serves until killed.
+///
+/// [`ProcessModel::ForkPerClient`] forks: call it from a process with one thread, as the
+/// `virgl-host-vtest` binary is. Each child calls `make_renderer` after the fork and exits
+/// when its client leaves.
 pub fn serve<B: Backend>(
     opts: &Options,
     make_renderer: impl Fn() -> Result<Renderer<B>>,
