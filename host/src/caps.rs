@@ -37,11 +37,12 @@
 //! | `bset` others | off | stream output, instance ids, stipple, clamping and the rest are not done; `BLEND_EQ_SEP`, `VERTEX_ELEMENT_INSTANCE_DIVISOR` and `UBO` are done but virglrenderer 0.10.4 leaves them clear and Mesa guests use the features anyway, so they stay clear to match |
 //! | `max_samples`, `TEXTURE_MULTISAMPLE`, `supported_multisample_formats`, `sample_locations` | min(4, `GL_MAX_SAMPLES`); the formats a 2-sample texture can be made of; GL's sample positions | multisample targets, resolve blits, `texelFetch` of samples; 1 and none without them (Mesa then fakes MSAA) |
 //! | `max_uniform_block_size` | `GL_MAX_UNIFORM_BLOCK_SIZE` | constant buffers past 0 are uniform blocks |
+//! | `max_tbo_size`, `texture_buffer_offset_alignment` | `GL_MAX_TEXTURE_BUFFER_SIZE`, its offset alignment (GL 4.3) | sampler views of buffers are buffer textures |
 //! | `max_uniform_blocks` | min(15, uniform blocks + 1) | buffer 0 is a uniform array, 1+ are uniform blocks with 16 bindings per stage |
 //! | `max_const_buffer_size` | 4 × uniform components (VS, FS) | buffer 0 is a uniform array |
 //! | `max_viewports` | 1 | |
 //! | `max_streamout_buffers` | 4 on GL 4.0+ | vertex-shader stream output as transform feedback with `gl_SkipComponents` and `gl_NextBuffer` |
-//! | dual-source, TBO, gather, texel offsets, geometry, tessellation, SSBO, images, atomics, compute, anisotropy | 0 | not translated or not implemented |
+//! | dual-source, gather, texel offsets, geometry, tessellation, SSBO, images, atomics, compute, anisotropy | 0 | not translated or not implemented |
 //! | `capability_bits` | `FBO_MIXED_COLOR_FORMATS` when probed, `QBO`, `TEXTURE_VIEW` and `SRGB_WRITE_CONTROL` (GL 4.3) | every other bit names a command or shader feature not done |
 //! | `capability_bits_v2` | none | |
 //! | `host_feature_check_version` | 15 | virglrenderer 0.10.4's: Mesa reads `renderer` (≥ 5), the GLSL level for compat (≥ 6), sends LINK_SHADER (≥ 7) and TEXCOORD semantics (≥ 10), reads constant-buffer sizes (≥ 12, 13) and `timer_query` (≥ 15). At 16+ it would lower SSBO bindings, at 21+ send CLEAR_SURFACE, and below 23 its vtest client speaks protocol 2 |
@@ -243,6 +244,11 @@ pub fn fill(p: &Probed) -> Caps {
         v2.sample_locations = l.sample_locations;
     }
     v2.max_uniform_block_size = l.max_uniform_block_size;
+    // Sampler views of buffers are buffer textures (glTexBufferRange, GL 4.3).
+    if at_least((4, 3), (99, 0)) {
+        v2.v1.max_tbo_size = l.max_texture_buffer_size;
+        v2.texture_buffer_offset_alignment = l.texture_buffer_offset_alignment;
+    }
     for &(f, s) in &p.formats {
         if s.sampler && s.readback {
             set(&mut v2.supported_readback_formats, f);

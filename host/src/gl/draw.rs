@@ -434,6 +434,72 @@ impl GlBackend {
         })
     }
 
+    /// A buffer texture over elements `first..=last` of a buffer, for a sampler view of it.
+    fn buffer_texture(
+        &mut self,
+        scene: Scene<'_>,
+        handle: u32,
+        v: &virgl_proto::ccmd::SamplerView,
+        buffer: glow::Buffer,
+        first: u32,
+        last: u32,
+    ) -> Result<Option<(glow::Texture, u32)>> {
+        let key = (scene.ctx, scene.sub_ctx, handle);
+        if let Some(t) = self.programs.views.get(&key) {
+            return Ok(Some(*t));
+        }
+        let Some(format) = super::format::gl_format(v.format) else {
+            return Err(gl_err(
+                "glTexBufferRange",
+                format!("buffer view format {:?}", v.format),
+            ));
+        };
+        let Some(bytes) = v.format.block().map(|b| u64::from(b.bytes)) else {
+            return Err(gl_err(
+                "glTexBufferRange",
+                format!("buffer view format {:?}", v.format),
+            ));
+        };
+        let size = scene
+            .resources
+            .get(&v.resource)
+            .map_or(0, |r| u64::from(r.desc.width));
+        let offset = u64::from(first) * bytes;
+        let end = (u64::from(last) + 1) * bytes;
+        if end > size {
+            return Err(gl_err(
+                "glTexBufferRange",
+                format!(
+                    "elements {first}..={last} past the {size} bytes of buffer {}",
+                    v.resource
+                ),
+            ));
+        }
+        // SAFETY: the context is current; the texture is new, and the range lies inside the
+        // buffer (checked above).
+        let texture = unsafe {
+            let t = self
+                .gl
+                .gl
+                .create_texture()
+                .map_err(|e| gl_err("glGenTextures", e))?;
+            self.gl.gl.bind_texture(glow::TEXTURE_BUFFER, Some(t));
+            self.gl.extra.tex_buffer_range(
+                glow::TEXTURE_BUFFER,
+                format.internal,
+                buffer,
+                offset as isize,
+                (end - offset) as isize,
+            );
+            t
+        };
+        self.gl.check("glTexBufferRange")?;
+        self.programs
+            .views
+            .insert(key, (texture, glow::TEXTURE_BUFFER));
+        Ok(Some((texture, glow::TEXTURE_BUFFER)))
+    }
+
     /// The texture and target a sampler view samples: the resource's own texture, or a view
     /// of it when the sampler view selects layers, a target or a format it does not have.
     fn view_texture(
@@ -442,6 +508,17 @@ impl GlBackend {
         handle: u32,
         v: &virgl_proto::ccmd::SamplerView,
     ) -> Result<Option<(glow::Texture, u32)>> {
+        if let (
+            Ok(Storage::Buffer(buffer)),
+            virgl_proto::ccmd::ViewRange::Buffer {
+                first_element,
+                last_element,
+            },
+        ) = (self.storage_of(v.resource), v.range)
+        {
+            let buffer = *buffer;
+            return self.buffer_texture(scene, handle, v, buffer, first_element, last_element);
+        }
         let Ok(Storage::Texture {
             texture,
             target,
@@ -546,6 +623,9 @@ impl GlBackend {
                 return Ok(identity);
             };
             g.bind_texture(target, Some(texture));
+            if target == glow::TEXTURE_BUFFER {
+                return Ok(identity);
+            }
             let stored = super::format::gl_format(v.format)
                 .and_then(|f| f.swizzle)
                 .map(|s| s.map(|c| c.to_gl() as i32));

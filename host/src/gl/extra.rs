@@ -10,6 +10,7 @@ type Enum1 = unsafe extern "system" fn(u32);
 type SampleMaski = unsafe extern "system" fn(u32, u32);
 type TexStorage3dMs = unsafe extern "system" fn(u32, i32, u32, i32, i32, i32, u8);
 type Enum2 = unsafe extern "system" fn(u32, u32);
+type TexBufferRange = unsafe extern "system" fn(u32, u32, u32, isize, isize);
 type GetMultisamplefv = unsafe extern "system" fn(u32, u32, *mut f32);
 type Void = unsafe extern "system" fn();
 type TextureView = unsafe extern "system" fn(u32, u32, u32, u32, u32, u32, u32, u32);
@@ -28,6 +29,7 @@ pub struct GlExtra {
     texture_view: Option<TextureView>,
     begin_conditional_render: Option<Enum2>,
     get_multisamplefv: Option<GetMultisamplefv>,
+    tex_buffer_range: Option<TexBufferRange>,
     end_conditional_render: Option<Void>,
 }
 
@@ -51,6 +53,7 @@ impl GlExtra {
             texture_view: get(&lookup, "glTextureView"),
             begin_conditional_render: get(&lookup, "glBeginConditionalRender"),
             get_multisamplefv: get(&lookup, "glGetMultisamplefv"),
+            tex_buffer_range: get(&lookup, "glTexBufferRange"),
             end_conditional_render: get(&lookup, "glEndConditionalRender"),
         }
     }
@@ -139,6 +142,20 @@ impl GlExtra {
     pub unsafe fn sample_position(&self, index: u32, xy: &mut [f32; 2]) {
         if let Some(f) = self.get_multisamplefv {
             f(glow::SAMPLE_POSITION, index, xy.as_mut_ptr())
+        }
+    }
+
+    /// `glTexBufferRange`.
+    pub unsafe fn tex_buffer_range(
+        &self,
+        target: u32,
+        internal: u32,
+        buffer: glow::Buffer,
+        offset: isize,
+        size: isize,
+    ) {
+        if let Some(f) = self.tex_buffer_range {
+            f(target, internal, buffer.0.get(), offset, size)
         }
     }
 
