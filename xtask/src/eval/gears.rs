@@ -25,15 +25,17 @@ pub struct Tolerance {
     pub min_fraction: f64,
 }
 
-/// Ours matches virglrenderer when at least 99% of the pixels are within 8 of its picture in
-/// every channel. Both rasterise with the same llvmpipe, so equal command streams give equal
-/// pixels; the slack admits a different but valid shader translation (rounding in the
-/// lighting: a few units per channel) and edge pixels that rasterise differently (well under
-/// 1% of a 300x300 window), while a wrong colour, missing lighting, a flipped or shifted
-/// picture, or a missing gear changes far more than 1% of the pixels.
+/// Ours matches virglrenderer when at least 99.5% of the pixels are within 8 of its picture
+/// in every channel. Both rasterise with the same llvmpipe, and virglrenderer against itself
+/// gives identical pictures (largest difference 0). The slack admits a different but valid
+/// shader translation (rounding in the lighting: a few units per channel) and a few hundred
+/// edge pixels that rasterise differently. It rejects what glxgears against es2gears_x11
+/// shows, the same scene lit by fixed function and by GLSL: 98.9% within 8, largest
+/// difference 69; a wrong colour, missing lighting, a flipped or shifted picture or a missing
+/// gear changes far more.
 pub const TOLERANCE: Tolerance = Tolerance {
     max_channel_diff: 8,
-    min_fraction: 0.99,
+    min_fraction: 0.995,
 };
 
 /// The share of pixels that must differ from the background for a picture to count as drawn
@@ -220,7 +222,7 @@ pub fn row(name: &str, runs: [&Run; 2]) -> Row {
         (Ok(a), Ok(b)) => match compare(a, b, TOLERANCE) {
             Some(d) => {
                 let detail = format!(
-                    "{:.2}% of pixels within {} (need {:.0}%), max difference {}",
+                    "{:.2}% of pixels within {} (need {:.1}%), max difference {}",
                     d.fraction() * 100.0,
                     TOLERANCE.max_channel_diff,
                     TOLERANCE.min_fraction * 100.0,

@@ -5,7 +5,8 @@
 //! or `Failure`, or `Unknown` for scenes it has no reference for), and a benchmark run with a
 //! short duration per scene (`[build] use-vbo=false: FPS: 132 FrameTime: 7.577 ms`, then
 //! `glmark2 Score: 206`, the mean of the scenes' FPS). The benchmark runs alone, with nothing
-//! else on the machine's cores from this task, so the two servers' scores compare.
+//! else on the machine's cores from this task, several times with the servers taking turns,
+//! and the medians are compared, so that the load of a shared machine weighs on both alike.
 
 use std::ffi::OsString;
 
@@ -117,28 +118,53 @@ fn run_note(run: &Run) -> String {
     note
 }
 
+/// The median of `v` (the mean of the middle two for an even count).
+pub fn median(mut v: Vec<f64>) -> Option<f64> {
+    v.sort_by(f64::total_cmp);
+    let n = v.len();
+    match n {
+        0 => None,
+        _ if n % 2 == 1 => Some(v[n / 2]),
+        _ => Some((v[n / 2 - 1] + v[n / 2]) / 2.0),
+    }
+}
+
 /// One row per scene (in the order virglrenderer ran them, then any only ours ran) and the
-/// score row, from each server's validation run and benchmark run.
-pub fn rows(validate: [&Run; 2], bench: [&Run; 2]) -> Vec<Row> {
+/// score row, from each server's validation run and benchmark runs: a scene's FPS and the
+/// score are the medians over the benchmark runs that reported them.
+pub fn rows(validate: [&Run; 2], bench: [&[&Run]; 2]) -> Vec<Row> {
     let vals = validate.map(|r| parse_validations(&r.output));
-    let fps = bench.map(|r| parse_fps(&r.output));
+    let fps: [Vec<Vec<(String, f64)>>; 2] =
+        bench.map(|runs| runs.iter().map(|r| parse_fps(&r.output)).collect());
     let mut keys: Vec<String> = Vec::new();
     for k in vals
         .iter()
         .flatten()
         .map(|(k, _)| k)
-        .chain(fps.iter().flatten().map(|(k, _)| k))
+        .chain(fps.iter().flatten().flatten().map(|(k, _)| k))
     {
         if !keys.contains(k) {
             keys.push(k.clone());
         }
     }
+    let bench_note = |c: usize| {
+        bench[c]
+            .iter()
+            .map(|r| run_note(r))
+            .find(|n| !n.is_empty())
+            .unwrap_or_default()
+    };
     let mut rows: Vec<Row> = keys
         .iter()
         .map(|key| {
             let cell = |c: usize| {
                 let v = vals[c].iter().find(|(k, _)| k == key).map(|(_, v)| *v);
-                let f = fps[c].iter().find(|(k, _)| k == key).map(|(_, f)| *f);
+                let f = median(
+                    fps[c]
+                        .iter()
+                        .filter_map(|run| run.iter().find(|(k, _)| k == key).map(|(_, f)| *f))
+                        .collect(),
+                );
                 let result = match (v, &validate[c].end) {
                     (_, End::NotRun(why)) => why.clone(),
                     (Some(v), _) => format!("{v:?}"),
@@ -147,7 +173,7 @@ pub fn rows(validate: [&Run; 2], bench: [&Run; 2]) -> Vec<Row> {
                 let detail = if v.is_none() {
                     run_note(validate[c])
                 } else if f.is_none() {
-                    run_note(bench[c])
+                    bench_note(c)
                 } else {
                     String::new()
                 };
@@ -167,17 +193,28 @@ pub fn rows(validate: [&Run; 2], bench: [&Run; 2]) -> Vec<Row> {
         })
         .collect();
     let score = |c: usize| {
-        let s = parse_score(&bench[c].output);
-        let result = match (&bench[c].end, s) {
-            (End::NotRun(why), _) => why.clone(),
-            (_, Some(s)) => format!("{s:.0}"),
+        let scores: Vec<f64> = bench[c]
+            .iter()
+            .filter_map(|r| parse_score(&r.output))
+            .collect();
+        let s = median(scores.clone());
+        let result = match (bench[c].first().map(|r| &r.end), s) {
+            (Some(End::NotRun(why)), _) => why.clone(),
+            (_, Some(_)) => "score".into(),
             (_, None) => "no score".into(),
         };
+        let all = scores
+            .iter()
+            .map(|s| format!("{s:.0}"))
+            .collect::<Vec<_>>()
+            .join(", ");
         Cell {
             ok: s.is_some(),
             secs: None,
             fps: s,
-            detail: run_note(bench[c]),
+            detail: format!("median of [{all}] {}", bench_note(c))
+                .trim_end()
+                .to_string(),
             result,
         }
     };
@@ -248,7 +285,10 @@ mod tests {
             ..Run::not_run("")
         };
         let nothing = run("");
-        let rows = rows([&v, &failed], [&b, &nothing]);
+        let slower = run(&BENCH
+            .replace("FPS: 132", "FPS: 100")
+            .replace("Score: 206", "Score: 190"));
+        let rows = rows([&v, &failed], [&[&b, &slower, &b], &[&nothing]]);
         let build = &rows[0];
         assert_eq!(build.test, "glmark2 build:use-vbo=false");
         assert_eq!(build.cells[0].fps, Some(132.0));
@@ -262,7 +302,15 @@ mod tests {
         let score = rows.last().unwrap();
         assert_eq!(score.group, Group::Glmark2Score);
         assert_eq!(score.cells[0].fps, Some(206.0));
+        assert_eq!(score.cells[0].detail, "median of [206, 190, 206]");
         assert_eq!(score.cells[1].result, "no score");
+    }
+
+    #[test]
+    fn medians_take_the_middle() {
+        assert_eq!(median(vec![]), None);
+        assert_eq!(median(vec![3.0, 1.0, 2.0]), Some(2.0));
+        assert_eq!(median(vec![4.0, 1.0, 2.0, 3.0]), Some(2.5));
     }
 
     #[test]

@@ -212,7 +212,7 @@ pub fn row(test: &Test, runs: [&Run; 2]) -> Row {
     let cell = |run: &Run| {
         let result = verdict(run);
         let mut detail = match &run.end {
-            End::Exited(0) => String::new(),
+            End::Exited(0) | End::NotRun(_) => String::new(),
             End::Error(e) => e.clone(),
             end => format!("{end}"),
         };

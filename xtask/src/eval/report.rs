@@ -192,7 +192,15 @@ pub fn summary(rows: &[Row]) -> Vec<String> {
             .filter(|r| r.regressed())
             .map(|r| r.test.as_str())
             .collect();
-        if !lost.is_empty() {
+        let same = |w: &str| rows.iter().all(|r| r.cells[1].result == w);
+        if lost.len() == rows.len() && same(&rows[0].cells[1].result) {
+            out.push(format!(
+                "{}: {}: {} everywhere",
+                group.name(),
+                COLUMNS[1],
+                rows[0].cells[1].result
+            ));
+        } else if !lost.is_empty() {
             out.push(format!(
                 "{}: good on {} but not on {} ({}): {}",
                 group.name(),
@@ -324,5 +332,23 @@ where they differ:
         assert_eq!(v["rows"][2]["ours"]["fps"], 150.0);
         assert_eq!(v["servers"]["ours"], "target/x");
         assert_eq!(v["summary"].as_array().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_server_that_ran_nothing_is_summed_up_in_one_line() {
+        let rows: Vec<Row> = (0..3)
+            .map(|i| Row {
+                group: Group::Piglit,
+                test: format!("t{i}"),
+                cells: [cell("pass", true, 0.5), Cell::new("not built", false)],
+            })
+            .collect();
+        assert_eq!(
+            summary(&rows),
+            [
+                "piglit: pass: virglrenderer 3/3, ours 0/3, ours/theirs 0.000",
+                "piglit: ours: not built everywhere",
+            ]
+        );
     }
 }
