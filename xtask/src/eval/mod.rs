@@ -166,6 +166,28 @@ fn build_ours(release: bool, work: &Path) -> Result<Column> {
     }))
 }
 
+/// How many runs' logs are kept under target/host-eval.
+const KEEP_LOGS: usize = 5;
+
+/// A fresh log directory for this run, `target/host-eval/SECS-PID`; the oldest beyond
+/// [`KEEP_LOGS`] are removed.
+fn work_dir() -> Result<PathBuf> {
+    let base = crate::vm::workspace_root().join("target/host-eval");
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let work = base.join(format!("{secs}-{}", std::process::id()));
+    std::fs::create_dir_all(&work).map_err(|e| Error::Setup(format!("{}: {e}", work.display())))?;
+    let mut old: Vec<PathBuf> = std::fs::read_dir(&base)
+        .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .unwrap_or_default();
+    old.sort();
+    for p in old.iter().rev().skip(KEEP_LOGS) {
+        let _ = std::fs::remove_dir_all(p);
+    }
+    Ok(work)
+}
+
 fn programs_needed(args: &HostEvalArgs) -> Vec<&'static str> {
     let mut p = deps::HOST_EVAL.to_vec();
     if !args.piglit.is_empty() {
@@ -198,9 +220,7 @@ pub fn host_eval(args: &HostEvalArgs) -> Result<bool> {
             args.filter
         )));
     }
-    let work = crate::vm::workspace_root().join("target/host-eval/latest");
-    let _ = std::fs::remove_dir_all(&work);
-    std::fs::create_dir_all(&work).map_err(|e| Error::Setup(format!("{}: {e}", work.display())))?;
+    let work = work_dir()?;
 
     let theirs = Server {
         program: args.theirs.clone(),
