@@ -179,7 +179,12 @@ fn work_dir() -> Result<PathBuf> {
     let work = base.join(format!("{secs}-{}", std::process::id()));
     std::fs::create_dir_all(&work).map_err(|e| Error::Setup(format!("{}: {e}", work.display())))?;
     let mut old: Vec<PathBuf> = std::fs::read_dir(&base)
-        .map(|d| d.flatten().map(|e| e.path()).filter(|p| p.is_dir()).collect())
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
         .unwrap_or_default();
     old.sort();
     for p in old.iter().rev().skip(KEEP_LOGS) {
@@ -307,14 +312,21 @@ fn cases(args: &HostEvalArgs, tests: &[piglit::Test], display: Option<u32>) -> V
             client: simple(glmark2::validate_argv(&args.glmark2_bench)),
             alone: false,
         });
+        // The default set has 33 scenes, each with some seconds of setup through virpipe.
+        let bench_limit = timeout.max(Duration::from_secs_f64(
+            60.0 + 40.0 * args.glmark2_duration.max(0.0),
+        ));
         for i in 0..args.glmark2_runs.max(1) {
             cases.push(Case {
                 kind: Kind::Glmark2Bench,
                 name: format!("glmark2 benchmark {}", i + 1),
-                client: simple(glmark2::bench_argv(
-                    &args.glmark2_bench,
-                    args.glmark2_duration,
-                )),
+                client: Client {
+                    timeout: bench_limit,
+                    ..simple(glmark2::bench_argv(
+                        &args.glmark2_bench,
+                        args.glmark2_duration,
+                    ))
+                },
                 alone: true,
             });
         }
