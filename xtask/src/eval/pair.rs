@@ -36,13 +36,16 @@ const MARGIN: Duration = Duration::from_secs(30);
 /// A vtest server: its program and arguments (`--socket-path=/tmp/.virgl_test` is added).
 #[derive(Clone, Debug)]
 pub struct Server {
+    /// A name on `PATH` or a path.
     pub program: PathBuf,
+    /// Its arguments, before `--socket-path`.
     pub args: Vec<String>,
 }
 
 /// A part of the X screen to read while the client runs.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Rect {
+    /// The top-left corner and the size, in pixels.
     pub x: i16,
     pub y: i16,
     pub width: u16,

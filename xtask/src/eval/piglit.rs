@@ -30,6 +30,7 @@ pub const ENV: [(&str, &str); 2] = [
 pub struct Test {
     /// Its path below piglit's `tests/` or `generated_tests/`, without `.shader_test`.
     pub name: String,
+    /// The `.shader_test` file.
     pub file: PathBuf,
     /// `shader_runner`, `shader_runner_gles2` or `shader_runner_gles3`.
     pub runner: &'static str,

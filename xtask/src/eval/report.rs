@@ -79,6 +79,7 @@ impl Cell {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
     pub group: Group,
+    /// The check's name: a piglit test path, `glmark2 SCENE`, a gears demo.
     pub test: String,
     /// Indexed like [`COLUMNS`].
     pub cells: [Cell; 2],
