@@ -90,9 +90,22 @@ pub const PROGRAMS: &[Program] = &[
         packages: &["glslang-tools"],
     },
     Program {
-        // /usr/lib/piglit/bin/shader_runner
+        // Debian installs piglit's runners in /usr/lib/x86_64-linux-gnu/piglit/bin/.
         name: "shader_runner",
         packages: &["piglit"],
+    },
+    Program {
+        name: "shader_runner_gles2",
+        packages: &["piglit"],
+    },
+    Program {
+        name: "shader_runner_gles3",
+        packages: &["piglit"],
+    },
+    Program {
+        // Freezes the wall clock of the gears demos so their frames do not animate.
+        name: "faketime",
+        packages: &["faketime"],
     },
 ];
 
@@ -207,6 +220,23 @@ pub const VM_TEST_FILES: &[&str] = &["/bin/busybox"];
 /// What `cargo xtask capture` runs, besides the program it records.
 pub const CAPTURE: &[&str] = &["virgl_test_server", "Xvfb", "unshare"];
 
+/// What every `cargo xtask host-eval` runs: a private mount namespace per client and server
+/// pair, virglrenderer's server as the baseline, and one Xvfb.
+pub const HOST_EVAL: &[&str] = &["unshare", "virgl_test_server", "Xvfb"];
+
+/// What `cargo xtask host-eval --piglit` adds: piglit's shader runners.
+pub const HOST_EVAL_PIGLIT: &[&str] = &[
+    "shader_runner",
+    "shader_runner_gles2",
+    "shader_runner_gles3",
+];
+
+/// What `cargo xtask host-eval --glmark2` adds.
+pub const HOST_EVAL_GLMARK2: &[&str] = &["glmark2-es2"];
+
+/// What `cargo xtask host-eval --gears` adds: the demos, and faketime to stop their clocks.
+pub const HOST_EVAL_GEARS: &[&str] = &["glxgears", "es2gears_x11", "faketime"];
+
 #[cfg(test)]
 mod tests {
     use std::path::{Path, PathBuf};
@@ -214,11 +244,25 @@ mod tests {
     use super::*;
 
     /// Spawns whose program is chosen at run time, with why that is allowed.
-    const DYNAMIC: &[(&str, &str, &str)] = &[(
-        "xtask/src/capture.rs",
-        "& c . program [0]",
-        "the program the user asked to record; capture installs it when the table knows it",
-    )];
+    const DYNAMIC: &[(&str, &str, &str)] = &[
+        (
+            "xtask/src/capture.rs",
+            "& c . program [0]",
+            "the program the user asked to record; capture installs it when the table knows it",
+        ),
+        (
+            "xtask/src/eval/pair.rs",
+            "& args . server",
+            "the vtest server under test: virgl_test_server, the binary cargo built, or a path \
+             the user gave",
+        ),
+        (
+            "xtask/src/eval/pair.rs",
+            "& args . client [0]",
+            "a client host-eval chose from its HOST_EVAL_* lists (by path for piglit's runners) \
+             and installed",
+        ),
+    ];
 
     fn rust_files(dir: &Path, out: &mut Vec<PathBuf>) {
         for e in std::fs::read_dir(dir).unwrap().flatten() {
@@ -381,7 +425,15 @@ mod tests {
 
     #[test]
     fn task_lists_name_only_known_programs_and_their_packages() {
-        for task in [TEST, VM_TEST, CAPTURE] {
+        for task in [
+            TEST,
+            VM_TEST,
+            CAPTURE,
+            HOST_EVAL,
+            HOST_EVAL_PIGLIT,
+            HOST_EVAL_GLMARK2,
+            HOST_EVAL_GEARS,
+        ] {
             packages_for(task, &[]).unwrap();
         }
         for file in TEST_FILES.iter().chain(VM_TEST_FILES) {

@@ -3,9 +3,12 @@
 //! - `cargo xtask test`: installs what the tests need, then runs `cargo test --workspace`.
 //! - `cargo xtask vm-test`: builds the guest image, boots QEMU with virtio-gpu-gl, runs the
 //!   suites in the guest and reports.
+//! - `cargo xtask host-eval`: real GL programs through virpipe against virglrenderer's vtest
+//!   server and ours, side by side.
 
 mod capture;
 mod deps;
+mod eval;
 mod proc;
 mod screen;
 mod vm;
@@ -46,6 +49,11 @@ enum Task {
     /// The part of `capture` that runs in its private mount namespace.
     #[command(hide = true)]
     CaptureInner(capture::InnerArgs),
+    /// Run piglit, glmark2 and gears through virpipe against virgl_test_server and our server.
+    HostEval(eval::HostEvalArgs),
+    /// One client and server pair, inside its private mount namespace.
+    #[command(hide = true)]
+    HostEvalPair(eval::pair::PairArgs),
     /// Install (or name) the host packages every task needs.
     Deps,
 }
@@ -56,11 +64,26 @@ fn main() -> ExitCode {
     let r = match cli.task {
         Task::Test { args } => test(&args),
         Task::Deps => deps::ensure(
-            &[deps::TEST, deps::VM_TEST, deps::CAPTURE].concat(),
+            &[
+                deps::TEST,
+                deps::VM_TEST,
+                deps::CAPTURE,
+                deps::HOST_EVAL,
+                deps::HOST_EVAL_PIGLIT,
+                deps::HOST_EVAL_GLMARK2,
+                deps::HOST_EVAL_GEARS,
+            ]
+            .concat(),
             &[deps::TEST_FILES, deps::VM_TEST_FILES].concat(),
         ),
         Task::Capture(args) => capture::capture(&args),
         Task::CaptureInner(args) => capture::capture_inner(&args),
+        Task::HostEval(args) => match eval::host_eval(&args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
+        Task::HostEvalPair(args) => eval::pair::pair_inner(&args),
         Task::VmTest(args) => match vm::vm_test(&args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,

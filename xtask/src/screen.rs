@@ -16,13 +16,42 @@ use serde_json::Value;
 use crate::{Error, Result};
 
 /// An RGB picture, rows top to bottom.
+#[derive(Clone)]
 pub struct Picture {
     pub width: u32,
     pub height: u32,
     rgb: Vec<u8>,
 }
 
+impl std::fmt::Debug for Picture {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Picture({}x{})", self.width, self.height)
+    }
+}
+
 impl Picture {
+    /// A picture from packed RGB rows; `None` if `rgb` is not `width * height * 3` bytes.
+    #[cfg(test)]
+    pub fn new(width: u32, height: u32, rgb: Vec<u8>) -> Option<Picture> {
+        (rgb.len() as u64 == u64::from(width) * u64::from(height) * 3).then_some(Picture {
+            width,
+            height,
+            rgb,
+        })
+    }
+
+    /// The packed RGB rows.
+    pub fn rgb(&self) -> &[u8] {
+        &self.rgb
+    }
+
+    /// The picture as a binary PPM (P6), which [`parse_ppm`] reads.
+    pub fn to_ppm(&self) -> Vec<u8> {
+        let mut out = format!("P6\n{} {}\n255\n", self.width, self.height).into_bytes();
+        out.extend_from_slice(&self.rgb);
+        out
+    }
+
     /// The pixel at (x, y).
     pub fn at(&self, x: u32, y: u32) -> [u8; 3] {
         let i = (y as usize * self.width as usize + x as usize) * 3;
@@ -130,6 +159,12 @@ pub fn find_quadrants(pic: &Picture, want: &[[u8; 3]; 4]) -> Result<String> {
 
 /// Reads the whole root window of X display `:display`.
 pub fn x_root_picture(display: u32) -> Result<Picture> {
+    x_picture(display, None)
+}
+
+/// Reads the rectangle `(x, y, width, height)` of X display `:display`'s root window (what
+/// the windows on it show there), or the whole root window.
+pub fn x_picture(display: u32, rect: Option<(i16, i16, u16, u16)>) -> Result<Picture> {
     use x11rb::connection::Connection;
     use x11rb::image::{Image, PixelLayout};
     let err =
@@ -137,9 +172,9 @@ pub fn x_root_picture(display: u32) -> Result<Picture> {
     let (conn, screen) =
         x11rb::connect(Some(&format!(":{display}"))).map_err(|e| err("connect", &e))?;
     let screen = &conn.setup().roots[screen];
-    let (w, h) = (screen.width_in_pixels, screen.height_in_pixels);
+    let (x0, y0, w, h) = rect.unwrap_or((0, 0, screen.width_in_pixels, screen.height_in_pixels));
     let (image, visual_id) =
-        Image::get(&conn, screen.root, 0, 0, w, h).map_err(|e| err("GetImage", &e))?;
+        Image::get(&conn, screen.root, x0, y0, w, h).map_err(|e| err("GetImage", &e))?;
     let visual = screen
         .allowed_depths
         .iter()

@@ -1,0 +1,456 @@
+//! `cargo xtask host-eval`: real GL programs through Mesa's virpipe, against virglrenderer's
+//! `virgl_test_server` and against our server, side by side in one run and one table.
+//!
+//! Each program runs once per server, each time as its own client and server pair in a private
+//! mount namespace ([`pair`]). Pairs run `--jobs` at a time; glmark2's benchmark and the gears
+//! (which share one window position) then run one at a time. The X display comes from one
+//! Xvfb the task starts when glmark2 or the gears need it. Every child has a time limit and is
+//! stopped on every exit path, Ctrl-C included.
+
+pub mod gears;
+pub mod glmark2;
+pub mod pair;
+pub mod piglit;
+pub mod report;
+
+use std::ffi::OsString;
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+use pair::{Client, Run, Server};
+use report::{Row, COLUMNS};
+
+use crate::proc::{check_interrupted, run_checked, Bounded};
+use crate::{deps, Error, Result};
+
+/// Options of `cargo xtask host-eval`.
+#[derive(Debug, clap::Args)]
+pub struct HostEvalArgs {
+    /// piglit shader tests: a file with one test path per line, or a test or directory below
+    /// piglit's test trees such as `spec/glsl-1.10/execution` (repeatable).
+    #[arg(long, value_name = "LIST")]
+    pub piglit: Vec<String>,
+    /// glmark2-es2's scenes: validation against its reference pixels, FPS and the score.
+    #[arg(long)]
+    pub glmark2: bool,
+    /// A glmark2 benchmark (`-b` syntax, e.g. `build:use-vbo=false`) instead of the default
+    /// set (repeatable).
+    #[arg(long = "glmark2-bench", value_name = "BENCH")]
+    pub glmark2_bench: Vec<String>,
+    /// Seconds each glmark2 scene is measured for.
+    #[arg(long, value_name = "SECS", default_value_t = 1.0)]
+    pub glmark2_duration: f64,
+    /// glmark2 benchmark runs per server, taking turns; FPS and score are their medians.
+    #[arg(long, value_name = "N", default_value_t = 3)]
+    pub glmark2_runs: usize,
+    /// glxgears and es2gears_x11, their pictures compared with virglrenderer's.
+    #[arg(long)]
+    pub gears: bool,
+    /// Seconds each gears demo runs before its window is read.
+    #[arg(long, value_name = "SECS", default_value_t = 3.0)]
+    pub gears_seconds: f64,
+    /// Write every row as JSON to PATH.
+    #[arg(long, value_name = "PATH")]
+    pub json: Option<PathBuf>,
+    /// Client and server pairs to run at once.
+    #[arg(long, value_name = "N", default_value_t = 2)]
+    pub jobs: usize,
+    /// Keep only piglit tests whose name contains S (repeatable: any of them).
+    #[arg(long, value_name = "S")]
+    pub filter: Vec<String>,
+    /// Seconds a piglit test or a glmark2 run may take.
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub timeout: u64,
+    /// The baseline server.
+    #[arg(long, value_name = "PATH", default_value = "virgl_test_server")]
+    pub theirs: PathBuf,
+    /// An argument for the baseline server (repeatable; default --use-egl-surfaceless).
+    #[arg(long = "theirs-arg", value_name = "ARG", allow_hyphen_values = true)]
+    pub theirs_args: Vec<String>,
+    /// The server under test; default: target/<profile>/virgl-host-vtest, built first.
+    #[arg(long, value_name = "PATH")]
+    pub ours: Option<PathBuf>,
+    /// An argument for our server (repeatable; default --use-egl-surfaceless).
+    #[arg(long = "ours-arg", value_name = "ARG", allow_hyphen_values = true)]
+    pub ours_args: Vec<String>,
+    /// Build and use the release profile of our server.
+    #[arg(long)]
+    pub release: bool,
+}
+
+/// What a case is, for reading its runs.
+enum Kind {
+    Piglit(piglit::Test),
+    Glmark2Validate,
+    Glmark2Bench,
+    Gears(&'static str),
+}
+
+/// One program, to run once against each server.
+struct Case {
+    kind: Kind,
+    name: String,
+    client: Client,
+    /// Run alone, after the parallel part (benchmarks, and the gears' shared window).
+    alone: bool,
+}
+
+impl Case {
+    fn brief(&self, run: &Run) -> String {
+        let word = match &self.kind {
+            Kind::Piglit(_) => piglit::verdict(run),
+            _ => run.end.to_string(),
+        };
+        match run.end {
+            pair::End::NotRun(_) => word,
+            _ => format!("{word} {:.2}s", run.secs),
+        }
+    }
+}
+
+/// A column's server, or why there is none.
+type Column = std::result::Result<Server, String>;
+
+fn default_args(args: &[String]) -> Vec<String> {
+    if args.is_empty() {
+        vec!["--use-egl-surfaceless".into()]
+    } else {
+        args.to_vec()
+    }
+}
+
+/// Builds `virgl-host-vtest`; its path, or why not.
+fn build_ours(release: bool, work: &Path) -> Result<Column> {
+    let root = crate::vm::workspace_root();
+    let log_path = work.join("build-ours.log");
+    let log = std::fs::File::create(&log_path).map_err(|e| Error::Setup(e.to_string()))?;
+    let mut cmd = Command::new(env!("CARGO"));
+    cmd.current_dir(&root)
+        .args(["build", "-p", "virgl-host", "--bin", "virgl-host-vtest"])
+        .stdin(Stdio::null())
+        .stdout(log.try_clone().map_err(|e| Error::Setup(e.to_string()))?)
+        .stderr(log);
+    if release {
+        cmd.arg("--release");
+    }
+    eprintln!("host-eval: building virgl-host-vtest");
+    let built = run_checked(Bounded::new(
+        cmd,
+        "cargo build -p virgl-host --bin virgl-host-vtest",
+        Duration::from_secs(1800),
+    ));
+    check_interrupted()?;
+    if let Err(e) = built {
+        let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+        let first = text
+            .lines()
+            .find(|l| l.starts_with("error"))
+            .unwrap_or("")
+            .to_string();
+        eprintln!("host-eval: ours: not built: {e}: {first}");
+        return Ok(Err("not built".into()));
+    }
+    let target = std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| root.join("target"));
+    let program = target
+        .join(if release { "release" } else { "debug" })
+        .join("virgl-host-vtest");
+    Ok(Ok(Server {
+        program,
+        args: Vec::new(),
+    }))
+}
+
+/// How many runs' logs are kept under target/host-eval.
+const KEEP_LOGS: usize = 5;
+
+/// A fresh log directory for this run, `target/host-eval/SECS-PID`; the oldest beyond
+/// [`KEEP_LOGS`] are removed.
+fn work_dir() -> Result<PathBuf> {
+    let base = crate::vm::workspace_root().join("target/host-eval");
+    let secs = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs());
+    let work = base.join(format!("{secs}-{}", std::process::id()));
+    std::fs::create_dir_all(&work).map_err(|e| Error::Setup(format!("{}: {e}", work.display())))?;
+    let mut old: Vec<PathBuf> = std::fs::read_dir(&base)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.path())
+                .filter(|p| p.is_dir())
+                .collect()
+        })
+        .unwrap_or_default();
+    old.sort();
+    for p in old.iter().rev().skip(KEEP_LOGS) {
+        let _ = std::fs::remove_dir_all(p);
+    }
+    Ok(work)
+}
+
+fn programs_needed(args: &HostEvalArgs) -> Vec<&'static str> {
+    let mut p = deps::HOST_EVAL.to_vec();
+    if !args.piglit.is_empty() {
+        p.extend(deps::HOST_EVAL_PIGLIT);
+    }
+    if args.glmark2 {
+        p.extend(deps::HOST_EVAL_GLMARK2);
+    }
+    if args.gears {
+        p.extend(deps::HOST_EVAL_GEARS);
+    }
+    p
+}
+
+/// Runs host-eval; returns whether ours was good wherever virglrenderer was.
+pub fn host_eval(args: &HostEvalArgs) -> Result<bool> {
+    if args.piglit.is_empty() && !args.glmark2 && !args.gears {
+        return Err(Error::Setup(
+            "host-eval: nothing to run; give --piglit LIST, --glmark2 and/or --gears".into(),
+        ));
+    }
+    if args.jobs == 0 {
+        return Err(Error::Setup("--jobs must be at least 1".into()));
+    }
+    deps::ensure(&programs_needed(args), &[])?;
+    let tests = piglit::collect(&args.piglit, &args.filter)?;
+    if !args.piglit.is_empty() && tests.is_empty() {
+        return Err(Error::Setup(format!(
+            "no piglit test matches --filter {:?}",
+            args.filter
+        )));
+    }
+    let work = work_dir()?;
+
+    let theirs = Server {
+        program: args.theirs.clone(),
+        args: default_args(&args.theirs_args),
+    };
+    let mut ours = match &args.ours {
+        Some(p) => Ok(Server {
+            program: p.clone(),
+            args: Vec::new(),
+        }),
+        None => build_ours(args.release, &work)?,
+    };
+    if let Ok(s) = &mut ours {
+        s.args = default_args(&args.ours_args);
+    }
+    let describe = |c: &Column| match c {
+        Ok(s) => format!("{} {}", s.program.display(), s.args.join(" ")),
+        Err(why) => format!("({why})"),
+    };
+    let columns: [Column; 2] = [Ok(theirs), ours];
+    let names = [describe(&columns[0]), describe(&columns[1])];
+    eprintln!("host-eval: {}: {}", COLUMNS[0], names[0]);
+    eprintln!("host-eval: {}: {}", COLUMNS[1], names[1]);
+
+    let xvfb = if args.glmark2 || args.gears {
+        Some(crate::vm::start_xvfb(&work)?)
+    } else {
+        None
+    };
+    let display = xvfb.as_ref().map(|(_, d)| *d);
+    let cases = cases(args, &tests, display);
+    let runs = run_cases(&cases, &columns, args.jobs, &work)?;
+    drop(xvfb);
+
+    let rows = rows(&cases, &runs);
+    let summary = report::summary(&rows);
+    println!("\n{}", report::table(&rows));
+    for line in &summary {
+        println!("{line}");
+    }
+    println!("logs: {}", work.display());
+    if let Some(path) = &args.json {
+        let v = report::json(&rows, &summary, [&names[0], &names[1]]);
+        let text = serde_json::to_string_pretty(&v).map_err(|e| Error::Setup(e.to_string()))?;
+        std::fs::write(path, text + "\n")
+            .map_err(|e| Error::Setup(format!("{}: {e}", path.display())))?;
+    }
+    Ok(!rows.iter().any(Row::regressed))
+}
+
+fn cases(args: &HostEvalArgs, tests: &[piglit::Test], display: Option<u32>) -> Vec<Case> {
+    let timeout = Duration::from_secs(args.timeout);
+    let mut cases: Vec<Case> = tests
+        .iter()
+        .map(|t| Case {
+            name: t.name.clone(),
+            client: Client {
+                argv: t.argv(),
+                env: piglit::ENV
+                    .iter()
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+                    .collect(),
+                display: None,
+                timeout,
+                stop_after: None,
+                grab: None,
+            },
+            kind: Kind::Piglit(t.clone()),
+            alone: false,
+        })
+        .collect();
+    let simple = |argv: Vec<OsString>| Client {
+        argv,
+        env: Vec::new(),
+        display,
+        timeout,
+        stop_after: None,
+        grab: None,
+    };
+    if args.glmark2 {
+        cases.push(Case {
+            kind: Kind::Glmark2Validate,
+            name: "glmark2 --validate".into(),
+            client: simple(glmark2::validate_argv(&args.glmark2_bench)),
+            alone: false,
+        });
+        // The default set has 33 scenes, each with some seconds of setup through virpipe.
+        let bench_limit = timeout.max(Duration::from_secs_f64(
+            60.0 + 40.0 * args.glmark2_duration.max(0.0),
+        ));
+        for i in 0..args.glmark2_runs.max(1) {
+            cases.push(Case {
+                kind: Kind::Glmark2Bench,
+                name: format!("glmark2 benchmark {}", i + 1),
+                client: Client {
+                    timeout: bench_limit,
+                    ..simple(glmark2::bench_argv(
+                        &args.glmark2_bench,
+                        args.glmark2_duration,
+                    ))
+                },
+                alone: true,
+            });
+        }
+    }
+    if let (true, Some(display)) = (args.gears, display) {
+        for (name, argv) in gears::demos() {
+            cases.push(Case {
+                kind: Kind::Gears(name),
+                name: name.into(),
+                client: gears::client(argv, display, args.gears_seconds),
+                alone: true,
+            });
+        }
+    }
+    cases
+}
+
+/// Runs every case against both servers: first the parallel ones, `jobs` pairs at a time, a
+/// case's two runs next to each other; then those that run alone, one at a time.
+fn run_cases(
+    cases: &[Case],
+    columns: &[Column; 2],
+    jobs: usize,
+    work: &Path,
+) -> Result<Vec<[Run; 2]>> {
+    let slots: Vec<Mutex<[Option<Run>; 2]>> =
+        cases.iter().map(|_| Mutex::new([None, None])).collect();
+    let started = Instant::now();
+    let finished = AtomicUsize::new(0);
+    let failed: Mutex<Option<Error>> = Mutex::new(None);
+    let stop = AtomicBool::new(false);
+    let one = |(i, col): (usize, usize)| {
+        let case = &cases[i];
+        let run = match &columns[col] {
+            Err(why) => Ok(Run::not_run(why)),
+            Ok(server) => pair::run(
+                server,
+                &case.client,
+                &work.join(format!("{i:05}-{}", COLUMNS[col])),
+            ),
+        };
+        match run {
+            Ok(run) => {
+                let mut slot = slots[i].lock().expect("no panics while held");
+                slot[col] = Some(run);
+                if let [Some(a), Some(b)] = &*slot {
+                    let n = finished.fetch_add(1, Ordering::SeqCst) + 1;
+                    eprintln!(
+                        "[{:6.1}s {n}/{}] {}: {} {} | {} {}",
+                        started.elapsed().as_secs_f64(),
+                        cases.len(),
+                        case.name,
+                        COLUMNS[0],
+                        case.brief(a),
+                        COLUMNS[1],
+                        case.brief(b),
+                    );
+                    let _ = std::io::stderr().flush();
+                }
+            }
+            Err(e) => {
+                stop.store(true, Ordering::SeqCst);
+                failed
+                    .lock()
+                    .expect("no panics while held")
+                    .get_or_insert(e);
+            }
+        }
+    };
+    let items = |alone: bool| -> Vec<(usize, usize)> {
+        (0..cases.len())
+            .filter(|i| cases[*i].alone == alone)
+            .flat_map(|i| [(i, 0), (i, 1)])
+            .collect()
+    };
+    for (list, workers) in [(items(false), jobs), (items(true), 1)] {
+        let next = AtomicUsize::new(0);
+        std::thread::scope(|s| {
+            for _ in 0..workers.min(list.len()) {
+                s.spawn(|| loop {
+                    if stop.load(Ordering::SeqCst) {
+                        return;
+                    }
+                    let k = next.fetch_add(1, Ordering::SeqCst);
+                    let Some(item) = list.get(k) else { return };
+                    one(*item);
+                });
+            }
+        });
+        if let Some(e) = failed.lock().expect("no panics while held").take() {
+            return Err(e);
+        }
+    }
+    slots
+        .into_iter()
+        .map(|m| {
+            let [a, b] = m.into_inner().expect("no panics while held");
+            match (a, b) {
+                (Some(a), Some(b)) => Ok([a, b]),
+                _ => Err(Error::Setup("a run is missing".into())),
+            }
+        })
+        .collect()
+}
+
+fn rows(cases: &[Case], runs: &[[Run; 2]]) -> Vec<Row> {
+    let mut rows = Vec::new();
+    let benches: [Vec<&Run>; 2] = [0, 1].map(|c| {
+        cases
+            .iter()
+            .zip(runs)
+            .filter(|(case, _)| matches!(case.kind, Kind::Glmark2Bench))
+            .map(|(_, r)| &r[c])
+            .collect()
+    });
+    for (case, [a, b]) in cases.iter().zip(runs) {
+        match &case.kind {
+            Kind::Piglit(t) => rows.push(piglit::row(t, [a, b])),
+            Kind::Gears(name) => rows.push(gears::row(name, [a, b])),
+            Kind::Glmark2Bench => {}
+            Kind::Glmark2Validate => {
+                rows.extend(glmark2::rows([a, b], [&benches[0], &benches[1]]));
+            }
+        }
+    }
+    rows
+}

@@ -1,0 +1,355 @@
+//! The one table `host-eval` prints, its summary lines, and its JSON.
+
+use serde_json::{json, Value};
+
+/// The columns, in order: the baseline, then the server under test.
+pub const COLUMNS: [&str; 2] = ["virglrenderer", "ours"];
+
+/// Which kind of check a row is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Group {
+    /// One piglit shader test.
+    Piglit,
+    /// One glmark2 scene: validation and FPS.
+    Glmark2,
+    /// glmark2's overall score.
+    Glmark2Score,
+    /// One gears demo, compared by pixels.
+    Gears,
+}
+
+impl Group {
+    fn name(self) -> &'static str {
+        match self {
+            Group::Piglit => "piglit",
+            Group::Glmark2 => "glmark2",
+            Group::Glmark2Score => "glmark2-score",
+            Group::Gears => "gears",
+        }
+    }
+}
+
+/// One server's result for one row.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cell {
+    /// The result word: pass, fail, skip, crash, timeout, Success, not built...
+    pub result: String,
+    /// Whether the result counts as good (piglit pass, glmark2 Success, gears match).
+    pub ok: bool,
+    /// The client's wall time.
+    pub secs: Option<f64>,
+    /// Frames per second (glmark2 scenes) or the score (glmark2's score row).
+    pub fps: Option<f64>,
+    /// Why, where the result alone does not say.
+    pub detail: String,
+}
+
+impl Cell {
+    /// A cell with a result word only.
+    pub fn new(result: impl Into<String>, ok: bool) -> Cell {
+        Cell {
+            result: result.into(),
+            ok,
+            secs: None,
+            fps: None,
+            detail: String::new(),
+        }
+    }
+
+    fn measure(&self) -> String {
+        match (self.fps, self.secs) {
+            (Some(f), _) => format!("{f:.0} fps"),
+            (None, Some(s)) => format!("{s:.2}s"),
+            (None, None) => "-".into(),
+        }
+    }
+
+    fn to_json(&self) -> Value {
+        json!({
+            "result": self.result,
+            "ok": self.ok,
+            "secs": self.secs,
+            "fps": self.fps,
+            "detail": self.detail,
+        })
+    }
+}
+
+/// One line of the table: a check and both servers' results.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub group: Group,
+    /// The check's name: a piglit test path, `glmark2 SCENE`, a gears demo.
+    pub test: String,
+    /// Indexed like [`COLUMNS`].
+    pub cells: [Cell; 2],
+}
+
+impl Row {
+    /// Good on virglrenderer, not on ours.
+    pub fn regressed(&self) -> bool {
+        self.cells[0].ok && !self.cells[1].ok
+    }
+}
+
+/// The table: test, then result and time for each server, then the details of rows whose
+/// results differ.
+pub fn table(rows: &[Row]) -> String {
+    let head = [
+        "test".to_string(),
+        COLUMNS[0].to_string(),
+        "time".into(),
+        COLUMNS[1].to_string(),
+        "time".into(),
+    ];
+    let body: Vec<[String; 5]> = rows
+        .iter()
+        .map(|r| {
+            [
+                r.test.clone(),
+                r.cells[0].result.clone(),
+                r.cells[0].measure(),
+                r.cells[1].result.clone(),
+                r.cells[1].measure(),
+            ]
+        })
+        .collect();
+    let mut widths = head.clone().map(|h| h.len());
+    for line in &body {
+        for (w, s) in widths.iter_mut().zip(line) {
+            *w = (*w).max(s.chars().count());
+        }
+    }
+    let fmt = |line: &[String; 5]| {
+        let mut s = String::new();
+        for (i, (cell, w)) in line.iter().zip(widths).enumerate() {
+            let pad = w.saturating_sub(cell.chars().count());
+            match i {
+                0 => s.push_str(&format!("{cell}{}", " ".repeat(pad))),
+                2 | 4 => s.push_str(&format!("  {}{cell}", " ".repeat(pad))),
+                _ => s.push_str(&format!("  {cell}{}", " ".repeat(pad))),
+            }
+        }
+        s.trim_end().to_string() + "\n"
+    };
+    let mut out = fmt(&head);
+    out.push_str(&format!(
+        "{}\n",
+        "-".repeat(widths.iter().sum::<usize>() + 8)
+    ));
+    for line in &body {
+        out.push_str(&fmt(line));
+    }
+    let differing: Vec<&Row> = rows
+        .iter()
+        .filter(|r| r.cells[0].ok != r.cells[1].ok && r.group != Group::Glmark2Score)
+        .collect();
+    if !differing.is_empty() {
+        out.push_str("\nwhere they differ:\n");
+        for r in differing {
+            for (col, cell) in COLUMNS.iter().zip(&r.cells) {
+                if !cell.detail.is_empty() {
+                    out.push_str(&format!("  {} [{col}]: {}\n", r.test, cell.detail));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn ratio(ours: f64, theirs: f64) -> String {
+    if theirs > 0.0 {
+        format!("{:.3}", ours / theirs)
+    } else {
+        "n/a".into()
+    }
+}
+
+/// The summary lines: for each group present, how many rows each server got right, their
+/// ratio, and the rows good on virglrenderer but not on ours; glmark2's scores and their ratio.
+pub fn summary(rows: &[Row]) -> Vec<String> {
+    let mut out = Vec::new();
+    for (group, what) in [
+        (Group::Piglit, "pass"),
+        (Group::Glmark2, "Validation: Success"),
+        (Group::Gears, "matching picture"),
+    ] {
+        let rows: Vec<&Row> = rows.iter().filter(|r| r.group == group).collect();
+        if rows.is_empty() {
+            continue;
+        }
+        let count = |c: usize| rows.iter().filter(|r| r.cells[c].ok).count();
+        let (theirs, ours) = (count(0), count(1));
+        out.push(format!(
+            "{}: {what}: {} {theirs}/{n}, {} {ours}/{n}, ours/theirs {}",
+            group.name(),
+            COLUMNS[0],
+            COLUMNS[1],
+            ratio(ours as f64, theirs as f64),
+            n = rows.len(),
+        ));
+        let lost: Vec<&str> = rows
+            .iter()
+            .filter(|r| r.regressed())
+            .map(|r| r.test.as_str())
+            .collect();
+        let same = |w: &str| rows.iter().all(|r| r.cells[1].result == w);
+        if lost.len() == rows.len() && same(&rows[0].cells[1].result) {
+            out.push(format!(
+                "{}: {}: {} everywhere",
+                group.name(),
+                COLUMNS[1],
+                rows[0].cells[1].result
+            ));
+        } else if !lost.is_empty() {
+            out.push(format!(
+                "{}: good on {} but not on {} ({}): {}",
+                group.name(),
+                COLUMNS[0],
+                COLUMNS[1],
+                lost.len(),
+                lost.join(", ")
+            ));
+        }
+    }
+    for r in rows.iter().filter(|r| r.group == Group::Glmark2Score) {
+        let score = |c: &Cell| {
+            c.fps
+                .map_or_else(|| c.result.clone(), |f| format!("{f:.0}"))
+        };
+        out.push(format!(
+            "glmark2 score: {} {}, {} {}, ours/theirs {}",
+            COLUMNS[0],
+            score(&r.cells[0]),
+            COLUMNS[1],
+            score(&r.cells[1]),
+            match (r.cells[0].fps, r.cells[1].fps) {
+                (Some(t), Some(o)) => ratio(o, t),
+                _ => "n/a".into(),
+            }
+        ));
+    }
+    out
+}
+
+/// Every row and the summary, for `--json`.
+pub fn json(rows: &[Row], summary: &[String], servers: [&str; 2]) -> Value {
+    json!({
+        "servers": {COLUMNS[0]: servers[0], COLUMNS[1]: servers[1]},
+        "rows": rows.iter().map(|r| json!({
+            "group": r.group.name(),
+            "test": r.test,
+            COLUMNS[0]: r.cells[0].to_json(),
+            COLUMNS[1]: r.cells[1].to_json(),
+        })).collect::<Vec<_>>(),
+        "summary": summary,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn cell(result: &str, ok: bool, secs: f64) -> Cell {
+        Cell {
+            secs: Some(secs),
+            ..Cell::new(result, ok)
+        }
+    }
+
+    fn rows() -> Vec<Row> {
+        vec![
+            Row {
+                group: Group::Piglit,
+                test: "spec/glsl-1.10/execution/a".into(),
+                cells: [cell("pass", true, 0.71), cell("pass", true, 0.5)],
+            },
+            Row {
+                group: Group::Piglit,
+                test: "spec/glsl-1.10/execution/bb".into(),
+                cells: [
+                    cell("pass", true, 0.7),
+                    Cell {
+                        detail: "Probe color at (0,0)".into(),
+                        ..cell("fail", false, 1.25)
+                    },
+                ],
+            },
+            Row {
+                group: Group::Glmark2Score,
+                test: "glmark2 score".into(),
+                cells: [
+                    Cell {
+                        fps: Some(200.0),
+                        ..Cell::new("200", true)
+                    },
+                    Cell {
+                        fps: Some(150.0),
+                        ..Cell::new("150", true)
+                    },
+                ],
+            },
+        ]
+    }
+
+    #[test]
+    fn the_table_aligns_columns_and_explains_differences() {
+        let t = table(&rows());
+        let want = "\
+test                         virglrenderer     time  ours     time
+------------------------------------------------------------------
+spec/glsl-1.10/execution/a   pass             0.71s  pass    0.50s
+spec/glsl-1.10/execution/bb  pass             0.70s  fail    1.25s
+glmark2 score                200            200 fps  150   150 fps
+
+where they differ:
+  spec/glsl-1.10/execution/bb [ours]: Probe color at (0,0)
+";
+        assert_eq!(t, want, "\n{t}");
+    }
+
+    #[test]
+    fn the_summary_counts_passes_and_names_what_ours_lost() {
+        let s = summary(&rows());
+        assert_eq!(
+            s,
+            [
+                "piglit: pass: virglrenderer 2/2, ours 1/2, ours/theirs 0.500",
+                "piglit: good on virglrenderer but not on ours (1): spec/glsl-1.10/execution/bb",
+                "glmark2 score: virglrenderer 200, ours 150, ours/theirs 0.750",
+            ]
+        );
+    }
+
+    #[test]
+    fn json_holds_every_row_with_both_servers() {
+        let rows = rows();
+        let v = json(&rows, &summary(&rows), ["virgl_test_server", "target/x"]);
+        assert_eq!(v["rows"].as_array().unwrap().len(), 3);
+        assert_eq!(v["rows"][1]["group"], "piglit");
+        assert_eq!(v["rows"][1]["ours"]["result"], "fail");
+        assert_eq!(v["rows"][1]["ours"]["secs"], 1.25);
+        assert_eq!(v["rows"][1]["virglrenderer"]["ok"], true);
+        assert_eq!(v["rows"][2]["ours"]["fps"], 150.0);
+        assert_eq!(v["servers"]["ours"], "target/x");
+        assert_eq!(v["summary"].as_array().unwrap().len(), 3);
+    }
+
+    #[test]
+    fn a_server_that_ran_nothing_is_summed_up_in_one_line() {
+        let rows: Vec<Row> = (0..3)
+            .map(|i| Row {
+                group: Group::Piglit,
+                test: format!("t{i}"),
+                cells: [cell("pass", true, 0.5), Cell::new("not built", false)],
+            })
+            .collect();
+        assert_eq!(
+            summary(&rows),
+            [
+                "piglit: pass: virglrenderer 3/3, ours 0/3, ours/theirs 0.000",
+                "piglit: ours: not built everywhere",
+            ]
+        );
+    }
+}
