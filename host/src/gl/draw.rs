@@ -50,6 +50,14 @@ fn ubo_binding(stage: usize, buffer: u32) -> u32 {
     stage as u32 * 16 + buffer
 }
 
+impl Program {
+    /// Deletes the GL program.
+    pub(super) fn delete(self, gl: &Gl) {
+        // SAFETY: the context is current and the program is ours, used by nothing else.
+        unsafe { gl.gl.delete_program(self.program) };
+    }
+}
+
 /// `(context, sub-context, vertex shader, fragment shader)`.
 type Key = (u32, u32, u32, u32);
 

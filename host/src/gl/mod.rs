@@ -167,39 +167,9 @@ impl Gl {
     /// Compiles a vertex and a fragment shader from GLSL source and links them into a program,
     /// then deletes it. An error carries the stage and GL's info log.
     pub fn compile_program(&self, vs: &str, fs: &str) -> Result<(), String> {
-        let g = &self.gl;
-        // SAFETY: the context is current; every object is created, used and deleted here,
-        // and sources and logs are Rust strings glow passes with their lengths.
-        unsafe {
-            let program = g.create_program()?;
-            let mut shaders = Vec::new();
-            let mut result = Ok(());
-            for (kind, name, source) in [
-                (glow::VERTEX_SHADER, "vertex", vs),
-                (glow::FRAGMENT_SHADER, "fragment", fs),
-            ] {
-                let shader = g.create_shader(kind)?;
-                g.shader_source(shader, source);
-                g.compile_shader(shader);
-                if !g.get_shader_compile_status(shader) {
-                    result = Err(format!("{name} shader: {}", g.get_shader_info_log(shader)));
-                }
-                g.attach_shader(program, shader);
-                shaders.push(shader);
-            }
-            if result.is_ok() {
-                g.link_program(program);
-                if !g.get_program_link_status(program) {
-                    result = Err(format!("link: {}", g.get_program_info_log(program)));
-                }
-            }
-            for shader in shaders {
-                g.detach_shader(program, shader);
-                g.delete_shader(shader);
-            }
-            g.delete_program(program);
-            result
-        }
+        let program = self.link(vs, fs, &[])?;
+        program.delete(self);
+        Ok(())
     }
 
     /// Fails with the first pending GL error, naming `call`.
