@@ -156,6 +156,15 @@ impl GlBackend {
                 vs.stream_output.as_ref(),
                 Target::Desktop330,
             )?;
+            if std::env::var("VIRGL_HOST_DEBUG").is_ok_and(|v| v.split(',').any(|f| f == "shaders")) {
+                eprintln!(
+                    "virgl-host: program of shaders {vs_h} + {fs_h}:\n{}\n{}\n{}\n{}",
+                    vs.tgsi,
+                    p.vertex,
+                    fs.tgsi,
+                    p.fragment
+                );
+            }
             let program = self
                 .gl
                 .link(&p.vertex, &p.fragment, &p.feedback)
@@ -234,6 +243,19 @@ impl GlBackend {
         };
         self.bind_framebuffer(scene)?;
         let state = scene.state;
+        if std::env::var("VIRGL_HOST_DEBUG").is_ok_and(|v| v.split(',').any(|f| f == "draws")) {
+            eprintln!(
+                "virgl-host: draw {draw:?} vs {:?} fs {:?} consts {:?} ve {:?} vbs {:?} ib {:?} rs {:?} dsa {:?}",
+                state.stages[0].shader,
+                state.stages[1].shader,
+                state.stages[0].constants.iter().map(|c| f32::from_bits(*c)).collect::<Vec<_>>(),
+                state.vertex_elements.and_then(|h| state.objects.get(h, ObjectType::VertexElements).ok()),
+                state.vertex_buffers,
+                state.index_buffer,
+                state.rasterizer.and_then(|h| state.objects.get(h, ObjectType::Rasterizer).ok()),
+                state.dsa.and_then(|h| state.objects.get(h, ObjectType::Dsa).ok()),
+            );
+        }
         let program = self.program(scene)?;
         let program_name = program.program;
         let constants = program.constants;
@@ -358,8 +380,9 @@ impl GlBackend {
                     ));
                 };
                 g.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(*buffer));
-                let size = layout.index_size.to_wire();
-                let offset = u64::from(layout.offset) + u64::from(draw.start) * u64::from(size);
+                // Mesa's virgl driver folds `start` into the index buffer's offset and sends it
+                // too; virglrenderer reads indices from the offset alone, and so do we.
+                let offset = u64::from(layout.offset);
                 g.draw_elements_instanced_base_vertex_base_instance(
                     mode,
                     draw.count as i32,
