@@ -167,6 +167,11 @@ impl Gl {
     /// Compiles a vertex and a fragment shader from GLSL source and links them into a program,
     /// then deletes it. An error carries the stage and GL's info log.
     pub fn compile_program(&self, vs: &str, fs: &str) -> Result<(), String> {
+        self.compile_program_with(vs, None, fs)
+    }
+
+    /// [`Gl::compile_program`] with a geometry shader between the two, if `gs` is given.
+    pub fn compile_program_with(&self, vs: &str, gs: Option<&str>, fs: &str) -> Result<(), String> {
         let g = &self.gl;
         // SAFETY: the context is current; every object is created, used and deleted here,
         // and sources and logs are Rust strings glow passes with their lengths.
@@ -175,9 +180,11 @@ impl Gl {
             let mut shaders = Vec::new();
             let mut result = Ok(());
             for (kind, name, source) in [
-                (glow::VERTEX_SHADER, "vertex", vs),
-                (glow::FRAGMENT_SHADER, "fragment", fs),
+                (glow::VERTEX_SHADER, "vertex", Some(vs)),
+                (glow::GEOMETRY_SHADER, "geometry", gs),
+                (glow::FRAGMENT_SHADER, "fragment", Some(fs)),
             ] {
+                let Some(source) = source else { continue };
                 let shader = g.create_shader(kind)?;
                 g.shader_source(shader, source);
                 g.compile_shader(shader);
