@@ -382,18 +382,21 @@ impl GlBackend {
     }
 
     /// Binds the sub-context's stream-output targets where their last draw stopped and
-    /// begins transform feedback; false when nothing is captured.
+    /// begins transform feedback; false when nothing is captured (no targets, or no stream
+    /// output from the last stage before the rasterizer).
     fn begin_stream_output(
         &mut self,
         scene: Scene<'_>,
         mode: virgl_proto::pipe::PrimMode,
     ) -> Result<bool> {
         let state = scene.state;
-        if state.streamout_targets.is_empty() {
+        let gs = shader_of(state, ShaderType::Geometry);
+        let last = gs.or_else(|| shader_of(state, ShaderType::Vertex));
+        if state.streamout_targets.is_empty() || last.is_none_or(|s| s.stream_output.is_none()) {
             return Ok(false);
         }
         // Transform feedback takes the primitives of the last stage before the rasterizer.
-        let verts = match shader_of(state, ShaderType::Geometry) {
+        let verts = match gs {
             Some(gs) => geometry_output_vertices(&gs.tgsi),
             None => crate::context::primitives(mode, 0).1,
         };
