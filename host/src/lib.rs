@@ -21,7 +21,7 @@
 //! [`gl::platform`] opens Mesa's surfaceless EGL display and makes desktop-GL-core or GLES
 //! contexts with no window system. [`gl::Gl`] holds one, current, with glow's entry points and the
 //! version the context really has. [`resource::check_create`] decides which resources a guest
-//! may create. [`shader`] translates TGSI vertex and fragment shaders to GLSL 3.30 text, one
+//! may create. [`shader`] translates TGSI vertex, geometry and fragment shaders to GLSL text, one
 //! statement per TGSI instruction, and [`gl::Gl::compile_program`] checks that a pair compiles
 //! and links. [`gl::format`] maps virgl formats to GL texture formats whose transfers are
 //! byte-exact, and vertex formats to attribute formats; [`caps`] probes the context and fills
