@@ -46,7 +46,8 @@
 //! Each of these is an [`Error::UnsupportedTgsi`]:
 //!
 //! - tessellation and compute stages; images, buffers, atomics, 64-bit types; geometry
-//!   shader vertex streams other than 0, and `PRIMID`, `LAYER` and `VIEWPORT_INDEX` outputs;
+//!   shader vertex streams other than 0, `CLIPDIST` and `CLIPVERTEX` inputs, and `PRIMID`,
+//!   `LAYER` and `VIEWPORT_INDEX` outputs;
 //! - indirect addressing of inputs, outputs and temporaries outside a declared array, and of
 //!   constant buffers (the second dimension) and samplers;
 //! - texel offsets; `TXQ` of the level count (w); `TXQS`, `LODQ`, `TG4`, `TEX2`/`TXB2`/`TXL2`
