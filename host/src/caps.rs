@@ -19,19 +19,19 @@
 //! | `supported_readback_formats` | bytes uploaded come back from `glGetTexImage` unchanged (padding aside); compressed formats are not read back yet |
 //! | `scanout` | B8G8R8A8, B8G8R8X8, R8G8B8A8 and R8G8B8X8 UNORM, where renderable |
 //! | `vertexbuffer` | every format [`vertex_format`] maps (R11G11B10_FLOAT where GL 4.4 has the type) |
-//! | limits | `glGet*`: array layers, draw buffers (at most 8), vertex attributes (at most 32), vertex outputs, attribute stride, texture units (at most 32), uniform components, UBO offset alignment, texture sizes, point and line ranges, LOD bias |
+//! | limits | `glGet*`: array layers, draw buffers (at most 8), vertex attributes (at most 32), vertex outputs, attribute stride, texture units (at most 32), uniform components, UBO offset alignment, texture sizes, point and line ranges, LOD bias, geometry shader output vertices and components |
 //! | `FBO_MIXED_COLOR_FORMATS` | an RGBA8 + R8 framebuffer is complete |
 //! | `renderer` | `GL_RENDERER`, `llvmpipe` spelled `LLVMPIPE` as virglrenderer does (glamor refuses llvmpipe) |
 //!
 //! # Decided
 //!
-//! The TGSI translator ([`crate::shader`]) writes GLSL 3.30 vertex and fragment shaders, and
-//! the renderer has no stream output, geometry or compute yet, so:
+//! The TGSI translator ([`crate::shader`]) writes GLSL 3.30 vertex, geometry and fragment
+//! shaders, and the renderer has no tessellation or compute yet, so:
 //!
 //! | field | value | why |
 //! |---|---|---|
 //! | `max_version` | 1 in capset 1, 2 in capset 2 | the versions virglrenderer serves |
-//! | `glsl_level` | min(330, the host's level) | the translator's target |
+//! | `glsl_level` | min(330, the host's level) | the translator's target. At 400 Mesa guests turn on `ARB_gpu_shader5` (bit-field, `IMUL_HI`, `INTERP_*` opcodes, indirect samplers, vertex streams), which the translator does not handle |
 //! | `prim_mask` | points, lines, loops, strips, triangles, strips, fans, the four adjacency kinds | core GL draws all of them without a geometry shader; no quads or polygons (the guest converts them), no patches |
 //! | `bset` | `INDEP_BLEND_ENABLE`, `INDEP_BLEND_FUNC` (GL 4.0), `PRIMITIVE_RESTART`, `SEAMLESS_CUBE_MAP`, `OCCLUSION_QUERY`, `TIMER_QUERY`, `CONDITIONAL_RENDER` (`_INVERTED` on GL 4.5), `START_INSTANCE`, `INSTANCEID` (instanced draws with divisors and `SV INSTANCEID`), `DEPTH_CLIP_DISABLE`, `MIRROR_CLAMP` | each is a GL call the backend makes (blend, draw, sampler state, query objects, conditional rendering, depth clamp, uniform blocks) and a conform case checks |
 //! | `bset` others | off | stream output, instance ids, stipple, clamping and the rest are not done; `BLEND_EQ_SEP`, `VERTEX_ELEMENT_INSTANCE_DIVISOR` and `UBO` are done but virglrenderer 0.10.4 leaves them clear and Mesa guests use the features anyway, so they stay clear to match |
@@ -39,10 +39,10 @@
 //! | `max_uniform_block_size` | `GL_MAX_UNIFORM_BLOCK_SIZE` | constant buffers past 0 are uniform blocks |
 //! | `max_tbo_size`, `texture_buffer_offset_alignment` | `GL_MAX_TEXTURE_BUFFER_SIZE`, its offset alignment (GL 4.3) | sampler views of buffers are buffer textures |
 //! | `max_uniform_blocks` | min(15, uniform blocks + 1) | buffer 0 is a uniform array, 1+ are uniform blocks with 16 bindings per stage |
-//! | `max_const_buffer_size` | 4 × uniform components (VS, FS) | buffer 0 is a uniform array |
+//! | `max_const_buffer_size` | 4 × uniform components (VS, FS, GS) | buffer 0 is a uniform array |
 //! | `max_viewports` | 1 | |
-//! | `max_streamout_buffers` | 4 on GL 4.0+ | vertex-shader stream output as transform feedback with `gl_SkipComponents` and `gl_NextBuffer` |
-//! | dual-source, gather, texel offsets, geometry, tessellation, SSBO, images, atomics, compute, anisotropy | 0 | not translated or not implemented |
+//! | `max_streamout_buffers` | 4 on GL 4.0+ | vertex- or geometry-shader stream output as transform feedback with `gl_SkipComponents` and `gl_NextBuffer` |
+//! | dual-source, gather, texel offsets, tessellation, SSBO, images, atomics, compute, anisotropy | 0 | not translated or not implemented |
 //! | `capability_bits` | `FBO_MIXED_COLOR_FORMATS` when probed, `QBO`, `TEXTURE_VIEW` and `SRGB_WRITE_CONTROL` (GL 4.3) | every other bit names a command or shader feature not done |
 //! | `capability_bits_v2` | none | |
 //! | `host_feature_check_version` | 15 | virglrenderer 0.10.4's: Mesa reads `renderer` (≥ 5), the GLSL level for compat (≥ 6), sends LINK_SHADER (≥ 7) and TEXCOORD semantics (≥ 10), reads constant-buffer sizes (≥ 12, 13) and `timer_query` (≥ 15). At 16+ it would lower SSBO bindings, at 21+ send CLEAR_SURFACE, and below 23 its vtest client speaks protocol 2 |
@@ -263,8 +263,15 @@ pub fn fill(p: &Probed) -> Caps {
     let n = renderer.len().min(v2.renderer.len() - 1);
     v2.renderer[..n].copy_from_slice(&renderer.as_bytes()[..n]);
     v2.max_texture_samplers = l.max_texture_image_units.min(32);
-    v2.max_const_buffer_size[0] = l.max_uniform_components[0] * 4;
-    v2.max_const_buffer_size[1] = l.max_uniform_components[1] * 4;
+    for (size, components) in v2
+        .max_const_buffer_size
+        .iter_mut()
+        .zip(l.max_uniform_components)
+    {
+        *size = components * 4;
+    }
+    v2.max_geom_output_vertices = l.max_geometry_output_vertices;
+    v2.max_geom_total_output_components = l.max_geometry_total_output_components;
     Caps { v2 }
 }
 
@@ -344,7 +351,9 @@ mod tests {
                 max_vertex_output_components: 128,
                 max_vertex_attrib_stride: 2048,
                 max_texture_image_units: 48,
-                max_uniform_components: [4096, 4000],
+                max_uniform_components: [4096, 4000, 2048],
+                max_geometry_output_vertices: 1024,
+                max_geometry_total_output_components: 1024,
                 uniform_buffer_offset_alignment: 16,
                 max_texture_2d_size: 16384,
                 max_texture_3d_size: 2048,
@@ -421,7 +430,7 @@ mod tests {
         assert_eq!(v2.v1.max_render_targets, 8);
         assert_eq!(v2.max_texture_samplers, 32);
         assert_eq!(v2.max_vertex_outputs, 32);
-        assert_eq!(v2.max_const_buffer_size[..2], [16384, 16000]);
+        assert_eq!(v2.max_const_buffer_size[..4], [16384, 16000, 8192, 0]);
         assert_eq!(v2.v1.max_samples, 4);
         assert_eq!(v2.v1.max_uniform_blocks, 15);
         assert_eq!(v2.v1.prim_mask, 0x3c7f);
@@ -451,7 +460,7 @@ mod tests {
         assert_eq!(v2.host_feature_check_version, 15);
         assert_eq!(v2.renderer(), "LLVMPIPE (LLVM 15.0.6, 256 bits)");
         assert_eq!(v2.max_aliased_line_width, 255.0);
-        assert_eq!(v2.max_geom_output_vertices, 0);
+        assert_eq!(v2.max_geom_output_vertices, 1024);
         assert_eq!(v2.max_shader_buffer_frag_compute, 0);
     }
 

@@ -656,10 +656,13 @@ impl Context {
     }
 
     /// Advances each bound stream-output target by what `draw` wrote: whole primitives, as
-    /// many as fit in every target.
+    /// many as fit in every target. What a geometry shader writes is not known here, so its
+    /// targets are not advanced.
     fn count_stream_output(&mut self, draw: &virgl_proto::ccmd::DrawVbo) {
         let sub = self.sub();
-        if sub.streamout_targets.is_empty() {
+        if sub.streamout_targets.is_empty()
+            || sub.stages[stage(ShaderType::Geometry)].shader.is_some()
+        {
             return;
         }
         let Some(Object::Shader(vs)) = sub.stages[stage(ShaderType::Vertex)]

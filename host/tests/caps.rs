@@ -220,6 +220,21 @@ fn our_caps_are_within_virglrenderers() {
             ours.max_const_buffer_size[0],
             theirs.max_const_buffer_size[0],
         ),
+        (
+            "max_const_buffer_size[GS]",
+            ours.max_const_buffer_size[2],
+            theirs.max_const_buffer_size[2],
+        ),
+        (
+            "max_geom_output_vertices",
+            ours.max_geom_output_vertices,
+            theirs.max_geom_output_vertices,
+        ),
+        (
+            "max_geom_total_output_components",
+            ours.max_geom_total_output_components,
+            theirs.max_geom_total_output_components,
+        ),
     ] {
         assert!(o <= t, "{what}: ours {o}, virglrenderer's {t}");
     }

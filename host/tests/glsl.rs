@@ -1,8 +1,9 @@
 //! TGSI to GLSL snapshots: every `host/tests/data/glsl/NAME.tgsi` (shaders captured from the
 //! streams in `proto/tests/data`, and hand-written ones named for the feature they cover)
 //! translates to exactly `NAME.glsl`, the GLSL compiles with `glslangValidator` when it is
-//! installed, and each vertex/fragment pair of one capture (`NAME-NNN`), translated together,
-//! links on a real GL context when there is one. `UPDATE_SNAPSHOTS=1` rewrites the `.glsl`
+//! installed, and each vertex/fragment pair of one capture (`NAME-NNN`), translated together
+//! with the capture's geometry shader if it has one, links on a real GL context when there is
+//! one. `UPDATE_SNAPSHOTS=1` rewrites the `.glsl`
 //! files.
 
 use std::ffi::OsStr;
@@ -11,7 +12,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use virgl_host::gl::{Api, EglDisplay, Gl};
-use virgl_host::shader::{translate, translate_pair, Target};
+use virgl_host::shader::{translate, translate_pair, translate_program, Target};
 use virgl_proto::tgsi::{
     parse, Builder, Component, Declaration, Dst, File, Instruction, Item, Opcode, Processor,
     ReturnType, SemanticName, Shader, Src, Texture, WriteMask,
@@ -104,10 +105,10 @@ fn glslang_validator_accepts_every_snapshot() {
     std::fs::create_dir_all(&tmp).unwrap();
     let mut failed = Vec::new();
     for (name, stage, glsl) in shaders() {
-        let ext = if stage == Processor::Vert {
-            "vert"
-        } else {
-            "frag"
+        let ext = match stage {
+            Processor::Vert => "vert",
+            Processor::Geom => "geom",
+            _ => "frag",
         };
         let path = tmp.join(format!("{name}.{ext}"));
         std::fs::write(&path, &glsl).unwrap();
@@ -145,8 +146,12 @@ fn each_capture_links_on_gl() {
             if capture(vs_name) != capture(fs_name) {
                 continue;
             }
-            let (vs, fs) = translate_pair(vs, fs, Target::Desktop330).unwrap();
-            match gl.compile_program(&vs, &fs) {
+            let gs = all
+                .iter()
+                .find(|s| s.1.processor == Processor::Geom && capture(&s.0) == capture(vs_name));
+            let p = translate_program(vs, gs.map(|g| &g.1), fs, None, Target::Desktop330)
+                .unwrap_or_else(|e| panic!("{vs_name} + {fs_name}: {e}"));
+            match gl.compile_program_with(&p.vertex, p.geometry.as_deref(), &p.fragment) {
                 Ok(()) => linked += 1,
                 Err(log) => {
                     eprintln!("{vs_name} + {fs_name}:\n{log}");

@@ -1,8 +1,8 @@
 //! Draws: the linked program of the bound shaders, and the sub-context's state emitted as GL.
 //!
-//! Programs are built at the first draw that uses a vertex and fragment shader pair (the pair
-//! decides the varyings' qualifiers) and cached per sub-context until either shader is
-//! destroyed. State is emitted whole for each draw from the sub-context; nothing is read back
+//! Programs are built at the first draw that uses a vertex, geometry (or none) and fragment
+//! shader triple (together they decide the varyings' names and qualifiers) and cached per
+//! sub-context until one of the shaders is destroyed. State is emitted whole for each draw from the sub-context; nothing is read back
 //! from GL.
 
 use std::collections::HashMap;
@@ -19,25 +19,30 @@ use super::Gl;
 use crate::backend::Scene;
 use crate::context::stage;
 use crate::error::{Error, Result};
-use crate::shader::{translate_program, Target};
+use crate::shader::{geometry_output_vertices, translate_program, Target};
 use crate::state::{Object, SubContext};
 
-/// Texture units of the vertex stage start here; the fragment stage's at 0.
+/// Texture units of the vertex stage start here, the geometry stage's at 32, the fragment
+/// stage's at 0.
 const VS_UNIT_BASE: u32 = 16;
+const GS_UNIT_BASE: u32 = 32;
+
+/// Uniform prefixes of the stages a program has, by stage index.
+const STAGE_PREFIXES: [(usize, &str); 3] = [(0, "vs_"), (1, "fs_"), (2, "gs_")];
 
 /// A linked program and where its uniforms are.
 #[derive(Debug)]
 pub struct Program {
     program: glow::Program,
-    /// `vs_const0` and `fs_const0`: SET_CONSTANT_BUFFER's data.
-    constants: [Option<glow::UniformLocation>; 2],
+    /// `vs_const0`, `fs_const0` and `gs_const0`: SET_CONSTANT_BUFFER's data.
+    constants: [Option<glow::UniformLocation>; 3],
     /// `(stage, sampler index, location)` of each sampler uniform.
     samplers: Vec<(usize, u32, glow::UniformLocation)>,
     /// The same for the swizzle uniform of each shadow sampler.
     shadow_swizzles: Vec<(usize, u32, glow::UniformLocation)>,
     adjust_y: Option<glow::UniformLocation>,
-    /// The user clip planes of the vertex stage, and the fragment stage's two-sided colour
-    /// switch.
+    /// The user clip planes of the last stage before the rasterizer, and the fragment stage's
+    /// two-sided colour switch.
     clip_planes: Option<glow::UniformLocation>,
     two_side: Option<glow::UniformLocation>,
     /// `(stage, constant buffer)` of each uniform block; its binding point is
@@ -58,8 +63,8 @@ impl Program {
     }
 }
 
-/// `(context, sub-context, vertex shader, fragment shader)`.
-type Key = (u32, u32, u32, u32);
+/// `(context, sub-context, vertex shader, geometry shader or 0, fragment shader)`.
+type Key = (u32, u32, u32, u32, u32);
 
 /// The program cache, and samplers made for sampler states.
 #[derive(Debug, Default)]
@@ -78,7 +83,7 @@ impl Programs {
             c == ctx && sub.is_none_or(|x| x == s) && handle.is_none_or(|h| hs.contains(&h))
         };
         self.programs.retain(|k, p| {
-            let keep = !hit(k.0, k.1, &[k.2, k.3]);
+            let keep = !hit(k.0, k.1, &[k.2, k.3, k.4]);
             if !keep {
                 // SAFETY: the context is current; the program is ours and no longer cached.
                 unsafe { gl.gl.delete_program(p.program) };
@@ -109,11 +114,23 @@ impl Programs {
 
 fn program_key(scene: Scene<'_>) -> Key {
     let state = scene.state;
-    let vs = state.stages[stage(ShaderType::Vertex)].shader.unwrap_or(0);
-    let fs = state.stages[stage(ShaderType::Fragment)]
-        .shader
-        .unwrap_or(0);
-    (scene.ctx, scene.sub_ctx, vs, fs)
+    let handle = |t| state.stages[stage(t)].shader.unwrap_or(0);
+    (
+        scene.ctx,
+        scene.sub_ctx,
+        handle(ShaderType::Vertex),
+        handle(ShaderType::Geometry),
+        handle(ShaderType::Fragment),
+    )
+}
+
+/// The texture unit of sampler `index` of stage `st`.
+fn texture_unit(st: usize, index: u32) -> u32 {
+    match st {
+        0 => VS_UNIT_BASE + index,
+        2 => GS_UNIT_BASE + index,
+        _ => index,
+    }
 }
 
 fn rasterizer(state: &SubContext) -> Option<virgl_proto::ccmd::Rasterizer> {
@@ -135,11 +152,8 @@ fn shader_of(state: &SubContext, t: ShaderType) -> Option<&crate::state::ShaderO
 impl GlBackend {
     fn program(&mut self, scene: Scene<'_>) -> Result<&Program> {
         let state = scene.state;
-        let vs_h = state.stages[stage(ShaderType::Vertex)].shader.unwrap_or(0);
-        let fs_h = state.stages[stage(ShaderType::Fragment)]
-            .shader
-            .unwrap_or(0);
         let key = program_key(scene);
+        let (vs_h, gs_h, fs_h) = (key.2, key.3, key.4);
         if !self.programs.programs.contains_key(&key) {
             let (Some(vs), Some(fs)) = (
                 shader_of(state, ShaderType::Vertex),
@@ -150,27 +164,32 @@ impl GlBackend {
                     "a draw without a vertex and fragment shader",
                 ));
             };
+            let gs = shader_of(state, ShaderType::Geometry);
+            // Stream output is the last stage's before the rasterizer.
+            let so = match gs {
+                Some(gs) => gs.stream_output.as_ref(),
+                None => vs.stream_output.as_ref(),
+            };
             let p = translate_program(
                 &vs.tgsi,
+                gs.map(|g| &g.tgsi),
                 &fs.tgsi,
-                vs.stream_output.as_ref(),
+                so,
                 Target::Desktop330,
             )?;
-            if std::env::var("VIRGL_HOST_DEBUG").is_ok_and(|v| v.split(',').any(|f| f == "shaders")) {
+            if std::env::var("VIRGL_HOST_DEBUG").is_ok_and(|v| v.split(',').any(|f| f == "shaders"))
+            {
                 eprintln!(
                     "virgl-host: program of shaders {vs_h} + {fs_h}:\n{}\n{}\n{}\n{}",
-                    vs.tgsi,
-                    p.vertex,
-                    fs.tgsi,
-                    p.fragment
+                    vs.tgsi, p.vertex, fs.tgsi, p.fragment
                 );
             }
             let program = self
                 .gl
-                .link(&p.vertex, &p.fragment, &p.feedback)
+                .link(&p.vertex, p.geometry.as_deref(), &p.fragment, &p.feedback)
                 .map_err(|log| Error::Gl {
                     call: "glLinkProgram",
-                    detail: format!("shaders {vs_h} + {fs_h}: {log}"),
+                    detail: format!("shaders {vs_h} + {gs_h} + {fs_h}: {log}"),
                 })?;
             self.programs.programs.insert(key, program);
         }
@@ -270,9 +289,13 @@ impl GlBackend {
         unsafe {
             let g = &self.gl.gl;
             g.use_program(Some(program_name));
-            for (i, t) in [ShaderType::Vertex, ShaderType::Fragment]
-                .into_iter()
-                .enumerate()
+            for (i, t) in [
+                ShaderType::Vertex,
+                ShaderType::Fragment,
+                ShaderType::Geometry,
+            ]
+            .into_iter()
+            .enumerate()
             {
                 if let Some(loc) = &constants[i] {
                     let data = &state.stages[stage(t)].constants;
@@ -325,11 +348,7 @@ impl GlBackend {
             }
         }
         for (st, index, loc) in &samplers {
-            let unit = if *st == stage(ShaderType::Vertex) {
-                VS_UNIT_BASE + index
-            } else {
-                *index
-            };
+            let unit = texture_unit(*st, *index);
             let shadow = shadow_swizzles
                 .iter()
                 .find(|(s, i, _)| s == st && i == index)
@@ -411,17 +430,24 @@ impl GlBackend {
     }
 
     /// Binds the sub-context's stream-output targets where their last draw stopped and
-    /// begins transform feedback; false when nothing is captured.
+    /// begins transform feedback; false when nothing is captured (no targets, or no stream
+    /// output from the last stage before the rasterizer).
     fn begin_stream_output(
         &mut self,
         scene: Scene<'_>,
         mode: virgl_proto::pipe::PrimMode,
     ) -> Result<bool> {
         let state = scene.state;
-        if state.streamout_targets.is_empty() {
+        let gs = shader_of(state, ShaderType::Geometry);
+        let last = gs.or_else(|| shader_of(state, ShaderType::Vertex));
+        if state.streamout_targets.is_empty() || last.is_none_or(|s| s.stream_output.is_none()) {
             return Ok(false);
         }
-        let (_, verts) = crate::context::primitives(mode, 0);
+        // Transform feedback takes the primitives of the last stage before the rasterizer.
+        let verts = match gs {
+            Some(gs) => geometry_output_vertices(&gs.tgsi),
+            None => crate::context::primitives(mode, 0).1,
+        };
         let tf_mode = match verts {
             1 => glow::POINTS,
             2 => glow::LINES,
@@ -920,11 +946,12 @@ impl GlBackend {
 }
 
 impl Gl {
-    /// Compiles and links a vertex and fragment shader pair, keeping the program; an error
-    /// carries the stage and GL's info log.
+    /// Compiles and links a vertex, geometry (if any) and fragment shader, keeping the
+    /// program; an error carries the stage and GL's info log.
     pub(super) fn link(
         &self,
         vs: &str,
+        gs: Option<&str>,
         fs: &str,
         feedback: &[String],
     ) -> std::result::Result<Program, String> {
@@ -935,10 +962,13 @@ impl Gl {
             let program = g.create_program()?;
             let mut shaders = Vec::new();
             let mut result = Ok(());
-            for (kind, name, source) in [
-                (glow::VERTEX_SHADER, "vertex", vs),
-                (glow::FRAGMENT_SHADER, "fragment", fs),
-            ] {
+            let stages = [
+                (glow::VERTEX_SHADER, "vertex", Some(vs)),
+                (glow::GEOMETRY_SHADER, "geometry", gs),
+                (glow::FRAGMENT_SHADER, "fragment", Some(fs)),
+            ];
+            for (kind, name, source) in stages {
+                let Some(source) = source else { continue };
                 let shader = g.create_shader(kind)?;
                 g.shader_source(shader, source);
                 g.compile_shader(shader);
@@ -966,15 +996,17 @@ impl Gl {
                 g.delete_program(program);
                 return Err(e);
             }
-            let constants = ["vs_const0", "fs_const0"].map(|n| g.get_uniform_location(program, n));
+            let constants =
+                STAGE_PREFIXES.map(|(_, p)| g.get_uniform_location(program, &format!("{p}const0")));
             let mut samplers = Vec::new();
             let mut shadow_swizzles = Vec::new();
-            for (st, prefix) in [(0usize, "vs_samp"), (1, "fs_samp")] {
+            for (st, prefix) in STAGE_PREFIXES {
                 for i in 0..32u32 {
-                    if let Some(loc) = g.get_uniform_location(program, &format!("{prefix}{i}")) {
+                    if let Some(loc) = g.get_uniform_location(program, &format!("{prefix}samp{i}"))
+                    {
                         samplers.push((st, i, loc));
                     }
-                    let swizzle = format!("{prefix}{i}{}", crate::shader::SHADOW_SWIZZLE);
+                    let swizzle = format!("{prefix}samp{i}{}", crate::shader::SHADOW_SWIZZLE);
                     if let Some(loc) = g.get_uniform_location(program, &swizzle) {
                         shadow_swizzles.push((st, i, loc));
                     }
@@ -984,9 +1016,10 @@ impl Gl {
             let clip_planes = g.get_uniform_location(program, crate::shader::CLIP_PLANES);
             let two_side = g.get_uniform_location(program, crate::shader::TWO_SIDE);
             let mut blocks = Vec::new();
-            for (st, prefix) in [(0usize, "vs_ubo"), (1, "fs_ubo")] {
+            for (st, prefix) in STAGE_PREFIXES {
                 for b in 1..16u32 {
-                    if let Some(index) = g.get_uniform_block_index(program, &format!("{prefix}{b}"))
+                    if let Some(index) =
+                        g.get_uniform_block_index(program, &format!("{prefix}ubo{b}"))
                     {
                         g.uniform_block_binding(program, index, ubo_binding(st, b));
                         blocks.push((st, b));

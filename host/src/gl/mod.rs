@@ -167,7 +167,12 @@ impl Gl {
     /// Compiles a vertex and a fragment shader from GLSL source and links them into a program,
     /// then deletes it. An error carries the stage and GL's info log.
     pub fn compile_program(&self, vs: &str, fs: &str) -> Result<(), String> {
-        let program = self.link(vs, fs, &[])?;
+        self.compile_program_with(vs, None, fs)
+    }
+
+    /// [`Gl::compile_program`] with a geometry shader between the two, if `gs` is given.
+    pub fn compile_program_with(&self, vs: &str, gs: Option<&str>, fs: &str) -> Result<(), String> {
+        let program = self.link(vs, gs, fs, &[])?;
         program.delete(self);
         Ok(())
     }

@@ -36,7 +36,7 @@ pub struct ProbedLimits {
     pub max_array_texture_layers: u32,
     /// `GL_MAX_SAMPLES`.
     pub max_samples: u32,
-    /// `GL_MAX_VERTEX_UNIFORM_BLOCKS` and `GL_MAX_FRAGMENT_UNIFORM_BLOCKS`, the smaller.
+    /// `GL_MAX_{VERTEX,FRAGMENT,GEOMETRY}_UNIFORM_BLOCKS`, the smallest.
     pub max_uniform_blocks: u32,
     /// `GL_MAX_UNIFORM_BLOCK_SIZE` in bytes.
     pub max_uniform_block_size: u32,
@@ -52,8 +52,11 @@ pub struct ProbedLimits {
     pub max_vertex_output_components: u32,
     pub max_vertex_attrib_stride: u32,
     pub max_texture_image_units: u32,
-    /// `GL_MAX_VERTEX_UNIFORM_COMPONENTS` and `GL_MAX_FRAGMENT_UNIFORM_COMPONENTS`.
-    pub max_uniform_components: [u32; 2],
+    /// `GL_MAX_{VERTEX,FRAGMENT,GEOMETRY}_UNIFORM_COMPONENTS`.
+    pub max_uniform_components: [u32; 3],
+    /// `GL_MAX_GEOMETRY_OUTPUT_VERTICES` and `GL_MAX_GEOMETRY_TOTAL_OUTPUT_COMPONENTS`.
+    pub max_geometry_output_vertices: u32,
+    pub max_geometry_total_output_components: u32,
     pub uniform_buffer_offset_alignment: u32,
     pub max_texture_2d_size: u32,
     pub max_texture_3d_size: u32,
@@ -451,11 +454,23 @@ impl Gl {
                 range(glow::SMOOTH_LINE_WIDTH_RANGE),
             )
         };
+        // Geometry shaders are GL 3.2 and GLES 3.2.
+        let geometry = |pname| {
+            if at_least((3, 2), (3, 2)) {
+                int(pname)
+            } else {
+                0
+            }
+        };
         let limits = ProbedLimits {
             max_array_texture_layers: int(glow::MAX_ARRAY_TEXTURE_LAYERS),
             max_samples: int(glow::MAX_SAMPLES),
             max_uniform_blocks: int(glow::MAX_VERTEX_UNIFORM_BLOCKS)
-                .min(int(glow::MAX_FRAGMENT_UNIFORM_BLOCKS)),
+                .min(int(glow::MAX_FRAGMENT_UNIFORM_BLOCKS))
+                .min(match geometry(glow::MAX_GEOMETRY_UNIFORM_BLOCKS) {
+                    0 => u32::MAX,
+                    n => n,
+                }),
             max_uniform_block_size: int(glow::MAX_UNIFORM_BLOCK_SIZE),
             max_texture_buffer_size: if at_least((3, 1), (3, 2)) {
                 int(glow::MAX_TEXTURE_BUFFER_SIZE)
@@ -480,7 +495,12 @@ impl Gl {
             max_uniform_components: [
                 int(glow::MAX_VERTEX_UNIFORM_COMPONENTS),
                 int(glow::MAX_FRAGMENT_UNIFORM_COMPONENTS),
+                geometry(glow::MAX_GEOMETRY_UNIFORM_COMPONENTS),
             ],
+            max_geometry_output_vertices: geometry(glow::MAX_GEOMETRY_OUTPUT_VERTICES),
+            max_geometry_total_output_components: geometry(
+                glow::MAX_GEOMETRY_TOTAL_OUTPUT_COMPONENTS,
+            ),
             uniform_buffer_offset_alignment: int(glow::UNIFORM_BUFFER_OFFSET_ALIGNMENT),
             max_texture_2d_size: int(glow::MAX_TEXTURE_SIZE),
             max_texture_3d_size: int(glow::MAX_3D_TEXTURE_SIZE),

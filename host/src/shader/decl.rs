@@ -11,6 +11,7 @@ use virgl_proto::tgsi::{
     Shader, Texture,
 };
 
+use super::geometry::{self, VertexInput};
 use super::regs::{float_literal, Ty};
 use super::unsupported;
 use crate::error::Result;
@@ -37,6 +38,10 @@ pub(super) struct Declarations {
     /// `IN[n]` and `OUT[n]` to their GLSL names.
     pub inputs: BTreeMap<u32, String>,
     pub outputs: BTreeMap<u32, String>,
+    /// A geometry shader's `IN[][n]`, read for one vertex at a time.
+    pub vertex_inputs: BTreeMap<u32, VertexInput>,
+    /// A geometry shader's `GS_*` properties.
+    pub(super) geometry: geometry::Layout,
     /// Constant buffer index to its element count.
     pub consts: BTreeMap<u32, u32>,
     pub temps: Vec<u32>,
@@ -82,6 +87,9 @@ pub(super) struct Link {
     pub qualifiers: Qualifiers,
     /// For a fragment shader: the `BCOLOR` indices the vertex shader writes.
     pub back_colors: BTreeSet<u32>,
+    /// For a vertex shader: a geometry shader follows, so the outputs are its inputs and
+    /// clipping, the y flip and stream output are the geometry shader's.
+    pub feeds_geometry: bool,
 }
 
 /// Varying name to its interpolation qualifier (`flat `, `noperspective `), for those that
@@ -89,7 +97,7 @@ pub(super) struct Link {
 pub(super) type Qualifiers = BTreeMap<String, &'static str>;
 
 /// The interpolation qualifiers of a fragment shader's varyings: GLSL 3.30 wants the vertex
-/// outputs feeding them to say the same.
+/// or geometry outputs feeding them to say the same.
 pub(super) fn fragment_qualifiers(fs: &Shader) -> Qualifiers {
     let mut q = Qualifiers::new();
     for decl in fs.declarations().filter(|d| d.file == File::In) {
@@ -109,7 +117,7 @@ pub(super) fn fragment_qualifiers(fs: &Shader) -> Qualifiers {
     q
 }
 
-/// The `BCOLOR` indices a vertex shader writes.
+/// The `BCOLOR` indices a vertex or geometry shader writes.
 pub(super) fn back_colors(vs: &Shader) -> BTreeSet<u32> {
     let mut b = BTreeSet::new();
     for decl in vs.declarations().filter(|d| d.file == File::Out) {
@@ -139,6 +147,8 @@ impl Declarations {
             stage: shader.processor,
             inputs: BTreeMap::new(),
             outputs: BTreeMap::new(),
+            vertex_inputs: BTreeMap::new(),
+            geometry: geometry::Layout::default(),
             consts: BTreeMap::new(),
             temps: Vec::new(),
             temp_arrays: Vec::new(),
@@ -181,6 +191,9 @@ impl Declarations {
                     // A promise about the depth written, which GL does not need.
                     (PropertyName::FsDepthLayout, _) | (PropertyName::NextShader, _) => {}
                     (PropertyName::FsEarlyDepthStencil, PropertyValue::Uint(0)) => {}
+                    (name, value) if d.stage == Processor::Geom && geometry::is_property(name) => {
+                        d.geometry.set(name, value)?
+                    }
                     (name, _) => return Err(unsupported(format!("property {name}"), None)),
                 },
                 Item::Immediate(imm) => match imm {
@@ -247,7 +260,8 @@ impl Declarations {
 
     fn declare(&mut self, decl: &Declaration) -> Result<()> {
         let bad = |why: &str| unsupported(format!("declaration `{decl}` ({why})"), None);
-        if decl.dimension.is_some() && decl.file != File::Const {
+        let per_vertex = self.stage == Processor::Geom && decl.file == File::In;
+        if decl.dimension.is_some() && decl.file != File::Const && !per_vertex {
             return Err(bad("two-dimensional"));
         }
         if decl.invariant {
@@ -298,6 +312,22 @@ impl Declarations {
                         .push(format!("layout(location = {i}) in vec4 in{i};"));
                 }
             }
+            File::In if stage == Processor::Geom => {
+                let sem = decl.semantic.ok_or_else(|| bad("no semantic"))?;
+                for (k, i) in range(decl)?.enumerate() {
+                    let index = sem.index + k as u32;
+                    match (decl.dimension, sem.name) {
+                        (Some(_), name) => self.vertex_input(decl, name, index, i)?,
+                        (None, SemanticName::PrimId) => {
+                            self.prologue.push(format!(
+                                "vec4 primid = intBitsToFloat(ivec4(gl_PrimitiveIDIn)); // IN[{i}]"
+                            ));
+                            self.inputs.insert(i, "primid".into());
+                        }
+                        (None, _) => return Err(bad("one-dimensional geometry input")),
+                    }
+                }
+            }
             File::In => {
                 let sem = decl.semantic.ok_or_else(|| bad("no semantic"))?;
                 if decl.location == InterpLocation::Sample {
@@ -333,6 +363,7 @@ impl Declarations {
     pub fn prefix(&self) -> &'static str {
         match self.stage {
             Processor::Vert => "vs_",
+            Processor::Geom => "gs_",
             _ => "fs_",
         }
     }
@@ -464,15 +495,19 @@ fn direct(i: virgl_proto::tgsi::Index) -> Result<i32> {
 
 /// The GLSL name of a varying with this semantic.
 pub(super) fn varying(name: SemanticName, index: u32) -> Option<String> {
-    let stem = match name {
+    Some(format!("v_{}{index}", varying_stem(name)?))
+}
+
+/// The word naming a varying semantic in GLSL.
+pub(super) fn varying_stem(name: SemanticName) -> Option<&'static str> {
+    Some(match name {
         SemanticName::Generic => "generic",
         SemanticName::Color => "color",
         SemanticName::Bcolor => "bcolor",
         SemanticName::Texcoord => "texcoord",
         SemanticName::Fog => "fog",
         _ => return None,
-    };
-    Some(format!("v_{stem}{index}"))
+    })
 }
 
 /// Suffix of a shadow sampler's swizzle uniform: Gallium swizzle values (0-3 pick a channel of

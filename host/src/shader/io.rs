@@ -14,6 +14,10 @@
 //! | `PCOORD` | | `pcoord`, `gl_PointCoord` in xy |
 //! | `SV INSTANCEID`, `VERTEXID` | `svN`, integers | |
 //!
+//! A geometry shader's outputs are the vertex stage's, held in private variables until `EMIT`;
+//! a vertex shader feeding one names its varyings `vg_generic0` and so on (see the `geometry`
+//! module).
+//!
 //! A vertex shader that writes no `CLIPDIST` (and has no `VS_PROHIBIT_UCPS`) sets
 //! `gl_ClipDistance[i]` to the dot product of user clip plane `i` ([`CLIP_PLANES`]) with
 //! `CLIPVERTEX`, or with the position; the backend enables the distances the rasterizer state
@@ -22,7 +26,8 @@
 
 use virgl_proto::tgsi::{Declaration, Processor, SemanticName};
 
-use super::decl::{varying, Declarations};
+use super::decl::{varying, varying_stem, Declarations};
+use super::geometry::GEOMETRY_INPUT;
 use super::regs::Ty;
 use super::unsupported;
 use crate::error::Result;
@@ -98,19 +103,31 @@ impl Declarations {
         };
         Ok(match (self.stage, name) {
             (Processor::Vert, SemanticName::Position) => "gl_Position".to_string(),
-            (Processor::Vert, SemanticName::Psize) => {
+            (Processor::Geom, SemanticName::Position) => {
+                return self.geometry_output(decl, name, index, i)
+            }
+            (Processor::Vert | Processor::Geom, SemanticName::Psize) => {
                 self.epilogue.push("gl_PointSize = psize.x;".into());
                 private("psize".into())
             }
-            (Processor::Vert, SemanticName::ClipDist) if index < 2 => {
+            (Processor::Vert | Processor::Geom, SemanticName::ClipDist) if index < 2 => {
                 self.clip_distances.push(index);
                 private(format!("clipdist{index}"))
             }
-            (Processor::Vert, SemanticName::ClipVertex) => {
+            (Processor::Vert | Processor::Geom, SemanticName::ClipVertex) => {
                 self.clip_vertex = true;
                 private("clipvertex".into())
             }
-            (Processor::Vert, SemanticName::Edgeflag) => private("edgeflag".into()),
+            (Processor::Vert | Processor::Geom, SemanticName::Edgeflag) => {
+                private("edgeflag".into())
+            }
+            (Processor::Geom, name) => return self.geometry_output(decl, name, index, i),
+            (Processor::Vert, name) if self.link.feeds_geometry => {
+                let stem = varying_stem(name).ok_or_else(bad)?;
+                let v = format!("{GEOMETRY_INPUT}{stem}{index}");
+                self.interface.push(format!("out vec4 {v}; // OUT[{i}]"));
+                v
+            }
             (Processor::Vert, name) => {
                 let v = varying(name, index).ok_or_else(bad)?;
                 let q = self.link.qualifiers.get(&v).copied().unwrap_or("");
@@ -144,6 +161,11 @@ impl Declarations {
         let builtin = match (self.stage, name) {
             (Processor::Vert, SemanticName::InstanceId) => "gl_InstanceID",
             (Processor::Vert, SemanticName::VertexId) => "gl_VertexID",
+            (Processor::Geom, SemanticName::PrimId) => "gl_PrimitiveIDIn",
+            (Processor::Geom, SemanticName::InvocationId) => {
+                self.geometry.invocation_id = true;
+                "gl_InvocationID"
+            }
             _ => {
                 return Err(unsupported(
                     format!("declaration `{decl}` (system value)"),
@@ -161,7 +183,8 @@ impl Declarations {
     /// user clip planes, extra colour buffers.
     pub(super) fn finish_io(&mut self) {
         match self.stage {
-            Processor::Vert => self.finish_clipping(),
+            Processor::Vert if self.link.feeds_geometry => {}
+            Processor::Vert | Processor::Geom => self.finish_clipping(),
             _ => {
                 if let (true, Some(i)) = (self.color0_writes_all, self.color0) {
                     for k in 1..MAX_COLOR_BUFFERS {

@@ -1,7 +1,7 @@
 //! TGSI to GLSL: turns a parsed [`virgl_proto::tgsi::Shader`] into GLSL source text.
 //!
-//! This is a pure translation, with no GL: [`crate::gl`] compiles what it gives. Vertex and
-//! fragment shaders are handled; anything else, and any opcode, declaration or property not
+//! This is a pure translation, with no GL: [`crate::gl`] compiles what it gives. Vertex,
+//! geometry and fragment shaders are handled; anything else, and any opcode, declaration or property not
 //! handled, is an [`Error::UnsupportedTgsi`] naming it and the instruction number.
 //!
 //! # Shape of the output
@@ -37,11 +37,17 @@
 //! two stages of one program together. It also lets the fragment stage's `COLOR` inputs take
 //! the `BCOLOR` the vertex stage writes on back faces ([`TWO_SIDE`]).
 //!
+//! With a geometry shader ([`translate_program`]), the geometry stage is the one that feeds
+//! the fragment stage, and the one that clips, flips y and captures stream output; the vertex
+//! stage's varyings become its inputs (the `geometry` module).
+//!
 //! # Not handled yet
 //!
 //! Each of these is an [`Error::UnsupportedTgsi`]:
 //!
-//! - geometry, tessellation and compute stages; images, buffers, atomics, 64-bit types;
+//! - tessellation and compute stages; images, buffers, atomics, 64-bit types; geometry
+//!   shader vertex streams other than 0, `CLIPDIST` and `CLIPVERTEX` inputs, and `PRIMID`,
+//!   `LAYER` and `VIEWPORT_INDEX` outputs;
 //! - indirect addressing of inputs, outputs and temporaries outside a declared array, and of
 //!   constant buffers (the second dimension) and samplers;
 //! - texel offsets; `TXQ` of the level count (w); `TXQS`, `LODQ`, `TG4`, `TEX2`/`TXB2`/`TXL2`
@@ -59,6 +65,7 @@
 
 mod decl;
 pub use decl::SHADOW_SWIZZLE;
+mod geometry;
 mod io;
 mod ops;
 mod regs;
@@ -72,10 +79,12 @@ use virgl_proto::tgsi::{Processor, Shader};
 
 use crate::error::{Error, Result};
 
+pub use geometry::{geometry_output_vertices, GEOMETRY_INPUT};
 pub use io::{CLIP_PLANES, TWO_SIDE};
 
-/// The vertex shader uniform the backend sets to -1 when the guest's viewport flips y
-/// (Gallium's scale\[1\] < 0), which GL's viewport cannot express.
+/// The uniform of the last stage before the rasterizer (vertex or geometry) the backend sets
+/// to -1 when the guest's viewport flips y (Gallium's scale\[1\] < 0), which GL's viewport
+/// cannot express.
 pub const ADJUST_Y: &str = "winsys_adjust_y";
 
 /// The GLSL dialect to write.
@@ -106,47 +115,72 @@ pub fn translate(shader: &Shader, target: Target) -> Result<String> {
 /// Translates a vertex and a fragment shader meant to be linked together, giving each vertex
 /// output the interpolation qualifier of the fragment input it feeds, as GLSL 3.30 requires.
 pub fn translate_pair(vs: &Shader, fs: &Shader, target: Target) -> Result<(String, String)> {
-    let p = translate_program(vs, fs, None, target)?;
+    let p = translate_program(vs, None, fs, None, target)?;
     Ok((p.vertex, p.fragment))
 }
 
-/// A vertex and fragment shader pair translated for one program.
+/// The shaders of one program, translated.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Program {
     pub vertex: String,
+    pub geometry: Option<String>,
     pub fragment: String,
     /// The names to pass to `glTransformFeedbackVaryings` (interleaved, `gl_NextBuffer`
     /// between buffers, `gl_SkipComponentsN` for gaps), empty without stream output.
     pub feedback: Vec<String>,
 }
 
-/// Translates a program: [`translate_pair`], plus the vertex shader's stream output, if any.
+/// Translates a program: [`translate_pair`], with a geometry shader between the two if
+/// there is one, plus the stream output `so` of the last stage before the rasterizer.
 ///
 /// Each captured output is copied to a varying `tfoutK` of exactly the captured components
 /// before the y flip, so the capture holds what the guest's shader wrote.
 pub fn translate_program(
     vs: &Shader,
+    gs: Option<&Shader>,
     fs: &Shader,
     so: Option<&StreamOutput>,
     target: Target,
 ) -> Result<Program> {
-    if vs.processor != Processor::Vert || fs.processor != Processor::Frag {
+    let stages_ok = vs.processor == Processor::Vert
+        && gs.is_none_or(|g| g.processor == Processor::Geom)
+        && fs.processor == Processor::Frag;
+    if !stages_ok {
+        let gs = gs
+            .map(|g| format!(" + {}", g.processor))
+            .unwrap_or_default();
         return Err(unsupported(
-            format!("shader pair {} + {}", vs.processor, fs.processor),
+            format!("shaders {}{gs} + {}", vs.processor, fs.processor),
             None,
         ));
     }
-    let vs_link = decl::Link {
+    let last = gs.unwrap_or(vs);
+    let last_link = decl::Link {
         qualifiers: decl::fragment_qualifiers(fs),
         ..Default::default()
     };
     let fs_link = decl::Link {
-        back_colors: decl::back_colors(vs),
+        back_colors: decl::back_colors(last),
         ..Default::default()
     };
-    let (vertex, feedback) = translate_linked(vs, target, &vs_link, so)?;
+    let (vertex, geometry, feedback) = match gs {
+        Some(gs) => {
+            let vs_link = decl::Link {
+                feeds_geometry: true,
+                ..Default::default()
+            };
+            let (geometry, feedback) = translate_linked(gs, target, &last_link, so)?;
+            let vertex = translate_linked(vs, target, &vs_link, None)?.0;
+            (vertex, Some(geometry), feedback)
+        }
+        None => {
+            let (vertex, feedback) = translate_linked(vs, target, &last_link, so)?;
+            (vertex, None, feedback)
+        }
+    };
     Ok(Program {
         vertex,
+        geometry,
         fragment: translate_linked(fs, target, &fs_link, None)?.0,
         feedback,
     })
@@ -243,7 +277,7 @@ fn translate_linked(
     so: Option<&StreamOutput>,
 ) -> Result<(String, Vec<String>)> {
     let stage = match shader.processor {
-        Processor::Vert | Processor::Frag => shader.processor,
+        Processor::Vert | Processor::Geom | Processor::Frag => shader.processor,
         p => return Err(unsupported(format!("shader stage {p}"), None)),
     };
     let regs = decl::Declarations::collect(shader, link)?;
@@ -259,23 +293,40 @@ fn translate_linked(
     }
     let body = body.finish()?;
 
+    let (version, layouts) = match stage {
+        Processor::Geom => regs.geometry_header()?,
+        _ => (None, String::new()),
+    };
     let mut out = String::new();
-    let _ = writeln!(out, "{}", target.version_line());
+    let _ = writeln!(out, "{}", version.unwrap_or(target.version_line()));
     let _ = writeln!(out, "// {} shader translated from TGSI", stage_word(stage));
     out.push('\n');
+    out.push_str(&layouts);
     out.push_str(&regs.globals());
     let (so_decls, so_copies, feedback) = match so {
-        Some(so) if stage == Processor::Vert => stream_output(so, &regs.outputs)?,
+        Some(so) if stage != Processor::Frag => stream_output(so, &regs.outputs)?,
         _ => Default::default(),
     };
     out.push_str(&so_decls);
-    // The TGSI body is a function of its own where something must run after it: built-in
-    // outputs copied from private variables, and the vertex stage's y flip.
-    let wrapped = stage == Processor::Vert || !regs.epilogue.is_empty();
-    if stage == Processor::Vert {
+    let rasterized_next = match stage {
+        Processor::Vert => !link.feeds_geometry,
+        p => p == Processor::Geom,
+    };
+    if rasterized_next {
         // GL viewports cannot flip y; a guest viewport that does is drawn with y negated here.
         let _ = writeln!(out, "uniform float {ADJUST_Y} = 1.0;");
     }
+    if stage == Processor::Geom {
+        // What runs after the body elsewhere runs at each EMIT.
+        out.push_str(&geometry::emit_function(&regs, &so_copies));
+    }
+    // The TGSI body is a function of its own where something must run after it: built-in
+    // outputs copied from private variables, and the vertex stage's y flip.
+    let wrapped = match stage {
+        Processor::Geom => false,
+        Processor::Vert => true,
+        _ => !regs.epilogue.is_empty(),
+    };
     let name = match (wrapped, stage) {
         (false, _) => "main",
         (true, Processor::Vert) => "vs_main",
@@ -291,7 +342,7 @@ fn translate_linked(
             let _ = writeln!(out, "    {line}");
         }
         out.push_str(&so_copies);
-        if stage == Processor::Vert {
+        if stage == Processor::Vert && rasterized_next {
             let _ = writeln!(out, "    gl_Position.y *= {ADJUST_Y};");
         }
         out.push_str("}\n");
@@ -302,6 +353,7 @@ fn translate_linked(
 fn stage_word(p: Processor) -> &'static str {
     match p {
         Processor::Vert => "vertex",
+        Processor::Geom => "geometry",
         Processor::Frag => "fragment",
         _ => "other",
     }

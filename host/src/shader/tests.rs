@@ -105,8 +105,10 @@ fn unsupported_declarations_and_stages_are_errors() {
     assert!(e.to_string().contains("DCL OUT[0], STENCIL"), "{e}");
     let e = error("FRAG\nDCL SV[0], SAMPLEID\n  0: END\n");
     assert!(e.to_string().contains("DCL SV[0], SAMPLEID"), "{e}");
+    let e = error("TESS_CTRL\n  0: END\n");
+    assert!(e.to_string().contains("shader stage TESS_CTRL"), "{e}");
     let e = error("GEOM\nPROPERTY GS_INPUT_PRIMITIVE TRIANGLES\n  0: END\n");
-    assert!(e.to_string().contains("shader stage GEOM"), "{e}");
+    assert!(e.to_string().contains("without GS_OUTPUT_PRIMITIVE"), "{e}");
     let e = error(&format!("{FRAG}  0: MOV TEMP[5], CONST[0]\n  1: END\n"));
     assert!(e.to_string().contains("TEMP[5]"), "{e}");
     let e = error(&format!("{FRAG}  0: MOV TEMP[0], CONST[2]\n  1: END\n"));
@@ -224,4 +226,54 @@ fn indirect_temporaries_must_be_in_a_declared_array() {
         let e = error(&format!("{decls}  0: MOV TEMP[4], {operand}\n  1: END\n"));
         assert!(e.to_string().contains("source TEMP[ADDR[0].x+1]"), "{e}");
     }
+}
+
+const GEOM: &str = "GEOM\nPROPERTY GS_INPUT_PRIMITIVE TRIANGLES\n\
+    PROPERTY GS_OUTPUT_PRIMITIVE TRIANGLE_STRIP\nPROPERTY GS_MAX_OUTPUT_VERTICES 3\n\
+    DCL IN[][0], POSITION\nDCL IN[][1], GENERIC[0]\nDCL OUT[0], POSITION\n\
+    DCL OUT[1], GENERIC[0]\nIMM[0] INT32 { 0, 1, 0, 0 }\n";
+
+#[test]
+fn geometry_shaders_sit_between_the_vertex_and_fragment_stages() {
+    let vs = parse(
+        "VERT\nDCL IN[0]\nDCL OUT[0], POSITION\nDCL OUT[1], GENERIC[0]\n\
+         0: MOV OUT[0], IN[0]\n  1: MOV OUT[1], IN[0]\n  2: END\n",
+    )
+    .unwrap();
+    let gs = parse(&format!(
+        "{GEOM}  0: MOV OUT[0], IN[2][0]\n  1: MOV OUT[1], IN[1][1]\n  2: EMIT IMM[0].xxxx\n  3: END\n"
+    ))
+    .unwrap();
+    let fs = parse(
+        "FRAG\nDCL IN[0], GENERIC[0], LINEAR\nDCL OUT[0], COLOR\n  0: MOV OUT[0], IN[0]\n  1: END\n",
+    )
+    .unwrap();
+    let p = super::translate_program(&vs, Some(&gs), &fs, None, Target::Desktop330).unwrap();
+    // The vertex stage feeds the geometry stage, which clips, flips y and feeds the fragment
+    // stage with the qualifiers it asks for.
+    assert!(p.vertex.contains("out vec4 vg_generic0;"), "{}", p.vertex);
+    assert!(!p.vertex.contains("winsys_adjust_y"), "{}", p.vertex);
+    assert!(!p.vertex.contains("gl_ClipDistance"), "{}", p.vertex);
+    let g = p.geometry.unwrap();
+    assert!(g.contains("in vec4 vg_generic0[];"), "{g}");
+    assert!(g.contains("noperspective out vec4 v_generic0;"), "{g}");
+    assert!(g.contains("position = gl_in[2].gl_Position;"), "{g}");
+    assert!(g.contains("generic0 = vg_generic0[1];"), "{g}");
+    assert!(
+        g.contains("gl_Position.y *= winsys_adjust_y;\n    EmitVertex();"),
+        "{g}"
+    );
+    assert!(p.fragment.contains("noperspective in vec4 v_generic0;"));
+}
+
+#[test]
+fn geometry_shader_limits_are_errors() {
+    let e = error(&format!("{GEOM}  0: MOV OUT[0], IN[3][0]\n  1: END\n"));
+    assert!(e.to_string().contains("vertex out of range"), "{e}");
+    let e = error(&format!("{GEOM}  0: EMIT IMM[0].yyyy\n  1: END\n"));
+    assert!(e.to_string().contains("vertex stream other than 0"), "{e}");
+    let e = error(&format!("{GEOM}  0: EMIT TEMP[0].xxxx\n  1: END\n"));
+    assert!(e.to_string().contains("not an immediate"), "{e}");
+    let e = error("VERT\nDCL OUT[0], POSITION\n  0: EMIT IMM[0].xxxx\n  1: END\n");
+    assert!(e.to_string().contains("EMIT"), "{e}");
 }

@@ -3,7 +3,8 @@
 use std::fmt::Write;
 
 use virgl_proto::tgsi::{
-    Component, Dst, File, Immediate, Index, Indirect, Instruction, Opcode, Src, WriteMask,
+    Component, Dst, File, Immediate, Index, Indirect, Instruction, Opcode, Processor, Src,
+    WriteMask,
 };
 
 mod channels;
@@ -240,7 +241,7 @@ impl<'a> Body<'a> {
                 self.blocks.push(Block::Switch);
             }
             O::Case => {
-                let label = self.case_label(&ins.src[0])?;
+                let label = self.constant(&ins.src[0], "CASE operand")?;
                 self.line(&format!("case {label}:"));
             }
             O::Default => self.line("default:"),
@@ -256,6 +257,16 @@ impl<'a> Body<'a> {
                 let c = self.src(&ins.src[0], f, &ALL)?;
                 self.line(&format!("if (any(lessThan({c}, vec4(0.0)))) discard;"));
             }
+            O::Emit | O::Endprim if self.regs.stage == Processor::Geom => {
+                if self.constant(&ins.src[0], "vertex stream")? != 0 {
+                    return Err(self.err(format!("{} to a vertex stream other than 0", ins.opcode)));
+                }
+                self.line(if ins.opcode == O::Emit {
+                    "emit_vertex();"
+                } else {
+                    "EndPrimitive();"
+                });
+            }
             O::Nop => {}
             O::End => {
                 if !self.blocks.is_empty() {
@@ -268,8 +279,9 @@ impl<'a> Body<'a> {
         Ok(())
     }
 
-    /// The constant a `CASE` compares with: a component of an immediate, as a signed integer.
-    fn case_label(&self, s: &Src) -> Result<i32> {
+    /// The constant a `CASE` compares with, or the stream an `EMIT` names: a component of an
+    /// immediate, as a signed integer.
+    fn constant(&self, s: &Src, what: &str) -> Result<i32> {
         let value = match (s.file, s.index, s.negate || s.absolute) {
             (File::Imm, Index::Direct(i), false) => usize::try_from(i)
                 .ok()
@@ -284,7 +296,7 @@ impl<'a> Body<'a> {
                 }),
             _ => None,
         };
-        value.ok_or_else(|| self.err(format!("CASE operand {s} (not an immediate)")))
+        value.ok_or_else(|| self.err(format!("{what} {s} (not an immediate)")))
     }
 
     /// A componentwise opcode whose sources are all of type `src`.
@@ -460,6 +472,22 @@ impl<'a> Body<'a> {
                     format!("{}const{buffer}[{element}]", self.regs.prefix()),
                     Ty::Float,
                 )
+            }
+            (File::In, Index::Direct(i), Some(vertex)) if self.regs.stage == Processor::Geom => {
+                let n = self.regs.geometry.input_vertices() as i32;
+                let vertex = match vertex {
+                    Index::Direct(v) if (0..n).contains(&v) => v.to_string(),
+                    Index::Direct(_) => return Err(bad("vertex out of range")),
+                    Index::Indirect(a) => {
+                        let v = self
+                            .address(&a, i64::from(a.offset))
+                            .ok_or_else(|| bad("indirect vertex"))?;
+                        format!("clamp({v}, 0, {})", n - 1)
+                    }
+                };
+                let i = u32::try_from(i).map_err(|_| bad("negative index"))?;
+                let input = self.regs.vertex_input_at(i, &vertex);
+                (input.ok_or_else(|| bad("undeclared"))?, Ty::Float)
             }
             (_, _, Some(_)) => return Err(bad("two-dimensional")),
             (File::Temp, index, None) => (
