@@ -104,10 +104,10 @@ fn glslang_validator_accepts_every_snapshot() {
     std::fs::create_dir_all(&tmp).unwrap();
     let mut failed = Vec::new();
     for (name, stage, glsl) in shaders() {
-        let ext = if stage == Processor::Vert {
-            "vert"
-        } else {
-            "frag"
+        let ext = match stage {
+            Processor::Vert => "vert",
+            Processor::Comp => "comp",
+            _ => "frag",
         };
         let path = tmp.join(format!("{name}.{ext}"));
         std::fs::write(&path, &glsl).unwrap();
@@ -160,6 +160,34 @@ fn each_capture_links_on_gl() {
         );
     }
     assert!(failed.is_empty(), "did not link: {failed:?}");
+}
+
+#[test]
+fn each_compute_shader_links_on_gl() {
+    let display = match EglDisplay::open() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("skip: no surfaceless EGL display here: {e}");
+            return;
+        }
+    };
+    let gl = Gl::new(&display, Api::GlCore { major: 4, minor: 5 }).unwrap();
+    let mut failed = Vec::new();
+    let mut linked = 0;
+    for (name, stage, glsl) in shaders() {
+        if stage != Processor::Comp {
+            continue;
+        }
+        match gl.compile_compute(&glsl) {
+            Ok(()) => linked += 1,
+            Err(log) => {
+                eprintln!("{name}:\n{log}");
+                failed.push(name);
+            }
+        }
+    }
+    assert!(failed.is_empty(), "did not link: {failed:?}");
+    assert!(linked >= 4, "{linked} compute shaders");
 }
 
 #[test]

@@ -73,6 +73,8 @@ pub(super) struct Declarations {
     pub(super) clip_vertex: bool,
     /// `VS_PROHIBIT_UCPS`.
     pub(super) prohibit_ucps: bool,
+    /// Compute properties, shader buffers, images and shared memory.
+    pub(super) memory: super::compute::Memory,
 }
 
 /// What one stage's translation needs to know of the other stage of its program.
@@ -82,6 +84,8 @@ pub(super) struct Link {
     pub qualifiers: Qualifiers,
     /// For a fragment shader: the `BCOLOR` indices the vertex shader writes.
     pub back_colors: BTreeSet<u32>,
+    /// For a compute shader: the bytes of shared memory (`req_local_mem`).
+    pub local_mem: u32,
 }
 
 /// Varying name to its interpolation qualifier (`flat `, `noperspective `), for those that
@@ -160,6 +164,7 @@ impl Declarations {
             num_clip_distances: None,
             clip_vertex: false,
             prohibit_ucps: false,
+            memory: Default::default(),
         };
         let mut origin = FsCoordOrigin::LowerLeft;
         let mut center = FsCoordPixelCenter::HalfInteger;
@@ -181,6 +186,12 @@ impl Declarations {
                     // A promise about the depth written, which GL does not need.
                     (PropertyName::FsDepthLayout, _) | (PropertyName::NextShader, _) => {}
                     (PropertyName::FsEarlyDepthStencil, PropertyValue::Uint(0)) => {}
+                    (
+                        name @ (PropertyName::CsFixedBlockWidth
+                        | PropertyName::CsFixedBlockHeight
+                        | PropertyName::CsFixedBlockDepth),
+                        PropertyValue::Uint(v),
+                    ) => d.block_property(name, v)?,
                     (name, _) => return Err(unsupported(format!("property {name}"), None)),
                 },
                 Item::Immediate(imm) => match imm {
@@ -228,6 +239,7 @@ impl Declarations {
                 }
             }
         }
+        d.scan_memory(shader)?;
         d.finish_io();
         if origin == FsCoordOrigin::UpperLeft || center == FsCoordPixelCenter::Integer {
             let mut layout = Vec::new();
@@ -255,6 +267,10 @@ impl Declarations {
         }
         let stage = self.stage;
         match decl.file {
+            File::In | File::Out if stage == Processor::Comp => {
+                return Err(bad("compute shaders have no inputs or outputs"))
+            }
+            File::Buffer | File::Image | File::Memory => self.declare_memory(decl, range(decl)?)?,
             File::Temp => match decl.array {
                 Some(id) if id > 0 => {
                     let r = range(decl)?;
@@ -333,6 +349,7 @@ impl Declarations {
     pub fn prefix(&self) -> &'static str {
         match self.stage {
             Processor::Vert => "vs_",
+            Processor::Comp => "cs_",
             _ => "fs_",
         }
     }
@@ -366,6 +383,7 @@ impl Declarations {
                 sampler_type(sampler.target, sampler.ret).unwrap_or_else(|| "sampler2D".into());
             let _ = writeln!(s, "uniform {ty} {p}samp{i};");
         }
+        s.push_str(&self.memory_globals());
         s
     }
 

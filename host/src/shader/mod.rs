@@ -1,7 +1,8 @@
 //! TGSI to GLSL: turns a parsed [`virgl_proto::tgsi::Shader`] into GLSL source text.
 //!
-//! This is a pure translation, with no GL: [`crate::gl`] compiles what it gives. Vertex and
-//! fragment shaders are handled; anything else, and any opcode, declaration or property not
+//! This is a pure translation, with no GL: [`crate::gl`] compiles what it gives. Vertex,
+//! fragment and compute shaders are handled (compute and shader memory in the `compute`
+//! module); anything else, and any opcode, declaration or property not
 //! handled, is an [`Error::UnsupportedTgsi`] naming it and the instruction number.
 //!
 //! # Shape of the output
@@ -41,7 +42,8 @@
 //!
 //! Each of these is an [`Error::UnsupportedTgsi`]:
 //!
-//! - geometry, tessellation and compute stages; images, buffers, atomics, 64-bit types;
+//! - geometry and tessellation stages; 64-bit types; `HWATOMIC` counters, multisample and
+//!   raw images, global memory; shader memory outside the fragment and compute stages;
 //! - indirect addressing of inputs, outputs and temporaries outside a declared array, and of
 //!   constant buffers (the second dimension) and samplers;
 //! - texel offsets; `TXQ` of the level count (w); `TXQS`, `LODQ`, `TG4`, `TEX2`/`TXB2`/`TXL2`
@@ -57,6 +59,7 @@
 //! applied: flat shading of `COLOR` inputs (`flatshade`), alpha test, point sprite
 //! replacement of `TEXCOORD` inputs (`sprite_coord_enable`) and colour clamping.
 
+mod compute;
 mod decl;
 mod io;
 mod ops;
@@ -71,6 +74,7 @@ use virgl_proto::tgsi::{Processor, Shader};
 
 use crate::error::{Error, Result};
 
+pub use compute::{image_format, translate_compute};
 pub use io::{CLIP_PLANES, TWO_SIDE};
 
 /// The vertex shader uniform the backend sets to -1 when the guest's viewport flips y
@@ -242,7 +246,7 @@ fn translate_linked(
     so: Option<&StreamOutput>,
 ) -> Result<(String, Vec<String>)> {
     let stage = match shader.processor {
-        Processor::Vert | Processor::Frag => shader.processor,
+        Processor::Vert | Processor::Frag | Processor::Comp => shader.processor,
         p => return Err(unsupported(format!("shader stage {p}"), None)),
     };
     let regs = decl::Declarations::collect(shader, link)?;
@@ -259,7 +263,7 @@ fn translate_linked(
     let body = body.finish()?;
 
     let mut out = String::new();
-    let _ = writeln!(out, "{}", target.version_line());
+    let _ = writeln!(out, "{}", regs.version_line(target));
     let _ = writeln!(out, "// {} shader translated from TGSI", stage_word(stage));
     out.push('\n');
     out.push_str(&regs.globals());
@@ -302,6 +306,7 @@ fn stage_word(p: Processor) -> &'static str {
     match p {
         Processor::Vert => "vertex",
         Processor::Frag => "fragment",
+        Processor::Comp => "compute",
         _ => "other",
     }
 }

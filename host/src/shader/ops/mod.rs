@@ -7,6 +7,7 @@ use virgl_proto::tgsi::{
 };
 
 mod channels;
+mod memory;
 mod texture;
 
 use super::decl::Declarations;
@@ -256,6 +257,11 @@ impl<'a> Body<'a> {
                 let c = self.src(&ins.src[0], f, &ALL)?;
                 self.line(&format!("if (any(lessThan({c}, vec4(0.0)))) discard;"));
             }
+            O::Load | O::Store | O::Resq | O::Membar | O::Barrier => self.memory(ins)?,
+            O::Atomuadd | O::Atomxchg | O::Atomcas | O::Atomand | O::Atomor | O::Atomxor => {
+                self.memory(ins)?
+            }
+            O::Atomumin | O::Atomumax | O::Atomimin | O::Atomimax => self.memory(ins)?,
             O::Nop => {}
             O::End => {
                 if !self.blocks.is_empty() {
