@@ -301,6 +301,7 @@ impl GlBackend {
             // SAFETY: the context is current and `loc` is a sampler uniform of this program.
             unsafe { self.gl.gl.uniform_1_i32(Some(loc), unit as i32) };
         }
+        self.bind_shader_memory(scene, ShaderType::Fragment)?;
         self.emit_state(state, flip);
         self.bind_vertices(scene)?;
         let began = self.begin_condition(scene)?;
@@ -488,7 +489,13 @@ impl GlBackend {
         Ok(Some((view, view_target)))
     }
 
-    fn bind_texture(&mut self, scene: Scene<'_>, st: usize, index: u32, unit: u32) -> Result<()> {
+    pub(super) fn bind_texture(
+        &mut self,
+        scene: Scene<'_>,
+        st: usize,
+        index: u32,
+        unit: u32,
+    ) -> Result<()> {
         let stage_state = &scene.state.stages[st];
         let view_handle = stage_state.views.get(index as usize).copied().flatten();
         let sampler = stage_state.samplers.get(index as usize).copied().flatten();
