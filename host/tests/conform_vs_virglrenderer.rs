@@ -16,11 +16,6 @@ const NOT_YET: &[&str] = &[
     "gs_point_to_two_quads",
     "gs_invocations_copy_strip",
     "streamout_from_gs",
-    "compute_ssbo_invocation_id",
-    "compute_ssbo_load_store",
-    "compute_image_store",
-    "compute_indirect_grid",
-    "fs_ssbo_atomic_count",
 ];
 
 struct Server {
