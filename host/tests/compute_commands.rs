@@ -3,9 +3,11 @@
 //! the command named; what passes reaches the backend.
 
 use virgl_host::backend::null::NullBackend;
+use virgl_host::gl::{Api, GlBackend};
 use virgl_host::{fixtures, Renderer};
 use virgl_proto::ccmd::{
-    encode_all, BufferBinding, Command, Dwords, ImageBinding, LaunchGrid, Shader, ShaderOffset,
+    encode_all, Box3, BufferBinding, Command, Dwords, ImageBinding, InlineWrite, LaunchGrid,
+    Shader, ShaderOffset, TransferTarget,
 };
 use virgl_proto::format::Format;
 use virgl_proto::pipe::ShaderType;
@@ -27,7 +29,10 @@ fn renderer() -> Renderer<NullBackend> {
 }
 
 /// Submits `commands` to context 1: the error text, if any.
-fn submit(r: &mut Renderer<NullBackend>, commands: &[Command<'_>]) -> Option<String> {
+fn submit<B: virgl_host::backend::Backend>(
+    r: &mut Renderer<B>,
+    commands: &[Command<'_>],
+) -> Option<String> {
     let words = encode_all(commands).unwrap();
     r.submit(1, bytemuck::cast_slice(&words))
         .err()
@@ -181,4 +186,46 @@ fn indirect_grids_must_fit_their_buffer() {
     fails(&[grid(SMALL_BUFFER, 56)], "indirect grid at offset 56");
     fails(&[grid(SMALL_BUFFER, 2)], "indirect grid at offset 2");
     fails(&[grid(TEXTURE, 0)], "not a buffer");
+}
+
+/// On GL, an indirect grid past the work-group counts guests are told of is refused rather
+/// than dispatched (GL leaves it undefined); one within them runs.
+#[test]
+fn indirect_grids_past_the_limits_are_refused_on_gl() {
+    let backend = match GlBackend::new(Api::GlCore { major: 4, minor: 5 }) {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("skip: no GL 4.5 core context here: {e}");
+            return;
+        }
+    };
+    let mut r = Renderer::new(backend, fixtures::LIMITS);
+    fixtures::populate(&mut r, 1).unwrap();
+    let counts = |c: [u32; 4]| {
+        Command::ResourceInlineWrite(InlineWrite {
+            target: TransferTarget {
+                resource: SMALL_BUFFER,
+                level: 0,
+                usage: 0,
+                stride: 0,
+                layer_stride: 0,
+                region: Box3::new_2d(0, 0, 16, 1),
+            },
+            data: Dwords::from_u32s(&c),
+        })
+    };
+    let bind = Command::BindShader {
+        handle: 5,
+        shader_type: ShaderType::Compute,
+    };
+    let store = buffers(ShaderType::Compute, 0, &[(BUFFER, 0, 64)]);
+    let setup = [create_cs(5), bind, store, counts([1, 1, 1, 0])];
+    assert_eq!(submit(&mut r, &setup), None);
+    assert_eq!(submit(&mut r, &[grid(SMALL_BUFFER, 0)]), None);
+    let e = submit(
+        &mut r,
+        &[counts([1, u32::MAX, 1, 0]), grid(SMALL_BUFFER, 0)],
+    )
+    .unwrap();
+    assert!(e.contains("past the limits"), "{e}");
 }

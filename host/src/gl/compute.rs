@@ -292,9 +292,13 @@ impl GlBackend {
                 _ => return Err(gl_err("glDispatchComputeIndirect", "not a buffer")),
             },
         };
+        if let Some(buffer) = indirect {
+            self.check_indirect_grid(buffer, grid.indirect_offset)?;
+        }
         let g = &self.gl.gl;
         // SAFETY: the context is current with the program and its resources bound; the
-        // indirect grid lies inside its buffer (checked by the validator).
+        // indirect grid lies inside its buffer (checked by the validator) and within the
+        // limits (checked above).
         unsafe {
             match indirect {
                 Some(buffer) => {
@@ -306,6 +310,32 @@ impl GlBackend {
             }
         }
         self.gl.check("glDispatchCompute")
+    }
+
+    /// Reads the indirect grid at `offset` of `buffer` and refuses one past the work-group
+    /// counts guests are told of: GL leaves such dispatches undefined.
+    fn check_indirect_grid(&self, buffer: glow::Buffer, offset: u32) -> Result<()> {
+        let mut bytes = [0u8; 12];
+        let g = &self.gl.gl;
+        // SAFETY: the context is current; the 12 bytes at `offset` lie inside the buffer (the
+        // validator checked) and `bytes` holds 12.
+        unsafe {
+            g.bind_buffer(glow::COPY_READ_BUFFER, Some(buffer));
+            g.get_buffer_sub_data(glow::COPY_READ_BUFFER, offset as i32, &mut bytes);
+            g.bind_buffer(glow::COPY_READ_BUFFER, None);
+        }
+        self.gl.check("glGetBufferSubData")?;
+        let max = self.caps().v2().max_compute_grid_size;
+        let counts: [u32; 3] = std::array::from_fn(|i| {
+            u32::from_le_bytes(bytes[i * 4..i * 4 + 4].try_into().unwrap())
+        });
+        if counts.iter().zip(max).any(|(&n, m)| n > m) {
+            return Err(gl_err(
+                "glDispatchComputeIndirect",
+                format!("indirect grid {counts:?} past the limits {max:?}"),
+            ));
+        }
+        Ok(())
     }
 
     /// MEMORY_BARRIER.

@@ -32,6 +32,9 @@ use crate::error::Result;
 /// The `#version` line of shaders that need GLSL 4.30.
 const VERSION_430: &str = "#version 430 core";
 
+/// Shared memory past this is refused before GL sees it (GL 4.3 asks for 32 KiB).
+const MAX_LOCAL_MEM: u32 = 64 * 1024;
+
 /// What a shader declares of compute and shader memory.
 #[derive(Clone, Debug, Default)]
 pub(super) struct Memory {
@@ -216,6 +219,9 @@ impl Declarations {
                 if self.link.local_mem == 0 {
                     return Err(bad("shared memory of no size (req_local_mem is 0)"));
                 }
+                if self.link.local_mem > MAX_LOCAL_MEM {
+                    return Err(bad("shared memory past 64 KiB"));
+                }
                 if r.len() != 1 || self.memory.shared.is_some() {
                     return Err(bad("more than one shared memory"));
                 }
@@ -373,6 +379,8 @@ mod tests {
         assert!(g.contains("uvec2(cs_shared[(sv0.x >> 2) + 1u], cs_shared[(sv0.x >> 2) + 2u])"));
         let e = glsl(&tgsi, 0).unwrap_err();
         assert!(e.to_string().contains("req_local_mem is 0"), "{e}");
+        let e = glsl(&tgsi, u32::MAX).unwrap_err();
+        assert!(e.to_string().contains("past 64 KiB"), "{e}");
     }
 
     #[test]
