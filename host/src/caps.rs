@@ -26,7 +26,8 @@
 //! # Decided
 //!
 //! The TGSI translator ([`crate::shader`]) writes GLSL 3.30 vertex, geometry and fragment
-//! shaders, and the renderer has no tessellation or compute yet, so:
+//! shaders (4.30 where they use shader memory, and compute shaders), and the renderer has no
+//! tessellation yet, so:
 //!
 //! | field | value | why |
 //! |---|---|---|
@@ -42,10 +43,13 @@
 //! | `max_const_buffer_size` | 4 × uniform components (VS, FS, GS) | buffer 0 is a uniform array |
 //! | `max_viewports` | 1 | |
 //! | `max_streamout_buffers` | 4 on GL 4.0+ | vertex- or geometry-shader stream output as transform feedback with `gl_SkipComponents` and `gl_NextBuffer` |
-//! | dual-source, gather, texel offsets, tessellation, SSBO, images, atomics, compute, anisotropy | 0 | not translated or not implemented |
-//! | `capability_bits` | `FBO_MIXED_COLOR_FORMATS` when probed, `QBO`, `TEXTURE_VIEW` and `SRGB_WRITE_CONTROL` (GL 4.3) | every other bit names a command or shader feature not done |
+//! | dual-source, gather, texel offsets, tessellation, atomic counters, anisotropy | 0 | not translated or not implemented |
+//! | compute, shader buffers and images | see the `compute` module | fragment and compute stages, GL 4.3 |
+//! | `capability_bits` | `FBO_MIXED_COLOR_FORMATS` when probed, `QBO`, `TEXTURE_VIEW`, `SRGB_WRITE_CONTROL` and `COMPUTE_SHADER` (GL 4.3) | every other bit names a command or shader feature not done |
 //! | `capability_bits_v2` | none | |
 //! | `host_feature_check_version` | 15 | virglrenderer 0.10.4's: Mesa reads `renderer` (≥ 5), the GLSL level for compat (≥ 6), sends LINK_SHADER (≥ 7) and TEXCOORD semantics (≥ 10), reads constant-buffer sizes (≥ 12, 13) and `timer_query` (≥ 15). At 16+ it would lower SSBO bindings, at 21+ send CLEAR_SURFACE, and below 23 its vtest client speaks protocol 2 |
+
+mod compute;
 
 use virgl_proto::caps::{
     BoolSet1, CapabilityBits, CapsV1, CapsV2, FormatMask, CAPSET_VIRGL, CAPSET_VIRGL2,
@@ -234,6 +238,7 @@ pub fn fill(p: &Probed) -> Caps {
         bits |= CapabilityBits::TEXTURE_VIEW | CapabilityBits::SRGB_WRITE_CONTROL;
     }
     v2.capability_bits = bits.bits();
+    compute::fill(&mut v2, &l.compute);
     v2.max_vertex_attrib_stride = l.max_vertex_attrib_stride;
     v2.max_texture_2d_size = l.max_texture_2d_size;
     v2.max_texture_3d_size = l.max_texture_3d_size;
@@ -365,6 +370,7 @@ mod tests {
                 max_texture_lod_bias: 16.0,
                 mixed_color_formats: true,
                 vertex_type_10f_11f_11f: false,
+                compute: Default::default(),
             },
             formats: vec![
                 (Format::B8G8R8A8_UNORM, yes),

@@ -6,6 +6,8 @@
 //! calls the backend. The first command that fails ends the context: the error names the
 //! command and what was wrong, and later submissions are refused with it.
 
+mod compute;
+
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
 
@@ -115,7 +117,6 @@ impl Context {
             | C::SendStringMarker(_)
             | C::EndTransfers(_)
             | C::TextureBarrier(_)
-            | C::MemoryBarrier(_)
             | C::SetMinSamples(_)
             | C::SetTessState { .. } => Ok(()),
 
@@ -182,6 +183,7 @@ impl Context {
                     stage: done.shader_type,
                     tgsi,
                     stream_output: done.stream_output,
+                    req_local_mem: done.req_local_mem,
                 };
                 self.insert(done.handle, Object::Shader(Arc::new(object)))
             }
@@ -642,12 +644,22 @@ impl Context {
                     s.streamout_targets = targets.iter().copied().take_while(|&h| h != 0).collect();
                 })
             }
-            C::SetShaderBuffers { buffers, .. } | C::SetAtomicBuffers { buffers, .. }
-                if buffers.iter().all(|b| b.resource == 0) =>
-            {
-                Ok(())
-            }
-            C::SetShaderImages { images, .. } if images.iter().all(|i| i.resource == 0) => Ok(()),
+            C::SetShaderBuffers {
+                shader_type,
+                start_slot,
+                buffers,
+            } => self.set_shader_buffers(resources, *shader_type, *start_slot, buffers),
+            C::SetAtomicBuffers {
+                start_slot,
+                buffers,
+            } => self.set_atomic_buffers(resources, *start_slot, buffers),
+            C::SetShaderImages {
+                shader_type,
+                start_slot,
+                images,
+            } => self.set_shader_images(resources, *shader_type, *start_slot, images),
+            C::LaunchGrid(grid) => self.launch_grid(resources, backend, grid),
+            C::MemoryBarrier(bits) => backend.memory_barrier(*bits).map_err(|e| e.to_string()),
             other => Err(format!(
                 "{} is not supported by this renderer yet",
                 other.name()

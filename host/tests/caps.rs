@@ -13,7 +13,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use virgl_host::gl::{Api, EglDisplay, Gl};
-use virgl_proto::caps::{CapsV1, CapsV2, FormatMask, CAPSET_VIRGL, CAPSET_VIRGL2};
+use virgl_proto::caps::{CapabilityBits, CapsV1, CapsV2, FormatMask, CAPSET_VIRGL, CAPSET_VIRGL2};
 use virgl_proto::format::Format;
 use virgl_proto::vtest::{self as wire, cmd, MsgHeader};
 
@@ -235,10 +235,60 @@ fn our_caps_are_within_virglrenderers() {
             ours.max_geom_total_output_components,
             theirs.max_geom_total_output_components,
         ),
+        (
+            "max_shader_buffer_frag_compute",
+            ours.max_shader_buffer_frag_compute,
+            theirs.max_shader_buffer_frag_compute,
+        ),
+        (
+            "max_shader_buffer_other_stages",
+            ours.max_shader_buffer_other_stages,
+            theirs.max_shader_buffer_other_stages,
+        ),
+        (
+            "max_shader_image_frag_compute",
+            ours.max_shader_image_frag_compute,
+            theirs.max_shader_image_frag_compute,
+        ),
+        (
+            "max_shader_image_other_stages",
+            ours.max_shader_image_other_stages,
+            theirs.max_shader_image_other_stages,
+        ),
+        (
+            "max_image_samples",
+            ours.max_image_samples,
+            theirs.max_image_samples,
+        ),
+        (
+            "max_combined_shader_buffers",
+            ours.max_combined_shader_buffers,
+            theirs.max_combined_shader_buffers,
+        ),
+        (
+            "max_combined_atomic_counter_buffers",
+            ours.max_combined_atomic_counter_buffers,
+            theirs.max_combined_atomic_counter_buffers,
+        ),
     ] {
         assert!(o <= t, "{what}: ours {o}, virglrenderer's {t}");
     }
     // Limits read from the same GL agree exactly.
+    assert!(ours.capabilities().contains(CapabilityBits::COMPUTE_SHADER));
+    assert_eq!(
+        ours.max_compute_work_group_invocations,
+        theirs.max_compute_work_group_invocations
+    );
+    assert_eq!(
+        ours.max_compute_shared_memory_size,
+        theirs.max_compute_shared_memory_size
+    );
+    assert_eq!(ours.max_compute_grid_size, theirs.max_compute_grid_size);
+    assert_eq!(ours.max_compute_block_size, theirs.max_compute_block_size);
+    assert_eq!(
+        ours.shader_buffer_offset_alignment,
+        theirs.shader_buffer_offset_alignment
+    );
     assert_eq!(ours.max_texture_2d_size, theirs.max_texture_2d_size);
     assert_eq!(ours.max_texture_3d_size, theirs.max_texture_3d_size);
     assert_eq!(ours.max_texture_cube_size, theirs.max_texture_cube_size);

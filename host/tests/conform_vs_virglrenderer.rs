@@ -15,11 +15,6 @@ use virgl_guest::vtest::Vtest;
 const NOT_YET: &[&str] = &[
     // Needs glsl_level 400, which would turn on ARB_gpu_shader5 in Mesa guests (see caps.rs).
     "gs_invocations_copy_strip",
-    "compute_ssbo_invocation_id",
-    "compute_ssbo_load_store",
-    "compute_image_store",
-    "compute_indirect_grid",
-    "fs_ssbo_atomic_count",
 ];
 
 struct Server {

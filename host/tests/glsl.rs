@@ -108,6 +108,7 @@ fn glslang_validator_accepts_every_snapshot() {
         let ext = match stage {
             Processor::Vert => "vert",
             Processor::Geom => "geom",
+            Processor::Comp => "comp",
             _ => "frag",
         };
         let path = tmp.join(format!("{name}.{ext}"));
@@ -165,6 +166,34 @@ fn each_capture_links_on_gl() {
         );
     }
     assert!(failed.is_empty(), "did not link: {failed:?}");
+}
+
+#[test]
+fn each_compute_shader_links_on_gl() {
+    let display = match EglDisplay::open() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("skip: no surfaceless EGL display here: {e}");
+            return;
+        }
+    };
+    let gl = Gl::new(&display, Api::GlCore { major: 4, minor: 5 }).unwrap();
+    let mut failed = Vec::new();
+    let mut linked = 0;
+    for (name, stage, glsl) in shaders() {
+        if stage != Processor::Comp {
+            continue;
+        }
+        match gl.compile_compute(&glsl) {
+            Ok(()) => linked += 1,
+            Err(log) => {
+                eprintln!("{name}:\n{log}");
+                failed.push(name);
+            }
+        }
+    }
+    assert!(failed.is_empty(), "did not link: {failed:?}");
+    assert!(linked >= 4, "{linked} compute shaders");
 }
 
 #[test]

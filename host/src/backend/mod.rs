@@ -10,7 +10,7 @@
 
 pub mod null;
 
-use virgl_proto::ccmd::{Blit, Box3, Clear, ClearTexture, CopyRegion, DrawVbo, Query};
+use virgl_proto::ccmd::{Blit, Box3, Clear, ClearTexture, CopyRegion, DrawVbo, LaunchGrid, Query};
 
 use crate::error::Result;
 use crate::resource::Resource;
@@ -53,6 +53,11 @@ pub trait Backend {
     fn clear(&mut self, scene: Scene<'_>, clear: &Clear) -> Result<()>;
     /// DRAW_VBO with the bound state.
     fn draw(&mut self, scene: Scene<'_>, draw: &DrawVbo) -> Result<()>;
+    /// LAUNCH_GRID with the bound compute shader, its shader buffers, images and samplers.
+    fn launch_grid(&mut self, scene: Scene<'_>, grid: &LaunchGrid) -> Result<()>;
+    /// MEMORY_BARRIER: `PIPE_BARRIER_*` bits saying which later reads must see earlier
+    /// shader writes.
+    fn memory_barrier(&mut self, barriers: u32) -> Result<()>;
     /// BLIT between resources.
     fn blit(&mut self, scene: Scene<'_>, blit: &Blit) -> Result<()>;
     /// RESOURCE_COPY_REGION.

@@ -6,7 +6,7 @@
 
 use std::collections::HashMap;
 
-use virgl_proto::ccmd::{Blit, Box3, Clear, ClearTexture, CopyRegion, DrawVbo, Query};
+use virgl_proto::ccmd::{Blit, Box3, Clear, ClearTexture, CopyRegion, DrawVbo, LaunchGrid, Query};
 use virgl_proto::transfer::TransferLayout;
 
 use super::{Backend, Scene};
@@ -133,6 +133,23 @@ impl Backend for NullBackend {
             "draw {}/{} {:?} start {} count {}",
             scene.ctx, scene.sub_ctx, draw.mode, draw.start, draw.count
         ));
+        Ok(())
+    }
+
+    fn launch_grid(&mut self, scene: Scene<'_>, grid: &LaunchGrid) -> Result<()> {
+        let indirect = match grid.indirect_resource {
+            0 => String::new(),
+            r => format!(" indirect {r}+{}", grid.indirect_offset),
+        };
+        self.calls.push(format!(
+            "launch_grid {}/{} block {:?} grid {:?}{indirect}",
+            scene.ctx, scene.sub_ctx, grid.block, grid.grid
+        ));
+        Ok(())
+    }
+
+    fn memory_barrier(&mut self, barriers: u32) -> Result<()> {
+        self.calls.push(format!("memory_barrier {barriers:#x}"));
         Ok(())
     }
 

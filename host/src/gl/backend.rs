@@ -8,7 +8,9 @@
 use std::collections::HashMap;
 
 use glow::HasContext;
-use virgl_proto::ccmd::{Blit, Box3, Clear, ClearTexture, CopyRegion, DrawVbo, ObjectType, Query};
+use virgl_proto::ccmd::{
+    Blit, Box3, Clear, ClearTexture, CopyRegion, DrawVbo, LaunchGrid, ObjectType, Query,
+};
 use virgl_proto::pipe::{BlitMask, ClearBuffers, TexFilter};
 
 use super::draw::Programs;
@@ -24,6 +26,7 @@ pub struct GlBackend {
     pub(super) gl: Gl,
     pub(super) storage: HashMap<u32, Storage>,
     pub(super) programs: Programs,
+    pub(super) compute: super::compute::ComputePrograms,
     /// The draw framebuffer, re-attached for each command that renders.
     pub(super) fbo: glow::Framebuffer,
     /// The read side of blits.
@@ -64,6 +67,7 @@ impl GlBackend {
             gl,
             storage: HashMap::new(),
             programs: Programs::default(),
+            compute: Default::default(),
             fbo,
             read_fbo,
             attached: None,
@@ -333,13 +337,24 @@ impl Backend for GlBackend {
         self.attached = None;
         self.programs
             .forget(&self.gl, ctx, Some(sub_ctx), Some(handle));
+        self.compute
+            .forget(&self.gl, ctx, Some(sub_ctx), Some(handle));
         self.forget_queries(|k| *k == (ctx, sub_ctx, handle));
     }
 
     fn forget_sub_context(&mut self, ctx: u32, sub_ctx: Option<u32>) {
         self.attached = None;
         self.programs.forget(&self.gl, ctx, sub_ctx, None);
+        self.compute.forget(&self.gl, ctx, sub_ctx, None);
         self.forget_queries(|k| k.0 == ctx && sub_ctx.is_none_or(|s| s == k.1));
+    }
+
+    fn launch_grid(&mut self, scene: Scene<'_>, grid: &LaunchGrid) -> Result<()> {
+        self.dispatch(scene, grid)
+    }
+
+    fn memory_barrier(&mut self, barriers: u32) -> Result<()> {
+        self.barrier(barriers)
     }
 
     fn begin_query(&mut self, scene: Scene<'_>, handle: u32, query: &Query) -> Result<()> {

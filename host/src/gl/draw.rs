@@ -369,6 +369,7 @@ impl GlBackend {
                 }
             }
         }
+        self.bind_shader_memory(scene, ShaderType::Fragment)?;
         self.emit_state(state, flip);
         self.bind_vertices(scene)?;
         let began = self.begin_condition(scene)?;
@@ -644,7 +645,7 @@ impl GlBackend {
     /// Binds the texture and sampler of slot `index` of stage `st` to `unit`. For a shadow
     /// sampler the texture is left unswizzled and the view's swizzle (Gallium values) is
     /// returned for the shader to apply.
-    fn bind_texture(
+    pub(super) fn bind_texture(
         &mut self,
         scene: Scene<'_>,
         st: usize,

@@ -3,6 +3,7 @@
 //! why it is sound.
 
 mod backend;
+pub mod compute;
 mod convert;
 mod draw;
 mod extra;

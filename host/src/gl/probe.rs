@@ -71,6 +71,8 @@ pub struct ProbedLimits {
     pub mixed_color_formats: bool,
     /// Vertex attributes may be `GL_UNSIGNED_INT_10F_11F_11F_REV` (GL 4.4).
     pub vertex_type_10f_11f_11f: bool,
+    /// Compute shaders, shader buffers and images.
+    pub compute: super::compute::ComputeLimits,
 }
 
 /// A texture and framebuffer made for one probe, deleted on drop.
@@ -512,6 +514,7 @@ impl Gl {
             // SAFETY: the context is current; a single-float state of GL 3.3 and GLES 3.0.
             max_texture_lod_bias: unsafe { g.get_parameter_f32(glow::MAX_TEXTURE_LOD_BIAS) },
             mixed_color_formats: false,
+            compute: self.probe_compute_limits()?,
             vertex_type_10f_11f_11f: !v.es
                 && (at_least((4, 4), (0, 0))
                     || g.supported_extensions()

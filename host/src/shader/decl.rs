@@ -78,6 +78,8 @@ pub(super) struct Declarations {
     pub(super) clip_vertex: bool,
     /// `VS_PROHIBIT_UCPS`.
     pub(super) prohibit_ucps: bool,
+    /// Compute properties, shader buffers, images and shared memory.
+    pub(super) memory: super::compute::Memory,
 }
 
 /// What one stage's translation needs to know of the other stage of its program.
@@ -90,6 +92,8 @@ pub(super) struct Link {
     /// For a vertex shader: a geometry shader follows, so the outputs are its inputs and
     /// clipping, the y flip and stream output are the geometry shader's.
     pub feeds_geometry: bool,
+    /// For a compute shader: the bytes of shared memory (`req_local_mem`).
+    pub local_mem: u32,
 }
 
 /// Varying name to its interpolation qualifier (`flat `, `noperspective `), for those that
@@ -170,6 +174,7 @@ impl Declarations {
             num_clip_distances: None,
             clip_vertex: false,
             prohibit_ucps: false,
+            memory: Default::default(),
         };
         let mut origin = FsCoordOrigin::LowerLeft;
         let mut center = FsCoordPixelCenter::HalfInteger;
@@ -194,6 +199,12 @@ impl Declarations {
                     (name, value) if d.stage == Processor::Geom && geometry::is_property(name) => {
                         d.geometry.set(name, value)?
                     }
+                    (
+                        name @ (PropertyName::CsFixedBlockWidth
+                        | PropertyName::CsFixedBlockHeight
+                        | PropertyName::CsFixedBlockDepth),
+                        PropertyValue::Uint(v),
+                    ) => d.block_property(name, v)?,
                     (name, _) => return Err(unsupported(format!("property {name}"), None)),
                 },
                 Item::Immediate(imm) => match imm {
@@ -241,6 +252,7 @@ impl Declarations {
                 }
             }
         }
+        d.scan_memory(shader)?;
         d.finish_io();
         if origin == FsCoordOrigin::UpperLeft || center == FsCoordPixelCenter::Integer {
             let mut layout = Vec::new();
@@ -269,6 +281,10 @@ impl Declarations {
         }
         let stage = self.stage;
         match decl.file {
+            File::In | File::Out if stage == Processor::Comp => {
+                return Err(bad("compute shaders have no inputs or outputs"))
+            }
+            File::Buffer | File::Image | File::Memory => self.declare_memory(decl, range(decl)?)?,
             File::Temp => match decl.array {
                 Some(id) if id > 0 => {
                     let r = range(decl)?;
@@ -364,6 +380,7 @@ impl Declarations {
         match self.stage {
             Processor::Vert => "vs_",
             Processor::Geom => "gs_",
+            Processor::Comp => "cs_",
             _ => "fs_",
         }
     }
@@ -410,6 +427,7 @@ impl Declarations {
         if shadow {
             s.push_str(SHADOW_SWIZZLE_FN);
         }
+        s.push_str(&self.memory_globals());
         s
     }
 

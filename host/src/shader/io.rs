@@ -157,6 +157,9 @@ impl Declarations {
         name: SemanticName,
         i: u32,
     ) -> Result<(String, Ty)> {
+        if self.stage == Processor::Comp {
+            return self.compute_system_value(decl, name, i);
+        }
         // Gallium's VERTEXID counts from the base vertex, as gl_VertexID does.
         let builtin = match (self.stage, name) {
             (Processor::Vert, SemanticName::InstanceId) => "gl_InstanceID",

@@ -1,7 +1,8 @@
 //! TGSI to GLSL: turns a parsed [`virgl_proto::tgsi::Shader`] into GLSL source text.
 //!
 //! This is a pure translation, with no GL: [`crate::gl`] compiles what it gives. Vertex,
-//! geometry and fragment shaders are handled; anything else, and any opcode, declaration or property not
+//! geometry, fragment and compute shaders are handled (compute and shader memory in the
+//! `compute` module); anything else, and any opcode, declaration or property not
 //! handled, is an [`Error::UnsupportedTgsi`] naming it and the instruction number.
 //!
 //! # Shape of the output
@@ -45,9 +46,10 @@
 //!
 //! Each of these is an [`Error::UnsupportedTgsi`]:
 //!
-//! - tessellation and compute stages; images, buffers, atomics, 64-bit types; geometry
-//!   shader vertex streams other than 0, `CLIPDIST` and `CLIPVERTEX` inputs, and `PRIMID`,
-//!   `LAYER` and `VIEWPORT_INDEX` outputs;
+//! - tessellation stages; 64-bit types; `HWATOMIC` counters, multisample and raw images,
+//!   global memory; shader memory outside the fragment and compute stages; geometry shader
+//!   vertex streams other than 0, `CLIPDIST` and `CLIPVERTEX` inputs, and `PRIMID`, `LAYER`
+//!   and `VIEWPORT_INDEX` outputs;
 //! - indirect addressing of inputs, outputs and temporaries outside a declared array, and of
 //!   constant buffers (the second dimension) and samplers;
 //! - texel offsets; `TXQ` of the level count (w); `TXQS`, `LODQ`, `TG4`, `TEX2`/`TXB2`/`TXL2`
@@ -63,6 +65,7 @@
 //! applied: flat shading of `COLOR` inputs (`flatshade`), alpha test, point sprite
 //! replacement of `TEXCOORD` inputs (`sprite_coord_enable`) and colour clamping.
 
+mod compute;
 mod decl;
 pub use decl::SHADOW_SWIZZLE;
 mod geometry;
@@ -79,6 +82,7 @@ use virgl_proto::tgsi::{Processor, Shader};
 
 use crate::error::{Error, Result};
 
+pub use compute::{image_format, translate_compute};
 pub use geometry::{geometry_output_vertices, GEOMETRY_INPUT};
 pub use io::{CLIP_PLANES, TWO_SIDE};
 
@@ -277,7 +281,7 @@ fn translate_linked(
     so: Option<&StreamOutput>,
 ) -> Result<(String, Vec<String>)> {
     let stage = match shader.processor {
-        Processor::Vert | Processor::Geom | Processor::Frag => shader.processor,
+        Processor::Vert | Processor::Geom | Processor::Frag | Processor::Comp => shader.processor,
         p => return Err(unsupported(format!("shader stage {p}"), None)),
     };
     let regs = decl::Declarations::collect(shader, link)?;
@@ -298,7 +302,7 @@ fn translate_linked(
         _ => (None, String::new()),
     };
     let mut out = String::new();
-    let _ = writeln!(out, "{}", version.unwrap_or(target.version_line()));
+    let _ = writeln!(out, "{}", version.unwrap_or(regs.version_line(target)));
     let _ = writeln!(out, "// {} shader translated from TGSI", stage_word(stage));
     out.push('\n');
     out.push_str(&layouts);
@@ -355,6 +359,7 @@ fn stage_word(p: Processor) -> &'static str {
         Processor::Vert => "vertex",
         Processor::Geom => "geometry",
         Processor::Frag => "fragment",
+        Processor::Comp => "compute",
         _ => "other",
     }
 }

@@ -12,7 +12,7 @@ pub use objects::{Object, Objects, ShaderObject};
 /// tess eval, compute.
 pub const STAGES: usize = 6;
 
-/// A uniform buffer bound to a slot.
+/// A buffer range bound to a slot: a uniform, shader or atomic counter buffer.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UniformBuffer {
     pub resource: u32,
@@ -33,6 +33,10 @@ pub struct StageState {
     pub constants: Vec<u32>,
     /// Uniform buffers by index.
     pub uniform_buffers: Vec<Option<UniformBuffer>>,
+    /// Shader buffers (SSBOs) by slot: SET_SHADER_BUFFERS.
+    pub shader_buffers: Vec<Option<UniformBuffer>>,
+    /// Shader images by slot: SET_SHADER_IMAGES.
+    pub images: Vec<Option<virgl_proto::ccmd::ImageBinding>>,
 }
 
 /// The bound framebuffer: surface handles.
@@ -70,6 +74,8 @@ pub struct SubContext {
     pub render_condition: Option<(u32, bool, virgl_proto::pipe::RenderCondMode)>,
     /// Queries begun and not ended.
     pub active_queries: Vec<u32>,
+    /// Atomic counter buffers by slot (SET_ATOMIC_BUFFERS; one set for every stage).
+    pub atomic_buffers: Vec<Option<UniformBuffer>>,
     /// Bumped by every command that changes what a draw would emit, so a backend can tell
     /// whether its cached GL state is still this sub-context's.
     pub generation: u64,
@@ -107,6 +113,7 @@ impl Default for SubContext {
             streamout_filled: Default::default(),
             render_condition: None,
             active_queries: Vec::new(),
+            atomic_buffers: Vec::new(),
             generation: 0,
         }
     }

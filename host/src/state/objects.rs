@@ -20,6 +20,8 @@ pub struct ShaderObject {
     pub stage: ShaderType,
     pub tgsi: tgsi::Shader,
     pub stream_output: Option<StreamOutput>,
+    /// A compute shader's shared memory in bytes.
+    pub req_local_mem: u32,
 }
 
 /// One object, of any kind.

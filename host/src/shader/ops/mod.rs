@@ -8,6 +8,7 @@ use virgl_proto::tgsi::{
 };
 
 mod channels;
+mod memory;
 mod texture;
 
 use super::decl::Declarations;
@@ -267,6 +268,11 @@ impl<'a> Body<'a> {
                     "EndPrimitive();"
                 });
             }
+            O::Load | O::Store | O::Resq | O::Membar | O::Barrier => self.memory(ins)?,
+            O::Atomuadd | O::Atomxchg | O::Atomcas | O::Atomand | O::Atomor | O::Atomxor => {
+                self.memory(ins)?
+            }
+            O::Atomumin | O::Atomumax | O::Atomimin | O::Atomimax => self.memory(ins)?,
             O::Nop => {}
             O::End => {
                 if !self.blocks.is_empty() {
