@@ -150,7 +150,7 @@ fn each_capture_links_on_gl() {
             let gs = all
                 .iter()
                 .find(|s| s.1.processor == Processor::Geom && capture(&s.0) == capture(vs_name));
-            let p = translate_program(vs, gs.map(|g| &g.1), fs, None, Target::Desktop330)
+            let p = translate_program(vs, gs.map(|g| &g.1), fs, None, false, Target::Desktop330)
                 .unwrap_or_else(|e| panic!("{vs_name} + {fs_name}: {e}"));
             match gl.compile_program_with(&p.vertex, p.geometry.as_deref(), &p.fragment) {
                 Ok(()) => linked += 1,

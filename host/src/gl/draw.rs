@@ -63,8 +63,9 @@ impl Program {
     }
 }
 
-/// `(context, sub-context, vertex shader, geometry shader or 0, fragment shader)`.
-type Key = (u32, u32, u32, u32, u32);
+/// `(context, sub-context, vertex shader, geometry shader or 0, fragment shader, the
+/// rasterizer's flatshade)`.
+type Key = (u32, u32, u32, u32, u32, bool);
 
 /// The program cache, and samplers made for sampler states.
 #[derive(Debug, Default)]
@@ -121,7 +122,19 @@ fn program_key(scene: Scene<'_>) -> Key {
         handle(ShaderType::Vertex),
         handle(ShaderType::Geometry),
         handle(ShaderType::Fragment),
+        flatshade(state),
     )
+}
+
+/// Whether the bound rasterizer shades flat.
+fn flatshade(state: &SubContext) -> bool {
+    state
+        .rasterizer
+        .and_then(|h| match state.objects.get(h, ObjectType::Rasterizer) {
+            Ok(Object::Rasterizer(r)) => Some(r.flatshade),
+            _ => None,
+        })
+        .unwrap_or(false)
 }
 
 /// The texture unit of sampler `index` of stage `st`.
@@ -175,6 +188,7 @@ impl GlBackend {
                 gs.map(|g| &g.tgsi),
                 &fs.tgsi,
                 so,
+                flatshade(state),
                 Target::Desktop330,
             )?;
             if std::env::var("VIRGL_HOST_DEBUG").is_ok_and(|v| v.split(',').any(|f| f == "shaders"))

@@ -35,6 +35,8 @@ pub(super) struct TempArray {
 /// Every register the shader declares, with its GLSL name.
 pub(super) struct Declarations {
     pub stage: Processor,
+    /// [`Link::flatshade`].
+    flatshade: bool,
     /// `IN[n]` and `OUT[n]` to their GLSL names.
     pub inputs: BTreeMap<u32, String>,
     pub outputs: BTreeMap<u32, String>,
@@ -94,6 +96,9 @@ pub(super) struct Link {
     pub feeds_geometry: bool,
     /// For a compute shader: the bytes of shared memory (`req_local_mem`).
     pub local_mem: u32,
+    /// For a fragment shader: the rasterizer's `flatshade`, which makes `COLOR`-interpolated
+    /// inputs flat.
+    pub flatshade: bool,
 }
 
 /// Varying name to its interpolation qualifier (`flat `, `noperspective `), for those that
@@ -102,13 +107,13 @@ pub(super) type Qualifiers = BTreeMap<String, &'static str>;
 
 /// The interpolation qualifiers of a fragment shader's varyings: GLSL 3.30 wants the vertex
 /// or geometry outputs feeding them to say the same.
-pub(super) fn fragment_qualifiers(fs: &Shader) -> Qualifiers {
+pub(super) fn fragment_qualifiers(fs: &Shader, flatshade: bool) -> Qualifiers {
     let mut q = Qualifiers::new();
     for decl in fs.declarations().filter(|d| d.file == File::In) {
         let (Some(sem), Ok(r)) = (decl.semantic, range(decl)) else {
             continue;
         };
-        let qualifier = interpolation(decl.interpolate);
+        let qualifier = interpolation(decl.interpolate, flatshade);
         for k in 0..r.len() as u32 {
             if let (Some(name), false) = (varying(sem.name, sem.index + k), qualifier.is_empty()) {
                 q.insert(name, qualifier);
@@ -135,9 +140,11 @@ pub(super) fn back_colors(vs: &Shader) -> BTreeSet<u32> {
 }
 
 /// The GLSL interpolation qualifier of a TGSI interpolation mode.
-fn interpolation(mode: Option<Interpolate>) -> &'static str {
+/// `COLOR` interpolation (Gallium's "flat if the rasterizer says so") follows `flatshade`.
+fn interpolation(mode: Option<Interpolate>, flatshade: bool) -> &'static str {
     match mode {
         Some(Interpolate::Constant) => "flat ",
+        Some(Interpolate::Color) if flatshade => "flat ",
         Some(Interpolate::Linear) => "noperspective ",
         _ => "",
     }
@@ -149,6 +156,7 @@ impl Declarations {
     pub fn collect(shader: &Shader, link: &Link) -> Result<Declarations> {
         let mut d = Declarations {
             stage: shader.processor,
+            flatshade: link.flatshade,
             inputs: BTreeMap::new(),
             outputs: BTreeMap::new(),
             vertex_inputs: BTreeMap::new(),
@@ -349,7 +357,10 @@ impl Declarations {
                 if decl.location == InterpLocation::Sample {
                     return Err(bad("SAMPLE location"));
                 }
-                let qualifier = centroid(decl.location, interpolation(decl.interpolate));
+                let qualifier = centroid(
+                    decl.location,
+                    interpolation(decl.interpolate, self.flatshade),
+                );
                 for (k, i) in range(decl)?.enumerate() {
                     let name =
                         self.fragment_input(decl, sem.name, sem.index + k as u32, i, &qualifier)?;

@@ -119,7 +119,7 @@ pub fn translate(shader: &Shader, target: Target) -> Result<String> {
 /// Translates a vertex and a fragment shader meant to be linked together, giving each vertex
 /// output the interpolation qualifier of the fragment input it feeds, as GLSL 3.30 requires.
 pub fn translate_pair(vs: &Shader, fs: &Shader, target: Target) -> Result<(String, String)> {
-    let p = translate_program(vs, None, fs, None, target)?;
+    let p = translate_program(vs, None, fs, None, false, target)?;
     Ok((p.vertex, p.fragment))
 }
 
@@ -139,11 +139,15 @@ pub struct Program {
 ///
 /// Each captured output is copied to a varying `tfoutK` of exactly the captured components
 /// before the y flip, so the capture holds what the guest's shader wrote.
+///
+/// `flatshade` is the rasterizer's: it makes inputs with `COLOR` interpolation flat, so the
+/// program is a variant of the bound rasterizer state as well as of its shaders.
 pub fn translate_program(
     vs: &Shader,
     gs: Option<&Shader>,
     fs: &Shader,
     so: Option<&StreamOutput>,
+    flatshade: bool,
     target: Target,
 ) -> Result<Program> {
     let stages_ok = vs.processor == Processor::Vert
@@ -160,11 +164,12 @@ pub fn translate_program(
     }
     let last = gs.unwrap_or(vs);
     let last_link = decl::Link {
-        qualifiers: decl::fragment_qualifiers(fs),
+        qualifiers: decl::fragment_qualifiers(fs, flatshade),
         ..Default::default()
     };
     let fs_link = decl::Link {
         back_colors: decl::back_colors(last),
+        flatshade,
         ..Default::default()
     };
     let (vertex, geometry, feedback) = match gs {

@@ -248,7 +248,7 @@ fn geometry_shaders_sit_between_the_vertex_and_fragment_stages() {
         "FRAG\nDCL IN[0], GENERIC[0], LINEAR\nDCL OUT[0], COLOR\n  0: MOV OUT[0], IN[0]\n  1: END\n",
     )
     .unwrap();
-    let p = super::translate_program(&vs, Some(&gs), &fs, None, Target::Desktop330).unwrap();
+    let p = super::translate_program(&vs, Some(&gs), &fs, None, false, Target::Desktop330).unwrap();
     // The vertex stage feeds the geometry stage, which clips, flips y and feeds the fragment
     // stage with the qualifiers it asks for.
     assert!(p.vertex.contains("out vec4 vg_generic0;"), "{}", p.vertex);
