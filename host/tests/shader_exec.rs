@@ -17,6 +17,22 @@ const VS: &str = "VERT\nDCL IN[0]\nDCL OUT[0], POSITION\n  0: MOV OUT[0], IN[0]\
 /// The colour `fs` (TGSI text, reading `CONST[0..]` = `constants`) writes over a 4x4 target,
 /// as RGBA8, or `None` without GL.
 fn shade(fs: &str, constants: &[f32]) -> Option<[u8; 4]> {
+    let quad = [[-1.0f32, -1.0], [1.0, -1.0], [-1.0, 1.0], [1.0, 1.0]]
+        .map(|[x, y]| [x, y, 0.0, 1.0, 0.0, 0.0, 0.0, 0.0]);
+    let rgba = render(VS, fs, &Rasterizer::default(), &quad, constants)?;
+    let centre = (2 * 4 + 2) * 4;
+    Some(rgba[centre..centre + 4].try_into().unwrap())
+}
+
+/// A 4x4 RGBA8 target after `vs` and `fs` draw `strip` (a triangle strip of vertices made of a
+/// position and a colour, `IN[0]` and `IN[1]`) with rasterizer state `rast`; `None` without GL.
+fn render(
+    vs: &str,
+    fs: &str,
+    rast: &Rasterizer,
+    strip: &[[f32; 8]],
+    constants: &[f32],
+) -> Option<Vec<u8>> {
     let renderer = inprocess::renderer()?;
     let transport: DynTransport = Box::new(InProcess::connect(&renderer, 1, "shader_exec"));
     let mut ctx = Context::new(transport).unwrap();
@@ -26,8 +42,8 @@ fn shade(fs: &str, constants: &[f32]) -> Option<[u8; 4]> {
     let surface = ctx.create_surface(&tex, format).unwrap();
     ctx.set_framebuffer(&[&surface], None).unwrap();
     ctx.set_viewport(Viewport::for_size(4, 4)).unwrap();
-    let element = VertexElement {
-        src_offset: 0,
+    let element = |offset| VertexElement {
+        src_offset: offset,
         instance_divisor: 0,
         vertex_buffer_index: 0,
         src_format: Format::R32G32B32A32_FLOAT,
@@ -35,13 +51,14 @@ fn shade(fs: &str, constants: &[f32]) -> Option<[u8; 4]> {
     let objects = [
         ctx.create_blend(&Blend::default()).unwrap(),
         ctx.create_dsa(&Dsa::default()).unwrap(),
-        ctx.create_rasterizer(&Rasterizer::default()).unwrap(),
-        ctx.create_vertex_elements(&[element]).unwrap(),
+        ctx.create_rasterizer(rast).unwrap(),
+        ctx.create_vertex_elements(&[element(0), element(16)])
+            .unwrap(),
     ];
     for o in &objects {
         ctx.bind(o).unwrap();
     }
-    let vs = ctx.create_tgsi(&parse(VS).unwrap()).unwrap();
+    let vs = ctx.create_tgsi(&parse(vs).unwrap()).unwrap();
     let fs = ctx.create_tgsi(&parse(fs).unwrap()).unwrap();
     ctx.bind_shader(ShaderType::Vertex, Some(&vs)).unwrap();
     ctx.bind_shader(ShaderType::Fragment, Some(&fs)).unwrap();
@@ -49,25 +66,65 @@ fn shade(fs: &str, constants: &[f32]) -> Option<[u8; 4]> {
         ctx.set_constants(ShaderType::Fragment, 0, constants)
             .unwrap();
     }
-    let quad: Vec<u8> = [[-1.0f32, -1.0], [1.0, -1.0], [-1.0, 1.0], [1.0, 1.0]]
+    let bytes: Vec<u8> = strip
         .iter()
-        .flat_map(|[x, y]| [*x, *y, 0.0, 1.0])
-        .flat_map(f32::to_le_bytes)
+        .flatten()
+        .flat_map(|f| f.to_le_bytes())
         .collect();
     let vb = ctx
         .create_resource(&ResourceDesc::buffer(
-            quad.len() as u32,
+            bytes.len() as u32,
             bind::VERTEX_BUFFER,
         ))
         .unwrap();
-    ctx.upload(&vb, Box3::new_2d(0, 0, quad.len() as u32, 1), &quad)
+    ctx.upload(&vb, Box3::new_2d(0, 0, bytes.len() as u32, 1), &bytes)
         .unwrap();
-    ctx.set_vertex_buffers(&[(16, 0, &vb)]).unwrap();
-    ctx.draw(DrawVbo::arrays(PrimMode::TriangleStrip, 0, 4))
-        .unwrap();
-    let rgba = ctx.download(&tex, Box3::new_2d(0, 0, 4, 4)).unwrap();
-    let centre = (2 * 4 + 2) * 4;
-    Some(rgba[centre..centre + 4].try_into().unwrap())
+    ctx.set_vertex_buffers(&[(32, 0, &vb)]).unwrap();
+    ctx.draw(DrawVbo::arrays(
+        PrimMode::TriangleStrip,
+        0,
+        strip.len() as u32,
+    ))
+    .unwrap();
+    Some(ctx.download(&tex, Box3::new_2d(0, 0, 4, 4)).unwrap())
+}
+
+#[test]
+fn color_inputs_follow_the_rasterizers_flatshade() {
+    // A full-target strip: red, green, blue, white corners. With flatshade and the last vertex
+    // provoking, the lower-left triangle (0, 1, 2) is blue and the upper-right (1, 2, 3) white;
+    // without, pixel (0, 0) is a blend nearest red.
+    let vs = "VERT\nDCL IN[0]\nDCL IN[1]\nDCL OUT[0], POSITION\nDCL OUT[1], COLOR\n\
+              0: MOV OUT[0], IN[0]\n  1: MOV OUT[1], IN[1]\n  2: END\n";
+    let fs = "FRAG\nDCL IN[0], COLOR, COLOR\nDCL OUT[0], COLOR\n  0: MOV OUT[0], IN[0]\n  1: END\n";
+    let strip = [
+        [-1.0, -1.0, 0.0, 1.0, 1.0, 0.0, 0.0, 1.0],
+        [1.0, -1.0, 0.0, 1.0, 0.0, 1.0, 0.0, 1.0],
+        [-1.0, 1.0, 0.0, 1.0, 0.0, 0.0, 1.0, 1.0],
+        [1.0, 1.0, 0.0, 1.0, 1.0, 1.0, 1.0, 1.0],
+    ];
+    let pixel = |rgba: &[u8], x: usize, y: usize| -> [u8; 4] {
+        rgba[(y * 4 + x) * 4..(y * 4 + x) * 4 + 4]
+            .try_into()
+            .unwrap()
+    };
+    let flat = Rasterizer {
+        flatshade: true,
+        ..Rasterizer::default()
+    };
+    let Some(rgba) = render(vs, fs, &flat, &strip, &[]) else {
+        return;
+    };
+    assert_eq!(pixel(&rgba, 0, 0), [0, 0, 255, 255], "{rgba:?}");
+    assert_eq!(pixel(&rgba, 3, 3), [255, 255, 255, 255], "{rgba:?}");
+    let Some(rgba) = render(vs, fs, &Rasterizer::default(), &strip, &[]) else {
+        return;
+    };
+    let p = pixel(&rgba, 0, 0);
+    assert!(
+        p[0] > 128 && p[2] < 128,
+        "smooth (0, 0) is nearest red: {p:?}"
+    );
 }
 
 fn assert_near(got: [u8; 4], want: [u8; 4]) {
