@@ -23,12 +23,13 @@ struct Server {
 }
 
 impl Server {
-    fn start(program: &str, tag: &str) -> Server {
+    fn start(mut command: Command, tag: &str) -> Server {
+        let program = format!("{:?}", command.get_program());
         let dir = std::env::temp_dir().join(format!("virgl-host-vs-{tag}-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         std::fs::create_dir_all(dir.join("png")).unwrap();
         let log = std::fs::File::create(dir.join("server.log")).unwrap();
-        let child = Command::new(program)
+        let child = command
             .arg("--use-egl-surfaceless")
             .arg(format!("--socket-path={}", dir.join("sock").display()))
             .env_remove("GALLIUM_DRIVER")
@@ -92,8 +93,8 @@ fn pixels(path: &Path) -> (u32, u32, Vec<u8>) {
 
 #[test]
 fn ours_passes_what_virglrenderer_passes_with_identical_images() {
-    let theirs = Server::start("virgl_test_server", "theirs");
-    let ours = Server::start(env!("CARGO_BIN_EXE_virgl-host-vtest"), "ours");
+    let theirs = Server::start(Command::new("virgl_test_server"), "theirs");
+    let ours = Server::start(Command::new(env!("CARGO_BIN_EXE_virgl-host-vtest")), "ours");
     let (t, o) = (theirs.run(), ours.run());
     let mut problems = Vec::new();
     for ((name, tv, td), (_, ov, od)) in t.iter().zip(&o) {

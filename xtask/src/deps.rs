@@ -246,6 +246,11 @@ mod tests {
     /// Spawns whose program is chosen at run time, with why that is allowed.
     const DYNAMIC: &[(&str, &str, &str)] = &[
         (
+            "host/tests/vtest_processes.rs",
+            "std :: env :: current_exe () . unwrap ()",
+            "the test binary itself, re-run as the fork model's child process",
+        ),
+        (
             "xtask/src/capture.rs",
             "& c . program [0]",
             "the program the user asked to record; capture installs it when the table knows it",
