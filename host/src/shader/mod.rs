@@ -100,7 +100,14 @@ pub enum Target {
 }
 
 impl Target {
-    /// The `#version` line.
+    /// The GLSL version shaders that need nothing newer are written in.
+    pub fn version(self) -> u32 {
+        match self {
+            Target::Desktop330 => 330,
+        }
+    }
+
+    /// The `#version` line of shaders that need nothing newer.
     pub fn version_line(self) -> &'static str {
         match self {
             Target::Desktop330 => "#version 330 core",
@@ -302,16 +309,27 @@ fn translate_linked(
     }
     let body = body.finish()?;
 
-    let (version, layouts) = match stage {
+    let (geometry_version, layouts) = match stage {
         Processor::Geom => regs.geometry_header()?,
-        _ => (None, String::new()),
+        _ => (0, String::new()),
     };
+    let version = [
+        target.version(),
+        geometry_version,
+        regs.memory_version(),
+        regs.version(),
+        body.version,
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0);
     let mut out = String::new();
-    let _ = writeln!(out, "{}", version.unwrap_or(regs.version_line(target)));
+    let _ = writeln!(out, "#version {version} core");
     let _ = writeln!(out, "// {} shader translated from TGSI", stage_word(stage));
     out.push('\n');
     out.push_str(&layouts);
     out.push_str(&regs.globals());
+    out.push_str(&body.helpers);
     let (so_decls, so_copies, feedback) = match so {
         Some(so) if stage != Processor::Frag => stream_output(so, &regs.outputs)?,
         _ => Default::default(),
@@ -343,7 +361,7 @@ fn translate_linked(
     };
     let _ = write!(out, "\nvoid {name}()\n{{\n");
     out.push_str(&regs.locals());
-    out.push_str(&body);
+    out.push_str(&body.text);
     out.push_str("}\n");
     if wrapped {
         let _ = write!(out, "\nvoid main()\n{{\n    {name}();\n");
