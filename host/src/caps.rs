@@ -19,20 +19,20 @@
 //! | `supported_readback_formats` | bytes uploaded come back from `glGetTexImage` unchanged (padding aside); compressed formats are not read back yet |
 //! | `scanout` | B8G8R8A8, B8G8R8X8, R8G8B8A8 and R8G8B8X8 UNORM, where renderable |
 //! | `vertexbuffer` | every format [`vertex_format`] maps (R11G11B10_FLOAT where GL 4.4 has the type) |
-//! | limits | `glGet*`: array layers, draw buffers (at most 8), vertex attributes (at most 32), vertex outputs, attribute stride, texture units (at most 32), uniform components, UBO offset alignment, texture sizes, point and line ranges, LOD bias, geometry shader output vertices and components |
+//! | limits | `glGet*`: array layers, draw buffers (at most 8), vertex attributes (at most 32), vertex outputs, attribute stride, texture units (at most 32), uniform components, UBO offset alignment, texture sizes, point and line ranges, LOD bias, geometry shader output vertices and components, texel offsets, gather offsets and components (GL 4.0; `TG4` and offsets on `TEX`, `TXL`, `TXB`, `TXD`, `TXF` are translated) |
 //! | `FBO_MIXED_COLOR_FORMATS` | an RGBA8 + R8 framebuffer is complete |
 //! | `renderer` | `GL_RENDERER`, `llvmpipe` spelled `LLVMPIPE` as virglrenderer does (glamor refuses llvmpipe) |
 //!
 //! # Decided
 //!
 //! The TGSI translator ([`crate::shader`]) writes GLSL 3.30 vertex, geometry and fragment
-//! shaders (4.30 where they use shader memory, and compute shaders), and the renderer has no
-//! tessellation yet, so:
+//! shaders (4.00 where they use GLSL 4.00 features, 4.30 where they use shader memory, and
+//! compute shaders), and the renderer has no tessellation yet, so:
 //!
 //! | field | value | why |
 //! |---|---|---|
 //! | `max_version` | 1 in capset 1, 2 in capset 2 | the versions virglrenderer serves |
-//! | `glsl_level` | min(330, the host's level) | the translator's target. At 400 Mesa guests turn on `ARB_gpu_shader5` (bit-field, `IMUL_HI`, `INTERP_*` opcodes, indirect samplers, vertex streams), which the translator does not handle |
+//! | `glsl_level` | min(400, the host's level) | the translator's. At 400 Mesa 22.3 guests turn on `ARB_gpu_shader5` and accept `#version 400` shaders (`st_extensions.c`), and `nir_to_tgsi` stops unrolling sampler array indexing. They may then send what the translator writes as GLSL 4.00: bit-field opcodes, `IMUL_HI`/`UMUL_HI`, `TG4` with a component and offsets, `INTERP_*`, `SAMPLE` inputs, `SAMP[ADDR[2].x+n]`, `GS_INVOCATIONS`; `FMA` stays `MAD`, `textureGatherOffsets` is split into four gathers (no `TEXTURE_GATHER_OFFSETS`), and vertex streams stay at one (no `TRANSFORM_FEEDBACK3`), so `EMIT` past stream 0 is refused. 410 would add `ARB_shader_precision`, and 410 to 460 let guests write those `#version`s, whose built-ins (4.20 images and atomic counters, 4.30 compute, 4.50 `textureSamples`) reach beyond what is translated outside their own caps; Mesa's GL version stays 3.3 either way (4.0 needs tessellation and fp64). virglrenderer claims 400 or more here (450 on llvmpipe) |
 //! | `prim_mask` | points, lines, loops, strips, triangles, strips, fans, the four adjacency kinds | core GL draws all of them without a geometry shader; no quads or polygons (the guest converts them), no patches |
 //! | `bset` | `INDEP_BLEND_ENABLE`, `INDEP_BLEND_FUNC` (GL 4.0), `PRIMITIVE_RESTART`, `SEAMLESS_CUBE_MAP`, `OCCLUSION_QUERY`, `TIMER_QUERY`, `CONDITIONAL_RENDER` (`_INVERTED` on GL 4.5), `START_INSTANCE`, `INSTANCEID` (instanced draws with divisors and `SV INSTANCEID`), `DEPTH_CLIP_DISABLE`, `MIRROR_CLAMP` | each is a GL call the backend makes (blend, draw, sampler state, query objects, conditional rendering, depth clamp, uniform blocks) and a conform case checks |
 //! | `bset` others | off | stream output, instance ids, stipple, clamping and the rest are not done; `BLEND_EQ_SEP`, `VERTEX_ELEMENT_INSTANCE_DIVISOR` and `UBO` are done but virglrenderer 0.10.4 leaves them clear and Mesa guests use the features anyway, so they stay clear to match |
@@ -43,9 +43,10 @@
 //! | `max_const_buffer_size` | 4 × uniform components (VS, FS, GS) | buffer 0 is a uniform array |
 //! | `max_viewports` | 1 | |
 //! | `max_streamout_buffers` | 4 on GL 4.0+ | vertex- or geometry-shader stream output as transform feedback with `gl_SkipComponents` and `gl_NextBuffer` |
-//! | dual-source, gather, texel offsets, tessellation, atomic counters, anisotropy | 0 | not translated or not implemented |
+//! | dual-source, tessellation, atomic counters, anisotropy | 0 | not translated or not implemented |
+//! | `DERIVATIVE_CONTROL`, `TXQS` | on GL 4.5 | `DDX_FINE`/`DDY_FINE` and `TXQS` are GLSL 4.50's `dFdxFine`/`dFdyFine` and `textureSamples` |
 //! | compute, shader buffers and images | see the `compute` module | fragment and compute stages, GL 4.3 |
-//! | `capability_bits` | `FBO_MIXED_COLOR_FORMATS` when probed, `QBO`, `TEXTURE_VIEW`, `SRGB_WRITE_CONTROL` and `COMPUTE_SHADER` (GL 4.3) | every other bit names a command or shader feature not done |
+//! | `capability_bits` | `FBO_MIXED_COLOR_FORMATS` when probed, `QBO`, `TEXTURE_VIEW`, `SRGB_WRITE_CONTROL` and `COMPUTE_SHADER` (GL 4.3), `TXQS` (GL 4.5) | every other bit names a command or shader feature not done |
 //! | `capability_bits_v2` | none | |
 //! | `host_feature_check_version` | 15 | virglrenderer 0.10.4's: Mesa reads `renderer` (≥ 5), the GLSL level for compat (≥ 6), sends LINK_SHADER (≥ 7) and TEXCOORD semantics (≥ 10), reads constant-buffer sizes (≥ 12, 13) and `timer_query` (≥ 15). At 16+ it would lower SSBO bindings, at 21+ send CLEAR_SURFACE, and below 23 its vtest client speaks protocol 2 |
 
@@ -63,7 +64,7 @@ use crate::gl::probe::{FormatSupport, ProbedLimits};
 use crate::gl::{Gl, Version};
 
 /// The GLSL level the TGSI translator writes.
-pub const GLSL_LEVEL: u32 = 330;
+pub const GLSL_LEVEL: u32 = 400;
 /// virglrenderer 0.10.4's `host_feature_check_version`; see the module docs.
 pub const HOST_FEATURE_CHECK_VERSION: u32 = 15;
 
@@ -188,8 +189,13 @@ pub fn fill(p: &Probed) -> Caps {
     if at_least((3, 2), (3, 0)) {
         bset |= BoolSet1::SEAMLESS_CUBE_MAP;
     }
+    // DDX_FINE and DDY_FINE are dFdxFine and dFdyFine.
+    if at_least((4, 5), (99, 0)) {
+        bset |= BoolSet1::DERIVATIVE_CONTROL;
+    }
     v1.bset = bset.bits();
     v1.glsl_level = host_glsl_level(v).min(GLSL_LEVEL);
+    v1.max_texture_gather_components = l.max_texture_gather_components;
     v1.max_texture_array_layers = l.max_array_texture_layers;
     v1.max_render_targets = l.max_draw_buffers.min(8);
     v1.max_samples = if msaa { l.max_samples.min(4) } else { 1 };
@@ -222,6 +228,8 @@ pub fn fill(p: &Probed) -> Caps {
     [v2.min_aliased_line_width, v2.max_aliased_line_width] = l.aliased_line_width;
     [v2.min_smooth_line_width, v2.max_smooth_line_width] = l.smooth_line_width;
     v2.max_texture_lod_bias = l.max_texture_lod_bias;
+    [v2.min_texel_offset, v2.max_texel_offset] = l.texel_offset;
+    [v2.min_texture_gather_offset, v2.max_texture_gather_offset] = l.gather_offset;
     v2.max_vertex_outputs = l.max_vertex_output_components / 4;
     v2.max_vertex_attribs = l.max_vertex_attribs.min(32);
     v2.uniform_buffer_offset_alignment = l.uniform_buffer_offset_alignment;
@@ -236,6 +244,10 @@ pub fn fill(p: &Probed) -> Caps {
     // framebuffer and per blit.
     if at_least((4, 3), (99, 0)) {
         bits |= CapabilityBits::TEXTURE_VIEW | CapabilityBits::SRGB_WRITE_CONTROL;
+    }
+    // TXQS is textureSamples.
+    if at_least((4, 5), (99, 0)) {
+        bits |= CapabilityBits::TXQS;
     }
     v2.capability_bits = bits.bits();
     compute::fill(&mut v2, &l.compute);
@@ -371,6 +383,9 @@ mod tests {
                 mixed_color_formats: true,
                 vertex_type_10f_11f_11f: false,
                 compute: Default::default(),
+                texel_offset: [-8, 7],
+                gather_offset: [-32, 31],
+                max_texture_gather_components: 4,
             },
             formats: vec![
                 (Format::B8G8R8A8_UNORM, yes),
@@ -432,7 +447,13 @@ mod tests {
     #[test]
     fn limits_are_clamped_and_decisions_applied() {
         let v2 = *fill(&probed()).v2();
-        assert_eq!(v2.v1.glsl_level, 330);
+        assert_eq!(v2.v1.glsl_level, 400);
+        assert_eq!(v2.v1.max_texture_gather_components, 4);
+        assert_eq!([v2.min_texel_offset, v2.max_texel_offset], [-8, 7]);
+        assert_eq!(
+            [v2.min_texture_gather_offset, v2.max_texture_gather_offset],
+            [-32, 31]
+        );
         assert_eq!(v2.v1.max_render_targets, 8);
         assert_eq!(v2.max_texture_samplers, 32);
         assert_eq!(v2.max_vertex_outputs, 32);
@@ -455,6 +476,7 @@ mod tests {
                 | BoolSet1::INSTANCEID
                 | BoolSet1::DEPTH_CLIP_DISABLE
                 | BoolSet1::MIRROR_CLAMP
+                | BoolSet1::DERIVATIVE_CONTROL
         );
         assert_eq!(
             v2.capabilities(),
@@ -462,6 +484,7 @@ mod tests {
                 | CapabilityBits::QBO
                 | CapabilityBits::TEXTURE_VIEW
                 | CapabilityBits::SRGB_WRITE_CONTROL
+                | CapabilityBits::TXQS
         );
         assert_eq!(v2.host_feature_check_version, 15);
         assert_eq!(v2.renderer(), "LLVMPIPE (LLVM 15.0.6, 256 bits)");
@@ -476,6 +499,10 @@ mod tests {
         p.version = version(false, 3, 1, "x");
         let v2 = *fill(&p).v2();
         assert_eq!(v2.v1.glsl_level, 140);
+        assert!(!v2.v1.bools().contains(BoolSet1::DERIVATIVE_CONTROL));
+        assert!(!v2.capabilities().contains(CapabilityBits::TXQS));
+        p.version = version(false, 4, 3, "x");
+        assert_eq!(fill(&p).v2().v1.glsl_level, 400);
         assert!(!v2.v1.bools().contains(BoolSet1::INDEP_BLEND_FUNC));
         assert!(!v2.v1.bools().contains(BoolSet1::SEAMLESS_CUBE_MAP));
         assert_eq!(host_glsl_level(&version(false, 4, 6, "")), 460);

@@ -300,7 +300,21 @@ fn our_caps_are_within_virglrenderers() {
         theirs.uniform_buffer_offset_alignment
     );
     assert_eq!(ours.renderer(), theirs.renderer());
-    assert_eq!(ours.v1.glsl_level, 330);
+    assert_eq!(ours.v1.glsl_level, 400);
+    assert_eq!(ours.min_texel_offset, theirs.min_texel_offset);
+    assert_eq!(ours.max_texel_offset, theirs.max_texel_offset);
+    assert_eq!(
+        ours.min_texture_gather_offset,
+        theirs.min_texture_gather_offset
+    );
+    assert_eq!(
+        ours.max_texture_gather_offset,
+        theirs.max_texture_gather_offset
+    );
+    assert_eq!(
+        ours.v1.max_texture_gather_components,
+        theirs.v1.max_texture_gather_components
+    );
     assert_eq!(
         ours.host_feature_check_version,
         theirs.host_feature_check_version

@@ -12,10 +12,7 @@ use virgl_guest::conform::{self, DynTransport, TransportKind, Verdict};
 use virgl_guest::vtest::Vtest;
 
 /// Cases whose features our renderer does not have yet, so its caps make them skip.
-const NOT_YET: &[&str] = &[
-    // Needs glsl_level 400, which would turn on ARB_gpu_shader5 in Mesa guests (see caps.rs).
-    "gs_invocations_copy_strip",
-];
+const NOT_YET: &[&str] = &[];
 
 struct Server {
     child: Child,

@@ -208,12 +208,7 @@ impl GlBackend {
             let g = &self.gl.gl;
             // SAFETY: the context is current and the program was just linked.
             let p = unsafe {
-                let samplers = (0..32u32)
-                    .filter_map(|i| {
-                        g.get_uniform_location(program, &format!("cs_samp{i}"))
-                            .map(|l| (i, l))
-                    })
-                    .collect();
+                let samplers = super::draw::sampler_uniforms(g, program, "cs_", "");
                 let mut blocks = Vec::new();
                 for b in 1..16u32 {
                     if let Some(index) = g.get_uniform_block_index(program, &format!("cs_ubo{b}")) {

@@ -137,6 +137,38 @@ fn flatshade(state: &SubContext) -> bool {
         .unwrap_or(false)
 }
 
+/// The locations of the uniforms standing for samplers 0 to 31, `{prefix}samp{i}{suffix}`,
+/// where a sampler array the translator declared (`{prefix}samp{first}{suffix}[n]`) stands for
+/// the samplers past its first.
+///
+/// # Safety
+///
+/// The context must be current and `program` linked in it.
+pub(super) unsafe fn sampler_uniforms(
+    g: &glow::Context,
+    program: glow::Program,
+    prefix: &str,
+    suffix: &str,
+) -> Vec<(u32, glow::UniformLocation)> {
+    let mut found = Vec::new();
+    let mut first = None;
+    for i in 0..32u32 {
+        let own = g.get_uniform_location(program, &format!("{prefix}samp{i}{suffix}"));
+        let loc = match (own, first) {
+            (Some(l), _) => {
+                first = Some(i);
+                Some(l)
+            }
+            (None, Some(f)) => {
+                g.get_uniform_location(program, &format!("{prefix}samp{f}{suffix}[{}]", i - f))
+            }
+            (None, None) => None,
+        };
+        found.extend(loc.map(|l| (i, l)));
+    }
+    found
+}
+
 /// The texture unit of sampler `index` of stage `st`.
 fn texture_unit(st: usize, index: u32) -> u32 {
     match st {
@@ -1016,15 +1048,12 @@ impl Gl {
             let mut samplers = Vec::new();
             let mut shadow_swizzles = Vec::new();
             for (st, prefix) in STAGE_PREFIXES {
-                for i in 0..32u32 {
-                    if let Some(loc) = g.get_uniform_location(program, &format!("{prefix}samp{i}"))
-                    {
-                        samplers.push((st, i, loc));
-                    }
-                    let swizzle = format!("{prefix}samp{i}{}", crate::shader::SHADOW_SWIZZLE);
-                    if let Some(loc) = g.get_uniform_location(program, &swizzle) {
-                        shadow_swizzles.push((st, i, loc));
-                    }
+                for (i, loc) in sampler_uniforms(g, program, prefix, "") {
+                    samplers.push((st, i, loc));
+                }
+                let swizzle = crate::shader::SHADOW_SWIZZLE;
+                for (i, loc) in sampler_uniforms(g, program, prefix, swizzle) {
+                    shadow_swizzles.push((st, i, loc));
                 }
             }
             let adjust_y = g.get_uniform_location(program, crate::shader::ADJUST_Y);

@@ -73,7 +73,16 @@ pub struct ProbedLimits {
     pub vertex_type_10f_11f_11f: bool,
     /// Compute shaders, shader buffers and images.
     pub compute: super::compute::ComputeLimits,
+    /// `GL_MIN_PROGRAM_TEXEL_OFFSET` and `GL_MAX_PROGRAM_TEXEL_OFFSET`.
+    pub texel_offset: [i32; 2],
+    /// `GL_MIN_PROGRAM_TEXTURE_GATHER_OFFSET` and `_MAX_` (GL 4.0, GLES 3.1), zero before.
+    pub gather_offset: [i32; 2],
+    /// `GL_MAX_PROGRAM_TEXTURE_GATHER_COMPONENTS` (GL 4.0), zero before.
+    pub max_texture_gather_components: u32,
 }
+
+/// `GL_MAX_PROGRAM_TEXTURE_GATHER_COMPONENTS_ARB` (GL 4.0), which glow does not name.
+const MAX_PROGRAM_TEXTURE_GATHER_COMPONENTS: u32 = 0x8F9F;
 
 /// A texture and framebuffer made for one probe, deleted on drop.
 pub(crate) struct Scratch<'a> {
@@ -464,7 +473,29 @@ impl Gl {
                 0
             }
         };
+        let signed = |pname| {
+            // SAFETY: as for `int`.
+            unsafe { g.get_parameter_i32(pname) }
+        };
+        let gather = at_least((4, 0), (3, 1));
         let limits = ProbedLimits {
+            texel_offset: [
+                signed(glow::MIN_PROGRAM_TEXEL_OFFSET),
+                signed(glow::MAX_PROGRAM_TEXEL_OFFSET),
+            ],
+            gather_offset: if gather {
+                [
+                    signed(glow::MIN_PROGRAM_TEXTURE_GATHER_OFFSET),
+                    signed(glow::MAX_PROGRAM_TEXTURE_GATHER_OFFSET),
+                ]
+            } else {
+                [0; 2]
+            },
+            max_texture_gather_components: if gather && !v.es {
+                int(MAX_PROGRAM_TEXTURE_GATHER_COMPONENTS)
+            } else {
+                0
+            },
             max_array_texture_layers: int(glow::MAX_ARRAY_TEXTURE_LAYERS),
             max_samples: int(glow::MAX_SAMPLES),
             max_uniform_blocks: int(glow::MAX_VERTEX_UNIFORM_BLOCKS)

@@ -29,8 +29,8 @@ use super::regs::Ty;
 use super::{translate_linked, unsupported, Target};
 use crate::error::Result;
 
-/// The `#version` line of shaders that need GLSL 4.30.
-const VERSION_430: &str = "#version 430 core";
+/// The GLSL version of shaders that use shader memory.
+const GLSL_430: u32 = 430;
 
 /// Shared memory past this is refused before GL sees it (GL 4.3 asks for 32 KiB).
 const MAX_LOCAL_MEM: u32 = 64 * 1024;
@@ -286,14 +286,15 @@ impl Declarations {
         Ok(())
     }
 
-    /// The `#version` line: 4.30 for compute shaders and shaders using shader memory.
-    pub(super) fn version_line(&self, target: Target) -> &'static str {
+    /// The GLSL version shader memory needs: 4.30 for compute shaders and shaders using it,
+    /// 0 for others.
+    pub(super) fn memory_version(&self) -> u32 {
         let m = &self.memory;
         let uses = !m.buffers.is_empty() || !m.images.is_empty() || m.barriers;
         if self.stage == Processor::Comp || uses {
-            VERSION_430
+            GLSL_430
         } else {
-            target.version_line()
+            0
         }
     }
 

@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use virgl_proto::tgsi::{
-    Bracket, Declaration, File, FsCoordOrigin, FsCoordPixelCenter, Immediate, InterpLocation,
-    Interpolate, Item, Processor, PropertyName, PropertyValue, Resource, ReturnType, SemanticName,
-    Shader, Texture,
+    Bracket, Declaration, File, FsCoordOrigin, FsCoordPixelCenter, Immediate, Index,
+    InterpLocation, Interpolate, Item, Processor, PropertyName, PropertyValue, Resource,
+    ReturnType, SemanticName, Shader, Texture,
 };
 
 use super::geometry::{self, VertexInput};
@@ -22,6 +22,14 @@ pub(super) struct Sampler {
     pub target: Texture,
     /// What it returns: floats, or signed or unsigned integers.
     pub ret: Ty,
+}
+
+/// Samplers declared as one GLSL array `sampFIRST[len]`, for a shader that indexes them
+/// (`SAMP[ADDR[a].x + n]`): the run of declared samplers of one GLSL type around `n`.
+#[derive(Clone, Copy, Debug)]
+pub(super) struct SamplerArray {
+    pub first: u32,
+    pub len: u32,
 }
 
 /// Temporaries declared as one array: GLSL array `tempFIRST`.
@@ -51,6 +59,7 @@ pub(super) struct Declarations {
     pub temp_arrays: Vec<TempArray>,
     pub addrs: Vec<u32>,
     pub samplers: BTreeMap<u32, Sampler>,
+    pub sampler_arrays: Vec<SamplerArray>,
     pub immediates: Vec<Immediate>,
     /// `SV[n]` to its GLSL name and type.
     pub sysvals: BTreeMap<u32, (String, Ty)>,
@@ -82,6 +91,8 @@ pub(super) struct Declarations {
     pub(super) prohibit_ucps: bool,
     /// Compute properties, shader buffers, images and shared memory.
     pub(super) memory: super::compute::Memory,
+    /// The GLSL version the declarations need (`sample` varyings, sampler arrays).
+    pub(super) needs: u32,
 }
 
 /// What one stage's translation needs to know of the other stage of its program.
@@ -113,7 +124,7 @@ pub(super) fn fragment_qualifiers(fs: &Shader, flatshade: bool) -> Qualifiers {
         let (Some(sem), Ok(r)) = (decl.semantic, range(decl)) else {
             continue;
         };
-        let qualifier = interpolation(decl.interpolate, flatshade);
+        let qualifier = with_location(interpolation(decl.interpolate, flatshade), decl.location);
         for k in 0..r.len() as u32 {
             if let (Some(name), false) = (varying(sem.name, sem.index + k), qualifier.is_empty()) {
                 q.insert(name, qualifier);
@@ -137,6 +148,26 @@ pub(super) fn back_colors(vs: &Shader) -> BTreeSet<u32> {
         }
     }
     b
+}
+
+/// An interpolation qualifier with `sample` added for per-sample inputs, which GLSL wants
+/// on the output feeding them too.
+fn with_location(q: &'static str, l: InterpLocation) -> &'static str {
+    match (l, q) {
+        (InterpLocation::Sample, "flat ") => "flat sample ",
+        (InterpLocation::Sample, "noperspective ") => "noperspective sample ",
+        (InterpLocation::Sample, _) => "sample ",
+        _ => q,
+    }
+}
+
+/// The GLSL version an interface qualifier needs: 4.00 for `sample`.
+pub(super) fn qualifier_version(q: &str) -> u32 {
+    if q.contains("sample") {
+        400
+    } else {
+        0
+    }
 }
 
 /// The GLSL interpolation qualifier of a TGSI interpolation mode.
@@ -166,6 +197,7 @@ impl Declarations {
             temp_arrays: Vec::new(),
             addrs: Vec::new(),
             samplers: BTreeMap::new(),
+            sampler_arrays: Vec::new(),
             immediates: Vec::new(),
             sysvals: BTreeMap::new(),
             interface: Vec::new(),
@@ -183,6 +215,7 @@ impl Declarations {
             clip_vertex: false,
             prohibit_ucps: false,
             memory: Default::default(),
+            needs: 0,
         };
         let mut origin = FsCoordOrigin::LowerLeft;
         let mut center = FsCoordPixelCenter::HalfInteger;
@@ -252,7 +285,10 @@ impl Declarations {
         for ins in shader.instructions() {
             let samp = ins.src.iter().find(|s| s.file == File::Samp);
             if let (Some(t), Some(s)) = (ins.texture, samp) {
-                let i = direct(s.index)? as u32;
+                let i = match s.index {
+                    Index::Direct(i) => i as u32,
+                    Index::Indirect(a) => a.offset as u32,
+                };
                 if let (Entry::Vacant(v), Some(sampler)) = (sviews.entry(i), d.samplers.get_mut(&i))
                 {
                     sampler.target = t;
@@ -260,6 +296,7 @@ impl Declarations {
                 }
             }
         }
+        d.collect_sampler_arrays(shader);
         d.scan_memory(shader)?;
         d.finish_io();
         if origin == FsCoordOrigin::UpperLeft || center == FsCoordPixelCenter::Integer {
@@ -276,6 +313,51 @@ impl Declarations {
             ));
         }
         Ok(d)
+    }
+
+    /// Groups the samplers that indirect sampler operands reach into arrays.
+    fn collect_sampler_arrays(&mut self, shader: &Shader) {
+        let ty = |d: &Declarations, i: u32| {
+            d.samplers
+                .get(&i)
+                .map(|s| sampler_type(s.target, s.ret).unwrap_or_else(|| "sampler2D".into()))
+        };
+        for ins in shader.instructions() {
+            for s in ins.src.iter().filter(|s| s.file == File::Samp) {
+                let Index::Indirect(a) = s.index else {
+                    continue;
+                };
+                let Ok(base) = u32::try_from(a.offset) else {
+                    continue;
+                };
+                if self.sampler_array_of(base).is_some() {
+                    continue;
+                }
+                let Some(t) = ty(self, base) else {
+                    continue;
+                };
+                let mut first = base;
+                while first > 0 && ty(self, first - 1).as_ref() == Some(&t) {
+                    first -= 1;
+                }
+                let mut last = base;
+                while ty(self, last + 1).as_ref() == Some(&t) {
+                    last += 1;
+                }
+                self.sampler_arrays.push(SamplerArray {
+                    first,
+                    len: last - first + 1,
+                });
+                self.needs = self.needs.max(400);
+            }
+        }
+    }
+
+    /// The sampler array sampler `i` is in.
+    pub fn sampler_array_of(&self, i: u32) -> Option<&SamplerArray> {
+        self.sampler_arrays
+            .iter()
+            .find(|a| (a.first..a.first + a.len).contains(&i))
     }
 
     fn declare(&mut self, decl: &Declaration) -> Result<()> {
@@ -354,13 +436,14 @@ impl Declarations {
             }
             File::In => {
                 let sem = decl.semantic.ok_or_else(|| bad("no semantic"))?;
-                if decl.location == InterpLocation::Sample {
-                    return Err(bad("SAMPLE location"));
-                }
                 let qualifier = centroid(
                     decl.location,
-                    interpolation(decl.interpolate, self.flatshade),
+                    with_location(
+                        interpolation(decl.interpolate, self.flatshade),
+                        decl.location,
+                    ),
                 );
+                self.needs = self.needs.max(qualifier_version(&qualifier));
                 for (k, i) in range(decl)?.enumerate() {
                     let name =
                         self.fragment_input(decl, sem.name, sem.index + k as u32, i, &qualifier)?;
@@ -424,13 +507,25 @@ impl Declarations {
         for (i, sampler) in &self.samplers {
             let ty =
                 sampler_type(sampler.target, sampler.ret).unwrap_or_else(|| "sampler2D".into());
-            let _ = writeln!(s, "uniform {ty} {p}samp{i};");
+            let (array, init) = match self.sampler_array_of(*i) {
+                Some(a) if a.first != *i => continue,
+                Some(a) => (
+                    format!("[{}]", a.len),
+                    format!(
+                        "ivec4[{}]({})",
+                        a.len,
+                        vec!["ivec4(0, 1, 2, 3)"; a.len as usize].join(", ")
+                    ),
+                ),
+                None => (String::new(), "ivec4(0, 1, 2, 3)".into()),
+            };
+            let _ = writeln!(s, "uniform {ty} {p}samp{i}{array};");
             if ty.ends_with("Shadow") {
                 // The sampler view's swizzle, applied to the comparison result here: GL would
                 // swizzle before handing back a single float.
                 let _ = writeln!(
                     s,
-                    "uniform ivec4 {p}samp{i}{SHADOW_SWIZZLE} = ivec4(0, 1, 2, 3);"
+                    "uniform ivec4 {p}samp{i}{SHADOW_SWIZZLE}{array} = {init};"
                 );
                 shadow = true;
             }
@@ -477,6 +572,11 @@ impl Declarations {
         s
     }
 
+    /// The GLSL version the declarations need, 0 for any.
+    pub fn version(&self) -> u32 {
+        self.needs
+    }
+
     /// The declared array temporary `i` is in.
     pub fn temp_array_of(&self, i: u32) -> Option<&TempArray> {
         self.temp_arrays
@@ -512,13 +612,6 @@ fn range(decl: &Declaration) -> Result<std::ops::Range<u32>> {
             Ok(first..last + 1)
         }
         _ => Err(unsupported(format!("declaration `{decl}` (range)"), None)),
-    }
-}
-
-fn direct(i: virgl_proto::tgsi::Index) -> Result<i32> {
-    match i {
-        virgl_proto::tgsi::Index::Direct(i) => Ok(i),
-        _ => Err(unsupported("indirect sampler", None)),
     }
 }
 

@@ -43,8 +43,8 @@ use crate::error::Result;
 /// as arrays: `vg_generic0[]`.
 pub const GEOMETRY_INPUT: &str = "vg_";
 
-/// The version line of a geometry shader with invocations.
-const GLSL_400: &str = "#version 400 core";
+/// The GLSL version of a geometry shader with invocations.
+const GLSL_400: u32 = 400;
 
 /// The vertices of each primitive geometry shader `gs` emits (`GS_OUTPUT_PRIMITIVE`): 1, 2
 /// or 3.
@@ -225,6 +225,7 @@ impl Declarations {
                     .ok_or_else(|| unsupported(format!("declaration `{decl}` (semantic)"), None))?;
                 let v = format!("v_{stem}{index}");
                 let q = self.link.qualifiers.get(&v).copied().unwrap_or("");
+                self.needs = self.needs.max(super::decl::qualifier_version(q));
                 self.interface.push(format!("{q}out vec4 {v}; // OUT[{i}]"));
                 (format!("{stem}{index}"), v)
             }
@@ -235,10 +236,14 @@ impl Declarations {
         Ok(private)
     }
 
-    /// The layouts and, where invocations are used, the version line they need.
-    pub(super) fn geometry_header(&self) -> Result<(Option<&'static str>, String)> {
+    /// The layouts and the GLSL version they need (0 where invocations are not used).
+    pub(super) fn geometry_header(&self) -> Result<(u32, String)> {
         let g = &self.geometry;
-        let version = (g.invocations > 1 || g.invocation_id).then_some(GLSL_400);
+        let version = if g.invocations > 1 || g.invocation_id {
+            GLSL_400
+        } else {
+            0
+        };
         Ok((version, self.geometry.declarations()?))
     }
 }

@@ -131,6 +131,7 @@ impl Declarations {
             (Processor::Vert, name) => {
                 let v = varying(name, index).ok_or_else(bad)?;
                 let q = self.link.qualifiers.get(&v).copied().unwrap_or("");
+                self.needs = self.needs.max(super::decl::qualifier_version(q));
                 self.interface.push(format!("{q}out vec4 {v}; // OUT[{i}]"));
                 v
             }

@@ -42,24 +42,34 @@
 //! the fragment stage, and the one that clips, flips y and captures stream output; the vertex
 //! stage's varyings become its inputs (the `geometry` module).
 //!
+//! # GLSL versions
+//!
+//! A shader is written in GLSL 3.30 unless it uses something newer, and then in the lowest
+//! version that has everything it uses: 4.00 for `FMA`, the bit-field opcodes (`IBFE`,
+//! `UBFE`, `BFI`, `BREV`, `POPC`, `LSB`, `IMSB`, `UMSB`, the `bits` ops module),
+//! `IMUL_HI`/`UMUL_HI`, `TG4` (`textureGather*`), `INTERP_*` (`interpolateAt*`), `SAMPLE`
+//! varyings, indirectly addressed samplers (GLSL sampler arrays, `SAMP[ADDR[2].x+n]`) and
+//! geometry shader invocations; 4.30 for shader memory and compute shaders; 4.50 for
+//! `DDX_FINE`/`DDY_FINE` and `TXQS`. Texel offsets on `TEX`, `TXB`, `TXL`, `TXD`, `TXP` and
+//! `TXF` are GLSL 3.30's `*Offset` functions, and must be immediates there.
+//!
 //! # Not handled yet
 //!
 //! Each of these is an [`Error::UnsupportedTgsi`]:
 //!
 //! - tessellation stages; 64-bit types; `HWATOMIC` counters, multisample and raw images,
 //!   global memory; shader memory outside the fragment and compute stages; geometry shader
-//!   vertex streams other than 0, `CLIPDIST` and `CLIPVERTEX` inputs, and `PRIMID`, `LAYER`
-//!   and `VIEWPORT_INDEX` outputs;
+//!   vertex streams other than 0 (guests get one stream: no `TRANSFORM_FEEDBACK3` cap),
+//!   `CLIPDIST` and `CLIPVERTEX` inputs, and `PRIMID`, `LAYER` and `VIEWPORT_INDEX` outputs;
 //! - indirect addressing of inputs, outputs and temporaries outside a declared array, and of
-//!   constant buffers (the second dimension) and samplers;
-//! - texel offsets; `TXQ` of the level count (w); `TXQS`, `LODQ`, `TG4`, `TEX2`/`TXB2`/`TXL2`
-//!   and cube-map arrays, `SAMPLE*`; MSAA sampling;
-//! - opcodes beyond GLSL 3.30: `DDX_FINE`/`DDY_FINE`, `IMUL_HI`/`UMUL_HI`, bit-field opcodes
-//!   (`IBFE`, `UBFE`, `BFI`, `BREV`, `POPC`, `LSB`, `IMSB`, `UMSB`), pack/unpack, `INTERP_*`,
-//!   `FBFETCH`, votes, `CLOCK`; subroutines (`CAL`, `BGNSUB`); `MUL_ZERO_WINS`;
+//!   constant buffers (the second dimension);
+//! - `TXQ` of the level count (w); `LODQ`, `TEX2`/`TXB2`/`TXL2` and cube-map arrays,
+//!   `SAMPLE*`;
+//! - pack/unpack, `FBFETCH`, votes, `CLOCK`; subroutines (`CAL`, `BGNSUB`);
+//!   `MUL_ZERO_WINS`;
 //! - `STENCIL` and `SAMPLEMASK` outputs; system values other than `INSTANCEID` and
 //!   `VERTEXID` (`VERTEXID_NOBASE`, `BASEVERTEX`, `SAMPLEID`, `SAMPLEPOS`, integer `FACE`,
-//!   ...); `PRIM_ID`, `LAYER`, `VIEWPORT_INDEX`; sample-rate interpolation.
+//!   ...); `PRIM_ID`, `LAYER`, `VIEWPORT_INDEX`.
 //!
 //! State Gallium leaves to the driver and that a program would need variants for is not
 //! applied: flat shading of `COLOR` inputs (`flatshade`), alpha test, point sprite
@@ -100,7 +110,14 @@ pub enum Target {
 }
 
 impl Target {
-    /// The `#version` line.
+    /// The GLSL version shaders that need nothing newer are written in.
+    pub fn version(self) -> u32 {
+        match self {
+            Target::Desktop330 => 330,
+        }
+    }
+
+    /// The `#version` line of shaders that need nothing newer.
     pub fn version_line(self) -> &'static str {
         match self {
             Target::Desktop330 => "#version 330 core",
@@ -302,16 +319,27 @@ fn translate_linked(
     }
     let body = body.finish()?;
 
-    let (version, layouts) = match stage {
+    let (geometry_version, layouts) = match stage {
         Processor::Geom => regs.geometry_header()?,
-        _ => (None, String::new()),
+        _ => (0, String::new()),
     };
+    let version = [
+        target.version(),
+        geometry_version,
+        regs.memory_version(),
+        regs.version(),
+        body.version,
+    ]
+    .into_iter()
+    .max()
+    .unwrap_or(0);
     let mut out = String::new();
-    let _ = writeln!(out, "{}", version.unwrap_or(regs.version_line(target)));
+    let _ = writeln!(out, "#version {version} core");
     let _ = writeln!(out, "// {} shader translated from TGSI", stage_word(stage));
     out.push('\n');
     out.push_str(&layouts);
     out.push_str(&regs.globals());
+    out.push_str(&body.helpers);
     let (so_decls, so_copies, feedback) = match so {
         Some(so) if stage != Processor::Frag => stream_output(so, &regs.outputs)?,
         _ => Default::default(),
@@ -343,7 +371,7 @@ fn translate_linked(
     };
     let _ = write!(out, "\nvoid {name}()\n{{\n");
     out.push_str(&regs.locals());
-    out.push_str(&body);
+    out.push_str(&body.text);
     out.push_str("}\n");
     if wrapped {
         let _ = write!(out, "\nvoid main()\n{{\n    {name}();\n");

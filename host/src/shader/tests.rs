@@ -85,15 +85,15 @@ fn integer_opcodes_reinterpret_bits() {
 #[test]
 fn unsupported_opcode_is_named_with_its_instruction() {
     let e = error(&format!(
-        "{FRAG}  0: MOV TEMP[0], CONST[0]\n  1: UMUL_HI TEMP[0], TEMP[1], TEMP[1]\n  2: END\n"
+        "{FRAG}  0: MOV TEMP[0], CONST[0]\n  1: PK2H TEMP[0], TEMP[1]\n  2: END\n"
     ));
     assert!(
-        matches!(&e, Error::UnsupportedTgsi { what, instruction: Some(1) } if what == "opcode UMUL_HI"),
+        matches!(&e, Error::UnsupportedTgsi { what, instruction: Some(1) } if what == "opcode PK2H"),
         "{e:?}"
     );
     assert_eq!(
         e.to_string(),
-        "TGSI to GLSL: unsupported opcode UMUL_HI at instruction 1"
+        "TGSI to GLSL: unsupported opcode PK2H at instruction 1"
     );
 }
 
@@ -276,4 +276,129 @@ fn geometry_shader_limits_are_errors() {
     assert!(e.to_string().contains("not an immediate"), "{e}");
     let e = error("VERT\nDCL OUT[0], POSITION\n  0: EMIT IMM[0].xxxx\n  1: END\n");
     assert!(e.to_string().contains("EMIT"), "{e}");
+}
+
+/// The `#version` line of the GLSL for `tgsi`.
+fn version(tgsi: &str) -> String {
+    let glsl = translate(&parse(tgsi).unwrap(), Target::Desktop330).unwrap();
+    glsl.lines().next().unwrap().to_string()
+}
+
+#[test]
+fn shaders_get_the_lowest_version_their_opcodes_need() {
+    let plain = format!("{FRAG}  0: MAD OUT[0], TEMP[0], TEMP[1], CONST[0]\n  1: END\n");
+    assert_eq!(version(&plain), "#version 330 core");
+    for op in [
+        "FMA TEMP[0], TEMP[0], TEMP[1], CONST[0]",
+        "BREV TEMP[0], TEMP[1]",
+    ] {
+        let s = format!("{FRAG}  0: {op}\n  1: END\n");
+        assert_eq!(version(&s), "#version 400 core", "{op}");
+    }
+    let fine = format!("{FRAG}  0: DDX_FINE TEMP[0], TEMP[1]\n  1: END\n");
+    assert_eq!(version(&fine), "#version 450 core");
+}
+
+#[test]
+fn bit_field_opcodes_take_scalar_offsets_and_counts() {
+    let b = body(&format!(
+        "{FRAG}  0: UBFE TEMP[0].xy, TEMP[1], CONST[0].xyyy, CONST[0].zwww\n  1: END\n"
+    ));
+    assert_eq!(
+        b,
+        ["temp0.xy = uintBitsToFloat(uvec2(\
+            bitfieldExtract(floatBitsToUint(temp1.x), floatBitsToInt(fs_const0[0].x), floatBitsToInt(fs_const0[0].z)), \
+            bitfieldExtract(floatBitsToUint(temp1.y), floatBitsToInt(fs_const0[0].y), floatBitsToInt(fs_const0[0].w))));"]
+    );
+    let b = body(&format!(
+        "{FRAG}  0: UMSB TEMP[0].z, TEMP[1].yyyy\n  1: END\n"
+    ));
+    assert_eq!(
+        b,
+        ["temp0.z = intBitsToFloat(findMSB(floatBitsToUint(temp1.y)));"]
+    );
+}
+
+const GATHER: &str = "FRAG\nDCL IN[0], GENERIC[0], PERSPECTIVE\nDCL OUT[0], COLOR\n\
+    DCL SAMP[0]\nDCL SVIEW[0], 2D, FLOAT\nDCL TEMP[0]\nIMM[0] UINT32 {2, 1, 0, 0}\n";
+
+#[test]
+fn gathers_take_a_constant_component_and_texel_offsets() {
+    let b = body(&format!(
+        "{GATHER}  0: TG4 TEMP[0], IN[0], IMM[0].xxxx, SAMP[0], 2D, IMM[0].xyz\n  1: END\n"
+    ));
+    assert_eq!(
+        b,
+        ["temp0 = textureGatherOffset(fs_samp0, v_generic0.xy, ivec2(imm0.xy), 2);"]
+    );
+    let e = error(&format!(
+        "{GATHER}  0: TG4 TEMP[0], IN[0], TEMP[0].xxxx, SAMP[0], 2D\n  1: END\n"
+    ));
+    assert!(e.to_string().contains("not an immediate"), "{e}");
+    // GLSL wants sampling offsets to be constant expressions.
+    let e = error(&format!(
+        "{GATHER}  0: TEX TEMP[0], IN[0], SAMP[0], 2D, TEMP[0].xyz\n  1: END\n"
+    ));
+    assert!(
+        e.to_string().contains("offset that is not an immediate"),
+        "{e}"
+    );
+    let b = body(&format!(
+        "{GATHER}  0: TXL TEMP[0].x, IN[0], SAMP[0], 2D, IMM[0].yxz\n  1: END\n"
+    ));
+    assert_eq!(
+        b,
+        ["temp0.x = textureLodOffset(fs_samp0, v_generic0.xy, v_generic0.w, ivec2(imm0.yx)).x;"]
+    );
+}
+
+#[test]
+fn indirect_samplers_index_the_run_of_samplers_of_their_type() {
+    let tgsi = "FRAG\nDCL IN[0], GENERIC[0], PERSPECTIVE\nDCL OUT[0], COLOR\n\
+        DCL SAMP[0..2]\nDCL SVIEW[0..1], 2D, FLOAT\nDCL SVIEW[2], 2D, UINT\nDCL TEMP[0]\n\
+        DCL ADDR[2]\n  0: UARL ADDR[2].x, IN[0].wwww\n\
+          1: TEX OUT[0], IN[0], SAMP[ADDR[2].x+1], 2D\n  2: END\n";
+    let glsl = translate(&parse(tgsi).unwrap(), Target::Desktop330).unwrap();
+    assert!(glsl.starts_with("#version 400 core\n"), "{glsl}");
+    assert!(glsl.contains("uniform sampler2D fs_samp0[2];"), "{glsl}");
+    assert!(glsl.contains("uniform usampler2D fs_samp2;"), "{glsl}");
+    assert!(
+        glsl.contains("out0 = texture(fs_samp0[addr2.x + 1], v_generic0.xy);"),
+        "{glsl}"
+    );
+}
+
+#[test]
+fn per_sample_inputs_make_the_output_feeding_them_per_sample() {
+    let vs = parse(
+        "VERT\nDCL IN[0]\nDCL OUT[0], POSITION\nDCL OUT[1], GENERIC[0]\n\
+         0: MOV OUT[0], IN[0]\n  1: MOV OUT[1], IN[0]\n  2: END\n",
+    )
+    .unwrap();
+    let fs = parse(
+        "FRAG\nDCL IN[0], GENERIC[0], PERSPECTIVE, SAMPLE\nDCL OUT[0], COLOR\n\
+         0: MOV OUT[0], IN[0]\n  1: END\n",
+    )
+    .unwrap();
+    let (v, f) = translate_pair(&vs, &fs, Target::Desktop330).unwrap();
+    assert!(v.starts_with("#version 400 core\n"), "{v}");
+    assert!(v.contains("sample out vec4 v_generic0;"), "{v}");
+    assert!(f.starts_with("#version 400 core\n"), "{f}");
+    assert!(f.contains("sample in vec4 v_generic0;"), "{f}");
+}
+
+#[test]
+fn interpolation_opcodes_name_the_varying() {
+    let b = body(
+        "FRAG\nDCL IN[0], GENERIC[3], PERSPECTIVE\nDCL OUT[0], COLOR\nDCL CONST[0]\n\
+           0: INTERP_OFFSET OUT[0].xy, IN[0].wzzz, CONST[0].xyyy\n  1: END\n",
+    );
+    assert_eq!(
+        b,
+        ["out0.xy = interpolateAtOffset(v_generic3, fs_const0[0].xy).wz;"]
+    );
+    let e = error(
+        "FRAG\nDCL IN[0], POSITION\nDCL OUT[0], COLOR\n  0: INTERP_CENTROID OUT[0], IN[0]\n  1: END\n",
+    );
+    assert!(e.to_string().contains("not a varying"), "{e}");
 }

@@ -7,7 +7,10 @@ use virgl_proto::tgsi::{
     WriteMask,
 };
 
+mod bits;
 mod channels;
+mod gather;
+mod interp;
 mod memory;
 mod texture;
 
@@ -25,7 +28,23 @@ pub(super) struct Body<'a> {
     ended: bool,
     /// The instruction being translated, for errors.
     at: usize,
+    /// The GLSL version the instructions so far need.
+    version: u32,
+    /// Functions the statements call, defined before `main`.
+    helpers: std::collections::BTreeSet<&'static str>,
 }
+
+/// A translated body: its statements, the GLSL version they need and the functions they call.
+pub(super) struct Finished {
+    pub text: String,
+    pub version: u32,
+    pub helpers: String,
+}
+
+/// GLSL 4.00 (`ARB_gpu_shader5` and the rest of GL 4.0's shading language).
+pub(super) const GLSL_400: u32 = 400;
+/// GLSL 4.50 (`dFdxFine`, `textureSamples`).
+pub(super) const GLSL_450: u32 = 450;
 
 /// A block of GLSL control flow.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -58,6 +77,8 @@ impl<'a> Body<'a> {
             blocks: Vec::new(),
             ended: false,
             at: 0,
+            version: 0,
+            helpers: Default::default(),
         }
     }
 
@@ -67,11 +88,20 @@ impl<'a> Body<'a> {
     }
 
     /// The text, once every block is closed.
-    pub fn finish(self) -> Result<String> {
+    pub fn finish(self) -> Result<Finished> {
         if let Some(b) = self.blocks.last() {
             return Err(unsupported(format!("unclosed {b:?} block"), Some(self.at)));
         }
-        Ok(self.out)
+        Ok(Finished {
+            text: self.out,
+            version: self.version,
+            helpers: self.helpers.into_iter().collect(),
+        })
+    }
+
+    /// Notes that the body needs GLSL `version`.
+    fn require(&mut self, version: u32) {
+        self.version = self.version.max(version);
     }
 
     fn err(&self, what: impl Into<String>) -> crate::error::Error {
@@ -135,8 +165,12 @@ impl<'a> Body<'a> {
             O::Mul => self.cw(ins, f, f, |a, _| format!("{} * {}", a[0], a[1]))?,
             O::Div => self.cw(ins, f, f, |a, _| format!("{} / {}", a[0], a[1]))?,
             O::Mad => self.cw(ins, f, f, |a, _| format!("{} * {} + {}", a[0], a[1], a[2]))?,
-            // GLSL 3.30 has no fma(): multiply and add, possibly rounded twice.
-            O::Fma => self.cw(ins, f, f, |a, _| format!("{} * {} + {}", a[0], a[1], a[2]))?,
+            O::Fma => {
+                self.require(GLSL_400);
+                self.cw(ins, f, f, |a, _| {
+                    format!("fma({}, {}, {})", a[0], a[1], a[2])
+                })?
+            }
             O::Lrp => self.cw(ins, f, f, |a, _| {
                 format!("mix({}, {}, {})", a[2], a[1], a[0])
             })?,
@@ -151,6 +185,15 @@ impl<'a> Body<'a> {
             O::Ssg => self.cw(ins, f, f, |a, _| format!("sign({})", a[0]))?,
             O::Ddx => self.cw(ins, f, f, |a, _| format!("dFdx({})", a[0]))?,
             O::Ddy => self.cw(ins, f, f, |a, _| format!("dFdy({})", a[0]))?,
+            O::DdxFine | O::DdyFine => {
+                self.require(GLSL_450);
+                let func = if ins.opcode == O::DdxFine {
+                    "dFdxFine"
+                } else {
+                    "dFdyFine"
+                };
+                self.cw(ins, f, f, |a, _| format!("{func}({})", a[0]))?
+            }
             O::Cmp => self.cw(ins, f, f, |a, n| {
                 let lt = compare("<", "lessThan", &a[0], &zero(Ty::Float, n), n);
                 select(&lt, &a[1], &a[2], n)
@@ -225,6 +268,13 @@ impl<'a> Body<'a> {
             O::Uarl => self.cw(ins, u, int, |a, n| format!("{}({})", int.vec(n), a[0]))?,
             O::Tex | O::Txp | O::Txb | O::Txl | O::Txd | O::Txf => self.texture(ins)?,
             O::Txq => self.texture_size(ins)?,
+            O::Tg4 => self.gather(ins)?,
+            O::Txqs => self.texture_samples(ins)?,
+            O::Ibfe | O::Ubfe | O::Bfi | O::Brev | O::Popc | O::Lsb | O::Imsb | O::Umsb => {
+                self.bits(ins)?
+            }
+            O::ImulHi | O::UmulHi => self.mul_hi(ins)?,
+            O::InterpCentroid | O::InterpSample | O::InterpOffset => self.interpolate(ins)?,
             O::If | O::Uif => {
                 let ty = if ins.opcode == O::If { f } else { u };
                 let c = self.src(&ins.src[0], ty, &[ins.src[0].swizzle[0]])?;

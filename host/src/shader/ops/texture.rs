@@ -1,10 +1,11 @@
 //! Texture opcodes: sampling (`TEX`, `TXP`, `TXB`, `TXL`, `TXD`), texel fetches (`TXF`) and
 //! size queries (`TXQ`).
 
-use virgl_proto::tgsi::{File, Index, Instruction, Opcode, Texture};
+use virgl_proto::tgsi::{File, Index, Instruction, Opcode, Src, Texture};
 
-use super::{letters, mask_components, Body};
+use super::{letters, mask_components, Body, GLSL_400};
 use crate::error::Result;
+use crate::shader::decl::SHADOW_SWIZZLE;
 use crate::shader::regs::Ty;
 
 /// How a sampling call reads its coordinate register for one target.
@@ -36,28 +37,113 @@ fn coords(target: Texture) -> Option<Coords> {
     })
 }
 
+/// A sampler operand, as GLSL names it.
+pub(super) struct SamplerRef {
+    /// The sampler: `fs_samp2`, or an element of a sampler array, `fs_samp0[addr2.x + 1]`.
+    pub name: String,
+    /// Its shadow swizzle uniform, named the same way.
+    pub swizzle: String,
+    /// What it returns.
+    pub ret: Ty,
+}
+
+/// The components of a texel offset for `target`, if it takes one.
+fn offset_components(target: Texture) -> Option<usize> {
+    Some(match target {
+        Texture::D1 | Texture::Array1d | Texture::Shadow1d | Texture::Shadow1dArray => 1,
+        Texture::D2
+        | Texture::Rect
+        | Texture::Array2d
+        | Texture::Shadow2d
+        | Texture::ShadowRect
+        | Texture::Shadow2dArray => 2,
+        Texture::D3 => 3,
+        _ => return None,
+    })
+}
+
 impl Body<'_> {
-    /// The GLSL sampler `ins` reads through its operand `src`, and what that sampler returns.
-    fn sampler(&self, ins: &Instruction, src: usize) -> Result<(String, Ty)> {
+    /// The sampler `ins` reads through its operand `src`: `SAMP[n]`, or `SAMP[ADDR[a].c + n]`
+    /// in a shader that indexes its samplers (GLSL 4.00 sampler arrays).
+    pub(super) fn sampler(&mut self, ins: &Instruction, src: usize) -> Result<SamplerRef> {
         let samp = &ins.src[src];
-        match (samp.file, samp.index) {
-            (File::Samp, Index::Direct(i)) if i >= 0 => match self.regs.samplers.get(&(i as u32)) {
-                Some(s) => Ok((format!("{}samp{i}", self.regs.prefix()), s.ret)),
-                None => Err(self.err(format!("{} sampler operand {samp}", ins.opcode))),
-            },
-            _ => Err(self.err(format!("{} sampler operand {samp}", ins.opcode))),
-        }
+        let bad = || self.err(format!("{} sampler operand {samp}", ins.opcode));
+        let (base, indirect) = match (samp.file, samp.index) {
+            (File::Samp, Index::Direct(i)) if i >= 0 => (i as u32, None),
+            (File::Samp, Index::Indirect(a)) if a.offset >= 0 => (a.offset as u32, Some(a)),
+            _ => return Err(bad()),
+        };
+        let ret = self.regs.samplers.get(&base).ok_or_else(bad)?.ret;
+        let p = self.regs.prefix();
+        let (array, element) = match (self.regs.sampler_array_of(base), indirect) {
+            (Some(a), None) => (a.first, (base - a.first).to_string()),
+            (Some(a), Some(ind)) => {
+                let e = self.address(&ind, i64::from(base - a.first));
+                (a.first, e.ok_or_else(bad)?)
+            }
+            (None, None) => {
+                return Ok(SamplerRef {
+                    name: format!("{p}samp{base}"),
+                    swizzle: format!("{p}samp{base}{SHADOW_SWIZZLE}"),
+                    ret,
+                })
+            }
+            (None, Some(_)) => return Err(bad()),
+        };
+        self.require(GLSL_400);
+        Ok(SamplerRef {
+            name: format!("{p}samp{array}[{element}]"),
+            swizzle: format!("{p}samp{array}{SHADOW_SWIZZLE}[{element}]"),
+            ret,
+        })
     }
 
-    /// `TEX`, `TXP`, `TXB`, `TXL`, `TXD` and `TXF`.
+    /// The texel offset of `ins` (its offset `k`) as an `int` or `ivecN` for `target`, or
+    /// `None` without one. Offsets other than immediates are only taken where `variable` says
+    /// GLSL allows them (gathers).
+    pub(super) fn texel_offset(
+        &self,
+        ins: &Instruction,
+        target: Texture,
+        k: usize,
+        variable: bool,
+    ) -> Result<Option<String>> {
+        let Some(o) = ins.offsets.get(k) else {
+            return Ok(None);
+        };
+        let n = offset_components(target).ok_or_else(|| {
+            self.err(format!("{} offset for texture target {target}", ins.opcode))
+        })?;
+        if o.file != File::Imm && !variable {
+            return Err(self.err(format!(
+                "{} with an offset that is not an immediate",
+                ins.opcode
+            )));
+        }
+        let mut swizzle = [o.swizzle[0]; 4];
+        swizzle[..3].copy_from_slice(&o.swizzle);
+        let s = Src {
+            swizzle,
+            ..Src::reg(o.file, o.index)
+        };
+        Ok(Some(self.src(&s, Ty::Int, &swizzle[..n])?))
+    }
+
+    /// `TEX`, `TXP`, `TXB`, `TXL`, `TXD` and `TXF`, with a texel offset where given
+    /// (`textureOffset`, `texelFetchOffset`, ...).
     pub(super) fn texture(&mut self, ins: &Instruction) -> Result<()> {
         let target = ins.texture.unwrap_or(Texture::Unknown);
-        let unsupported = || self.err(format!("{} with texture target {target}", ins.opcode));
         let sampler_src = if ins.opcode == Opcode::Txd { 3 } else { 1 };
-        let (sampler, ret) = self.sampler(ins, sampler_src)?;
-        if !ins.offsets.is_empty() {
-            return Err(self.err(format!("{} with offsets", ins.opcode)));
+        let SamplerRef { name, swizzle, ret } = self.sampler(ins, sampler_src)?;
+        let unsupported = || self.err(format!("{} with texture target {target}", ins.opcode));
+        if ins.offsets.len() > 1 {
+            return Err(self.err(format!("{} with several offsets", ins.opcode)));
         }
+        let offset = self.texel_offset(ins, target, 0, false)?;
+        let (suffix, off) = match &offset {
+            Some(o) => ("Offset", format!(", {o}")),
+            None => ("", String::new()),
+        };
         let s = &ins.src[0];
         let call = if ins.opcode == Opcode::Txf {
             // Integer texel coordinates and level (or sample, for multisample targets), as
@@ -70,12 +156,15 @@ impl Body<'_> {
                 Texture::Buffer => (1, false),
                 _ => return Err(unsupported()),
             };
+            if offset.is_some() && matches!(target, Texture::Msaa2d | Texture::Msaa2dArray) {
+                return Err(unsupported());
+            }
             let coord = self.src(s, Ty::Int, &s.swizzle[..n])?;
             if lod {
                 let l = self.src(s, Ty::Int, &s.swizzle[3..4])?;
-                format!("texelFetch({sampler}, {coord}, {l})")
+                format!("texelFetch{suffix}({name}, {coord}, {l}{off})")
             } else {
-                format!("texelFetch({sampler}, {coord})")
+                format!("texelFetch{suffix}({name}, {coord}{off})")
             }
         } else {
             let c = coords(target).ok_or_else(unsupported)?;
@@ -83,17 +172,25 @@ impl Body<'_> {
             let w = || self.src(s, Ty::Float, &s.swizzle[3..4]);
             let rect = matches!(target, Texture::Rect | Texture::ShadowRect);
             let call = match ins.opcode {
-                Opcode::Tex => format!("texture({sampler}, {coord})"),
+                Opcode::Tex => format!("texture{suffix}({name}, {coord}{off})"),
                 Opcode::Txd => {
                     let g = |i: usize| {
                         self.src(&ins.src[i], Ty::Float, &ins.src[i].swizzle[..c.gradient])
                     };
-                    format!("textureGrad({sampler}, {coord}, {}, {})", g(1)?, g(2)?)
+                    format!(
+                        "textureGrad{suffix}({name}, {coord}, {}, {}{off})",
+                        g(1)?,
+                        g(2)?
+                    )
                 }
                 // The bias or level is in w, which these targets need for the coordinates.
                 _ if c.n == 4 => return Err(unsupported()),
-                Opcode::Txb if !rect => format!("texture({sampler}, {coord}, {})", w()?),
-                Opcode::Txl if !rect => format!("textureLod({sampler}, {coord}, {})", w()?),
+                Opcode::Txb if !rect => {
+                    format!("texture{suffix}({name}, {coord}{off}, {})", w()?)
+                }
+                Opcode::Txl if !rect => {
+                    format!("textureLod{suffix}({name}, {coord}, {}{off})", w()?)
+                }
                 Opcode::Txp
                     if !matches!(
                         target,
@@ -103,18 +200,13 @@ impl Body<'_> {
                             | Texture::Shadow1dArray
                     ) =>
                 {
-                    format!(
-                        "textureProj({sampler}, {})",
-                        self.src(s, Ty::Float, &s.swizzle)?
-                    )
+                    let all = self.src(s, Ty::Float, &s.swizzle)?;
+                    format!("textureProj{suffix}({name}, {all}{off})")
                 }
                 _ => return Err(unsupported()),
             };
             if c.shadow {
-                format!(
-                    "shadow_swizzle({call}, {sampler}{})",
-                    super::super::decl::SHADOW_SWIZZLE
-                )
+                format!("shadow_swizzle({call}, {swizzle})")
             } else {
                 call
             }
@@ -132,7 +224,7 @@ impl Body<'_> {
     /// in GLSL 3.30.
     pub(super) fn texture_size(&mut self, ins: &Instruction) -> Result<()> {
         let target = ins.texture.unwrap_or(Texture::Unknown);
-        let (sampler, _) = self.sampler(ins, 1)?;
+        let sampler = self.sampler(ins, 1)?.name;
         let (n, lod) = match target {
             Texture::D1 | Texture::Shadow1d => (1, true),
             Texture::Buffer => (1, false),
