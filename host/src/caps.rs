@@ -58,10 +58,10 @@ use virgl_proto::caps::{
 use virgl_proto::format::Format;
 use virgl_proto::pipe::PrimMode;
 
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::gl::format::{gl_formats, vertex_format};
 use crate::gl::probe::{FormatSupport, ProbedLimits};
-use crate::gl::{Gl, Version};
+use crate::gl::{EsFeatures, Gl, Version};
 
 /// The GLSL level the TGSI translator writes.
 pub const GLSL_LEVEL: u32 = 400;
@@ -75,16 +75,13 @@ pub struct Probed {
     pub limits: ProbedLimits,
     /// Every format the table maps, with what it can do here.
     pub formats: Vec<(Format, FormatSupport)>,
+    /// The ES extensions the backend uses (none on desktop GL).
+    pub es: EsFeatures,
 }
 
 impl Probed {
     /// Measures the live context `gl`.
     pub fn measure(gl: &Gl) -> Result<Probed> {
-        if gl.version().es {
-            return Err(Error::Unsupported(
-                "caps of a GLES context: the format table is desktop GL's".into(),
-            ));
-        }
         let formats = gl_formats()
             .map(|(f, _)| Ok((f, gl.probe_format(f)?)))
             .collect::<Result<_>>()?;
@@ -92,6 +89,7 @@ impl Probed {
             version: gl.version().clone(),
             limits: gl.probe_limits()?,
             formats,
+            es: gl.es_extensions(),
         })
     }
 }
@@ -105,6 +103,19 @@ pub struct Caps {
 /// Measures `gl` and fills the caps.
 pub fn probe(gl: &Gl) -> Result<Caps> {
     Ok(fill(&Probed::measure(gl)?))
+}
+
+/// The GLSL level guests are told: the translator's, at most what the host's GLSL has. An ES
+/// host's GLSL ES maps to the desktop level whose features it has as the translator writes
+/// them: 1.30 on ES 3.0, 1.40 on ES 3.1 (no geometry shaders), and on ES 3.2 the
+/// translator's own (GLSL ES 3.20 has every GLSL 4.00 feature it writes).
+pub fn guest_glsl_level(version: &Version) -> u32 {
+    match (version.es, version.major * 10 + version.minor) {
+        (true, 32..) => GLSL_LEVEL,
+        (true, 31) => 140,
+        (true, _) => 130,
+        (false, _) => host_glsl_level(version).min(GLSL_LEVEL),
+    }
 }
 
 /// The GLSL level of a context, as virglrenderer derives it (`vrend_fill_caps_glsl_version`),
@@ -166,15 +177,23 @@ pub fn fill(p: &Probed) -> Caps {
     }
     let at_least =
         |gl: (u32, u32), es: (u32, u32)| (v.major, v.minor) >= if v.es { es } else { gl };
-    let mut bset = BoolSet1::PRIMITIVE_RESTART
-        | BoolSet1::INDEP_BLEND_ENABLE
-        | BoolSet1::OCCLUSION_QUERY
-        | BoolSet1::TIMER_QUERY
-        | BoolSet1::CONDITIONAL_RENDER
-        | BoolSet1::START_INSTANCE
-        | BoolSet1::INSTANCEID
-        | BoolSet1::DEPTH_CLIP_DISABLE
-        | BoolSet1::MIRROR_CLAMP;
+    // On ES: restart at the fixed index only, occlusion counts of 0 or 1 (ANY_SAMPLES_PASSED,
+    // as virglrenderer, since GL 1.5 guests need the query), no timer queries, conditional
+    // rendering, base instances or mirror-clamp wrapping; depth clamp with GL_EXT_depth_clamp.
+    let mut bset = BoolSet1::PRIMITIVE_RESTART | BoolSet1::OCCLUSION_QUERY | BoolSet1::INSTANCEID;
+    if !v.es {
+        bset |= BoolSet1::INDEP_BLEND_ENABLE
+            | BoolSet1::TIMER_QUERY
+            | BoolSet1::CONDITIONAL_RENDER
+            | BoolSet1::START_INSTANCE
+            | BoolSet1::DEPTH_CLIP_DISABLE
+            | BoolSet1::MIRROR_CLAMP;
+    } else if p.es.depth_clamp {
+        bset |= BoolSet1::DEPTH_CLIP_DISABLE;
+    }
+    if at_least((99, 0), (3, 2)) {
+        bset |= BoolSet1::INDEP_BLEND_ENABLE;
+    }
     if at_least((4, 5), (99, 0)) {
         bset |= BoolSet1::CONDITIONAL_RENDER_INVERTED;
     }
@@ -194,12 +213,14 @@ pub fn fill(p: &Probed) -> Caps {
         bset |= BoolSet1::DERIVATIVE_CONTROL;
     }
     v1.bset = bset.bits();
-    v1.glsl_level = host_glsl_level(v).min(GLSL_LEVEL);
+    v1.glsl_level = guest_glsl_level(v);
     v1.max_texture_gather_components = l.max_texture_gather_components;
     v1.max_texture_array_layers = l.max_array_texture_layers;
     v1.max_render_targets = l.max_draw_buffers.min(8);
     v1.max_samples = if msaa { l.max_samples.min(4) } else { 1 };
     use PrimMode as P;
+    // ES draws adjacency only into a geometry shader (ES 3.2).
+    let adjacency = at_least((3, 2), (3, 2));
     v1.prim_mask = [
         P::Points,
         P::Lines,
@@ -214,12 +235,23 @@ pub fn fill(p: &Probed) -> Caps {
         P::TriangleStripAdjacency,
     ]
     .iter()
+    .filter(|p| {
+        adjacency
+            || !matches!(
+                p,
+                P::LinesAdjacency
+                    | P::LineStripAdjacency
+                    | P::TrianglesAdjacency
+                    | P::TriangleStripAdjacency
+            )
+    })
     .fold(0, |m, p| m | 1 << p.to_wire());
     // Constant buffer 0 plus uniform blocks 1..=14 (the backend gives each stage 16 bindings).
     v1.max_uniform_blocks = (l.max_uniform_blocks + 1).min(15);
     v1.max_viewports = 1;
     // Vertex-shader stream output through transform feedback (GL 4.0 skips and buffers).
-    v1.max_streamout_buffers = if at_least((4, 0), (99, 0)) { 4 } else { 0 };
+    // ES takes it as one interleaved buffer or one varying per buffer (`feedback_mode`).
+    v1.max_streamout_buffers = if at_least((4, 0), (3, 0)) { 4 } else { 0 };
 
     let mut v2: CapsV2 = bytemuck::Zeroable::zeroed();
     v2.v1 = v1;
@@ -262,7 +294,7 @@ pub fn fill(p: &Probed) -> Caps {
     }
     v2.max_uniform_block_size = l.max_uniform_block_size;
     // Sampler views of buffers are buffer textures (glTexBufferRange, GL 4.3).
-    if at_least((4, 3), (99, 0)) {
+    if at_least((4, 3), (3, 2)) {
         v2.v1.max_tbo_size = l.max_texture_buffer_size;
         v2.texture_buffer_offset_alignment = l.texture_buffer_offset_alignment;
     }
@@ -387,6 +419,7 @@ mod tests {
                 gather_offset: [-32, 31],
                 max_texture_gather_components: 4,
             },
+            es: Default::default(),
             formats: vec![
                 (Format::B8G8R8A8_UNORM, yes),
                 (

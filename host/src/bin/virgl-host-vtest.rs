@@ -7,9 +7,14 @@ use virgl_host::vtest::{self, Options, Parsed};
 use virgl_host::{Renderer, Result};
 
 /// The one place the server's renderer is made, in each client's process: a desktop GL core
-/// context of at least 3.3 on Mesa's surfaceless EGL platform, with its caps probed.
-fn make_renderer(_opts: &Options) -> Result<Renderer<GlBackend>> {
-    let backend = GlBackend::new(Api::GlCore { major: 3, minor: 3 })?;
+/// context of at least 3.3, or with `--use-gles` the highest OpenGL ES the host gives, on
+/// Mesa's surfaceless EGL platform, with its caps probed.
+fn make_renderer(opts: &Options) -> Result<Renderer<GlBackend>> {
+    let backend = if opts.gles {
+        GlBackend::new_gles()?
+    } else {
+        GlBackend::new(Api::GlCore { major: 3, minor: 3 })?
+    };
     let limits = backend.gl().resource_limits()?;
     Ok(Renderer::new(backend, limits))
 }

@@ -78,6 +78,26 @@ impl GlBackend {
         })
     }
 
+    /// Makes the backend on the highest OpenGL ES context the host gives: EGL returns the
+    /// latest version compatible with the one asked for, so 3.0 is asked for, then 2.0.
+    pub fn new_gles() -> Result<GlBackend> {
+        let backend = match GlBackend::new(Api::Gles { major: 3, minor: 0 }) {
+            Err(Error::Egl { .. }) => GlBackend::new(Api::Gles { major: 2, minor: 0 })?,
+            other => other?,
+        };
+        let v = backend.gl.version();
+        if v.major < 3 {
+            return Err(Error::Gl {
+                call: "eglCreateContext",
+                detail: format!(
+                    "{} ({}): OpenGL ES 2.0 hosts are not supported yet",
+                    v.version, v.renderer
+                ),
+            });
+        }
+        Ok(backend)
+    }
+
     /// The context.
     pub fn gl(&self) -> &Gl {
         &self.gl
@@ -145,7 +165,7 @@ impl GlBackend {
         let mut level = surface.level as i32;
         // A surface of another format than its resource's (an sRGB or linear view of the other)
         // renders through a texture view of its level in that format.
-        let view_format = super::format::gl_format(surface.format);
+        let view_format = self.gl.format(surface.format);
         if let Some(vf) = view_format.filter(|f| f.internal != format.internal) {
             let key = (scene.ctx, scene.sub_ctx, handle);
             let view = match self.programs.views.get(&key) {
@@ -262,8 +282,9 @@ impl GlBackend {
         let g = &self.gl.gl;
         // SAFETY: the context is current; the list names only colour attachments or NONE.
         unsafe {
-            // Gallium encodes to sRGB on sRGB surfaces; GL only when asked.
-            if srgb {
+            // Gallium encodes to sRGB on sRGB surfaces; GL only when asked, ES always.
+            if self.gl.version.es {
+            } else if srgb {
                 g.enable(glow::FRAMEBUFFER_SRGB);
             } else {
                 g.disable(glow::FRAMEBUFFER_SRGB);
@@ -289,7 +310,7 @@ impl GlBackend {
             Ok(Object::Surface(s)) => *s,
             _ => return None,
         };
-        match super::format::gl_format(surface.format)?.kind {
+        match self.gl.format(surface.format)?.kind {
             super::format::Kind::Sint => Some(true),
             super::format::Kind::Uint => Some(false),
             _ => None,
@@ -545,7 +566,8 @@ impl Backend for GlBackend {
                 g.disable(glow::RASTERIZER_DISCARD);
                 // sRGB encoding and decoding in a blit follow its formats, as virglrenderer's
                 // blits do.
-                if blit.src.format.is_srgb() || blit.dst.format.is_srgb() {
+                if self.gl.version.es {
+                } else if blit.src.format.is_srgb() || blit.dst.format.is_srgb() {
                     g.enable(glow::FRAMEBUFFER_SRGB);
                 } else {
                     g.disable(glow::FRAMEBUFFER_SRGB);

@@ -14,13 +14,12 @@ use virgl_proto::ccmd::{ImageBinding, LaunchGrid, ObjectType};
 use virgl_proto::pipe::{ShaderType, TextureTarget};
 
 use super::backend::{gl_err, GlBackend};
-use super::format::gl_format;
 use super::texture::Storage;
 use super::Gl;
 use crate::backend::Scene;
 use crate::context::stage;
 use crate::error::{Error, Result};
-use crate::shader::{image_format, translate_compute, Target};
+use crate::shader::{image_format, translate_compute};
 use crate::state::Object;
 
 /// What the context can do of compute and shader memory (zero where it cannot).
@@ -200,7 +199,7 @@ impl GlBackend {
                     format!("shader {handle} is gone"),
                 ));
             };
-            let source = translate_compute(&cs.tgsi, cs.req_local_mem, Target::Desktop330)?;
+            let source = translate_compute(&cs.tgsi, cs.req_local_mem, self.gl.shader_target())?;
             let program = self.gl.link_compute(&source).map_err(|log| Error::Gl {
                 call: "glLinkProgram",
                 detail: format!("compute shader {handle}: {log}"),
@@ -311,15 +310,8 @@ impl GlBackend {
     /// counts guests are told of: GL leaves such dispatches undefined.
     fn check_indirect_grid(&self, buffer: glow::Buffer, offset: u32) -> Result<()> {
         let mut bytes = [0u8; 12];
-        let g = &self.gl.gl;
-        // SAFETY: the context is current; the 12 bytes at `offset` lie inside the buffer (the
-        // validator checked) and `bytes` holds 12.
-        unsafe {
-            g.bind_buffer(glow::COPY_READ_BUFFER, Some(buffer));
-            g.get_buffer_sub_data(glow::COPY_READ_BUFFER, offset as i32, &mut bytes);
-            g.bind_buffer(glow::COPY_READ_BUFFER, None);
-        }
-        self.gl.check("glGetBufferSubData")?;
+        // The validator checked that the 12 bytes lie inside the buffer.
+        self.gl.read_buffer(buffer, offset, &mut bytes)?;
         let max = self.caps().v2().max_compute_grid_size;
         let counts: [u32; 3] = std::array::from_fn(|i| {
             u32::from_le_bytes(bytes[i * 4..i * 4 + 4].try_into().unwrap())
@@ -439,7 +431,7 @@ impl GlBackend {
             .resources
             .get(&view.resource)
             .ok_or_else(|| err(format!("resource {} is gone", view.resource)))?;
-        let format = match (image_format(view.format), gl_format(view.format)) {
+        let format = match (image_format(view.format), self.gl.format(view.format)) {
             (Some(_), Some(f)) => f.internal,
             _ => return Err(err(format!("{:?} is not an image format", view.format))),
         };

@@ -19,7 +19,7 @@ use super::Gl;
 use crate::backend::Scene;
 use crate::context::stage;
 use crate::error::{Error, Result};
-use crate::shader::{geometry_output_vertices, translate_program, Target};
+use crate::shader::{geometry_output_vertices, translate_program};
 use crate::state::{Object, SubContext};
 
 /// Texture units of the vertex stage start here, the geometry stage's at 32, the fragment
@@ -41,6 +41,8 @@ pub struct Program {
     /// The same for the swizzle uniform of each shadow sampler.
     shadow_swizzles: Vec<(usize, u32, glow::UniformLocation)>,
     adjust_y: Option<glow::UniformLocation>,
+    /// The rasterizer's point size, on ES where the vertex stage writes it.
+    point_size: Option<glow::UniformLocation>,
     /// The user clip planes of the last stage before the rasterizer, and the fragment stage's
     /// two-sided colour switch.
     clip_planes: Option<glow::UniformLocation>,
@@ -221,7 +223,7 @@ impl GlBackend {
                 &fs.tgsi,
                 so,
                 flatshade(state),
-                Target::Desktop330,
+                self.gl.shader_target(),
             )?;
             if std::env::var("VIRGL_HOST_DEBUG").is_ok_and(|v| v.split(',').any(|f| f == "shaders"))
             {
@@ -281,7 +283,10 @@ impl GlBackend {
                 glow::TEXTURE_COMPARE_FUNC,
                 convert::compare(st.compare_func),
             );
-            g.sampler_parameter_f32(s, glow::TEXTURE_LOD_BIAS, st.lod_bias);
+            // ES has no sampler LOD bias; its caps say so (max_texture_lod_bias 0).
+            if !self.gl.version.es {
+                g.sampler_parameter_f32(s, glow::TEXTURE_LOD_BIAS, st.lod_bias);
+            }
             g.sampler_parameter_f32(s, glow::TEXTURE_MIN_LOD, st.min_lod);
             g.sampler_parameter_f32(s, glow::TEXTURE_MAX_LOD, st.max_lod);
             g.sampler_parameter_f32_slice(
@@ -327,6 +332,7 @@ impl GlBackend {
         let samplers = program.samplers.clone();
         let shadow_swizzles = program.shadow_swizzles.clone();
         let adjust_y = program.adjust_y;
+        let point_size = program.point_size;
         let clip_planes = program.clip_planes;
         let two_side = program.two_side;
         let flip = state.viewports[0].scale[1] < 0.0;
@@ -354,6 +360,10 @@ impl GlBackend {
             }
             if let Some(loc) = &adjust_y {
                 g.uniform_1_f32(Some(loc), if flip { -1.0 } else { 1.0 });
+            }
+            if let Some(loc) = &point_size {
+                let size = rasterizer(state).map_or(1.0, |r| r.point_size);
+                g.uniform_1_f32(Some(loc), size.max(1.0));
             }
             if let Some(loc) = &clip_planes {
                 g.uniform_4_f32_slice(Some(loc), state.clip_planes.as_flattened());
@@ -426,7 +436,14 @@ impl GlBackend {
         // ranges are the guest's and GL (robust or not) bounds-checks buffer reads on llvmpipe;
         // TODO(issue 14): check them against the buffers here.
         unsafe {
-            if draw.primitive_restart {
+            if self.gl.version.es {
+                // ES restarts at the all-ones index only; the validator refused others.
+                if draw.primitive_restart {
+                    g.enable(glow::PRIMITIVE_RESTART_FIXED_INDEX);
+                } else {
+                    g.disable(glow::PRIMITIVE_RESTART_FIXED_INDEX);
+                }
+            } else if draw.primitive_restart {
                 g.enable(glow::PRIMITIVE_RESTART);
                 self.gl.extra.primitive_restart_index(draw.restart_index);
             } else {
@@ -449,15 +466,29 @@ impl GlBackend {
                 // Mesa's virgl driver folds `start` into the index buffer's offset and sends it
                 // too; virglrenderer reads indices from the offset alone, and so do we.
                 let offset = u64::from(layout.offset);
-                g.draw_elements_instanced_base_vertex_base_instance(
-                    mode,
-                    draw.count as i32,
-                    convert::index_type(layout.index_size),
-                    offset as i32,
-                    instances,
-                    draw.index_bias,
-                    draw.start_instance,
-                );
+                if self.gl.version.es {
+                    // No base instance on ES (START_INSTANCE is not advertised there).
+                    g.draw_elements_instanced_base_vertex(
+                        mode,
+                        draw.count as i32,
+                        convert::index_type(layout.index_size),
+                        offset as i32,
+                        instances,
+                        draw.index_bias,
+                    );
+                } else {
+                    g.draw_elements_instanced_base_vertex_base_instance(
+                        mode,
+                        draw.count as i32,
+                        convert::index_type(layout.index_size),
+                        offset as i32,
+                        instances,
+                        draw.index_bias,
+                        draw.start_instance,
+                    );
+                }
+            } else if self.gl.version.es {
+                g.draw_arrays_instanced(mode, draw.start as i32, draw.count as i32, instances);
             } else {
                 g.draw_arrays_instanced_base_instance(
                     mode,
@@ -552,7 +583,7 @@ impl GlBackend {
         if let Some(t) = self.programs.views.get(&key) {
             return Ok(Some(*t));
         }
-        let Some(format) = super::format::gl_format(v.format) else {
+        let Some(format) = self.gl.format(v.format) else {
             return Err(gl_err(
                 "glTexBufferRange",
                 format!("buffer view format {:?}", v.format),
@@ -638,13 +669,13 @@ impl GlBackend {
         let virgl_proto::ccmd::ViewRange::Texture { layers, levels } = v.range else {
             return Ok(Some((texture, target)));
         };
-        let view_target = convert::texture_target(v.target, res.desc.nr_samples);
+        let view_target = self.gl.texture_target(v.target, res.desc.nr_samples);
         let layer_count = match res.desc.target {
             virgl_proto::pipe::TextureTarget::Texture3D => 1,
             _ => res.desc.array_size.max(1),
         };
         let whole_layers = layers.first == 0 && u32::from(layers.last) + 1 >= layer_count;
-        let view_format = super::format::gl_format(v.format);
+        let view_format = self.gl.format(v.format);
         let same_format = view_format.is_none_or(|f| f.internal == format.internal);
         if view_target == target && (whole_layers || target == glow::TEXTURE_3D) && same_format {
             return Ok(Some((texture, target)));
@@ -730,7 +761,9 @@ impl GlBackend {
             if target == glow::TEXTURE_BUFFER {
                 return Ok(identity);
             }
-            let stored = super::format::gl_format(v.format)
+            let stored = self
+                .gl
+                .format(v.format)
                 .and_then(|f| f.swizzle)
                 .map(|s| s.map(|c| c.to_gl() as i32));
             let swizzle = v.swizzle.map(|s| {
@@ -817,6 +850,8 @@ impl GlBackend {
     fn emit_state(&self, state: &SubContext, flip: bool) {
         let g = &self.gl.gl;
         let x = &self.gl.extra;
+        let es = self.gl.version.es;
+        let es_ext = self.gl.es_extensions();
         let blend = state
             .blend
             .and_then(|h| match state.objects.get(h, ObjectType::Blend) {
@@ -862,7 +897,9 @@ impl GlBackend {
                         let m = rt.colormask;
                         g.color_mask_draw_buffer(i, m & 1 != 0, m & 2 != 0, m & 4 != 0, m & 8 != 0);
                     }
-                    if b.logicop_enable {
+                    // ES has no logic ops (the caps say so).
+                    if es {
+                    } else if b.logicop_enable {
                         g.enable(glow::COLOR_LOGIC_OP);
                         x.logic_op(convert::logic_op(b.logicop_func));
                     } else {
@@ -876,7 +913,9 @@ impl GlBackend {
                 }
                 None => {
                     g.disable(glow::BLEND);
-                    g.disable(glow::COLOR_LOGIC_OP);
+                    if !es {
+                        g.disable(glow::COLOR_LOGIC_OP);
+                    }
                     g.color_mask(true, true, true, true);
                 }
             }
@@ -938,32 +977,44 @@ impl GlBackend {
                 PolygonMode::Point => glow::POINT,
                 _ => glow::FILL,
             };
-            g.polygon_mode(glow::FRONT_AND_BACK, mode(r.fill_front));
             let toggle = |cap, on: bool| if on { g.enable(cap) } else { g.disable(cap) };
             toggle(glow::SCISSOR_TEST, r.scissor);
-            toggle(glow::DEPTH_CLAMP, !r.depth_clip);
             toggle(glow::RASTERIZER_DISCARD, r.rasterizer_discard);
-            for i in 0..8 {
-                toggle(
-                    glow::CLIP_DISTANCE0 + i,
-                    r.clip_plane_enable & (1 << i) != 0,
-                );
-            }
-            toggle(glow::PROGRAM_POINT_SIZE, r.point_size_per_vertex);
             toggle(glow::POLYGON_OFFSET_FILL, r.offset_tri);
-            toggle(glow::POLYGON_OFFSET_LINE, r.offset_line);
-            toggle(glow::POLYGON_OFFSET_POINT, r.offset_point);
-            toggle(glow::MULTISAMPLE, r.multisample);
-            toggle(glow::LINE_SMOOTH, r.line_smooth);
             g.polygon_offset(r.offset_scale, r.offset_units);
-            x.point_size(r.point_size.max(1.0));
             g.line_width(r.line_width.max(1.0));
-            x.provoking_vertex(if r.flatshade_first {
-                glow::FIRST_VERTEX_CONVENTION
-            } else {
-                glow::LAST_VERTEX_CONVENTION
-            });
-            x.sample_maski(0, state.sample_mask);
+            // `GL_DEPTH_CLAMP_EXT` and `GL_CLIP_DISTANCEn_EXT` have the desktop values.
+            if !es || es_ext.depth_clamp {
+                toggle(glow::DEPTH_CLAMP, !r.depth_clip);
+            }
+            if !es || es_ext.shader.clip_cull_distance {
+                for i in 0..8 {
+                    toggle(
+                        glow::CLIP_DISTANCE0 + i,
+                        r.clip_plane_enable & (1 << i) != 0,
+                    );
+                }
+            }
+            if (self.gl.version.major, self.gl.version.minor) >= (3, 1) || !es {
+                x.sample_maski(0, state.sample_mask);
+            }
+            // The rest is desktop GL's alone. On ES, polygons are filled (the caps say so),
+            // points take their size from the shader (which writes the rasterizer's when the
+            // guest's does not), and the provoking vertex is the last.
+            if !es {
+                g.polygon_mode(glow::FRONT_AND_BACK, mode(r.fill_front));
+                toggle(glow::PROGRAM_POINT_SIZE, r.point_size_per_vertex);
+                toggle(glow::POLYGON_OFFSET_LINE, r.offset_line);
+                toggle(glow::POLYGON_OFFSET_POINT, r.offset_point);
+                toggle(glow::MULTISAMPLE, r.multisample);
+                toggle(glow::LINE_SMOOTH, r.line_smooth);
+                x.point_size(r.point_size.max(1.0));
+                x.provoking_vertex(if r.flatshade_first {
+                    glow::FIRST_VERTEX_CONVENTION
+                } else {
+                    glow::LAST_VERTEX_CONVENTION
+                });
+            }
 
             // Viewport and scissor.
             let vp = &state.viewports[0];
@@ -990,6 +1041,34 @@ impl GlBackend {
             let _ = flip;
         }
     }
+}
+
+/// The varyings and mode of `glTransformFeedbackVaryings` for the translator's list
+/// ([`crate::shader::Program::feedback`]). Desktop GL takes it as is, interleaved. ES has no
+/// `gl_SkipComponents` or `gl_NextBuffer`: a list without them is one interleaved buffer, and
+/// one varying per buffer is separate attributes; anything else is refused.
+fn feedback_mode(feedback: &[String], es: bool) -> Result<(Vec<&str>, u32), String> {
+    let names: Vec<&str> = feedback.iter().map(String::as_str).collect();
+    if !es {
+        return Ok((names, glow::INTERLEAVED_ATTRIBS));
+    }
+    if names.iter().any(|n| n.starts_with("gl_SkipComponents")) {
+        return Err("stream output with gaps in a buffer: ES has no gl_SkipComponents".into());
+    }
+    let buffers: Vec<&[&str]> = names.split(|n| *n == "gl_NextBuffer").collect();
+    if buffers.len() == 1 {
+        return Ok((names, glow::INTERLEAVED_ATTRIBS));
+    }
+    if buffers.iter().all(|b| b.len() == 1) {
+        return Ok((
+            buffers.iter().map(|b| b[0]).collect(),
+            glow::SEPARATE_ATTRIBS,
+        ));
+    }
+    Err(
+        "stream output of several varyings into each of several buffers: ES has no gl_NextBuffer"
+            .into(),
+    )
 }
 
 impl Gl {
@@ -1027,8 +1106,10 @@ impl Gl {
             }
             if result.is_ok() {
                 if !feedback.is_empty() {
-                    let names: Vec<&str> = feedback.iter().map(String::as_str).collect();
-                    g.transform_feedback_varyings(program, &names, glow::INTERLEAVED_ATTRIBS);
+                    match feedback_mode(feedback, self.version.es) {
+                        Ok((names, mode)) => g.transform_feedback_varyings(program, &names, mode),
+                        Err(e) => result = Err(e),
+                    }
                 }
                 g.link_program(program);
                 if !g.get_program_link_status(program) {
@@ -1057,6 +1138,7 @@ impl Gl {
                 }
             }
             let adjust_y = g.get_uniform_location(program, crate::shader::ADJUST_Y);
+            let point_size = g.get_uniform_location(program, crate::shader::POINT_SIZE);
             let clip_planes = g.get_uniform_location(program, crate::shader::CLIP_PLANES);
             let two_side = g.get_uniform_location(program, crate::shader::TWO_SIDE);
             let mut blocks = Vec::new();
@@ -1076,6 +1158,7 @@ impl Gl {
                 samplers,
                 shadow_swizzles,
                 adjust_y,
+                point_size,
                 clip_planes,
                 two_side,
                 blocks,

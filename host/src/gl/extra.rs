@@ -34,27 +34,35 @@ pub struct GlExtra {
 }
 
 impl GlExtra {
-    /// Loads them with `lookup` (null for a name the driver lacks).
-    pub fn load(lookup: impl Fn(&str) -> *const c_void) -> GlExtra {
+    /// Loads them with `lookup` (null for a name the driver lacks). On OpenGL ES (`es`) the
+    /// desktop-only ones stay unloaded: EGL may hand out entry points the context's API lacks.
+    pub fn load(lookup: impl Fn(&str) -> *const c_void, es: bool) -> GlExtra {
         fn get<T: Copy>(lookup: &impl Fn(&str) -> *const c_void, name: &str) -> Option<T> {
             let p = lookup(name);
             // SAFETY: a non-null pointer from eglGetProcAddress for `name` is that GL function,
             // and each field's type is its C signature.
             (!p.is_null()).then(|| unsafe { std::mem::transmute_copy::<*const c_void, T>(&p) })
         }
+        let desktop = |name: &str| {
+            if es {
+                std::ptr::null()
+            } else {
+                lookup(name)
+            }
+        };
         GlExtra {
-            point_size: get(&lookup, "glPointSize"),
-            logic_op: get(&lookup, "glLogicOp"),
-            primitive_restart_index: get(&lookup, "glPrimitiveRestartIndex"),
-            provoking_vertex: get(&lookup, "glProvokingVertex"),
+            point_size: get(&desktop, "glPointSize"),
+            logic_op: get(&desktop, "glLogicOp"),
+            primitive_restart_index: get(&desktop, "glPrimitiveRestartIndex"),
+            provoking_vertex: get(&desktop, "glProvokingVertex"),
             sample_maski: get(&lookup, "glSampleMaski"),
             tex_storage_3d_multisample: get(&lookup, "glTexStorage3DMultisample"),
-            tex_sub_image_1d: get(&lookup, "glTexSubImage1D"),
-            texture_view: get(&lookup, "glTextureView"),
-            begin_conditional_render: get(&lookup, "glBeginConditionalRender"),
+            tex_sub_image_1d: get(&desktop, "glTexSubImage1D"),
+            texture_view: get(&desktop, "glTextureView"),
+            begin_conditional_render: get(&desktop, "glBeginConditionalRender"),
             get_multisamplefv: get(&lookup, "glGetMultisamplefv"),
             tex_buffer_range: get(&lookup, "glTexBufferRange"),
-            end_conditional_render: get(&lookup, "glEndConditionalRender"),
+            end_conditional_render: get(&desktop, "glEndConditionalRender"),
         }
     }
 

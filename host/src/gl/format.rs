@@ -96,6 +96,9 @@ pub struct GlFormat {
     pub kind: Kind,
     /// How sampling must see the stored channels, when not as stored.
     pub swizzle: Option<[Swizzle; 4]>,
+    /// Transfers swap the first and third byte of each 4-byte texel on the CPU: BGRA formats
+    /// stored as RGBA where the host has no BGRA transfers (GLES).
+    pub swap_rb: bool,
 }
 
 impl GlFormat {
@@ -149,6 +152,7 @@ pub fn gl_format(format: Format) -> Option<GlFormat> {
             ty,
             kind,
             swizzle,
+            swap_rb: false,
         })
     };
     let color = |internal, format, ty| row(internal, format, ty, Color, None);
@@ -328,6 +332,32 @@ pub fn gl_format(format: Format) -> Option<GlFormat> {
         F::R11G11B10_FLOAT => color(g::R11F_G11F_B10F, g::RGB, g::UNSIGNED_INT_10F_11F_11F_REV),
         F::R9G9B9E5_FLOAT => color(g::RGB9_E5, g::RGB, g::UNSIGNED_INT_5_9_9_9_REV),
         _ => None,
+    }
+}
+
+/// How OpenGL ES 3 holds `format`: the desktop row where ES has its internal format, pixel
+/// format and type, 8-bit BGRA stored as RGBA with red and blue swapped on transfer, and
+/// `None` for the packed and reversed types, BGRA layouts and 32-bit unsigned depth ES lacks.
+/// Whether the host can really make, render or read each row is still probed.
+pub fn gl_format_es(format: Format) -> Option<GlFormat> {
+    let d = gl_format(format)?;
+    match (d.format, d.ty, d.internal) {
+        (g::BGRA, g::UNSIGNED_BYTE, _) => Some(GlFormat {
+            format: g::RGBA,
+            swap_rb: true,
+            ..d
+        }),
+        (g::BGRA | g::BGRA_INTEGER, _, _) => None,
+        (_, g::UNSIGNED_INT_8_8_8_8 | g::UNSIGNED_BYTE_3_3_2, _) => None,
+        (_, _, g::DEPTH_COMPONENT32) => None,
+        _ => Some(d),
+    }
+}
+
+/// Swaps the first and third byte of each 4-byte texel of `bytes` ([`GlFormat::swap_rb`]).
+pub fn swap_rb(bytes: &mut [u8]) {
+    for texel in bytes.chunks_exact_mut(4) {
+        texel.swap(0, 2);
     }
 }
 

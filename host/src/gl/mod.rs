@@ -47,6 +47,15 @@ impl Version {
     }
 }
 
+/// The OpenGL ES extensions the backend uses where ES lacks a desktop feature.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EsFeatures {
+    /// What shaders may enable.
+    pub shader: crate::shader::EsExtensions,
+    /// `GL_EXT_depth_clamp`.
+    pub depth_clamp: bool,
+}
+
 /// Limits probed from a live context; caps v1/v2 report them to guests.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Limits {
@@ -61,6 +70,7 @@ pub struct Gl {
     gl: glow::Context,
     extra: extra::GlExtra,
     version: Version,
+    es_extensions: EsFeatures,
     // Dropped after `gl`: the entry points belong to this context.
     context: EglContext,
 }
@@ -71,7 +81,6 @@ impl Gl {
         let context = display.create_context(api, None)?;
         context.make_current()?;
         let gl = context.load_gl();
-        let extra = extra::GlExtra::load(|name| context.proc_address(name));
         // SAFETY: the context is current on this thread and the strings are valid GL enums.
         let (version, renderer, glsl) = unsafe {
             (
@@ -84,9 +93,19 @@ impl Gl {
             call: "glGetString(GL_VERSION)",
             detail: format!("unparsable version {version:?}"),
         })?;
+        let extra = extra::GlExtra::load(|name| context.proc_address(name), es);
+        let ext = |name: &str| es && gl.supported_extensions().contains(name);
+        let es_extensions = EsFeatures {
+            shader: crate::shader::EsExtensions {
+                clip_cull_distance: ext("GL_EXT_clip_cull_distance"),
+                noperspective: ext("GL_NV_shader_noperspective_interpolation"),
+            },
+            depth_clamp: ext("GL_EXT_depth_clamp"),
+        };
         Ok(Gl {
             gl,
             extra,
+            es_extensions,
             version: Version {
                 es,
                 major,
@@ -97,6 +116,45 @@ impl Gl {
             },
             context,
         })
+    }
+
+    /// How this context holds `format` ([`format::gl_format`], or [`format::gl_format_es`] on
+    /// OpenGL ES).
+    pub fn format(&self, f: virgl_proto::format::Format) -> Option<format::GlFormat> {
+        if self.version.es {
+            format::gl_format_es(f)
+        } else {
+            format::gl_format(f)
+        }
+    }
+
+    /// The GL target a resource of target `t` is stored as: ES has no 1D or rectangle
+    /// textures, so they are 2D ones (1D arrays 2D arrays) there, and the translator samples
+    /// them so ([`crate::shader::Target::Es`]).
+    pub fn texture_target(&self, t: virgl_proto::pipe::TextureTarget, samples: u32) -> u32 {
+        match convert::texture_target(t, samples) {
+            glow::TEXTURE_1D | glow::TEXTURE_RECTANGLE if self.version.es => glow::TEXTURE_2D,
+            glow::TEXTURE_1D_ARRAY if self.version.es => glow::TEXTURE_2D_ARRAY,
+            target => target,
+        }
+    }
+
+    /// The ES extensions the backend uses (none on desktop GL).
+    pub fn es_extensions(&self) -> EsFeatures {
+        self.es_extensions
+    }
+
+    /// The GLSL dialect shaders are translated to for this context: desktop GLSL 3.30 and
+    /// later, or the context's own GLSL ES version.
+    pub fn shader_target(&self) -> crate::shader::Target {
+        if self.version.es {
+            crate::shader::Target::Es {
+                version: self.version.major * 100 + self.version.minor * 10,
+                ext: self.es_extensions.shader,
+            }
+        } else {
+            crate::shader::Target::Desktop330
+        }
     }
 
     /// What the context is.

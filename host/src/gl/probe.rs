@@ -99,7 +99,7 @@ impl<'a> Scratch<'a> {
     /// A `width`×`height` 2D texture of `format`, bound to `GL_TEXTURE_2D`; `None` when GL
     /// refuses it (or the table has no row for it).
     pub(crate) fn new(gl: &'a Gl, format: Format, width: u32, height: u32) -> Option<Self> {
-        let table = format::gl_format(format)?;
+        let table = gl.format(format)?;
         let g = &gl.gl;
         gl.clear_errors();
         // SAFETY: the context is current; the texture is made and bound here, and glTexImage2D
@@ -180,6 +180,14 @@ impl<'a> Scratch<'a> {
                 detail: format!("{} bytes for a {}-byte level", bytes.len(), self.size()),
             });
         }
+        let mut swapped = Vec::new();
+        let bytes = if self.table.swap_rb {
+            swapped.extend_from_slice(bytes);
+            format::swap_rb(&mut swapped);
+            &swapped[..]
+        } else {
+            bytes
+        };
         let g = &self.gl.gl;
         // SAFETY: the context is current and the texture bound is ours; with unpack alignment 1
         // GL reads exactly `size()` bytes, which `bytes` holds.
@@ -204,6 +212,22 @@ impl<'a> Scratch<'a> {
     /// The level in the guest's layout (rows packed).
     pub(crate) fn download(&self) -> Result<Vec<u8>> {
         let mut bytes = vec![0u8; self.size()];
+        if self.gl.version().es {
+            let all = super::texture::full(virgl_proto::transfer::Extent {
+                width: self.width,
+                height: self.height,
+                depth: 1,
+            });
+            self.gl.read_through_framebuffer(
+                self.texture,
+                glow::TEXTURE_2D,
+                &self.table,
+                0,
+                all,
+                &mut bytes,
+            )?;
+            return Ok(bytes);
+        }
         let g = &self.gl.gl;
         // SAFETY: the context is current and the texture bound is ours; with pack alignment 1
         // GL writes exactly `size()` bytes, which `bytes` holds.
@@ -370,6 +394,11 @@ impl Gl {
 
     /// Whether a 2-sample texture of `internal` can be made.
     fn probe_multisample(&self, internal: u32) -> Result<bool> {
+        let v = &self.version;
+        // Multisample textures are GLES 3.1's.
+        if v.es && (v.major, v.minor) < (3, 1) {
+            return Ok(false);
+        }
         let g = &self.gl;
         self.clear_errors();
         // SAFETY: the context is current; the texture is made and deleted here.
@@ -542,8 +571,13 @@ impl Gl {
             aliased_line_width: range(glow::ALIASED_LINE_WIDTH_RANGE),
             smooth_point_size,
             smooth_line_width,
-            // SAFETY: the context is current; a single-float state of GL 3.3 and GLES 3.0.
-            max_texture_lod_bias: unsafe { g.get_parameter_f32(glow::MAX_TEXTURE_LOD_BIAS) },
+            // ES has no LOD bias in sampler state, so none is offered there.
+            max_texture_lod_bias: if v.es {
+                0.0
+            } else {
+                // SAFETY: the context is current; a single-float state of GL 3.3.
+                unsafe { g.get_parameter_f32(glow::MAX_TEXTURE_LOD_BIAS) }
+            },
             mixed_color_formats: false,
             compute: self.probe_compute_limits()?,
             vertex_type_10f_11f_11f: !v.es
@@ -554,7 +588,11 @@ impl Gl {
         self.check("glGet* for caps")?;
         Ok(ProbedLimits {
             mixed_color_formats: self.probe_mixed_color_formats()?,
-            sample_locations: self.probe_sample_locations(limits.max_samples)?,
+            sample_locations: if at_least((3, 2), (3, 1)) {
+                self.probe_sample_locations(limits.max_samples)?
+            } else {
+                [0; 8]
+            },
             ..limits
         })
     }

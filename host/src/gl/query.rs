@@ -8,9 +8,13 @@ use super::backend::{gl_err, GlBackend};
 use crate::backend::Scene;
 use crate::error::Result;
 
-/// The GL target of a Gallium query type, `None` for those not handled.
-fn target(t: QueryType) -> Option<u32> {
+/// The GL target of a Gallium query type, `None` for those not handled. ES has no sample
+/// counts, so occlusion counters count 0 or 1 there (as virglrenderer's do, scaled), and no
+/// timer queries.
+fn target(t: QueryType, es: bool) -> Option<u32> {
     Some(match t {
+        QueryType::OcclusionCounter if es => glow::ANY_SAMPLES_PASSED,
+        QueryType::Timestamp | QueryType::TimeElapsed if es => return None,
         QueryType::OcclusionCounter => glow::SAMPLES_PASSED,
         QueryType::OcclusionPredicate => glow::ANY_SAMPLES_PASSED,
         QueryType::OcclusionPredicateConservative => glow::ANY_SAMPLES_PASSED_CONSERVATIVE,
@@ -50,7 +54,7 @@ impl GlBackend {
     }
 
     pub(super) fn begin(&mut self, scene: Scene<'_>, handle: u32, query: &Query) -> Result<()> {
-        let Some(t) = target(query.query_type) else {
+        let Some(t) = target(query.query_type, self.gl.version.es) else {
             return Err(gl_err(
                 "glBeginQuery",
                 format!("{:?} queries are not supported yet", query.query_type),
@@ -66,7 +70,7 @@ impl GlBackend {
     }
 
     pub(super) fn end(&mut self, scene: Scene<'_>, handle: u32, query: &Query) -> Result<()> {
-        let Some(t) = target(query.query_type) else {
+        let Some(t) = target(query.query_type, self.gl.version.es) else {
             return Err(gl_err(
                 "glEndQuery",
                 format!("{:?} queries are not supported yet", query.query_type),
@@ -99,7 +103,11 @@ impl GlBackend {
             if index == -1 {
                 Some(u64::from(available))
             } else if available || wait {
-                Some(g.get_query_parameter_u64(q, glow::QUERY_RESULT))
+                Some(if self.gl.version.es {
+                    u64::from(g.get_query_parameter_u32(q, glow::QUERY_RESULT))
+                } else {
+                    g.get_query_parameter_u64(q, glow::QUERY_RESULT)
+                })
             } else {
                 None
             }

@@ -5,8 +5,7 @@ use virgl_proto::ccmd::Box3;
 use virgl_proto::pipe::TextureTarget;
 use virgl_proto::transfer::TransferLayout;
 
-use super::convert::texture_target;
-use super::format::{gl_format, GlFormat, Kind};
+use super::format::{swap_rb, GlFormat, Kind};
 use super::Gl;
 use crate::error::{Error, Result};
 use crate::resource::Resource;
@@ -60,11 +59,11 @@ impl Gl {
                 return Ok(Storage::Buffer(buffer));
             }
         }
-        let format = gl_format(d.format).ok_or_else(|| Error::Resource {
+        let format = self.format(d.format).ok_or_else(|| Error::Resource {
             id: res.id,
             detail: format!("format {:?} has no GL texture format here", d.format),
         })?;
-        let target = texture_target(d.target, d.nr_samples);
+        let target = self.texture_target(d.target, d.nr_samples);
         let levels = d.last_level as i32 + 1;
         let (w, h) = (d.width as i32, d.height as i32);
         let layers = d.array_size.max(1) as i32;
@@ -155,6 +154,17 @@ impl Gl {
         if format.kind == Kind::Compressed {
             return self.upload_compressed(*texture, *target, format, res, level, region, data);
         }
+        let swapped;
+        let data = if format.swap_rb {
+            swapped = {
+                let mut v = data.to_vec();
+                swap_rb(&mut v);
+                v
+            };
+            &swapped[..]
+        } else {
+            data
+        };
         let (x, y, z) = (region.x as i32, region.y as i32, region.z as i32);
         let (w, h, d) = (region.w as i32, region.h as i32, region.d as i32);
         let lvl = level as i32;
@@ -272,13 +282,7 @@ impl Gl {
             let Storage::Buffer(buffer) = storage else {
                 unreachable!()
             };
-            // SAFETY: the context is current; the renderer checked the range.
-            unsafe {
-                g.bind_buffer(glow::COPY_READ_BUFFER, Some(*buffer));
-                g.get_buffer_sub_data(glow::COPY_READ_BUFFER, region.x as i32, data);
-                g.bind_buffer(glow::COPY_READ_BUFFER, None);
-            }
-            return self.check("glGetBufferSubData");
+            return self.read_buffer(*buffer, region.x, data);
         };
         if format.kind == Kind::Compressed {
             return Err(gl_err(
@@ -288,6 +292,9 @@ impl Gl {
                     res.desc.format
                 ),
             ));
+        }
+        if self.version.es {
+            return self.read_through_framebuffer(*texture, *target, format, level, region, data);
         }
         // The whole level, then the box out of it.
         let extent = res.level_extent(level)?;
@@ -335,6 +342,137 @@ impl Gl {
             source,
         })?;
         data.copy_from_slice(&crate::transfer::gather_slice(&layout, &level_bytes));
+        if format.swap_rb {
+            swap_rb(data);
+        }
+        Ok(())
+    }
+
+    /// Reads `data.len()` bytes at `offset` of `buffer`: `glGetBufferSubData` on desktop GL, a
+    /// read mapping on ES, which lacks it.
+    pub(crate) fn read_buffer(
+        &self,
+        buffer: glow::Buffer,
+        offset: u32,
+        data: &mut [u8],
+    ) -> Result<()> {
+        let g = &self.gl;
+        if data.is_empty() {
+            return Ok(());
+        }
+        // SAFETY: the context is current; the caller checked that the range lies inside the
+        // buffer, so a successful mapping covers `data.len()` readable bytes, copied before the
+        // unmap.
+        unsafe {
+            g.bind_buffer(glow::COPY_READ_BUFFER, Some(buffer));
+            if self.version.es {
+                let p = g.map_buffer_range(
+                    glow::COPY_READ_BUFFER,
+                    offset as i32,
+                    data.len() as i32,
+                    glow::MAP_READ_BIT,
+                );
+                if !p.is_null() {
+                    data.copy_from_slice(std::slice::from_raw_parts(p, data.len()));
+                    g.unmap_buffer(glow::COPY_READ_BUFFER);
+                }
+            } else {
+                g.get_buffer_sub_data(glow::COPY_READ_BUFFER, offset as i32, data);
+            }
+            g.bind_buffer(glow::COPY_READ_BUFFER, None);
+        }
+        self.check(if self.version.es {
+            "glMapBufferRange(GL_MAP_READ_BIT)"
+        } else {
+            "glGetBufferSubData"
+        })
+    }
+
+    /// Reads the box `region` of `level` with `glReadPixels`, a layer at a time, through a
+    /// framebuffer of its own: ES has no `glGetTexImage`.
+    pub(crate) fn read_through_framebuffer(
+        &self,
+        texture: glow::Texture,
+        target: u32,
+        format: &GlFormat,
+        level: u32,
+        region: Box3,
+        data: &mut [u8],
+    ) -> Result<()> {
+        let g = &self.gl;
+        let layers = region.d.max(1) as usize;
+        let layer_bytes = data.len() / layers;
+        let attachment = format.attachment();
+        // SAFETY: the context is current; the framebuffer is made, used and deleted here, the
+        // previous read framebuffer is bound again, and each chunk holds exactly one layer of
+        // the box packed with PACK_ALIGNMENT 1, which is what glReadPixels writes.
+        let status = unsafe {
+            let previous = g.get_parameter_framebuffer(glow::READ_FRAMEBUFFER_BINDING);
+            let fb = g
+                .create_framebuffer()
+                .map_err(|e| gl_err("glGenFramebuffers", e))?;
+            g.bind_framebuffer(glow::READ_FRAMEBUFFER, Some(fb));
+            g.pixel_store_i32(glow::PACK_ALIGNMENT, 1);
+            g.pixel_store_i32(glow::PACK_ROW_LENGTH, 0);
+            let mut status = glow::FRAMEBUFFER_COMPLETE;
+            for (i, chunk) in data.chunks_mut(layer_bytes.max(1)).enumerate() {
+                let layer = region.z as usize + i;
+                match target {
+                    glow::TEXTURE_2D | glow::TEXTURE_2D_MULTISAMPLE => g.framebuffer_texture_2d(
+                        glow::READ_FRAMEBUFFER,
+                        attachment,
+                        target,
+                        Some(texture),
+                        level as i32,
+                    ),
+                    glow::TEXTURE_CUBE_MAP => g.framebuffer_texture_2d(
+                        glow::READ_FRAMEBUFFER,
+                        attachment,
+                        CUBE_FACES[layer % 6],
+                        Some(texture),
+                        level as i32,
+                    ),
+                    _ => g.framebuffer_texture_layer(
+                        glow::READ_FRAMEBUFFER,
+                        attachment,
+                        Some(texture),
+                        level as i32,
+                        layer as i32,
+                    ),
+                }
+                g.read_buffer(if format.is_depth_stencil() {
+                    glow::NONE
+                } else {
+                    glow::COLOR_ATTACHMENT0
+                });
+                status = g.check_framebuffer_status(glow::READ_FRAMEBUFFER);
+                if status != glow::FRAMEBUFFER_COMPLETE {
+                    break;
+                }
+                g.read_pixels(
+                    region.x as i32,
+                    region.y as i32,
+                    region.w as i32,
+                    region.h as i32,
+                    format.format,
+                    format.ty,
+                    glow::PixelPackData::Slice(Some(chunk)),
+                );
+            }
+            g.bind_framebuffer(glow::READ_FRAMEBUFFER, previous);
+            g.delete_framebuffer(fb);
+            status
+        };
+        if status != glow::FRAMEBUFFER_COMPLETE {
+            return Err(gl_err(
+                "glReadPixels",
+                format!("level {level} cannot be read through a framebuffer (status {status:#x})"),
+            ));
+        }
+        self.check("glReadPixels")?;
+        if format.swap_rb {
+            swap_rb(data);
+        }
         Ok(())
     }
 }

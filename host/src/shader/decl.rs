@@ -13,7 +13,7 @@ use virgl_proto::tgsi::{
 
 use super::geometry::{self, VertexInput};
 use super::regs::{float_literal, Ty};
-use super::unsupported;
+use super::{unsupported, Target};
 use crate::error::Result;
 
 /// A sampler: its target as declared by `SVIEW` or first used by a texture instruction.
@@ -93,6 +93,8 @@ pub(super) struct Declarations {
     pub(super) memory: super::compute::Memory,
     /// The GLSL version the declarations need (`sample` varyings, sampler arrays).
     pub(super) needs: u32,
+    /// The dialect written.
+    pub(super) target: Target,
 }
 
 /// What one stage's translation needs to know of the other stage of its program.
@@ -184,8 +186,9 @@ fn interpolation(mode: Option<Interpolate>, flatshade: bool) -> &'static str {
 impl Declarations {
     /// Reads the properties, declarations and immediates of `shader`, linked as `link` says to
     /// the other stage of its program.
-    pub fn collect(shader: &Shader, link: &Link) -> Result<Declarations> {
+    pub fn collect(shader: &Shader, link: &Link, target: Target) -> Result<Declarations> {
         let mut d = Declarations {
+            target,
             stage: shader.processor,
             flatshade: link.flatshade,
             inputs: BTreeMap::new(),
@@ -300,6 +303,12 @@ impl Declarations {
         d.scan_memory(shader)?;
         d.finish_io();
         if origin == FsCoordOrigin::UpperLeft || center == FsCoordPixelCenter::Integer {
+            if target.is_es() {
+                return Err(unsupported(
+                    "FS_COORD_ORIGIN UPPER_LEFT or FS_COORD_PIXEL_CENTER INTEGER on a GLSL ES host",
+                    None,
+                ));
+            }
             let mut layout = Vec::new();
             if origin == FsCoordOrigin::UpperLeft {
                 layout.push("origin_upper_left");
@@ -318,9 +327,9 @@ impl Declarations {
     /// Groups the samplers that indirect sampler operands reach into arrays.
     fn collect_sampler_arrays(&mut self, shader: &Shader) {
         let ty = |d: &Declarations, i: u32| {
-            d.samplers
-                .get(&i)
-                .map(|s| sampler_type(s.target, s.ret).unwrap_or_else(|| "sampler2D".into()))
+            d.samplers.get(&i).map(|s| {
+                sampler_type(s.target, s.ret, d.target).unwrap_or_else(|| "sampler2D".into())
+            })
         };
         for ins in shader.instructions() {
             for s in ins.src.iter().filter(|s| s.file == File::Samp) {
@@ -505,8 +514,8 @@ impl Declarations {
         }
         let mut shadow = false;
         for (i, sampler) in &self.samplers {
-            let ty =
-                sampler_type(sampler.target, sampler.ret).unwrap_or_else(|| "sampler2D".into());
+            let ty = sampler_type(sampler.target, sampler.ret, self.target)
+                .unwrap_or_else(|| "sampler2D".into());
             let (array, init) = match self.sampler_array_of(*i) {
                 Some(a) if a.first != *i => continue,
                 Some(a) => (
@@ -648,7 +657,7 @@ const SHADOW_SWIZZLE_FN: &str = "vec4 shadow_swizzle(float d, ivec4 s)
 ";
 
 /// The GLSL sampler type of a texture target returning `ret`.
-pub(super) fn sampler_type(t: Texture, ret: Ty) -> Option<String> {
+pub(super) fn sampler_type(t: Texture, ret: Ty, target: Target) -> Option<String> {
     let prefix = match ret {
         Ty::Int => "i",
         Ty::Uint => "u",
@@ -679,6 +688,11 @@ pub(super) fn sampler_type(t: Texture, ret: Ty) -> Option<String> {
         Texture::Msaa2dArray => "sampler2DMSArray",
         Texture::Buffer => "samplerBuffer",
         _ => return None,
+    };
+    let base = if target.is_es() {
+        super::es::sampler_base(base)
+    } else {
+        base
     };
     Some(format!(
         "{prefix}{base}{}",

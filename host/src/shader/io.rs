@@ -43,6 +43,11 @@ pub const TWO_SIDE: &str = "winsys_two_side";
 const MAX_COLOR_BUFFERS: u32 = 8;
 
 impl Declarations {
+    /// Whether the shader writes `gl_PointSize` (declares a `PSIZE` output).
+    pub(super) fn writes_point_size(&self) -> bool {
+        self.epilogue.iter().any(|l| l.starts_with("gl_PointSize"))
+    }
+
     /// The GLSL name of input `i`, semantic `name[index]`, of a fragment shader; `qualifier` is
     /// its interpolation.
     pub(super) fn fragment_input(

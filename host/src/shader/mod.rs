@@ -77,6 +77,7 @@
 
 mod compute;
 mod decl;
+mod es;
 pub use decl::SHADOW_SWIZZLE;
 mod geometry;
 mod io;
@@ -101,12 +102,34 @@ pub use io::{CLIP_PLANES, TWO_SIDE};
 /// cannot express.
 pub const ADJUST_Y: &str = "winsys_adjust_y";
 
+/// The uniform holding the rasterizer's point size, which the vertex stage writes to
+/// `gl_PointSize` on GLSL ES hosts when the guest's shader does not: ES has no fixed point
+/// size.
+pub const POINT_SIZE: &str = "winsys_point_size";
+
 /// The GLSL dialect to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Target {
     /// Desktop GLSL 3.30, core profile (`#version 330 core`).
     Desktop330,
+    /// GLSL ES for an OpenGL ES host: every shader says the host's own `version` (300, 310 or
+    /// 320), so features of later desktop versions are there where the host has them.
+    Es {
+        version: u32,
+        /// The extensions of the host that shaders may enable.
+        ext: EsExtensions,
+    },
+}
+
+/// The GLSL ES extensions a host offers that the translator uses where a desktop GLSL
+/// feature has no ES equivalent.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct EsExtensions {
+    /// `GL_EXT_clip_cull_distance`: `gl_ClipDistance`.
+    pub clip_cull_distance: bool,
+    /// `GL_NV_shader_noperspective_interpolation`: `noperspective` varyings.
+    pub noperspective: bool,
 }
 
 impl Target {
@@ -114,14 +137,21 @@ impl Target {
     pub fn version(self) -> u32 {
         match self {
             Target::Desktop330 => 330,
+            Target::Es { version, .. } => version,
         }
     }
 
     /// The `#version` line of shaders that need nothing newer.
-    pub fn version_line(self) -> &'static str {
+    pub fn version_line(self) -> String {
         match self {
-            Target::Desktop330 => "#version 330 core",
+            Target::Desktop330 => "#version 330 core".into(),
+            Target::Es { version, .. } => format!("#version {version} es"),
         }
+    }
+
+    /// GLSL ES rather than desktop GLSL.
+    pub fn is_es(self) -> bool {
+        matches!(self, Target::Es { .. })
     }
 }
 
@@ -306,7 +336,7 @@ fn translate_linked(
         Processor::Vert | Processor::Geom | Processor::Frag | Processor::Comp => shader.processor,
         p => return Err(unsupported(format!("shader stage {p}"), None)),
     };
-    let regs = decl::Declarations::collect(shader, link)?;
+    let regs = decl::Declarations::collect(shader, link, target)?;
     let mut body = ops::Body::new(&regs);
     for (i, ins) in shader.instructions().enumerate() {
         if body.finished() {
@@ -323,8 +353,9 @@ fn translate_linked(
         Processor::Geom => regs.geometry_header()?,
         _ => (0, String::new()),
     };
+    // The desktop GLSL version the shader needs; GLSL ES hosts map it to theirs.
     let version = [
-        target.version(),
+        330,
         geometry_version,
         regs.memory_version(),
         regs.version(),
@@ -334,9 +365,6 @@ fn translate_linked(
     .max()
     .unwrap_or(0);
     let mut out = String::new();
-    let _ = writeln!(out, "#version {version} core");
-    let _ = writeln!(out, "// {} shader translated from TGSI", stage_word(stage));
-    out.push('\n');
     out.push_str(&layouts);
     out.push_str(&regs.globals());
     out.push_str(&body.helpers);
@@ -349,9 +377,17 @@ fn translate_linked(
         Processor::Vert => !link.feeds_geometry,
         p => p == Processor::Geom,
     };
+    if rasterized_next && stage == Processor::Vert && target.is_es() && !regs.writes_point_size() {
+        let _ = writeln!(out, "uniform float {POINT_SIZE};");
+    }
     if rasterized_next {
         // GL viewports cannot flip y; a guest viewport that does is drawn with y negated here.
-        let _ = writeln!(out, "uniform float {ADJUST_Y} = 1.0;");
+        // GLSL ES has no uniform initializers; the backend sets it before every draw.
+        match target {
+            Target::Es { .. } => writeln!(out, "uniform float {ADJUST_Y};"),
+            _ => writeln!(out, "uniform float {ADJUST_Y} = 1.0;"),
+        }
+        .ok();
     }
     if stage == Processor::Geom {
         // What runs after the body elsewhere runs at each EMIT.
@@ -381,10 +417,21 @@ fn translate_linked(
         out.push_str(&so_copies);
         if stage == Processor::Vert && rasterized_next {
             let _ = writeln!(out, "    gl_Position.y *= {ADJUST_Y};");
+            if target.is_es() && !regs.writes_point_size() {
+                let _ = writeln!(out, "    gl_PointSize = {POINT_SIZE};");
+            }
         }
         out.push_str("}\n");
     }
-    Ok((out, feedback))
+    let head = match target {
+        Target::Desktop330 => format!("#version {version} core\n"),
+        Target::Es { .. } => es::header(target, version, &out)?,
+    };
+    let word = stage_word(stage);
+    Ok((
+        format!("{head}// {word} shader translated from TGSI\n\n{out}"),
+        feedback,
+    ))
 }
 
 fn stage_word(p: Processor) -> &'static str {

@@ -35,6 +35,8 @@ pub struct Options {
     /// `--use-egl-surfaceless`. Our renderer always renders surfaceless; kept for the
     /// renderer constructor.
     pub surfaceless: bool,
+    /// `--use-gles` (or `VTEST_USE_GLES`): render on an OpenGL ES context.
+    pub gles: bool,
 }
 
 /// The outcome of reading a command line.
@@ -68,7 +70,8 @@ struct Args {
     /// Render with surfaceless EGL (no display, no render node). This renderer always does.
     #[arg(long)]
     use_egl_surfaceless: bool,
-    /// Render on a GLES host context. Not supported yet.
+    /// Render on an OpenGL ES context (the highest version the host gives, 3.0 or later)
+    /// instead of desktop GL.
     #[arg(long)]
     use_gles: bool,
     /// Accepted for compatibility: rendering uses EGL, not GLX.
@@ -147,14 +150,6 @@ impl Options {
                 file.display()
             )));
         }
-        if a.use_gles || env_set("VTEST_USE_GLES") {
-            let why = if a.use_gles {
-                "--use-gles"
-            } else {
-                "VTEST_USE_GLES"
-            };
-            return Err(refuse(format!("{why}: GLES hosts are not yet supported")));
-        }
         let socket_path = a
             .socket_path
             .unwrap_or_else(|| virgl_proto::vtest::DEFAULT_SOCKET.into());
@@ -183,6 +178,7 @@ impl Options {
                 socket_path,
                 model,
                 surfaceless: a.use_egl_surfaceless || env_set("VTEST_USE_EGL_SURFACELESS"),
+                gles: a.use_gles || env_set("VTEST_USE_GLES"),
             },
             notes,
         })
@@ -237,7 +233,6 @@ mod tests {
     #[case::unknown(&["--frobnicate"], "unexpected argument '--frobnicate'")]
     #[case::venus(&["--venus"], "--venus: Venus (Vulkan) contexts are not supported")]
     #[case::drm(&["--drm"], "--drm: DRM native contexts are not supported")]
-    #[case::gles(&["--use-gles"], "--use-gles: GLES hosts are not yet supported")]
     #[case::replay(&["capture.bin"], "replay files are not supported")]
     #[case::empty_path(&["--socket-path="], "a value is required for '--socket-path")]
     #[case::missing_value(&["--socket-path"], "a value is required for '--socket-path")]
@@ -280,6 +275,21 @@ mod tests {
                 "multi-clients enabled: clients must trust each other",
             ]
         );
+    }
+
+    #[rstest]
+    #[case::desktop(&[], &[], false)]
+    #[case::flag(&["--use-gles"], &[], true)]
+    #[case::env(&[], &["VTEST_USE_GLES"], true)]
+    fn gles_comes_from_the_flag_or_the_environment(
+        #[case] args: &[&str],
+        #[case] env: &[&str],
+        #[case] gles: bool,
+    ) {
+        let Parsed::Serve { options, .. } = parse_env(args, env).unwrap() else {
+            panic!("no options")
+        };
+        assert_eq!(options.gles, gles);
     }
 
     #[test]

@@ -37,6 +37,83 @@ fn coords(target: Texture) -> Option<Coords> {
     })
 }
 
+/// How a texture target ES lacks is stored on a GLSL ES host (see [`crate::shader::es`]).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stored {
+    /// As the target itself.
+    Native,
+    /// 1D as 2D, one row high: coordinates get y = 0.5 (texel row 0).
+    OneD,
+    /// 1D array as 2D array: the layer moves from y to z.
+    OneDArray,
+    /// Rectangle as 2D: coordinates are divided by the size.
+    Rect,
+}
+
+impl Stored {
+    fn of(target: Texture, es: bool) -> Stored {
+        match target {
+            _ if !es => Stored::Native,
+            Texture::D1 | Texture::Shadow1d => Stored::OneD,
+            Texture::Array1d | Texture::Shadow1dArray => Stored::OneDArray,
+            Texture::Rect | Texture::ShadowRect => Stored::Rect,
+            _ => Stored::Native,
+        }
+    }
+
+    /// The sampling coordinate `e` (of `n` components, shadow reference last) of `sampler`.
+    fn coord(self, e: &str, n: usize, sampler: &str) -> String {
+        match (self, n) {
+            (Stored::Native, _) => e.to_string(),
+            (Stored::OneD, 1) => format!("vec2({e}, 0.5)"),
+            (Stored::OneD, _) => format!("vec3(({e}).x, 0.5, ({e}).z)"),
+            (Stored::OneDArray, 2) => format!("vec3(({e}).x, 0.5, ({e}).y)"),
+            (Stored::OneDArray, _) => format!("vec4(({e}).x, 0.5, ({e}).y, ({e}).z)"),
+            (Stored::Rect, 2) => format!("(({e}) / vec2(textureSize({sampler}, 0)))"),
+            (Stored::Rect, _) => {
+                format!("vec3(({e}).xy / vec2(textureSize({sampler}, 0)), ({e}).z)")
+            }
+        }
+    }
+
+    /// The projective coordinate `a` (all four components) of `sampler`.
+    fn projective(self, a: &str, sampler: &str) -> String {
+        match self {
+            Stored::OneD => format!("vec4(({a}).x, 0.5 * ({a}).w, ({a}).z, ({a}).w)"),
+            Stored::Rect => {
+                format!("vec4(({a}).xy / vec2(textureSize({sampler}, 0)), ({a}).zw)")
+            }
+            _ => a.to_string(),
+        }
+    }
+
+    /// A `TXD` gradient `g`.
+    fn gradient(self, g: &str, sampler: &str) -> String {
+        match self {
+            Stored::Native => g.to_string(),
+            Stored::OneD | Stored::OneDArray => format!("vec2({g}, 0.0)"),
+            Stored::Rect => format!("(({g}) / vec2(textureSize({sampler}, 0)))"),
+        }
+    }
+
+    /// A texel offset `o`.
+    fn offset(self, o: String) -> String {
+        match self {
+            Stored::OneD | Stored::OneDArray => format!("ivec2({o}, 0)"),
+            _ => o,
+        }
+    }
+
+    /// A `texelFetch` coordinate `c`.
+    fn texel(self, c: &str) -> String {
+        match self {
+            Stored::OneD => format!("ivec2({c}, 0)"),
+            Stored::OneDArray => format!("ivec3(({c}).x, 0, ({c}).y)"),
+            _ => c.to_string(),
+        }
+    }
+}
+
 /// A sampler operand, as GLSL names it.
 pub(super) struct SamplerRef {
     /// The sampler: `fs_samp2`, or an element of a sampler array, `fs_samp0[addr2.x + 1]`.
@@ -139,7 +216,10 @@ impl Body<'_> {
         if ins.offsets.len() > 1 {
             return Err(self.err(format!("{} with several offsets", ins.opcode)));
         }
-        let offset = self.texel_offset(ins, target, 0, false)?;
+        let stored = Stored::of(target, self.regs.target.is_es());
+        let offset = self
+            .texel_offset(ins, target, 0, false)?
+            .map(|o| stored.offset(o));
         let (suffix, off) = match &offset {
             Some(o) => ("Offset", format!(", {o}")),
             None => ("", String::new()),
@@ -159,8 +239,10 @@ impl Body<'_> {
             if offset.is_some() && matches!(target, Texture::Msaa2d | Texture::Msaa2dArray) {
                 return Err(unsupported());
             }
-            let coord = self.src(s, Ty::Int, &s.swizzle[..n])?;
-            if lod {
+            let coord = stored.texel(&self.src(s, Ty::Int, &s.swizzle[..n])?);
+            if stored == Stored::Rect {
+                format!("texelFetch{suffix}({name}, {coord}, 0{off})")
+            } else if lod {
                 let l = self.src(s, Ty::Int, &s.swizzle[3..4])?;
                 format!("texelFetch{suffix}({name}, {coord}, {l}{off})")
             } else {
@@ -168,14 +250,15 @@ impl Body<'_> {
             }
         } else {
             let c = coords(target).ok_or_else(unsupported)?;
-            let coord = self.src(s, Ty::Float, &s.swizzle[..c.n])?;
+            let coord = stored.coord(&self.src(s, Ty::Float, &s.swizzle[..c.n])?, c.n, &name);
             let w = || self.src(s, Ty::Float, &s.swizzle[3..4]);
             let rect = matches!(target, Texture::Rect | Texture::ShadowRect);
             let call = match ins.opcode {
                 Opcode::Tex => format!("texture{suffix}({name}, {coord}{off})"),
                 Opcode::Txd => {
                     let g = |i: usize| {
-                        self.src(&ins.src[i], Ty::Float, &ins.src[i].swizzle[..c.gradient])
+                        let g = self.src(&ins.src[i], Ty::Float, &ins.src[i].swizzle[..c.gradient]);
+                        g.map(|g| stored.gradient(&g, &name))
                     };
                     format!(
                         "textureGrad{suffix}({name}, {coord}, {}, {}{off})",
@@ -200,7 +283,7 @@ impl Body<'_> {
                             | Texture::Shadow1dArray
                     ) =>
                 {
-                    let all = self.src(s, Ty::Float, &s.swizzle)?;
+                    let all = stored.projective(&self.src(s, Ty::Float, &s.swizzle)?, &name);
                     format!("textureProj{suffix}({name}, {all}{off})")
                 }
                 _ => return Err(unsupported()),
@@ -244,11 +327,19 @@ impl Body<'_> {
             return Err(self.err("TXQ of the level count (w)"));
         }
         let s = &ins.src[0];
+        let stored = Stored::of(target, self.regs.target.is_es());
         let size = if lod {
             let l = self.src(s, Ty::Int, &s.swizzle[..1])?;
             format!("textureSize({sampler}, {l})")
+        } else if stored == Stored::Rect {
+            format!("textureSize({sampler}, 0)")
         } else {
             format!("textureSize({sampler})")
+        };
+        let size = match stored {
+            Stored::OneD => format!("{size}.x"),
+            Stored::OneDArray => format!("{size}.xz"),
+            _ => size,
         };
         let padded = match n {
             1 => format!("ivec4({size}, 0, 0, 0)"),

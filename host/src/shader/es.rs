@@ -1,0 +1,211 @@
+//! The GLSL ES dialect: what changes when the host is OpenGL ES.
+//!
+//! The translator writes the same GLSL for both kinds of host, and this module turns its
+//! desktop needs into the ES host's terms:
+//!
+//! - the `#version` is the host's (`300 es`, `310 es`, `320 es`); a shader that needs a
+//!   desktop version whose features the host's ES version lacks is refused, naming the version;
+//! - default precisions: `highp` for `float` and `int`, and for every sampler and image type
+//!   the shader declares (GLSL ES gives them none in vertex shaders, or none at all);
+//! - extensions for the desktop features that ES has only as extensions (`gl_ClipDistance`,
+//!   `noperspective`); a shader that uses one the host lacks is refused;
+//! - texture targets ES does not have are sampled as the target the backend stores them as:
+//!   1D (and 1D arrays) as 2D with one row, rectangles as 2D with coordinates divided by the
+//!   size ([`sampler_base`], and the texture ops).
+
+use std::fmt::Write;
+
+use super::{unsupported, Target};
+use crate::error::Result;
+
+/// The GLSL ES version that has the features of desktop GLSL `desktop`, as this translator
+/// writes them: 3.30's in ES 3.00; 4.00's (bit-field ops, gathers, `interpolateAt*`, `sample`
+/// varyings, indexed sampler arrays, geometry shader invocations) all in ES 3.20; 4.30's
+/// shader memory and compute in ES 3.10. Nothing in ES has 4.50's `dFdxFine` or
+/// `textureSamples`.
+fn es_version_for(desktop: u32) -> Option<u32> {
+    match desktop {
+        0..=330 => Some(300),
+        331..=400 => Some(320),
+        401..=430 => Some(310),
+        _ => None,
+    }
+}
+
+/// Every opaque type of GLSL ES 3.20 that takes a precision, longest names first so that a
+/// name is not found inside a longer one.
+const OPAQUE_TYPES: [&str; 39] = [
+    "samplerCubeArrayShadow",
+    "sampler2DArrayShadow",
+    "isamplerCubeArray",
+    "usamplerCubeArray",
+    "samplerCubeArray",
+    "isampler2DMSArray",
+    "usampler2DMSArray",
+    "sampler2DMSArray",
+    "samplerCubeShadow",
+    "sampler2DShadow",
+    "isampler2DArray",
+    "usampler2DArray",
+    "sampler2DArray",
+    "isamplerBuffer",
+    "usamplerBuffer",
+    "samplerBuffer",
+    "isampler2DMS",
+    "usampler2DMS",
+    "sampler2DMS",
+    "isamplerCube",
+    "usamplerCube",
+    "samplerCube",
+    "isampler2D",
+    "usampler2D",
+    "sampler2D",
+    "isampler3D",
+    "usampler3D",
+    "sampler3D",
+    "iimageCubeArray",
+    "uimageCubeArray",
+    "imageCubeArray",
+    "iimage2DArray",
+    "uimage2DArray",
+    "image2DArray",
+    "iimageBuffer",
+    "uimageBuffer",
+    "imageBuffer",
+    "image2D",
+    "image3D",
+];
+
+/// Whether `word` appears in `text` as a whole identifier.
+fn has_word(text: &str, word: &str) -> bool {
+    let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
+    text.match_indices(word).any(|(at, _)| {
+        let before = text[..at].chars().next_back();
+        let after = text[at + word.len()..].chars().next();
+        !before.is_some_and(ident) && !after.is_some_and(ident)
+    })
+}
+
+/// The lines before the body of a GLSL ES shader: `#version`, extensions and precisions.
+/// `desktop` is the desktop GLSL version the shader needs and `text` the rest of it.
+pub(super) fn header(target: Target, desktop: u32, text: &str) -> Result<String> {
+    let Target::Es { version, ext } = target else {
+        unreachable!("GLSL ES header for a desktop target");
+    };
+    match es_version_for(desktop) {
+        Some(v) if v <= version => {}
+        _ => {
+            return Err(unsupported(
+                format!(
+                    "features of desktop GLSL {}.{:02} on a GLSL ES {}.{:02} host",
+                    desktop / 100,
+                    desktop % 100,
+                    version / 100,
+                    version % 100
+                ),
+                None,
+            ))
+        }
+    }
+    let mut out = format!("#version {version} es\n");
+    let mut extension = |used: &str, available: bool, name: &str| {
+        if !has_word(text, used) {
+            return Ok(());
+        }
+        if !available {
+            return Err(unsupported(
+                format!("`{used}` on a GLSL ES host without {name}"),
+                None,
+            ));
+        }
+        let _ = writeln!(out, "#extension {name} : require");
+        Ok(())
+    };
+    extension(
+        "gl_ClipDistance",
+        ext.clip_cull_distance,
+        "GL_EXT_clip_cull_distance",
+    )?;
+    extension(
+        "noperspective",
+        ext.noperspective,
+        "GL_NV_shader_noperspective_interpolation",
+    )?;
+    out.push_str("precision highp float;\nprecision highp int;\n");
+    let mut seen = String::new();
+    for ty in OPAQUE_TYPES {
+        if has_word(text, ty) {
+            let _ = writeln!(seen, "precision highp {ty};");
+        }
+    }
+    out.push_str(&seen);
+    Ok(out)
+}
+
+/// The GLSL ES sampler type standing for desktop sampler type `base` (without its `i`/`u`
+/// prefix and `Shadow` suffix): targets ES lacks are stored as 2D targets.
+pub(super) fn sampler_base(base: &'static str) -> &'static str {
+    match base {
+        "sampler1D" | "sampler2DRect" => "sampler2D",
+        "sampler1DArray" => "sampler2DArray",
+        other => other,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::shader::EsExtensions;
+
+    const ES32: Target = Target::Es {
+        version: 320,
+        ext: EsExtensions {
+            clip_cull_distance: false,
+            noperspective: true,
+        },
+    };
+
+    #[test]
+    fn words_are_whole_identifiers() {
+        assert!(has_word("uniform sampler2D s;", "sampler2D"));
+        assert!(!has_word("uniform sampler2DArray s;", "sampler2D"));
+        assert!(!has_word("uniform isampler2D s;", "sampler2D"));
+        assert!(has_word("x = gl_ClipDistance[0];", "gl_ClipDistance"));
+    }
+
+    #[test]
+    fn header_declares_the_precisions_and_extensions_used() {
+        let h = header(
+            ES32,
+            330,
+            "uniform sampler2DArray a;\nuniform usampler3D b;\nnoperspective in vec4 v;",
+        )
+        .unwrap();
+        assert_eq!(
+            h,
+            "#version 320 es\n\
+             #extension GL_NV_shader_noperspective_interpolation : require\n\
+             precision highp float;\nprecision highp int;\n\
+             precision highp sampler2DArray;\nprecision highp usampler3D;\n"
+        );
+    }
+
+    #[test]
+    fn missing_versions_and_extensions_are_named() {
+        let e = header(ES32, 450, "").unwrap_err().to_string();
+        assert!(
+            e.contains("desktop GLSL 4.50 on a GLSL ES 3.20 host"),
+            "{e}"
+        );
+        let es30 = Target::Es {
+            version: 300,
+            ext: EsExtensions::default(),
+        };
+        let e = header(es30, 400, "").unwrap_err().to_string();
+        assert!(e.contains("GLSL 4.00 on a GLSL ES 3.00"), "{e}");
+        let e = header(ES32, 330, "gl_ClipDistance[0] = 1.0;")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("GL_EXT_clip_cull_distance"), "{e}");
+    }
+}
