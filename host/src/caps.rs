@@ -276,6 +276,9 @@ pub fn fill(p: &Probed) -> Caps {
     // framebuffer and per blit.
     if at_least((4, 3), (99, 0)) {
         bits |= CapabilityBits::TEXTURE_VIEW | CapabilityBits::SRGB_WRITE_CONTROL;
+    } else if p.es.texture_view {
+        // ES encodes sRGB surfaces always, so there is no write control to offer.
+        bits |= CapabilityBits::TEXTURE_VIEW;
     }
     // TXQS is textureSamples.
     if at_least((4, 5), (99, 0)) {

@@ -27,7 +27,7 @@ static EGL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 fn conform_catalogue_in_process() {
     let _egl = EGL.lock().unwrap_or_else(|e| e.into_inner());
     match GlBackend::new(Api::GlCore { major: 4, minor: 5 }) {
-        Ok(b) => run_catalogue(b),
+        Ok(b) => run_catalogue(b, &[]),
         Err(e) => eprintln!("skip: no GL 4.5 core context here: {e}"),
     }
 }
@@ -37,12 +37,25 @@ fn conform_catalogue_in_process() {
 fn conform_catalogue_in_process_on_gles() {
     let _egl = EGL.lock().unwrap_or_else(|e| e.into_inner());
     match GlBackend::new_gles() {
-        Ok(b) => run_catalogue(b),
+        Ok(b) => run_catalogue(b, ES_NOT_YET),
         Err(e) => eprintln!("skip: no OpenGL ES 3 context here: {e}"),
     }
 }
 
-fn run_catalogue(backend: GlBackend) {
+/// Cases an ES host fails, with the reason. A case listed here that passes fails the test, so
+/// the list only shrinks.
+const ES_NOT_YET: &[(&str, &str)] = &[
+    (
+        "query_occlusion_samples",
+        "ES counts no samples: occlusion counters are ANY_SAMPLES_PASSED, 0 or 1",
+    ),
+    (
+        "query_result_qbo",
+        "the QBO holds an occlusion count, which is 0 or 1 on ES",
+    ),
+];
+
+fn run_catalogue(backend: GlBackend, not_yet: &[(&str, &str)]) {
     eprintln!("on {}", backend.gl().version().version);
     let limits = backend.gl().resource_limits().unwrap();
     let renderer: Shared = Rc::new(RefCell::new(Renderer::new(backend, limits)));
@@ -85,5 +98,14 @@ fn run_catalogue(backend: GlBackend) {
         }
     }
     eprintln!("{passed} passed, {} failed: {failed:?}", failed.len());
-    assert!(failed.is_empty(), "failed: {failed:?}");
+    let expected: Vec<&str> = not_yet.iter().map(|(c, _)| *c).collect();
+    let unexpected: Vec<_> = failed.iter().filter(|c| !expected.contains(c)).collect();
+    let fixed: Vec<_> = match filter {
+        Some(_) => Vec::new(),
+        None => expected.iter().filter(|c| !failed.contains(c)).collect(),
+    };
+    assert!(
+        unexpected.is_empty() && fixed.is_empty(),
+        "failed, not listed: {unexpected:?}; listed, but passed (take them off): {fixed:?}"
+    );
 }

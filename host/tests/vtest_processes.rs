@@ -228,7 +228,6 @@ fn binary() -> std::process::Command {
 #[rstest]
 #[case::unknown(&["--frobnicate"], "virgl-host-vtest: unexpected argument '--frobnicate' found (see --help)\n")]
 #[case::venus(&["--venus"], "virgl-host-vtest: --venus: Venus (Vulkan) contexts are not supported\n")]
-#[case::gles(&["--use-gles"], "virgl-host-vtest: --use-gles: GLES hosts are not yet supported\n")]
 fn the_binary_refuses_in_one_line(#[case] args: &[&str], #[case] stderr: &str) {
     let out = binary().args(args).output().unwrap();
     assert_eq!(out.status.code(), Some(1));
@@ -272,4 +271,44 @@ fn the_binary_serves_a_client_on_gl() {
         stderr,
         "virgl-host-vtest: --use-glx: rendering with EGL instead of GLX\n"
     );
+}
+
+#[test]
+fn the_binary_serves_a_client_on_gles() {
+    let dir = TempDir::new("binary-gles");
+    let server = Server::start(
+        binary()
+            .args(["--no-loop-or-fork", "--use-gles", "--socket-path"])
+            .arg(dir.sock())
+            .stderr(std::process::Stdio::piped()),
+        &dir.sock(),
+    );
+    let client = virgl_guest::vtest::Vtest::connect(dir.sock());
+    let caps = client
+        .as_ref()
+        .map(|c| {
+            use virgl_guest::transport::Transport;
+            c.caps().clone()
+        })
+        .map_err(|e| e.to_string());
+    drop(client);
+    let out = server.output();
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    if stderr.contains("EGL") {
+        eprintln!("skip: no surfaceless EGL ES context here: {stderr}");
+        return;
+    }
+    let caps = caps.unwrap_or_else(|e| panic!("{e}; server: {stderr}"));
+    let v1 = caps.v2.expect("capset 2").v1;
+    // What desktop GL has and ES lacks is not offered.
+    use virgl_proto::caps::BoolSet1;
+    for missing in [
+        BoolSet1::CONDITIONAL_RENDER,
+        BoolSet1::TIMER_QUERY,
+        BoolSet1::MIRROR_CLAMP,
+    ] {
+        assert!(!v1.bools().contains(missing), "{missing:?} on a GLES host");
+    }
+    assert!(v1.bools().contains(BoolSet1::PRIMITIVE_RESTART));
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
 }

@@ -300,6 +300,72 @@ impl GlBackend {
         Ok(sampler)
     }
 
+    /// On ES, the draw rewritten on the CPU where the rasterizer state asks for what ES
+    /// lacks (the `rewrite` module), else `None`.
+    fn rewrite_for_es(
+        &self,
+        state: &SubContext,
+        draw: &DrawVbo,
+    ) -> Result<Option<super::rewrite::Rewritten>> {
+        let r = rasterizer(state).unwrap_or_default();
+        if !self.gl.version.es
+            || !super::rewrite::needed(draw.mode, r.fill_front, r.flatshade_first)
+        {
+            return Ok(None);
+        }
+        // Each vertex costs a few words of memory here: a bound on what a guest can ask for.
+        const MAX_REWRITTEN: u32 = 1 << 24;
+        if draw.count > MAX_REWRITTEN {
+            return Err(gl_err(
+                "glDrawElements",
+                format!(
+                    "{} vertices to rewrite for ES (polygon mode or first-vertex flat shading), more than {MAX_REWRITTEN}",
+                    draw.count
+                ),
+            ));
+        }
+        let indices: Vec<u32> = if draw.indexed {
+            let Some((res, layout)) = state.index_buffer else {
+                return Err(gl_err(
+                    "glDrawElements",
+                    "an indexed draw with no index buffer",
+                ));
+            };
+            let Ok(Storage::Buffer(buffer)) = self.storage_of(res) else {
+                return Err(gl_err(
+                    "glDrawElements",
+                    format!("index buffer {res} is gone"),
+                ));
+            };
+            let size = match layout.index_size {
+                virgl_proto::pipe::IndexSize::U8 => 1,
+                virgl_proto::pipe::IndexSize::U16 => 2,
+                virgl_proto::pipe::IndexSize::U32 => 4,
+            };
+            let mut bytes = vec![0u8; draw.count as usize * size];
+            self.gl.read_buffer(*buffer, layout.offset, &mut bytes)?;
+            bytes
+                .chunks_exact(size)
+                .map(|b| match *b {
+                    [x] => u32::from(x),
+                    [a, b] => u32::from(u16::from_le_bytes([a, b])),
+                    [a, b, c, d] => u32::from_le_bytes([a, b, c, d]),
+                    _ => unreachable!("index sizes are 1, 2 or 4"),
+                })
+                .collect()
+        } else {
+            (draw.start..draw.start.saturating_add(draw.count)).collect()
+        };
+        let restart = (draw.indexed && draw.primitive_restart).then_some(draw.restart_index);
+        Ok(Some(super::rewrite::rewrite(
+            draw.mode,
+            &indices,
+            restart,
+            r.fill_front,
+            r.flatshade_first,
+        )))
+    }
+
     /// DRAW_VBO.
     pub(super) fn draw_vbo(&mut self, scene: Scene<'_>, draw: &DrawVbo) -> Result<()> {
         let Some(mode) = convert::prim_mode(draw.mode) else {
@@ -430,6 +496,7 @@ impl GlBackend {
         self.bind_vertices(scene)?;
         let began = self.begin_condition(scene)?;
         let feedback = self.begin_stream_output(scene, draw.mode)?;
+        let rewritten = self.rewrite_for_es(state, draw)?;
         let g = &self.gl.gl;
         let instances = draw.instance_count.max(1) as i32;
         // SAFETY: the context is current with every binding made above; index and vertex
@@ -449,7 +516,25 @@ impl GlBackend {
             } else {
                 g.disable(glow::PRIMITIVE_RESTART);
             }
-            if draw.indexed {
+            if let Some(rw) = rewritten {
+                let scratch = g.create_buffer().map_err(|e| gl_err("glGenBuffers", e))?;
+                g.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(scratch));
+                g.buffer_data_u8_slice(
+                    glow::ELEMENT_ARRAY_BUFFER,
+                    bytemuck::cast_slice(&rw.indices),
+                    glow::STREAM_DRAW,
+                );
+                g.draw_elements_instanced_base_vertex(
+                    rw.mode,
+                    rw.indices.len() as i32,
+                    glow::UNSIGNED_INT,
+                    0,
+                    instances,
+                    if draw.indexed { draw.index_bias } else { 0 },
+                );
+                g.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, None);
+                g.delete_buffer(scratch);
+            } else if draw.indexed {
                 let Some((res, layout)) = state.index_buffer else {
                     return Err(gl_err(
                         "glDrawElements",

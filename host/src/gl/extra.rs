@@ -36,7 +36,11 @@ pub struct GlExtra {
 impl GlExtra {
     /// Loads them with `lookup` (null for a name the driver lacks). On OpenGL ES (`es`) the
     /// desktop-only ones stay unloaded: EGL may hand out entry points the context's API lacks.
-    pub fn load(lookup: impl Fn(&str) -> *const c_void, es: bool) -> GlExtra {
+    pub fn load(
+        lookup: impl Fn(&str) -> *const c_void,
+        es: bool,
+        has_extension: impl Fn(&str) -> bool,
+    ) -> GlExtra {
         fn get<T: Copy>(lookup: &impl Fn(&str) -> *const c_void, name: &str) -> Option<T> {
             let p = lookup(name);
             // SAFETY: a non-null pointer from eglGetProcAddress for `name` is that GL function,
@@ -58,7 +62,15 @@ impl GlExtra {
             sample_maski: get(&lookup, "glSampleMaski"),
             tex_storage_3d_multisample: get(&lookup, "glTexStorage3DMultisample"),
             tex_sub_image_1d: get(&desktop, "glTexSubImage1D"),
-            texture_view: get(&desktop, "glTextureView"),
+            texture_view: if !es {
+                get(&lookup, "glTextureView")
+            } else if has_extension("GL_OES_texture_view") {
+                get(&lookup, "glTextureViewOES")
+            } else if has_extension("GL_EXT_texture_view") {
+                get(&lookup, "glTextureViewEXT")
+            } else {
+                None
+            },
             begin_conditional_render: get(&desktop, "glBeginConditionalRender"),
             get_multisamplefv: get(&lookup, "glGetMultisamplefv"),
             tex_buffer_range: get(&lookup, "glTexBufferRange"),

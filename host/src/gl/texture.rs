@@ -403,6 +403,7 @@ impl Gl {
         let layers = region.d.max(1) as usize;
         let layer_bytes = data.len() / layers;
         let attachment = format.attachment();
+        let mut unreadable = None;
         // SAFETY: the context is current; the framebuffer is made, used and deleted here, the
         // previous read framebuffer is bound again, and each chunk holds exactly one layer of
         // the box packed with PACK_ALIGNMENT 1, which is what glReadPixels writes.
@@ -449,15 +450,49 @@ impl Gl {
                 if status != glow::FRAMEBUFFER_COMPLETE {
                     break;
                 }
-                g.read_pixels(
+                let (x, y, w, h) = (
                     region.x as i32,
                     region.y as i32,
                     region.w as i32,
                     region.h as i32,
+                );
+                self.clear_errors();
+                g.read_pixels(
+                    x,
+                    y,
+                    w,
+                    h,
                     format.format,
                     format.ty,
                     glow::PixelPackData::Slice(Some(chunk)),
                 );
+                // ES reads fewer pairs than it stores: 1- to 3-channel formats as RGBA of
+                // the same channel type, dropping the channels they lack.
+                let error = g.get_error();
+                if error != glow::NO_ERROR {
+                    let Some((read_format, n, bytes)) = rgba_read(format) else {
+                        unreadable = Some(error);
+                        break;
+                    };
+                    {
+                        let mut rgba = vec![0u8; chunk.len() / n * 4];
+                        g.read_pixels(
+                            x,
+                            y,
+                            w,
+                            h,
+                            read_format,
+                            format.ty,
+                            glow::PixelPackData::Slice(Some(&mut rgba)),
+                        );
+                        for (texel, wide) in chunk
+                            .chunks_exact_mut(n * bytes)
+                            .zip(rgba.chunks_exact(4 * bytes))
+                        {
+                            texel.copy_from_slice(&wide[..n * bytes]);
+                        }
+                    }
+                }
             }
             g.bind_framebuffer(glow::READ_FRAMEBUFFER, previous);
             g.delete_framebuffer(fb);
@@ -469,12 +504,44 @@ impl Gl {
                 format!("level {level} cannot be read through a framebuffer (status {status:#x})"),
             ));
         }
+        if let Some(e) = unreadable {
+            return Err(gl_err(
+                "glReadPixels",
+                format!("GL error {e:#x}: the host cannot read this format back"),
+            ));
+        }
         self.check("glReadPixels")?;
         if format.swap_rb {
             swap_rb(data);
         }
         Ok(())
     }
+}
+
+/// For a format of 1 to 3 channels of one type, what `glReadPixels` reads it as on ES:
+/// `GL_RGBA` or `GL_RGBA_INTEGER`, its channel count and the bytes of a channel.
+fn rgba_read(format: &GlFormat) -> Option<(u32, usize, usize)> {
+    let (n, integer) = match format.format {
+        glow::RED => (1, false),
+        glow::RG => (2, false),
+        glow::RGB => (3, false),
+        glow::RED_INTEGER => (1, true),
+        glow::RG_INTEGER => (2, true),
+        glow::RGB_INTEGER => (3, true),
+        _ => return None,
+    };
+    let bytes = match format.ty {
+        glow::UNSIGNED_BYTE | glow::BYTE => 1,
+        glow::UNSIGNED_SHORT | glow::SHORT | glow::HALF_FLOAT => 2,
+        glow::UNSIGNED_INT | glow::INT | glow::FLOAT => 4,
+        _ => return None,
+    };
+    let read = if integer {
+        glow::RGBA_INTEGER
+    } else {
+        glow::RGBA
+    };
+    Some((read, n, bytes))
 }
 
 /// The box of a whole level.
