@@ -7,6 +7,7 @@
 //! Xvfb the task starts when glmark2 or the gears need it. Every child has a time limit and is
 //! stopped on every exit path, Ctrl-C included.
 
+pub mod conform;
 pub mod gears;
 pub mod glmark2;
 pub mod pair;
@@ -53,6 +54,13 @@ pub struct HostEvalArgs {
     /// Seconds each gears demo runs before its window is read.
     #[arg(long, value_name = "SECS", default_value_t = 3.0)]
     pub gears_seconds: f64,
+    /// virgl-conform's vtest catalogue against both servers, a row per case.
+    #[arg(long)]
+    pub conform: bool,
+    /// Serve both from an OpenGL ES context of this version (2.0, 3.0, 3.1 or 3.2): each server
+    /// gets `--use-gles` and Mesa's `MESA_GLES_VERSION_OVERRIDE=VERSION`.
+    #[arg(long, value_name = "VERSION", value_parser = ["2.0", "3.0", "3.1", "3.2"])]
+    pub gles: Option<String>,
     /// Write every row as JSON to PATH.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
@@ -88,6 +96,7 @@ enum Kind {
     Glmark2Validate,
     Glmark2Bench,
     Gears(&'static str),
+    Conform,
 }
 
 /// One program, to run once against each server.
@@ -123,7 +132,7 @@ fn default_args(args: &[String]) -> Vec<String> {
     }
 }
 
-/// Builds `virgl-host-vtest`; its path, or why not.
+/// Builds `virgl-host-vtest` (and `virgl-conform`); its path, or why not.
 fn build_ours(release: bool, work: &Path) -> Result<Column> {
     let root = crate::vm::workspace_root();
     let log_path = work.join("build-ours.log");
@@ -131,6 +140,7 @@ fn build_ours(release: bool, work: &Path) -> Result<Column> {
     let mut cmd = Command::new(env!("CARGO"));
     cmd.current_dir(&root)
         .args(["build", "-p", "virgl-host", "--bin", "virgl-host-vtest"])
+        .args(["-p", "virgl-guest", "--bin", "virgl-conform"])
         .stdin(Stdio::null())
         .stdout(log.try_clone().map_err(|e| Error::Setup(e.to_string()))?)
         .stderr(log);
@@ -154,15 +164,11 @@ fn build_ours(release: bool, work: &Path) -> Result<Column> {
         eprintln!("host-eval: ours: not built: {e}: {first}");
         return Ok(Err("not built".into()));
     }
-    let target = std::env::var_os("CARGO_TARGET_DIR")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| root.join("target"));
-    let program = target
-        .join(if release { "release" } else { "debug" })
-        .join("virgl-host-vtest");
+    let program = profile_dir(release).join("virgl-host-vtest");
     Ok(Ok(Server {
         program,
         args: Vec::new(),
+        env: Vec::new(),
     }))
 }
 
@@ -209,9 +215,10 @@ fn programs_needed(args: &HostEvalArgs) -> Vec<&'static str> {
 
 /// Runs host-eval; returns whether ours was good wherever virglrenderer was.
 pub fn host_eval(args: &HostEvalArgs) -> Result<bool> {
-    if args.piglit.is_empty() && !args.glmark2 && !args.gears {
+    if args.piglit.is_empty() && !args.glmark2 && !args.gears && !args.conform {
         return Err(Error::Setup(
-            "host-eval: nothing to run; give --piglit LIST, --glmark2 and/or --gears".into(),
+            "host-eval: nothing to run; give --piglit LIST, --glmark2, --gears and/or --conform"
+                .into(),
         ));
     }
     if args.jobs == 0 {
@@ -227,19 +234,41 @@ pub fn host_eval(args: &HostEvalArgs) -> Result<bool> {
     }
     let work = work_dir()?;
 
-    let theirs = Server {
+    let gles = |server: &mut Server| {
+        if let Some(v) = &args.gles {
+            server.args.push("--use-gles".into());
+            server
+                .env
+                .push(("MESA_GLES_VERSION_OVERRIDE".into(), v.clone()));
+        }
+    };
+    let mut theirs = Server {
         program: args.theirs.clone(),
         args: default_args(&args.theirs_args),
+        env: Vec::new(),
     };
-    let mut ours = match &args.ours {
-        Some(p) => Ok(Server {
+    gles(&mut theirs);
+    let built = match &args.ours {
+        Some(_) if args.conform => build_ours(args.release, &work)?.map(|_| ()),
+        Some(_) => Ok(()),
+        None => build_ours(args.release, &work)?.map(|_| ()),
+    };
+    let mut ours = match (&args.ours, built) {
+        (Some(p), _) => Ok(Server {
             program: p.clone(),
             args: Vec::new(),
+            env: Vec::new(),
         }),
-        None => build_ours(args.release, &work)?,
+        (None, Ok(())) => Ok(Server {
+            program: profile_dir(args.release).join("virgl-host-vtest"),
+            args: Vec::new(),
+            env: Vec::new(),
+        }),
+        (None, Err(why)) => Err(why),
     };
     if let Ok(s) = &mut ours {
         s.args = default_args(&args.ours_args);
+        gles(s);
     }
     let describe = |c: &Column| match c {
         Ok(s) => format!("{} {}", s.program.display(), s.args.join(" ")),
@@ -256,7 +285,7 @@ pub fn host_eval(args: &HostEvalArgs) -> Result<bool> {
         None
     };
     let display = xvfb.as_ref().map(|(_, d)| *d);
-    let cases = cases(args, &tests, display);
+    let cases = cases(args, &tests, display, &profile_dir(args.release));
     let runs = run_cases(&cases, &columns, args.jobs, &work)?;
     drop(xvfb);
 
@@ -276,7 +305,20 @@ pub fn host_eval(args: &HostEvalArgs) -> Result<bool> {
     Ok(!rows.iter().any(Row::regressed))
 }
 
-fn cases(args: &HostEvalArgs, tests: &[piglit::Test], display: Option<u32>) -> Vec<Case> {
+/// Where cargo puts this workspace's binaries of a profile.
+fn profile_dir(release: bool) -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| crate::vm::workspace_root().join("target"))
+        .join(if release { "release" } else { "debug" })
+}
+
+fn cases(
+    args: &HostEvalArgs,
+    tests: &[piglit::Test],
+    display: Option<u32>,
+    bin: &Path,
+) -> Vec<Case> {
     let timeout = Duration::from_secs(args.timeout);
     let mut cases: Vec<Case> = tests
         .iter()
@@ -305,6 +347,17 @@ fn cases(args: &HostEvalArgs, tests: &[piglit::Test], display: Option<u32>) -> V
         stop_after: None,
         grab: None,
     };
+    if args.conform {
+        cases.push(Case {
+            kind: Kind::Conform,
+            name: "virgl-conform".into(),
+            client: Client {
+                timeout: timeout.max(Duration::from_secs(300)),
+                ..simple(conform::argv(&bin.join("virgl-conform")))
+            },
+            alone: false,
+        });
+    }
     if args.glmark2 {
         cases.push(Case {
             kind: Kind::Glmark2Validate,
@@ -447,6 +500,7 @@ fn rows(cases: &[Case], runs: &[[Run; 2]]) -> Vec<Row> {
             Kind::Piglit(t) => rows.push(piglit::row(t, [a, b])),
             Kind::Gears(name) => rows.push(gears::row(name, [a, b])),
             Kind::Glmark2Bench => {}
+            Kind::Conform => rows.extend(conform::rows([a, b])),
             Kind::Glmark2Validate => {
                 rows.extend(glmark2::rows([a, b], [&benches[0], &benches[1]]));
             }

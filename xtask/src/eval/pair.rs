@@ -25,7 +25,8 @@ use crate::screen::{parse_ppm, x_picture, Picture};
 use crate::{Error, Result};
 
 /// The socket Mesa's vtest client connects to.
-const SOCKET: &str = "/tmp/.virgl_test";
+/// The socket the pair's server listens on (the only one Mesa 22.3's virpipe reaches).
+pub const SOCKET: &str = "/tmp/.virgl_test";
 
 /// How long a server may take to listen.
 const SERVER_START: Duration = Duration::from_secs(15);
@@ -40,6 +41,8 @@ pub struct Server {
     pub program: PathBuf,
     /// Its arguments, before `--socket-path`.
     pub args: Vec<String>,
+    /// Variables added to its environment (`MESA_GLES_VERSION_OVERRIDE` for `--gles`).
+    pub env: Vec<(String, String)>,
 }
 
 /// A part of the X screen to read while the client runs.
@@ -190,6 +193,9 @@ pub fn run(server: &Server, client: &Client, dir: &Path) -> Result<Run> {
     for a in &server.args {
         cmd.arg(format!("--server-arg={a}"));
     }
+    for (k, v) in &server.env {
+        cmd.arg(format!("--server-env={k}={v}"));
+    }
     cmd.arg("--timeout")
         .arg(client.timeout.as_secs_f64().to_string());
     if let Some(s) = client.stop_after {
@@ -296,6 +302,9 @@ pub struct PairArgs {
     /// One argument for the server (repeatable).
     #[arg(long = "server-arg", allow_hyphen_values = true)]
     pub server_args: Vec<String>,
+    /// One `NAME=VALUE` for the server's environment (repeatable).
+    #[arg(long = "server-env")]
+    pub server_env: Vec<String>,
     /// The client's limit in seconds.
     #[arg(long)]
     pub timeout: f64,
@@ -342,6 +351,11 @@ fn serve_and_run(args: &PairArgs) -> Result<Value> {
     let log =
         std::fs::File::create(args.dir.join("server.log")).map_err(|e| err("server.log", e))?;
     let mut cmd = Command::new(&args.server);
+    for kv in &args.server_env {
+        if let Some((k, v)) = kv.split_once('=') {
+            cmd.env(k, v);
+        }
+    }
     cmd.args(&args.server_args)
         .arg(format!("--socket-path={SOCKET}"))
         .env_remove("GALLIUM_DRIVER")

@@ -16,6 +16,8 @@ pub enum Group {
     Glmark2Score,
     /// One gears demo, compared by pixels.
     Gears,
+    /// One `virgl-conform` case.
+    Conform,
 }
 
 impl Group {
@@ -25,6 +27,7 @@ impl Group {
             Group::Glmark2 => "glmark2",
             Group::Glmark2Score => "glmark2-score",
             Group::Gears => "gears",
+            Group::Conform => "conform",
         }
     }
 }
@@ -173,6 +176,7 @@ pub fn summary(rows: &[Row]) -> Vec<String> {
         (Group::Piglit, "pass"),
         (Group::Glmark2, "Validation: Success"),
         (Group::Gears, "matching picture"),
+        (Group::Conform, "pass"),
     ] {
         let rows: Vec<&Row> = rows.iter().filter(|r| r.group == group).collect();
         if rows.is_empty() {
