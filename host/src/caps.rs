@@ -178,23 +178,31 @@ pub fn fill(p: &Probed) -> Caps {
     let at_least =
         |gl: (u32, u32), es: (u32, u32)| (v.major, v.minor) >= if v.es { es } else { gl };
     // On ES: restart at the fixed index only, occlusion counts of 0 or 1 (ANY_SAMPLES_PASSED,
-    // as virglrenderer, since GL 1.5 guests need the query), no timer queries, conditional
-    // rendering, base instances or mirror-clamp wrapping; depth clamp with GL_EXT_depth_clamp.
-    let mut bset = BoolSet1::PRIMITIVE_RESTART | BoolSet1::OCCLUSION_QUERY | BoolSet1::INSTANCEID;
+    // as virglrenderer, since GL 1.5 guests need the query), timer queries only with
+    // GL_EXT_disjoint_timer_query, render conditions decided on the CPU (so inverted ones
+    // too), no base instances or mirror-clamp wrapping; depth clamp with GL_EXT_depth_clamp.
+    let mut bset = BoolSet1::PRIMITIVE_RESTART
+        | BoolSet1::OCCLUSION_QUERY
+        | BoolSet1::INSTANCEID
+        | BoolSet1::CONDITIONAL_RENDER;
     if !v.es {
         bset |= BoolSet1::INDEP_BLEND_ENABLE
             | BoolSet1::TIMER_QUERY
-            | BoolSet1::CONDITIONAL_RENDER
             | BoolSet1::START_INSTANCE
             | BoolSet1::DEPTH_CLIP_DISABLE
             | BoolSet1::MIRROR_CLAMP;
-    } else if p.es.depth_clamp {
-        bset |= BoolSet1::DEPTH_CLIP_DISABLE;
+    } else {
+        if p.es.depth_clamp {
+            bset |= BoolSet1::DEPTH_CLIP_DISABLE;
+        }
+        if p.es.timer_query {
+            bset |= BoolSet1::TIMER_QUERY;
+        }
     }
     if at_least((99, 0), (3, 2)) {
         bset |= BoolSet1::INDEP_BLEND_ENABLE;
     }
-    if at_least((4, 5), (99, 0)) {
+    if at_least((4, 5), (3, 0)) {
         bset |= BoolSet1::CONDITIONAL_RENDER_INVERTED;
     }
     // Multisample resources, resolves and texelFetch of their samples.

@@ -44,16 +44,7 @@ fn conform_catalogue_in_process_on_gles() {
 
 /// Cases an ES host fails, with the reason. A case listed here that passes fails the test, so
 /// the list only shrinks.
-const ES_NOT_YET: &[(&str, &str)] = &[
-    (
-        "query_occlusion_samples",
-        "ES counts no samples: occlusion counters are ANY_SAMPLES_PASSED, 0 or 1",
-    ),
-    (
-        "query_result_qbo",
-        "the QBO holds an occlusion count, which is 0 or 1 on ES",
-    ),
-];
+const ES_NOT_YET: &[(&str, &str)] = &[];
 
 fn run_catalogue(backend: GlBackend, not_yet: &[(&str, &str)]) {
     eprintln!("on {}", backend.gl().version().version);

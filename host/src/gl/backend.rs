@@ -36,6 +36,13 @@ pub struct GlBackend {
     pub(super) vao: glow::VertexArray,
     /// Query objects by `(context, sub-context, handle)`.
     pub(super) queries: HashMap<(u32, u32, u32), glow::Query>,
+    /// On ES 3.1+: the shader storage binding where fragment shaders count samples for
+    /// occlusion counters (`crate::shader::count_samples`), and the query counting now with
+    /// its buffer.
+    pub(super) sample_counter_binding: Option<u32>,
+    pub(super) counting: Option<((u32, u32, u32), glow::Buffer)>,
+    /// Occlusion counts so counted, by query.
+    pub(super) counted: HashMap<(u32, u32, u32), u64>,
     caps: crate::caps::Caps,
     // Kept alive for the context's lifetime.
     _display: EglDisplay,
@@ -49,6 +56,19 @@ impl GlBackend {
         let gl = Gl::new(&display, api)?;
         let caps = crate::caps::probe(&gl)?;
         let g = &gl.gl;
+        let v = gl.version();
+        // SAFETY: the context is current; both are integer states of GLES 3.1.
+        let sample_counter_binding = if v.es && (v.major, v.minor) >= (3, 1) {
+            let (blocks, bindings) = unsafe {
+                (
+                    g.get_parameter_i32(glow::MAX_FRAGMENT_SHADER_STORAGE_BLOCKS),
+                    g.get_parameter_i32(glow::MAX_SHADER_STORAGE_BUFFER_BINDINGS),
+                )
+            };
+            (blocks > 0 && bindings > 0).then(|| bindings as u32 - 1)
+        } else {
+            None
+        };
         // SAFETY: the context was just made current; these objects are new and ours.
         let (fbo, read_fbo, vao) = unsafe {
             let fbo = g
@@ -73,6 +93,9 @@ impl GlBackend {
             attached: None,
             vao,
             queries: HashMap::new(),
+            sample_counter_binding,
+            counting: None,
+            counted: HashMap::new(),
             caps,
             _display: display,
         })
@@ -109,6 +132,13 @@ impl GlBackend {
     }
 
     fn forget_queries(&mut self, hit: impl Fn(&(u32, u32, u32)) -> bool) {
+        self.counted.retain(|k, _| !hit(k));
+        if self.counting.is_some_and(|(k, _)| hit(&k)) {
+            if let Some((_, buffer)) = self.counting.take() {
+                // SAFETY: the context is current; the counter is ours and counts no more.
+                unsafe { self.gl.gl.delete_buffer(buffer) };
+            }
+        }
         let g = &self.gl.gl;
         self.queries.retain(|k, q| {
             let keep = !hit(k);
@@ -399,6 +429,9 @@ impl Backend for GlBackend {
 
     fn clear(&mut self, scene: Scene<'_>, clear: &Clear) -> Result<()> {
         self.bind_framebuffer(scene)?;
+        if self.condition_fails(scene)? {
+            return Ok(());
+        }
         let began = self.begin_condition(scene)?;
         let g = &self.gl.gl;
         let fb = &scene.state.framebuffer;

@@ -67,7 +67,9 @@ impl Program {
 
 /// `(context, sub-context, vertex shader, geometry shader or 0, fragment shader, the
 /// rasterizer's flatshade)`.
-type Key = (u32, u32, u32, u32, u32, bool);
+/// Context, sub-context, the three shaders, flat shading, and whether fragments count
+/// samples (ES occlusion counters).
+type Key = (u32, u32, u32, u32, u32, bool, bool);
 
 /// The program cache, and samplers made for sampler states.
 #[derive(Debug, Default)]
@@ -115,7 +117,7 @@ impl Programs {
     pub fn invalidate_state(&mut self) {}
 }
 
-fn program_key(scene: Scene<'_>) -> Key {
+fn program_key(scene: Scene<'_>, counting: bool) -> Key {
     let state = scene.state;
     let handle = |t| state.stages[stage(t)].shader.unwrap_or(0);
     (
@@ -125,6 +127,7 @@ fn program_key(scene: Scene<'_>) -> Key {
         handle(ShaderType::Geometry),
         handle(ShaderType::Fragment),
         flatshade(state),
+        counting,
     )
 }
 
@@ -199,7 +202,7 @@ fn shader_of(state: &SubContext, t: ShaderType) -> Option<&crate::state::ShaderO
 impl GlBackend {
     fn program(&mut self, scene: Scene<'_>) -> Result<&Program> {
         let state = scene.state;
-        let key = program_key(scene);
+        let key = program_key(scene, self.counting.is_some());
         let (vs_h, gs_h, fs_h) = (key.2, key.3, key.4);
         if !self.programs.programs.contains_key(&key) {
             let (Some(vs), Some(fs)) = (
@@ -225,6 +228,13 @@ impl GlBackend {
                 flatshade(state),
                 self.gl.shader_target(),
             )?;
+            let mut p = p;
+            if let (true, Some(binding)) = (key.6, self.sample_counter_binding) {
+                p.fragment =
+                    crate::shader::count_samples(&p.fragment, binding).ok_or_else(|| {
+                        gl_err("glLinkProgram", "counting samples needs GLSL ES 3.10")
+                    })?;
+            }
             if std::env::var("VIRGL_HOST_DEBUG").is_ok_and(|v| v.split(',').any(|f| f == "shaders"))
             {
                 eprintln!(
@@ -407,6 +417,11 @@ impl GlBackend {
         unsafe {
             let g = &self.gl.gl;
             g.use_program(Some(program_name));
+            if let (Some((_, counter)), Some(binding)) =
+                (self.counting, self.sample_counter_binding)
+            {
+                g.bind_buffer_base(glow::SHADER_STORAGE_BUFFER, binding, Some(counter));
+            }
             for (i, t) in [
                 ShaderType::Vertex,
                 ShaderType::Fragment,
@@ -439,7 +454,9 @@ impl GlBackend {
                 g.uniform_1_i32(Some(loc), i32::from(on));
             }
         }
-        let blocks = self.programs.programs[&program_key(scene)].blocks.clone();
+        let blocks = self.programs.programs[&program_key(scene, self.counting.is_some())]
+            .blocks
+            .clone();
         for (st, b) in blocks {
             let ubo = state.stages[st]
                 .uniform_buffers
@@ -494,6 +511,9 @@ impl GlBackend {
         self.bind_shader_memory(scene, ShaderType::Fragment)?;
         self.emit_state(state, flip);
         self.bind_vertices(scene)?;
+        if self.condition_fails(scene)? {
+            return Ok(());
+        }
         let began = self.begin_condition(scene)?;
         let feedback = self.begin_stream_output(scene, draw.mode)?;
         let rewritten = self.rewrite_for_es(state, draw)?;

@@ -14,6 +14,7 @@ type TexBufferRange = unsafe extern "system" fn(u32, u32, u32, isize, isize);
 type GetMultisamplefv = unsafe extern "system" fn(u32, u32, *mut f32);
 type Void = unsafe extern "system" fn();
 type TextureView = unsafe extern "system" fn(u32, u32, u32, u32, u32, u32, u32, u32);
+type GetQueryObjectUi64 = unsafe extern "system" fn(u32, u32, *mut u64);
 type TexSubImage1d = unsafe extern "system" fn(u32, i32, i32, i32, u32, u32, *const c_void);
 
 /// The extra entry points.
@@ -27,6 +28,8 @@ pub struct GlExtra {
     tex_storage_3d_multisample: Option<TexStorage3dMs>,
     tex_sub_image_1d: Option<TexSubImage1d>,
     texture_view: Option<TextureView>,
+    query_counter_ext: Option<Enum2>,
+    get_query_object_ui64v_ext: Option<GetQueryObjectUi64>,
     begin_conditional_render: Option<Enum2>,
     get_multisamplefv: Option<GetMultisamplefv>,
     tex_buffer_range: Option<TexBufferRange>,
@@ -68,6 +71,16 @@ impl GlExtra {
                 get(&lookup, "glTextureViewOES")
             } else if has_extension("GL_EXT_texture_view") {
                 get(&lookup, "glTextureViewEXT")
+            } else {
+                None
+            },
+            query_counter_ext: if es && has_extension("GL_EXT_disjoint_timer_query") {
+                get(&lookup, "glQueryCounterEXT")
+            } else {
+                None
+            },
+            get_query_object_ui64v_ext: if es && has_extension("GL_EXT_disjoint_timer_query") {
+                get(&lookup, "glGetQueryObjectui64vEXT")
             } else {
                 None
             },
@@ -177,6 +190,22 @@ impl GlExtra {
         if let Some(f) = self.tex_buffer_range {
             f(target, internal, buffer.0.get(), offset, size)
         }
+    }
+
+    /// `glQueryCounterEXT(query, GL_TIMESTAMP_EXT)` (GL_EXT_disjoint_timer_query, on ES).
+    pub unsafe fn query_counter_ext(&self, query: glow::Query) {
+        if let Some(f) = self.query_counter_ext {
+            f(query.0.get(), glow::TIMESTAMP)
+        }
+    }
+
+    /// `glGetQueryObjectui64vEXT(query, GL_QUERY_RESULT)`, 0 without the extension.
+    pub unsafe fn query_result_u64_ext(&self, query: glow::Query) -> u64 {
+        let mut v = 0u64;
+        if let Some(f) = self.get_query_object_ui64v_ext {
+            f(query.0.get(), glow::QUERY_RESULT, &mut v)
+        }
+        v
     }
 
     /// `glBeginConditionalRender`.

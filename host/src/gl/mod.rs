@@ -57,6 +57,8 @@ pub struct EsFeatures {
     pub depth_clamp: bool,
     /// `GL_OES_texture_view` or `GL_EXT_texture_view`.
     pub texture_view: bool,
+    /// `GL_EXT_disjoint_timer_query`: `TIME_ELAPSED` and `TIMESTAMP` queries.
+    pub timer_query: bool,
 }
 
 /// Limits probed from a live context; caps v1/v2 report them to guests.
@@ -105,6 +107,7 @@ impl Gl {
             },
             depth_clamp: ext("GL_EXT_depth_clamp"),
             texture_view: ext("GL_OES_texture_view") || ext("GL_EXT_texture_view"),
+            timer_query: ext("GL_EXT_disjoint_timer_query"),
         };
         Ok(Gl {
             gl,

@@ -9,12 +9,15 @@ use crate::backend::Scene;
 use crate::error::Result;
 
 /// The GL target of a Gallium query type, `None` for those not handled. ES has no sample
-/// counts, so occlusion counters count 0 or 1 there (as virglrenderer's do, scaled), and no
-/// timer queries.
-fn target(t: QueryType, es: bool) -> Option<u32> {
+/// counts, so occlusion counters count 0 or 1 there (as virglrenderer's do, scaled), and
+/// timer queries only with GL_EXT_disjoint_timer_query (whose enums are the desktop ones).
+fn target(t: QueryType, gl: &super::Gl) -> Option<u32> {
+    let es = gl.version.es;
     Some(match t {
         QueryType::OcclusionCounter if es => glow::ANY_SAMPLES_PASSED,
-        QueryType::Timestamp | QueryType::TimeElapsed if es => return None,
+        QueryType::Timestamp | QueryType::TimeElapsed if es && !gl.es_extensions.timer_query => {
+            return None
+        }
         QueryType::OcclusionCounter => glow::SAMPLES_PASSED,
         QueryType::OcclusionPredicate => glow::ANY_SAMPLES_PASSED,
         QueryType::OcclusionPredicateConservative => glow::ANY_SAMPLES_PASSED_CONSERVATIVE,
@@ -54,7 +57,7 @@ impl GlBackend {
     }
 
     pub(super) fn begin(&mut self, scene: Scene<'_>, handle: u32, query: &Query) -> Result<()> {
-        let Some(t) = target(query.query_type, self.gl.version.es) else {
+        let Some(t) = target(query.query_type, &self.gl) else {
             return Err(gl_err(
                 "glBeginQuery",
                 format!("{:?} queries are not supported yet", query.query_type),
@@ -63,6 +66,12 @@ impl GlBackend {
         if t == glow::TIMESTAMP {
             return Ok(());
         }
+        let key = (scene.ctx, scene.sub_ctx, handle);
+        if let (QueryType::OcclusionCounter, Some(binding)) =
+            (query.query_type, self.sample_counter_binding)
+        {
+            return self.begin_counting(key, binding);
+        }
         let q = self.query_object(scene, handle)?;
         // SAFETY: the context is current and `q` is ours.
         unsafe { self.gl.gl.begin_query(t, q) };
@@ -70,16 +79,22 @@ impl GlBackend {
     }
 
     pub(super) fn end(&mut self, scene: Scene<'_>, handle: u32, query: &Query) -> Result<()> {
-        let Some(t) = target(query.query_type, self.gl.version.es) else {
+        let Some(t) = target(query.query_type, &self.gl) else {
             return Err(gl_err(
                 "glEndQuery",
                 format!("{:?} queries are not supported yet", query.query_type),
             ));
         };
+        let key = (scene.ctx, scene.sub_ctx, handle);
+        if self.counting.is_some_and(|(k, _)| k == key) {
+            return self.end_counting();
+        }
         let q = self.query_object(scene, handle)?;
         // SAFETY: the context is current and `q` is ours.
         unsafe {
-            if t == glow::TIMESTAMP {
+            if t == glow::TIMESTAMP && self.gl.version.es {
+                self.gl.extra.query_counter_ext(q);
+            } else if t == glow::TIMESTAMP {
                 self.gl.gl.query_counter(q, glow::TIMESTAMP);
             } else {
                 self.gl.gl.end_query(t);
@@ -95,6 +110,10 @@ impl GlBackend {
         index: i32,
         wait: bool,
     ) -> Result<Option<u64>> {
+        let key = (scene.ctx, scene.sub_ctx, handle);
+        if let Some(&n) = self.counted.get(&key) {
+            return Ok(Some(if index == -1 { 1 } else { n }));
+        }
         let q = self.query_object(scene, handle)?;
         let g = &self.gl.gl;
         // SAFETY: the context is current and `q` is ours.
@@ -103,7 +122,10 @@ impl GlBackend {
             if index == -1 {
                 Some(u64::from(available))
             } else if available || wait {
-                Some(if self.gl.version.es {
+                Some(if self.gl.es_extensions.timer_query {
+                    // 64-bit results (nanoseconds) come through the extension on ES.
+                    self.gl.extra.query_result_u64_ext(q)
+                } else if self.gl.version.es {
                     u64::from(g.get_query_parameter_u32(q, glow::QUERY_RESULT))
                 } else {
                     g.get_query_parameter_u64(q, glow::QUERY_RESULT)
@@ -116,12 +138,74 @@ impl GlBackend {
         Ok(value)
     }
 
+    /// On ES, which has no conditional rendering, whether the sub-context's render condition
+    /// says to skip the command: the query's result is waited for on the CPU, which every
+    /// mode allows (the `NO_WAIT` modes may also render unconditionally). Always false on
+    /// desktop GL, where [`GlBackend::begin_condition`] asks GL.
+    pub(super) fn condition_fails(&mut self, scene: Scene<'_>) -> Result<bool> {
+        let Some((handle, inverted, _)) = scene.state.render_condition else {
+            return Ok(false);
+        };
+        if !self.gl.version.es {
+            return Ok(false);
+        }
+        if let Some(&n) = self.counted.get(&(scene.ctx, scene.sub_ctx, handle)) {
+            return Ok((n != 0) == inverted);
+        }
+        let q = self.query_object(scene, handle)?;
+        // SAFETY: the context is current and `q` is ours; the wait is GL's own.
+        let passed = unsafe { self.gl.gl.get_query_parameter_u32(q, glow::QUERY_RESULT) } != 0;
+        self.gl.check("glGetQueryObjectuiv (render condition)")?;
+        Ok(passed == inverted)
+    }
+
+    /// Starts counting samples for occlusion counter `key` on ES: a zeroed counter at
+    /// `binding`, which draws' fragment shaders add to while it is bound.
+    fn begin_counting(&mut self, key: (u32, u32, u32), binding: u32) -> Result<()> {
+        if self.counting.is_some() {
+            self.end_counting()?;
+        }
+        let g = &self.gl.gl;
+        // SAFETY: the context is current; the buffer is new and 4 bytes are given for its 4.
+        let buffer = unsafe {
+            let b = g.create_buffer().map_err(|e| gl_err("glGenBuffers", e))?;
+            g.bind_buffer(glow::SHADER_STORAGE_BUFFER, Some(b));
+            g.buffer_data_u8_slice(glow::SHADER_STORAGE_BUFFER, &[0; 4], glow::DYNAMIC_COPY);
+            g.bind_buffer_base(glow::SHADER_STORAGE_BUFFER, binding, Some(b));
+            b
+        };
+        self.counted.remove(&key);
+        self.counting = Some((key, buffer));
+        self.gl.check("begin counting samples")
+    }
+
+    /// Ends counting: the count is read back and kept as the query's result.
+    fn end_counting(&mut self) -> Result<()> {
+        let Some((key, buffer)) = self.counting.take() else {
+            return Ok(());
+        };
+        let mut bytes = [0u8; 4];
+        // SAFETY: the context is current; the barrier makes the shaders' atomics visible to
+        // the read below.
+        unsafe { self.gl.gl.memory_barrier(glow::BUFFER_UPDATE_BARRIER_BIT) };
+        let read = self.gl.read_buffer(buffer, 0, &mut bytes);
+        // SAFETY: the buffer is ours and no longer bound for counting.
+        unsafe { self.gl.gl.delete_buffer(buffer) };
+        read?;
+        self.counted
+            .insert(key, u64::from(u32::from_le_bytes(bytes)));
+        Ok(())
+    }
+
     /// Starts conditional rendering for a command that renders, if the sub-context asks;
     /// returns whether [`GlBackend::end_condition`] must follow.
     pub(super) fn begin_condition(&mut self, scene: Scene<'_>) -> Result<bool> {
         let Some((handle, inverted, mode)) = scene.state.render_condition else {
             return Ok(false);
         };
+        if self.gl.version.es {
+            return Ok(false);
+        }
         let q = self.query_object(scene, handle)?;
         // SAFETY: the context is current and `q` is ours.
         unsafe {

@@ -142,6 +142,53 @@ pub(super) fn header(target: Target, desktop: u32, text: &str) -> Result<String>
     Ok(out)
 }
 
+/// The shader storage block [`count_samples`] adds, and the `uint` in it.
+pub const SAMPLE_COUNTER: &str = "winsys_samples";
+
+/// The fragment shader `fragment` (as the translator wrote it for a GLSL ES host), made to
+/// count the samples that pass the depth and stencil tests into a `uint` at shader storage
+/// binding `binding`: ES has occlusion queries that say only whether any sample passed.
+///
+/// Fragment tests run before the shader (`early_fragment_tests`), so every invocation is one
+/// that passed, and it adds its covered samples (`gl_SampleMaskIn`, GLSL ES 3.20; one
+/// fragment on ES 3.10). A shader that discards or writes depth must run its tests late, so it
+/// counts what reaches it, including what the depth test then rejects. `None` below GLSL ES
+/// 3.10, which has no shader storage.
+pub fn count_samples(fragment: &str, binding: u32) -> Option<String> {
+    let version: u32 = fragment
+        .strip_prefix("#version ")?
+        .split_whitespace()
+        .next()?
+        .parse()
+        .ok()?;
+    if version < 310 {
+        return None;
+    }
+    let body = fragment.find("\nvoid main()\n{\n")?;
+    let header_end = fragment.find("// fragment shader translated from TGSI")?;
+    let late = fragment.contains("discard") || has_word(fragment, "gl_FragDepth");
+    let mut decls = String::new();
+    if !late {
+        decls.push_str("layout(early_fragment_tests) in;\n");
+    }
+    let _ = writeln!(
+        decls,
+        "layout(std430, binding = {binding}) buffer {SAMPLE_COUNTER}_block {{ uint {SAMPLE_COUNTER}; }};"
+    );
+    let add = if version >= 320 {
+        "uint(bitCount(gl_SampleMaskIn[0]))"
+    } else {
+        "1u"
+    };
+    let main_open = body + "\nvoid main()\n{\n".len();
+    Some(format!(
+        "{}{decls}{}    atomicAdd({SAMPLE_COUNTER}, {add});\n{}",
+        &fragment[..header_end],
+        &fragment[header_end..main_open],
+        &fragment[main_open..]
+    ))
+}
+
 /// The GLSL ES sampler type standing for desktop sampler type `base` (without its `i`/`u`
 /// prefix and `Shadow` suffix): targets ES lacks are stored as 2D targets.
 pub(super) fn sampler_base(base: &'static str) -> &'static str {
@@ -164,6 +211,25 @@ mod tests {
             noperspective: true,
         },
     };
+
+    #[test]
+    fn counting_adds_an_early_tested_atomic_at_the_top_of_main() {
+        let fs = "#version 320 es\nprecision highp float;\n// fragment shader translated from TGSI\n\nout vec4 o;\n\nvoid main()\n{\n    o = vec4(1.0);\n}\n";
+        let counted = count_samples(fs, 7).unwrap();
+        assert_eq!(
+            counted,
+            "#version 320 es\nprecision highp float;\n\
+             layout(early_fragment_tests) in;\n\
+             layout(std430, binding = 7) buffer winsys_samples_block { uint winsys_samples; };\n\
+             // fragment shader translated from TGSI\n\nout vec4 o;\n\nvoid main()\n{\n    \
+             atomicAdd(winsys_samples, uint(bitCount(gl_SampleMaskIn[0])));\n    o = vec4(1.0);\n}\n"
+        );
+        let discarding = fs.replace("o = vec4(1.0);", "discard;");
+        assert!(!count_samples(&discarding, 7)
+            .unwrap()
+            .contains("early_fragment_tests"));
+        assert_eq!(count_samples(&fs.replace("320 es", "300 es"), 7), None);
+    }
 
     #[test]
     fn words_are_whole_identifiers() {

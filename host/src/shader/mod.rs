@@ -94,6 +94,7 @@ use virgl_proto::tgsi::{Processor, Shader};
 use crate::error::{Error, Result};
 
 pub use compute::{image_format, translate_compute};
+pub use es::count_samples;
 pub use geometry::{geometry_output_vertices, GEOMETRY_INPUT};
 pub use io::{CLIP_PLANES, TWO_SIDE};
 
