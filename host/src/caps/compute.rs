@@ -2,7 +2,7 @@
 //!
 //! | field | value |
 //! |---|---|
-//! | `COMPUTE_SHADER` | on GL 4.3 ([`ComputeLimits::supported`]) |
+//! | `COMPUTE_SHADER` | on GL 4.3 and GLES 3.1 ([`ComputeLimits::supported`]; GLSL ES images of most formats are write-only or read-only) |
 //! | `max_shader_buffer_frag_compute` | shader storage blocks of the fragment and compute stages, the smaller, at most 16 |
 //! | `max_shader_image_frag_compute` | image uniforms of the two stages, the smaller, at most 32 |
 //! | `max_combined_shader_buffers` | the same as `max_shader_buffer_frag_compute`: a program has one stage with buffers |

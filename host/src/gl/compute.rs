@@ -112,10 +112,10 @@ fn image_access(access: u32) -> u32 {
 }
 
 impl Gl {
-    /// Reads what [`ComputeLimits`] holds; all zero below GL 4.3 and on GLES.
+    /// Reads what [`ComputeLimits`] holds; all zero below GL 4.3 and GLES 3.1.
     pub(crate) fn probe_compute_limits(&self) -> Result<ComputeLimits> {
         let v = self.version();
-        if v.es || (v.major, v.minor) < (4, 3) {
+        if (v.major, v.minor) < if v.es { (3, 1) } else { (4, 3) } {
             return Ok(ComputeLimits::default());
         }
         let g = &self.gl;

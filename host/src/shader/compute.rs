@@ -15,7 +15,7 @@
 //! Shaders that use any of this, and every compute shader, are GLSL 4.30; the rest keep the
 //! target's version.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt::Write;
 
 use virgl_proto::format::Format;
@@ -47,6 +47,9 @@ pub(super) struct Memory {
     pub shared: Option<u32>,
     /// `MEMBAR` or `BARRIER` appear.
     barriers: bool,
+    /// Writable images declared `writeonly`: on GLSL ES, images of formats other than
+    /// `r32f`, `r32i` and `r32ui` may not be both read and written.
+    writeonly: BTreeSet<u32>,
 }
 
 /// A declared image.
@@ -283,6 +286,55 @@ impl Declarations {
                 _ => {}
             }
         }
+        if self.target.is_es() {
+            self.es_image_access(shader)?;
+        }
+        Ok(())
+    }
+
+    /// Sorts the writable images for GLSL ES: those only stored to are `writeonly`; reading
+    /// (or atomics on) one whose format is not a 32-bit single channel is refused.
+    fn es_image_access(&mut self, shader: &Shader) -> Result<()> {
+        let mut read = BTreeSet::new();
+        for ins in shader.instructions() {
+            if ins.opcode == Opcode::Store {
+                continue;
+            }
+            for s in ins.src.iter().filter(|s| s.file == File::Image) {
+                if let Index::Direct(i) = s.index {
+                    read.extend(u32::try_from(i).ok());
+                }
+            }
+        }
+        for (&i, image) in &self.memory.images {
+            if !image.writable {
+                continue;
+            }
+            let single = matches!(
+                image.format,
+                Some(Format::R32_FLOAT | Format::R32_SINT | Format::R32_UINT)
+            );
+            match (single, read.contains(&i), image.format) {
+                (true, _, _) => {}
+                (false, false, Some(_)) => {
+                    self.memory.writeonly.insert(i);
+                }
+                (false, true, f) => {
+                    return Err(unsupported(
+                        format!(
+                            "IMAGE[{i}] of format {f:?} both read and written (GLSL ES allows that for r32f, r32i and r32ui only)"
+                        ),
+                        None,
+                    ))
+                }
+                (false, false, None) => {
+                    return Err(unsupported(
+                        format!("IMAGE[{i}] without a format (GLSL ES images need one)"),
+                        None,
+                    ))
+                }
+            }
+        }
         Ok(())
     }
 
@@ -330,6 +382,7 @@ impl Declarations {
                 Ty::Uint => "u",
             };
             let (layout, access) = match image.format.and_then(image_format) {
+                Some(q) if m.writeonly.contains(i) => (format!("{q}, "), "writeonly "),
                 Some(q) if image.writable => (format!("{q}, "), ""),
                 Some(q) => (format!("{q}, "), "readonly "),
                 None => (String::new(), "writeonly "),

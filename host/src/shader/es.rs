@@ -32,49 +32,35 @@ fn es_version_for(desktop: u32) -> Option<u32> {
     }
 }
 
-/// Every opaque type of GLSL ES 3.20 that takes a precision, longest names first so that a
-/// name is not found inside a longer one.
-const OPAQUE_TYPES: [&str; 39] = [
-    "samplerCubeArrayShadow",
-    "sampler2DArrayShadow",
-    "isamplerCubeArray",
-    "usamplerCubeArray",
-    "samplerCubeArray",
-    "isampler2DMSArray",
-    "usampler2DMSArray",
-    "sampler2DMSArray",
-    "samplerCubeShadow",
-    "sampler2DShadow",
-    "isampler2DArray",
-    "usampler2DArray",
-    "sampler2DArray",
-    "isamplerBuffer",
-    "usamplerBuffer",
-    "samplerBuffer",
-    "isampler2DMS",
-    "usampler2DMS",
-    "sampler2DMS",
-    "isamplerCube",
-    "usamplerCube",
-    "samplerCube",
-    "isampler2D",
-    "usampler2D",
-    "sampler2D",
-    "isampler3D",
-    "usampler3D",
-    "sampler3D",
-    "iimageCubeArray",
-    "uimageCubeArray",
-    "imageCubeArray",
-    "iimage2DArray",
-    "uimage2DArray",
-    "image2DArray",
-    "iimageBuffer",
-    "uimageBuffer",
-    "imageBuffer",
-    "image2D",
-    "image3D",
-];
+/// Every opaque type of GLSL ES 3.20 that takes a precision: samplers and images of each
+/// target, float, `i` and `u`, and the shadow samplers.
+fn opaque_types() -> impl Iterator<Item = String> {
+    const SAMPLERS: [&str; 8] = [
+        "2D",
+        "3D",
+        "Cube",
+        "2DArray",
+        "2DMS",
+        "2DMSArray",
+        "Buffer",
+        "CubeArray",
+    ];
+    const IMAGES: [&str; 6] = ["2D", "3D", "Cube", "2DArray", "Buffer", "CubeArray"];
+    const SHADOWS: [&str; 4] = [
+        "sampler2DShadow",
+        "samplerCubeShadow",
+        "sampler2DArrayShadow",
+        "samplerCubeArrayShadow",
+    ];
+    let typed = |kind: &'static str, targets: &'static [&'static str]| {
+        ["", "i", "u"]
+            .into_iter()
+            .flat_map(move |p| targets.iter().map(move |t| format!("{p}{kind}{t}")))
+    };
+    typed("sampler", &SAMPLERS)
+        .chain(typed("image", &IMAGES))
+        .chain(SHADOWS.iter().map(|s| s.to_string()))
+}
 
 /// Whether `word` appears in `text` as a whole identifier.
 fn has_word(text: &str, word: &str) -> bool {
@@ -133,8 +119,8 @@ pub(super) fn header(target: Target, desktop: u32, text: &str) -> Result<String>
     )?;
     out.push_str("precision highp float;\nprecision highp int;\n");
     let mut seen = String::new();
-    for ty in OPAQUE_TYPES {
-        if has_word(text, ty) {
+    for ty in opaque_types() {
+        if has_word(text, &ty) {
             let _ = writeln!(seen, "precision highp {ty};");
         }
     }
