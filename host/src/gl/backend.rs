@@ -252,7 +252,8 @@ impl GlBackend {
                 glow::TEXTURE_1D => {
                     g.framebuffer_texture(fb_target, attachment, Some(texture), level)
                 }
-                _ if surface.layers.first != surface.layers.last => {
+                // Layered attachments are GL 3.2's and ES 3.2's.
+                _ if surface.layers.first != surface.layers.last && self.gl.layered() => {
                     g.framebuffer_texture(fb_target, attachment, Some(texture), level)
                 }
                 _ => {
@@ -282,12 +283,20 @@ impl GlBackend {
         // SAFETY: the context is current and the framebuffer is ours.
         unsafe {
             g.bind_framebuffer(glow::DRAW_FRAMEBUFFER, Some(self.fbo));
+            // Detached through glFramebufferTexture2D, which every GL and ES has.
             for i in 0..8 {
-                g.framebuffer_texture(glow::DRAW_FRAMEBUFFER, glow::COLOR_ATTACHMENT0 + i, None, 0);
+                g.framebuffer_texture_2d(
+                    glow::DRAW_FRAMEBUFFER,
+                    glow::COLOR_ATTACHMENT0 + i,
+                    glow::TEXTURE_2D,
+                    None,
+                    0,
+                );
             }
-            g.framebuffer_texture(
+            g.framebuffer_texture_2d(
                 glow::DRAW_FRAMEBUFFER,
                 glow::DEPTH_STENCIL_ATTACHMENT,
+                glow::TEXTURE_2D,
                 None,
                 0,
             );
@@ -445,7 +454,7 @@ impl Backend for GlBackend {
                 if !clear.buffers.contains(ClearBuffers::color(i as u32)) {
                     continue;
                 }
-                g.color_mask_draw_buffer(i as u32, true, true, true, true);
+                self.gl.color_mask(i as u32, true, true, true, true);
                 match self.is_integer(scene, *h) {
                     Some(true) => {
                         let v = clear.color.map(|c| c as i32);
@@ -547,7 +556,7 @@ impl Backend for GlBackend {
                 g.bind_framebuffer(glow::DRAW_FRAMEBUFFER, Some(self.fbo));
                 for fb in [glow::READ_FRAMEBUFFER, glow::DRAW_FRAMEBUFFER] {
                     for at in [glow::COLOR_ATTACHMENT0, glow::DEPTH_STENCIL_ATTACHMENT] {
-                        g.framebuffer_texture(fb, at, None, 0);
+                        g.framebuffer_texture_2d(fb, at, glow::TEXTURE_2D, None, 0);
                     }
                 }
             }
@@ -588,7 +597,7 @@ impl Backend for GlBackend {
                 if da == glow::COLOR_ATTACHMENT0 {
                     g.read_buffer(sa);
                     g.draw_buffers(&[da]);
-                    g.color_mask_draw_buffer(
+                    self.gl.color_mask(
                         0,
                         blit.mask.contains(BlitMask::R),
                         blit.mask.contains(BlitMask::G),

@@ -6,7 +6,7 @@ use virgl_proto::pipe::{
 };
 
 /// `GL_MIRROR_CLAMP_TO_BORDER_EXT` (EXT_texture_mirror_clamp), which glow does not name.
-const MIRROR_CLAMP_TO_BORDER_EXT: u32 = 0x8912;
+pub(super) const MIRROR_CLAMP_TO_BORDER_EXT: u32 = 0x8912;
 
 /// `GL_*` blend factor; `Unset` (blending off) reads as `GL_ONE`/`GL_ZERO` by position, so the
 /// caller passes what it means.

@@ -270,9 +270,21 @@ impl GlBackend {
         let sampler = unsafe {
             let s = g.create_sampler().map_err(|e| gl_err("glGenSamplers", e))?;
             let i = |p, v: u32| g.sampler_parameter_i32(s, p, v as i32);
-            i(glow::TEXTURE_WRAP_S, convert::wrap(st.wrap_s));
-            i(glow::TEXTURE_WRAP_T, convert::wrap(st.wrap_t));
-            i(glow::TEXTURE_WRAP_R, convert::wrap(st.wrap_r));
+            // ES has border clamping from 3.2 (or an extension) and no mirror-clamp modes;
+            // the nearest it has stands in (the caps offer no MIRROR_CLAMP there).
+            let border = self.gl.border_clamp();
+            let wrap = |w| match convert::wrap(w) {
+                glow::CLAMP_TO_BORDER if !border => glow::CLAMP_TO_EDGE,
+                glow::MIRROR_CLAMP_TO_EDGE | convert::MIRROR_CLAMP_TO_BORDER_EXT
+                    if self.gl.version.es =>
+                {
+                    glow::MIRRORED_REPEAT
+                }
+                gl => gl,
+            };
+            i(glow::TEXTURE_WRAP_S, wrap(st.wrap_s));
+            i(glow::TEXTURE_WRAP_T, wrap(st.wrap_t));
+            i(glow::TEXTURE_WRAP_R, wrap(st.wrap_r));
             i(
                 glow::TEXTURE_MIN_FILTER,
                 convert::min_filter(st.min_img_filter, st.min_mip_filter),
@@ -299,11 +311,13 @@ impl GlBackend {
             }
             g.sampler_parameter_f32(s, glow::TEXTURE_MIN_LOD, st.min_lod);
             g.sampler_parameter_f32(s, glow::TEXTURE_MAX_LOD, st.max_lod);
-            g.sampler_parameter_f32_slice(
-                s,
-                glow::TEXTURE_BORDER_COLOR,
-                &st.border_color.map(f32::from_bits),
-            );
+            if border {
+                g.sampler_parameter_f32_slice(
+                    s,
+                    glow::TEXTURE_BORDER_COLOR,
+                    &st.border_color.map(f32::from_bits),
+                );
+            }
             s
         };
         self.programs.samplers.insert(key, sampler);
@@ -975,6 +989,33 @@ impl GlBackend {
         unsafe {
             // Blend.
             match &blend {
+                // Without per-buffer state (ES below 3.2, where INDEP_BLEND_* are not
+                // offered), render target 0's state is set for all.
+                Some(b) if !self.gl.indexed_blend() => {
+                    let rt = &b.rt[0];
+                    if rt.blend_enable {
+                        g.enable(glow::BLEND);
+                    } else {
+                        g.disable(glow::BLEND);
+                    }
+                    g.blend_func_separate(
+                        convert::blend_factor(rt.rgb_src_factor, glow::ONE),
+                        convert::blend_factor(rt.rgb_dst_factor, glow::ZERO),
+                        convert::blend_factor(rt.alpha_src_factor, glow::ONE),
+                        convert::blend_factor(rt.alpha_dst_factor, glow::ZERO),
+                    );
+                    g.blend_equation_separate(
+                        convert::blend_func(rt.rgb_func),
+                        convert::blend_func(rt.alpha_func),
+                    );
+                    let m = rt.colormask;
+                    g.color_mask(m & 1 != 0, m & 2 != 0, m & 4 != 0, m & 8 != 0);
+                    if b.alpha_to_coverage {
+                        g.enable(glow::SAMPLE_ALPHA_TO_COVERAGE);
+                    } else {
+                        g.disable(glow::SAMPLE_ALPHA_TO_COVERAGE);
+                    }
+                }
                 Some(b) => {
                     for i in 0..8u32 {
                         let rt = if b.independent_blend_enable {

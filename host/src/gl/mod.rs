@@ -164,6 +164,49 @@ impl Gl {
         }
     }
 
+    /// Whether samplers clamp to a border colour: desktop GL, ES 3.2, or ES with
+    /// `GL_EXT_texture_border_clamp` / `GL_OES_texture_border_clamp` (whose enums are the
+    /// desktop ones).
+    pub fn border_clamp(&self) -> bool {
+        let v = &self.version;
+        !v.es
+            || (v.major, v.minor) >= (3, 2)
+            || self
+                .gl
+                .supported_extensions()
+                .contains("GL_EXT_texture_border_clamp")
+            || self
+                .gl
+                .supported_extensions()
+                .contains("GL_OES_texture_border_clamp")
+    }
+
+    /// Whether whole layered textures attach to framebuffers (`glFramebufferTexture`):
+    /// desktop GL 3.2 and ES 3.2.
+    pub fn layered(&self) -> bool {
+        let v = &self.version;
+        (v.major, v.minor) >= (3, 2)
+    }
+
+    /// Whether blend state and colour masks can be set per draw buffer (`glEnablei`,
+    /// `glColorMaski`, `glBlendFunci`): desktop GL, and ES from 3.2.
+    pub fn indexed_blend(&self) -> bool {
+        let v = &self.version;
+        !v.es || (v.major, v.minor) >= (3, 2)
+    }
+
+    /// `glColorMaski(i, ...)`, or `glColorMask` where there is no per-buffer mask.
+    ///
+    /// # Safety
+    /// The context must be current.
+    pub(crate) unsafe fn color_mask(&self, i: u32, r: bool, g: bool, b: bool, a: bool) {
+        if self.indexed_blend() {
+            self.gl.color_mask_draw_buffer(i, r, g, b, a)
+        } else {
+            self.gl.color_mask(r, g, b, a)
+        }
+    }
+
     /// What the context is.
     pub fn version(&self) -> &Version {
         &self.version
