@@ -107,12 +107,14 @@ pub fn probe(gl: &Gl) -> Result<Caps> {
 
 /// The GLSL level guests are told: the translator's, at most what the host's GLSL has. An ES
 /// host's GLSL ES maps to the desktop level whose features it has as the translator writes
-/// them: 1.30 on ES 3.0, 1.40 on ES 3.1 (no geometry shaders), and on ES 3.2 the
-/// translator's own (GLSL ES 3.20 has every GLSL 4.00 feature it writes).
-pub fn guest_glsl_level(version: &Version) -> u32 {
+/// them: 1.30 on ES 3.0 and 3.1; 1.40 with buffer samplers (`GL_EXT_texture_buffer`), 3.30
+/// with geometry shaders too (`GL_EXT_geometry_shader`); on ES 3.2 the translator's own
+/// (GLSL ES 3.20 has every GLSL 4.00 feature it writes).
+pub fn guest_glsl_level(version: &Version, geometry: bool, buffers: bool) -> u32 {
     match (version.es, version.major * 10 + version.minor) {
         (true, 32..) => GLSL_LEVEL,
-        (true, 31) => 140,
+        (true, _) if geometry && buffers => 330,
+        (true, _) if buffers => 140,
         (true, _) => 130,
         (false, _) => host_glsl_level(version).min(GLSL_LEVEL),
     }
@@ -221,14 +223,18 @@ pub fn fill(p: &Probed) -> Caps {
         bset |= BoolSet1::DERIVATIVE_CONTROL;
     }
     v1.bset = bset.bits();
-    v1.glsl_level = guest_glsl_level(v);
+    v1.glsl_level = guest_glsl_level(
+        v,
+        l.max_geometry_output_vertices > 0,
+        l.max_texture_buffer_size > 0,
+    );
     v1.max_texture_gather_components = l.max_texture_gather_components;
     v1.max_texture_array_layers = l.max_array_texture_layers;
     v1.max_render_targets = l.max_draw_buffers.min(8);
     v1.max_samples = if msaa { l.max_samples.min(4) } else { 1 };
     use PrimMode as P;
-    // ES draws adjacency only into a geometry shader (ES 3.2).
-    let adjacency = at_least((3, 2), (3, 2));
+    // ES draws adjacency only into a geometry shader.
+    let adjacency = !v.es || l.max_geometry_output_vertices > 0;
     v1.prim_mask = [
         P::Points,
         P::Lines,
@@ -305,7 +311,7 @@ pub fn fill(p: &Probed) -> Caps {
     }
     v2.max_uniform_block_size = l.max_uniform_block_size;
     // Sampler views of buffers are buffer textures (glTexBufferRange, GL 4.3).
-    if at_least((4, 3), (3, 2)) {
+    if l.max_texture_buffer_size > 0 {
         v2.v1.max_tbo_size = l.max_texture_buffer_size;
         v2.texture_buffer_offset_alignment = l.texture_buffer_offset_alignment;
     }

@@ -86,7 +86,11 @@ impl GlExtra {
             },
             begin_conditional_render: get(&desktop, "glBeginConditionalRender"),
             get_multisamplefv: get(&lookup, "glGetMultisamplefv"),
-            tex_buffer_range: get(&lookup, "glTexBufferRange"),
+            tex_buffer_range: if es && has_extension("GL_EXT_texture_buffer") {
+                get(&lookup, "glTexBufferRangeEXT")
+            } else {
+                get(&lookup, "glTexBufferRange")
+            },
             end_conditional_render: get(&desktop, "glEndConditionalRender"),
         }
     }

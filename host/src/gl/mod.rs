@@ -104,6 +104,8 @@ impl Gl {
             shader: crate::shader::EsExtensions {
                 clip_cull_distance: ext("GL_EXT_clip_cull_distance"),
                 noperspective: ext("GL_NV_shader_noperspective_interpolation"),
+                geometry_shader: ext("GL_EXT_geometry_shader"),
+                texture_buffer: ext("GL_EXT_texture_buffer"),
             },
             depth_clamp: ext("GL_EXT_depth_clamp"),
             texture_view: ext("GL_OES_texture_view") || ext("GL_EXT_texture_view"),
@@ -181,11 +183,26 @@ impl Gl {
                 .contains("GL_OES_texture_border_clamp")
     }
 
+    /// Whether geometry shaders run: desktop GL 3.2, ES 3.2, or ES 3.1 with
+    /// `GL_EXT_geometry_shader`.
+    pub fn geometry_shaders(&self) -> bool {
+        let v = &self.version;
+        (v.major, v.minor) >= (3, 2) || self.es_extensions.shader.geometry_shader
+    }
+
+    /// Whether sampler views of buffers are buffer textures (`glTexBufferRange`): desktop
+    /// GL 4.3, ES 3.2, or ES 3.1 with `GL_EXT_texture_buffer`.
+    pub fn texture_buffers(&self) -> bool {
+        let v = &self.version;
+        (v.major, v.minor) >= if v.es { (3, 2) } else { (4, 3) }
+            || self.es_extensions.shader.texture_buffer
+    }
+
     /// Whether whole layered textures attach to framebuffers (`glFramebufferTexture`):
     /// desktop GL 3.2 and ES 3.2.
     pub fn layered(&self) -> bool {
         let v = &self.version;
-        (v.major, v.minor) >= (3, 2)
+        (v.major, v.minor) >= (3, 2) || self.es_extensions.shader.geometry_shader
     }
 
     /// Whether blend state and colour masks can be set per draw buffer (`glEnablei`,

@@ -494,9 +494,9 @@ impl Gl {
                 range(glow::SMOOTH_LINE_WIDTH_RANGE),
             )
         };
-        // Geometry shaders are GL 3.2 and GLES 3.2.
+        // Geometry shaders are GL 3.2 and GLES 3.2 (or GLES 3.1 with GL_EXT_geometry_shader).
         let geometry = |pname| {
-            if at_least((3, 2), (3, 2)) {
+            if self.geometry_shaders() {
                 int(pname)
             } else {
                 0
@@ -534,12 +534,12 @@ impl Gl {
                     n => n,
                 }),
             max_uniform_block_size: int(glow::MAX_UNIFORM_BLOCK_SIZE),
-            max_texture_buffer_size: if at_least((3, 1), (3, 2)) {
+            max_texture_buffer_size: if self.texture_buffers() {
                 int(glow::MAX_TEXTURE_BUFFER_SIZE)
             } else {
                 0
             },
-            texture_buffer_offset_alignment: if at_least((4, 3), (3, 2)) {
+            texture_buffer_offset_alignment: if self.texture_buffers() {
                 int(glow::TEXTURE_BUFFER_OFFSET_ALIGNMENT)
             } else {
                 0

@@ -15,6 +15,8 @@
 
 use std::fmt::Write;
 
+use virgl_proto::tgsi::Processor;
+
 use super::{unsupported, Target};
 use crate::error::Result;
 
@@ -74,7 +76,7 @@ fn has_word(text: &str, word: &str) -> bool {
 
 /// The lines before the body of a GLSL ES shader: `#version`, extensions and precisions.
 /// `desktop` is the desktop GLSL version the shader needs and `text` the rest of it.
-pub(super) fn header(target: Target, desktop: u32, text: &str) -> Result<String> {
+pub(super) fn header(target: Target, stage: Processor, desktop: u32, text: &str) -> Result<String> {
     let Target::Es { version, ext } = target else {
         unreachable!("GLSL ES header for a desktop target");
     };
@@ -94,6 +96,28 @@ pub(super) fn header(target: Target, desktop: u32, text: &str) -> Result<String>
         }
     }
     let mut out = format!("#version {version} es\n");
+    // Core in GLSL ES 3.20, extensions before.
+    if version < 320 {
+        if stage == Processor::Geom {
+            if !ext.geometry_shader {
+                return Err(unsupported(
+                    "a geometry shader on a GLSL ES host without GL_EXT_geometry_shader",
+                    None,
+                ));
+            }
+            out.push_str("#extension GL_EXT_geometry_shader : require\n");
+        }
+        let buffers = ["samplerBuffer", "isamplerBuffer", "usamplerBuffer"];
+        if buffers.iter().any(|b| has_word(text, b)) {
+            if !ext.texture_buffer {
+                return Err(unsupported(
+                    "a buffer sampler on a GLSL ES host without GL_EXT_texture_buffer",
+                    None,
+                ));
+            }
+            out.push_str("#extension GL_EXT_texture_buffer : require\n");
+        }
+    }
     let mut extension = |used: &str, available: bool, name: &str| {
         if !has_word(text, used) {
             return Ok(());
@@ -195,8 +219,32 @@ mod tests {
         ext: EsExtensions {
             clip_cull_distance: false,
             noperspective: true,
+            geometry_shader: false,
+            texture_buffer: false,
         },
     };
+
+    #[test]
+    fn es_3_1_enables_geometry_shaders_and_buffer_samplers() {
+        let es31 = |on| Target::Es {
+            version: 310,
+            ext: EsExtensions {
+                geometry_shader: on,
+                texture_buffer: on,
+                ..EsExtensions::default()
+            },
+        };
+        let h = header(es31(true), Processor::Geom, 330, "uniform samplerBuffer b;").unwrap();
+        assert!(h.starts_with(
+            "#version 310 es\n#extension GL_EXT_geometry_shader : require\n\
+             #extension GL_EXT_texture_buffer : require\n"
+        ));
+        let e = header(es31(false), Processor::Geom, 330, "").unwrap_err();
+        assert!(e.to_string().contains("GL_EXT_geometry_shader"), "{e}");
+        assert!(header(ES32, Processor::Geom, 330, "")
+            .unwrap()
+            .starts_with("#version 320 es\nprecision"));
+    }
 
     #[test]
     fn counting_adds_an_early_tested_atomic_at_the_top_of_main() {
@@ -229,6 +277,7 @@ mod tests {
     fn header_declares_the_precisions_and_extensions_used() {
         let h = header(
             ES32,
+            Processor::Frag,
             330,
             "uniform sampler2DArray a;\nuniform usampler3D b;\nnoperspective in vec4 v;",
         )
@@ -244,7 +293,9 @@ mod tests {
 
     #[test]
     fn missing_versions_and_extensions_are_named() {
-        let e = header(ES32, 450, "").unwrap_err().to_string();
+        let e = header(ES32, Processor::Frag, 450, "")
+            .unwrap_err()
+            .to_string();
         assert!(
             e.contains("desktop GLSL 4.50 on a GLSL ES 3.20 host"),
             "{e}"
@@ -253,9 +304,11 @@ mod tests {
             version: 300,
             ext: EsExtensions::default(),
         };
-        let e = header(es30, 400, "").unwrap_err().to_string();
+        let e = header(es30, Processor::Frag, 400, "")
+            .unwrap_err()
+            .to_string();
         assert!(e.contains("GLSL 4.00 on a GLSL ES 3.00"), "{e}");
-        let e = header(ES32, 330, "gl_ClipDistance[0] = 1.0;")
+        let e = header(ES32, Processor::Vert, 330, "gl_ClipDistance[0] = 1.0;")
             .unwrap_err()
             .to_string();
         assert!(e.contains("GL_EXT_clip_cull_distance"), "{e}");

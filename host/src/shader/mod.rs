@@ -131,6 +131,10 @@ pub struct EsExtensions {
     pub clip_cull_distance: bool,
     /// `GL_NV_shader_noperspective_interpolation`: `noperspective` varyings.
     pub noperspective: bool,
+    /// `GL_EXT_geometry_shader`: geometry shaders below GLSL ES 3.20.
+    pub geometry_shader: bool,
+    /// `GL_EXT_texture_buffer`: buffer samplers below GLSL ES 3.20.
+    pub texture_buffer: bool,
 }
 
 impl Target {
@@ -426,7 +430,7 @@ fn translate_linked(
     }
     let head = match target {
         Target::Desktop330 => format!("#version {version} core\n"),
-        Target::Es { .. } => es::header(target, version, &out)?,
+        Target::Es { .. } => es::header(target, stage, version, &out)?,
     };
     let word = stage_word(stage);
     Ok((
