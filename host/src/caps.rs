@@ -290,9 +290,15 @@ pub fn fill(p: &Probed) -> Caps {
     // framebuffer and per blit.
     if at_least((4, 3), (99, 0)) {
         bits |= CapabilityBits::TEXTURE_VIEW | CapabilityBits::SRGB_WRITE_CONTROL;
-    } else if p.es.texture_view {
-        // ES encodes sRGB surfaces always, so there is no write control to offer.
-        bits |= CapabilityBits::TEXTURE_VIEW;
+    } else {
+        if p.es.texture_view {
+            bits |= CapabilityBits::TEXTURE_VIEW;
+        }
+        // ES encodes sRGB surfaces always, unless GL_EXT_sRGB_write_control switches it;
+        // without views, linear surfaces of sRGB resources are then the resource itself.
+        if p.es.srgb_write_control {
+            bits |= CapabilityBits::SRGB_WRITE_CONTROL;
+        }
     }
     // TXQS is textureSamples.
     if at_least((4, 5), (99, 0)) {

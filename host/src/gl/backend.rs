@@ -196,7 +196,21 @@ impl GlBackend {
         // A surface of another format than its resource's (an sRGB or linear view of the other)
         // renders through a texture view of its level in that format.
         let view_format = self.gl.format(surface.format);
-        if let Some(vf) = view_format.filter(|f| f.internal != format.internal) {
+        // Without texture views (ES below 3.1), a linear surface of an sRGB resource is the
+        // texture itself, written without encoding (GL_FRAMEBUFFER_SRGB_EXT off).
+        let srgb_twin = |f: &super::format::GlFormat| {
+            f.format == format.format
+                && f.ty == format.ty
+                && f.swap_rb == format.swap_rb
+                && surface.format.is_srgb() != res.desc.format.is_srgb()
+        };
+        let viewless = !self
+            .caps
+            .v2()
+            .capabilities()
+            .contains(virgl_proto::caps::CapabilityBits::TEXTURE_VIEW)
+            && view_format.as_ref().is_some_and(srgb_twin);
+        if let Some(vf) = view_format.filter(|f| f.internal != format.internal && !viewless) {
             let key = (scene.ctx, scene.sub_ctx, handle);
             let view = match self.programs.views.get(&key) {
                 Some((v, _)) => *v,
@@ -321,8 +335,9 @@ impl GlBackend {
         let g = &self.gl.gl;
         // SAFETY: the context is current; the list names only colour attachments or NONE.
         unsafe {
-            // Gallium encodes to sRGB on sRGB surfaces; GL only when asked, ES always.
-            if self.gl.version.es {
+            // Gallium encodes to sRGB on sRGB surfaces; GL only when asked, ES always unless
+            // it can be asked.
+            if !self.gl.srgb_write_control() {
             } else if srgb {
                 g.enable(glow::FRAMEBUFFER_SRGB);
             } else {
@@ -608,7 +623,7 @@ impl Backend for GlBackend {
                 g.disable(glow::RASTERIZER_DISCARD);
                 // sRGB encoding and decoding in a blit follow its formats, as virglrenderer's
                 // blits do.
-                if self.gl.version.es {
+                if !self.gl.srgb_write_control() {
                 } else if blit.src.format.is_srgb() || blit.dst.format.is_srgb() {
                     g.enable(glow::FRAMEBUFFER_SRGB);
                 } else {

@@ -59,6 +59,8 @@ pub struct EsFeatures {
     pub texture_view: bool,
     /// `GL_EXT_disjoint_timer_query`: `TIME_ELAPSED` and `TIMESTAMP` queries.
     pub timer_query: bool,
+    /// `GL_EXT_sRGB_write_control`: `GL_FRAMEBUFFER_SRGB_EXT` switches sRGB encoding.
+    pub srgb_write_control: bool,
 }
 
 /// Limits probed from a live context; caps v1/v2 report them to guests.
@@ -110,6 +112,7 @@ impl Gl {
             depth_clamp: ext("GL_EXT_depth_clamp"),
             texture_view: ext("GL_OES_texture_view") || ext("GL_EXT_texture_view"),
             timer_query: ext("GL_EXT_disjoint_timer_query"),
+            srgb_write_control: ext("GL_EXT_sRGB_write_control"),
         };
         Ok(Gl {
             gl,
@@ -203,6 +206,12 @@ impl Gl {
     pub fn layered(&self) -> bool {
         let v = &self.version;
         (v.major, v.minor) >= (3, 2) || self.es_extensions.shader.geometry_shader
+    }
+
+    /// Whether `GL_FRAMEBUFFER_SRGB` switches sRGB encoding off: desktop GL, and ES with
+    /// `GL_EXT_sRGB_write_control` (same enum); elsewhere sRGB surfaces always encode.
+    pub fn srgb_write_control(&self) -> bool {
+        !self.version.es || self.es_extensions.srgb_write_control
     }
 
     /// Whether blend state and colour masks can be set per draw buffer (`glEnablei`,

@@ -108,17 +108,29 @@ impl<'a> Scratch<'a> {
             let texture = g.create_texture().ok()?;
             g.bind_texture(glow::TEXTURE_2D, Some(texture));
             g.tex_parameter_i32(glow::TEXTURE_2D, glow::TEXTURE_MAX_LEVEL, 0);
-            g.tex_image_2d(
-                glow::TEXTURE_2D,
-                0,
-                table.internal as i32,
-                width as i32,
-                height as i32,
-                0,
-                table.format,
-                table.ty,
-                glow::PixelUnpackData::Slice(None),
-            );
+            // ES makes compressed textures only with storage of their own (glTexImage2D
+            // takes no compressed internal format there).
+            if table.kind == Kind::Compressed && gl.version().es {
+                g.tex_storage_2d(
+                    glow::TEXTURE_2D,
+                    1,
+                    table.internal,
+                    width as i32,
+                    height as i32,
+                );
+            } else {
+                g.tex_image_2d(
+                    glow::TEXTURE_2D,
+                    0,
+                    table.internal as i32,
+                    width as i32,
+                    height as i32,
+                    0,
+                    table.format,
+                    table.ty,
+                    glow::PixelUnpackData::Slice(None),
+                );
+            }
             texture
         };
         let scratch = Scratch {
