@@ -49,6 +49,22 @@
 //! | `capability_bits` | `FBO_MIXED_COLOR_FORMATS` when probed, `QBO`, `TEXTURE_VIEW`, `SRGB_WRITE_CONTROL` and `COMPUTE_SHADER` (GL 4.3), `TXQS` (GL 4.5) | every other bit names a command or shader feature not done |
 //! | `capability_bits_v2` | none | |
 //! | `host_feature_check_version` | 15 | virglrenderer 0.10.4's: Mesa reads `renderer` (≥ 5), the GLSL level for compat (≥ 6), sends LINK_SHADER (≥ 7) and TEXCOORD semantics (≥ 10), reads constant-buffer sizes (≥ 12, 13) and `timer_query` (≥ 15). At 16+ it would lower SSBO bindings, at 21+ send CLEAR_SURFACE, and below 23 its vtest client speaks protocol 2 |
+//!
+//! # On OpenGL ES
+//!
+//! The same probes run on ES contexts (formats through [`crate::gl::format::gl_format_es`],
+//! readback through framebuffers); the decisions differ where ES does:
+//!
+//! | field | ES value | why |
+//! |---|---|---|
+//! | `glsl_level` | 130 on ES 3.0/3.1, 140 with `GL_EXT_texture_buffer`, 330 with `GL_EXT_geometry_shader` too, 400 on ES 3.2 ([`guest_glsl_level`]) | what the translator writes as GLSL ES of the host's version |
+//! | `bset` | `PRIMITIVE_RESTART` (fixed index), `OCCLUSION_QUERY` (exact counts on ES 3.1+, 0 or 1 on ES 3.0), `INSTANCEID`, `SEAMLESS_CUBE_MAP`, `CONDITIONAL_RENDER` and `_INVERTED` (decided on the CPU), `INDEP_BLEND_*` on ES 3.2, `TIMER_QUERY` with `GL_EXT_disjoint_timer_query`, `DEPTH_CLIP_DISABLE` with `GL_EXT_depth_clamp`, `TEXTURE_MULTISAMPLE` on ES 3.1+ | no base instances, mirror-clamp wrapping, derivative control |
+//! | `prim_mask` | no adjacency without geometry shaders | ES draws adjacency only into one |
+//! | `max_streamout_buffers` | 4 | one interleaved buffer, or one varying per buffer (no `gl_SkipComponents` or `gl_NextBuffer`) |
+//! | `max_texture_lod_bias` | 0 | ES samplers have no LOD bias |
+//! | `TEXTURE_VIEW` | with `GL_OES_texture_view` or `GL_EXT_texture_view` | |
+//! | `SRGB_WRITE_CONTROL` | with `GL_EXT_sRGB_write_control` | Mesa guests need it for GL 3.0 |
+//! | compute | ES 3.1+ | |
 
 mod compute;
 

@@ -43,6 +43,26 @@
 //! - Execution is synchronous: a submission has run when [`Renderer::submit`] returns, so
 //!   fences and busy-waits are already satisfied.
 //!
+//! # OpenGL ES hosts
+//!
+//! The same backend runs on an ES 3.0, 3.1 or 3.2 context (`virgl-host-vtest --use-gles`,
+//! [`gl::GlBackend::new_gles`]); what differs is decided from the live context, never from
+//! what was asked for:
+//!
+//! - shaders are GLSL ES of the context's version ([`shader::Target::Es`]): precisions, the
+//!   extensions ES needs for desktop features, 1D and rectangle textures sampled as the 2D
+//!   textures they are stored as, and the point size written by the vertex stage;
+//! - formats come from [`gl::format::gl_format_es`]: BGRA stored as RGBA with red and blue
+//!   swapped on transfer; textures are read back through framebuffers, buffers through
+//!   mappings;
+//! - what ES lacks is done another way where the result can be exact, each with its conform
+//!   case: polygon modes and the first-vertex provoking convention by rewriting the draw's
+//!   indices on the CPU ([`gl`]'s `rewrite`), occlusion counts by fragment shaders counting
+//!   samples into a storage buffer (ES 3.1), render conditions decided on the CPU,
+//!   `PRIMITIVES_GENERATED` counted on the CPU without geometry shaders;
+//! - the rest is not offered: caps ([`caps`]) say what each level can do, and Mesa guests
+//!   expose GL accordingly.
+//!
 //! # Principles
 //!
 //! - `unsafe` appears only in [`gl`], in [`vtest::shm`]'s mapping of client memory and

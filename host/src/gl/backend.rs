@@ -41,8 +41,11 @@ pub struct GlBackend {
     /// its buffer.
     pub(super) sample_counter_binding: Option<u32>,
     pub(super) counting: Option<((u32, u32, u32), glow::Buffer)>,
-    /// Occlusion counts so counted, by query.
+    /// Occlusion counts so counted, and primitives counted on the CPU, by query.
     pub(super) counted: HashMap<(u32, u32, u32), u64>,
+    /// Where ES has no `PRIMITIVES_GENERATED` query (no geometry shaders): the query counting
+    /// the primitives of draws on the CPU, and its count so far.
+    pub(super) cpu_primitives: Option<((u32, u32, u32), u64)>,
     caps: crate::caps::Caps,
     // Kept alive for the context's lifetime.
     _display: EglDisplay,
@@ -96,6 +99,7 @@ impl GlBackend {
             sample_counter_binding,
             counting: None,
             counted: HashMap::new(),
+            cpu_primitives: None,
             caps,
             _display: display,
         })
@@ -133,6 +137,9 @@ impl GlBackend {
 
     fn forget_queries(&mut self, hit: impl Fn(&(u32, u32, u32)) -> bool) {
         self.counted.retain(|k, _| !hit(k));
+        if self.cpu_primitives.is_some_and(|(k, _)| hit(&k)) {
+            self.cpu_primitives = None;
+        }
         if self.counting.is_some_and(|(k, _)| hit(&k)) {
             if let Some((_, buffer)) = self.counting.take() {
                 // SAFETY: the context is current; the counter is ours and counts no more.

@@ -528,6 +528,10 @@ impl GlBackend {
         if self.condition_fails(scene)? {
             return Ok(());
         }
+        if let Some((_, n)) = &mut self.cpu_primitives {
+            *n += super::query::primitives(draw.mode, draw.count)
+                * u64::from(draw.instance_count.max(1));
+        }
         let began = self.begin_condition(scene)?;
         let feedback = self.begin_stream_output(scene, draw.mode)?;
         let rewritten = self.rewrite_for_es(state, draw)?;

@@ -29,6 +29,29 @@ fn target(t: QueryType, gl: &super::Gl) -> Option<u32> {
     })
 }
 
+/// The primitives a draw of `count` vertices as `mode` assembles (GL 4.6 §10.1), for
+/// `PRIMITIVES_GENERATED` counted on the CPU: no geometry shader can change it where that is
+/// done. Primitive restarts are not seen.
+pub(super) fn primitives(mode: virgl_proto::pipe::PrimMode, count: u32) -> u64 {
+    use virgl_proto::pipe::PrimMode as P;
+    let n = u64::from(count);
+    match mode {
+        P::Points => n,
+        P::Lines => n / 2,
+        P::LineStrip => n.saturating_sub(1),
+        P::LineLoop if n >= 2 => n,
+        P::Triangles => n / 3,
+        P::TriangleStrip | P::TriangleFan | P::Polygon => n.saturating_sub(2),
+        P::Quads => n / 4,
+        P::QuadStrip => n.saturating_sub(2) / 2,
+        P::LinesAdjacency => n / 4,
+        P::LineStripAdjacency => n.saturating_sub(3),
+        P::TrianglesAdjacency => n / 6,
+        P::TriangleStripAdjacency => n.saturating_sub(4) / 2,
+        _ => 0,
+    }
+}
+
 /// `GL_QUERY_WAIT` and its three siblings, then the four inverted ones (GL 4.5).
 fn cond_mode(mode: RenderCondMode, inverted: bool) -> u32 {
     let base = match mode {
@@ -72,6 +95,11 @@ impl GlBackend {
         {
             return self.begin_counting(key, binding);
         }
+        if query.query_type == QueryType::PrimitivesGenerated && !self.gl.geometry_shaders() {
+            self.counted.remove(&key);
+            self.cpu_primitives = Some((key, 0));
+            return Ok(());
+        }
         let q = self.query_object(scene, handle)?;
         // SAFETY: the context is current and `q` is ours.
         unsafe { self.gl.gl.begin_query(t, q) };
@@ -88,6 +116,11 @@ impl GlBackend {
         let key = (scene.ctx, scene.sub_ctx, handle);
         if self.counting.is_some_and(|(k, _)| k == key) {
             return self.end_counting();
+        }
+        if let Some((k, n)) = self.cpu_primitives.filter(|(k, _)| *k == key) {
+            self.cpu_primitives = None;
+            self.counted.insert(k, n);
+            return Ok(());
         }
         let q = self.query_object(scene, handle)?;
         // SAFETY: the context is current and `q` is ours.
@@ -222,5 +255,28 @@ impl GlBackend {
             // SAFETY: the context is current and conditional rendering was begun.
             unsafe { self.gl.extra.end_conditional_render() };
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use rstest::rstest;
+    use virgl_proto::pipe::PrimMode as P;
+
+    #[rstest]
+    #[case(P::Points, 5, 5)]
+    #[case(P::Lines, 5, 2)]
+    #[case(P::LineLoop, 3, 3)]
+    #[case(P::LineLoop, 1, 0)]
+    #[case(P::TriangleStrip, 6, 4)]
+    #[case(P::Triangles, 6, 2)]
+    #[case(P::TriangleFan, 2, 0)]
+    #[case(P::TriangleStripAdjacency, 8, 2)]
+    fn primitives_are_counted_as_gl_assembles_them(
+        #[case] mode: P,
+        #[case] count: u32,
+        #[case] expected: u64,
+    ) {
+        assert_eq!(super::primitives(mode, count), expected);
     }
 }
