@@ -57,7 +57,7 @@
 //!
 //! | field | ES value | why |
 //! |---|---|---|
-//! | `glsl_level` | 130 on ES 3.0/3.1, 140 with `GL_EXT_texture_buffer`, 330 with `GL_EXT_geometry_shader` too, 400 on ES 3.2 ([`guest_glsl_level`]) | what the translator writes as GLSL ES of the host's version |
+//! | `glsl_level` | 130 on ES 3.0/3.1, 140 with `GL_EXT_texture_buffer`, 330 with `GL_EXT_geometry_shader` too, 400 with `GL_EXT_gpu_shader5` and `GL_OES_shader_multisample_interpolation` as well, and on ES 3.2 ([`guest_glsl_level`]) | what the translator writes as GLSL ES of the host's version |
 //! | `bset` | `PRIMITIVE_RESTART` (fixed index), `OCCLUSION_QUERY` (exact counts on ES 3.1+, 0 or 1 on ES 3.0), `INSTANCEID`, `SEAMLESS_CUBE_MAP`, `CONDITIONAL_RENDER` and `_INVERTED` (decided on the CPU), `INDEP_BLEND_*` on ES 3.2, `TIMER_QUERY` with `GL_EXT_disjoint_timer_query`, `DEPTH_CLIP_DISABLE` with `GL_EXT_depth_clamp`, `TEXTURE_MULTISAMPLE` on ES 3.1+ | no base instances, mirror-clamp wrapping, derivative control |
 //! | `prim_mask` | no adjacency without geometry shaders | ES draws adjacency only into one |
 //! | `max_streamout_buffers` | 4 | one interleaved buffer, or one varying per buffer (no `gl_SkipComponents` or `gl_NextBuffer`) |
@@ -124,11 +124,13 @@ pub fn probe(gl: &Gl) -> Result<Caps> {
 /// The GLSL level guests are told: the translator's, at most what the host's GLSL has. An ES
 /// host's GLSL ES maps to the desktop level whose features it has as the translator writes
 /// them: 1.30 on ES 3.0 and 3.1; 1.40 with buffer samplers (`GL_EXT_texture_buffer`), 3.30
-/// with geometry shaders too (`GL_EXT_geometry_shader`); on ES 3.2 the translator's own
-/// (GLSL ES 3.20 has every GLSL 4.00 feature it writes).
-pub fn guest_glsl_level(version: &Version, geometry: bool, buffers: bool) -> u32 {
+/// with geometry shaders too (`GL_EXT_geometry_shader`), and the translator's own with
+/// `GL_EXT_gpu_shader5` and `GL_OES_shader_multisample_interpolation` as well; on ES 3.2 the
+/// translator's own (GLSL ES 3.20 has every GLSL 4.00 feature it writes).
+pub fn guest_glsl_level(version: &Version, geometry: bool, buffers: bool, gpu5: bool) -> u32 {
     match (version.es, version.major * 10 + version.minor) {
         (true, 32..) => GLSL_LEVEL,
+        (true, _) if geometry && buffers && gpu5 => GLSL_LEVEL,
         (true, _) if geometry && buffers => 330,
         (true, _) if buffers => 140,
         (true, _) => 130,
@@ -243,6 +245,7 @@ pub fn fill(p: &Probed) -> Caps {
         v,
         l.max_geometry_output_vertices > 0,
         l.max_texture_buffer_size > 0,
+        p.es.shader.gpu_shader5 && p.es.shader.multisample_interpolation,
     );
     v1.max_texture_gather_components = l.max_texture_gather_components;
     v1.max_texture_array_layers = l.max_array_texture_layers;

@@ -108,6 +108,8 @@ impl Gl {
                 noperspective: ext("GL_NV_shader_noperspective_interpolation"),
                 geometry_shader: ext("GL_EXT_geometry_shader"),
                 texture_buffer: ext("GL_EXT_texture_buffer"),
+                gpu_shader5: ext("GL_EXT_gpu_shader5"),
+                multisample_interpolation: ext("GL_OES_shader_multisample_interpolation"),
             },
             depth_clamp: ext("GL_EXT_depth_clamp"),
             texture_view: ext("GL_OES_texture_view") || ext("GL_EXT_texture_view"),

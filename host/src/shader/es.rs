@@ -80,8 +80,10 @@ pub(super) fn header(target: Target, stage: Processor, desktop: u32, text: &str)
     let Target::Es { version, ext } = target else {
         unreachable!("GLSL ES header for a desktop target");
     };
+    let gpu5 = version < 320 && desktop > 330 && ext.gpu_shader5;
     match es_version_for(desktop) {
         Some(v) if v <= version => {}
+        Some(320) if gpu5 => {}
         _ => {
             return Err(unsupported(
                 format!(
@@ -97,6 +99,24 @@ pub(super) fn header(target: Target, stage: Processor, desktop: u32, text: &str)
     }
     let mut out = format!("#version {version} es\n");
     // Core in GLSL ES 3.20, extensions before.
+    if gpu5 {
+        out.push_str("#extension GL_EXT_gpu_shader5 : require\n");
+    }
+    let interpolation = [
+        "interpolateAtCentroid",
+        "interpolateAtSample",
+        "interpolateAtOffset",
+        "sample",
+    ];
+    if version < 320 && interpolation.iter().any(|w| has_word(text, w)) {
+        if !ext.multisample_interpolation {
+            return Err(unsupported(
+                "per-sample interpolation on a GLSL ES host without GL_OES_shader_multisample_interpolation",
+                None,
+            ));
+        }
+        out.push_str("#extension GL_OES_shader_multisample_interpolation : require\n");
+    }
     if version < 320 {
         if stage == Processor::Geom {
             if !ext.geometry_shader {
@@ -221,6 +241,8 @@ mod tests {
             noperspective: true,
             geometry_shader: false,
             texture_buffer: false,
+            gpu_shader5: false,
+            multisample_interpolation: false,
         },
     };
 
@@ -231,6 +253,7 @@ mod tests {
             ext: EsExtensions {
                 geometry_shader: on,
                 texture_buffer: on,
+                gpu_shader5: on,
                 ..EsExtensions::default()
             },
         };
@@ -239,6 +262,11 @@ mod tests {
             "#version 310 es\n#extension GL_EXT_geometry_shader : require\n\
              #extension GL_EXT_texture_buffer : require\n"
         ));
+        let h = header(es31(true), Processor::Frag, 400, "").unwrap();
+        assert!(h.starts_with("#version 310 es\n#extension GL_EXT_gpu_shader5 : require\n"));
+        let e = header(es31(true), Processor::Frag, 400, "sample in vec4 v;").unwrap_err();
+        assert!(e.to_string().contains("GL_OES_shader_multisample_interpolation"), "{e}");
+        assert!(header(es31(false), Processor::Frag, 400, "").is_err());
         let e = header(es31(false), Processor::Geom, 330, "").unwrap_err();
         assert!(e.to_string().contains("GL_EXT_geometry_shader"), "{e}");
         assert!(header(ES32, Processor::Geom, 330, "")

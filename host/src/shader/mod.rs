@@ -135,6 +135,12 @@ pub struct EsExtensions {
     pub geometry_shader: bool,
     /// `GL_EXT_texture_buffer`: buffer samplers below GLSL ES 3.20.
     pub texture_buffer: bool,
+    /// `GL_EXT_gpu_shader5`: GLSL 4.00's features (gathers with offsets, indexed sampler
+    /// arrays, geometry shader invocations) below GLSL ES 3.20.
+    pub gpu_shader5: bool,
+    /// `GL_OES_shader_multisample_interpolation`: `interpolateAt*` and `sample` varyings
+    /// below GLSL ES 3.20.
+    pub multisample_interpolation: bool,
 }
 
 impl Target {
