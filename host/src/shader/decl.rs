@@ -112,6 +112,9 @@ pub(super) struct Link {
     /// For a fragment shader: the rasterizer's `flatshade`, which makes `COLOR`-interpolated
     /// inputs flat.
     pub flatshade: bool,
+    /// For a fragment shader on GLSL ES: the varyings the stage before writes; an input none
+    /// of them feeds reads zero.
+    pub written: Option<BTreeSet<String>>,
 }
 
 /// Varying name to its interpolation qualifier (`flat `, `noperspective `), for those that
@@ -140,6 +143,17 @@ pub(super) fn fragment_qualifiers(fs: &Shader, flatshade: bool) -> Qualifiers {
 }
 
 /// The `BCOLOR` indices a vertex or geometry shader writes.
+/// The varyings (`v_generic0`, ...) `shader` writes.
+pub(super) fn written_varyings(shader: &Shader) -> BTreeSet<String> {
+    let mut w = BTreeSet::new();
+    for decl in shader.declarations().filter(|d| d.file == File::Out) {
+        if let (Some(sem), Ok(r)) = (decl.semantic, range(decl)) {
+            w.extend((0..r.len() as u32).filter_map(|k| varying(sem.name, sem.index + k)));
+        }
+    }
+    w
+}
+
 pub(super) fn back_colors(vs: &Shader) -> BTreeSet<u32> {
     let mut b = BTreeSet::new();
     for decl in vs.declarations().filter(|d| d.file == File::Out) {

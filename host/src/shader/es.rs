@@ -265,7 +265,11 @@ mod tests {
         let h = header(es31(true), Processor::Frag, 400, "").unwrap();
         assert!(h.starts_with("#version 310 es\n#extension GL_EXT_gpu_shader5 : require\n"));
         let e = header(es31(true), Processor::Frag, 400, "sample in vec4 v;").unwrap_err();
-        assert!(e.to_string().contains("GL_OES_shader_multisample_interpolation"), "{e}");
+        assert!(
+            e.to_string()
+                .contains("GL_OES_shader_multisample_interpolation"),
+            "{e}"
+        );
         assert!(header(es31(false), Processor::Frag, 400, "").is_err());
         let e = header(es31(false), Processor::Geom, 330, "").unwrap_err();
         assert!(e.to_string().contains("GL_EXT_geometry_shader"), "{e}");

@@ -75,8 +75,15 @@ impl Declarations {
             }
             name => {
                 let v = varying(name, index).ok_or_else(bad)?;
-                self.interface
-                    .push(format!("{qualifier}in vec4 {v}; // IN[{i}]"));
+                let fed = self.link.written.as_ref().is_none_or(|w| w.contains(&v));
+                if fed {
+                    self.interface
+                        .push(format!("{qualifier}in vec4 {v}; // IN[{i}]"));
+                } else {
+                    self.interface.push(format!(
+                        "vec4 {v} = vec4(0.0); // IN[{i}], which the stage before does not write"
+                    ));
+                }
                 if name == SemanticName::Color && self.link.back_colors.contains(&index) {
                     let back = format!("v_bcolor{index}");
                     self.interface.push(format!("{qualifier}in vec4 {back};"));
@@ -209,6 +216,16 @@ impl Declarations {
         }
     }
 
+    /// Whether `gl_ClipDistance` exists: desktop GLSL, and GLSL ES with
+    /// `GL_EXT_clip_cull_distance`. Without it, user clip planes are not applied (as
+    /// virglrenderer does on such hosts); clip distances the shader writes are refused.
+    fn has_clip_distance(&self) -> bool {
+        match self.target {
+            super::Target::Es { ext, .. } => ext.clip_cull_distance,
+            _ => true,
+        }
+    }
+
     fn finish_clipping(&mut self) {
         if !self.clip_distances.is_empty() {
             let n = self
@@ -224,7 +241,7 @@ impl Declarations {
                         .push(format!("gl_ClipDistance[{d}] = clipdist{reg}.{c};"));
                 }
             }
-        } else if !self.prohibit_ucps {
+        } else if !self.prohibit_ucps && self.has_clip_distance() {
             self.interface.push("out float gl_ClipDistance[8];".into());
             self.uniforms
                 .push(format!("uniform vec4 {CLIP_PLANES}[8];"));

@@ -228,6 +228,9 @@ pub fn translate_program(
     let fs_link = decl::Link {
         back_colors: decl::back_colors(last),
         flatshade,
+        // ES refuses to link a fragment input no output feeds; desktop GL reads it as
+        // undefined.
+        written: target.is_es().then(|| decl::written_varyings(last)),
         ..Default::default()
     };
     let (vertex, geometry, feedback) = match gs {

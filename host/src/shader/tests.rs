@@ -210,6 +210,28 @@ fn colour_inputs_take_the_back_colour_the_vertex_shader_writes() {
 }
 
 #[test]
+fn es_fragment_inputs_nothing_writes_read_zero() {
+    let vs = parse(
+        "VERT\nDCL IN[0]\nDCL OUT[0], POSITION\nDCL OUT[1], BCOLOR\n\
+         0: MOV OUT[0], IN[0]\n  1: MOV OUT[1], IN[0]\n  2: END\n",
+    )
+    .unwrap();
+    let fs = parse(
+        "FRAG\nDCL IN[0], COLOR, PERSPECTIVE\nDCL OUT[0], COLOR\n  0: MOV OUT[0], IN[0]\n  1: END\n",
+    )
+    .unwrap();
+    let es = Target::Es {
+        version: 320,
+        ext: Default::default(),
+    };
+    let (_, fs_es) = translate_pair(&vs, &fs, es).unwrap();
+    assert!(fs_es.contains("vec4 v_color0 = vec4(0.0);"), "{fs_es}");
+    assert!(fs_es.contains("in vec4 v_bcolor0;"), "{fs_es}");
+    let (_, fs_gl) = translate_pair(&vs, &fs, Target::Desktop330).unwrap();
+    assert!(fs_gl.contains("in vec4 v_color0;"), "{fs_gl}");
+}
+
+#[test]
 fn indirect_temporaries_must_be_in_a_declared_array() {
     let decls = "FRAG\nDCL OUT[0], COLOR\nDCL TEMP[0..3], ARRAY(1)\nDCL TEMP[4]\nDCL ADDR[0]\n";
     let b = body(&format!(
