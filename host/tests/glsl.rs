@@ -137,6 +137,26 @@ fn each_capture_links_on_gl() {
         }
     };
     let gl = Gl::new(&display, Api::GlCore { major: 4, minor: 5 }).unwrap();
+    link_each_capture(&gl);
+}
+
+/// The same shaders as GLSL ES 3.20, on the highest ES context the host gives.
+#[test]
+fn each_capture_links_on_gles() {
+    let display = match EglDisplay::open() {
+        Ok(d) => d,
+        Err(e) => {
+            eprintln!("skip: no surfaceless EGL display here: {e}");
+            return;
+        }
+    };
+    let gl = Gl::new(&display, Api::Gles { major: 3, minor: 0 }).unwrap();
+    assert!(gl.version().es);
+    link_each_capture(&gl);
+}
+
+fn link_each_capture(gl: &Gl) {
+    let target = gl.shader_target();
     let all = parsed();
     // NAME-NNN: shaders of one capture share NAME.
     let capture = |name: &str| name.rsplit_once('-').unwrap().0.to_string();
@@ -150,7 +170,7 @@ fn each_capture_links_on_gl() {
             let gs = all
                 .iter()
                 .find(|s| s.1.processor == Processor::Geom && capture(&s.0) == capture(vs_name));
-            let p = translate_program(vs, gs.map(|g| &g.1), fs, None, false, Target::Desktop330)
+            let p = translate_program(vs, gs.map(|g| &g.1), fs, None, false, target)
                 .unwrap_or_else(|e| panic!("{vs_name} + {fs_name}: {e}"));
             match gl.compile_program_with(&p.vertex, p.geometry.as_deref(), &p.fragment) {
                 Ok(()) => linked += 1,

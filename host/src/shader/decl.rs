@@ -546,10 +546,13 @@ impl Declarations {
             if ty.ends_with("Shadow") {
                 // The sampler view's swizzle, applied to the comparison result here: GL would
                 // swizzle before handing back a single float.
-                let _ = writeln!(
-                    s,
-                    "uniform ivec4 {p}samp{i}{SHADOW_SWIZZLE}{array} = {init};"
-                );
+                // GLSL ES has no uniform initializers; the backend sets it at every draw.
+                let init = if self.target.is_es() {
+                    String::new()
+                } else {
+                    format!(" = {init}")
+                };
+                let _ = writeln!(s, "uniform ivec4 {p}samp{i}{SHADOW_SWIZZLE}{array}{init};");
                 shadow = true;
             }
         }
