@@ -3,8 +3,8 @@
 //! translates to exactly `NAME.glsl`, the GLSL compiles with `glslangValidator` when it is
 //! installed, and each vertex/fragment pair of one capture (`NAME-NNN`), translated together
 //! with the capture's geometry shader if it has one, links on a real GL context when there is
-//! one. `UPDATE_SNAPSHOTS=1` rewrites the `.glsl`
-//! files.
+//! one. `NAME.es.glsl` holds the same shader as GLSL ES 3.20. `UPDATE_SNAPSHOTS=1` rewrites
+//! the `.glsl` files.
 
 use std::ffi::OsStr;
 use std::path::{Path, PathBuf};
@@ -12,7 +12,7 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use virgl_host::gl::{Api, EglDisplay, Gl};
-use virgl_host::shader::{translate, translate_pair, translate_program, Target};
+use virgl_host::shader::{translate, translate_pair, translate_program, EsExtensions, Target};
 use virgl_proto::tgsi::{
     parse, Builder, Component, Declaration, Dst, File, Instruction, Item, Opcode, Processor,
     ReturnType, SemanticName, Shader, Src, Texture, WriteMask,
@@ -43,11 +43,33 @@ fn dir() -> PathBuf {
 
 /// Every captured shader: its name, stage and translation.
 fn shaders() -> Vec<(String, Processor, String)> {
+    shaders_for(Target::Desktop330)
+}
+
+/// The GLSL ES the snapshots hold: ES 3.20 with the two extensions it still needs.
+const ES_SNAPSHOT: Target = Target::Es {
+    version: 320,
+    ext: EsExtensions {
+        clip_cull_distance: true,
+        noperspective: true,
+        geometry_shader: false,
+        texture_buffer: false,
+        gpu_shader5: false,
+        multisample_interpolation: false,
+    },
+};
+
+/// Each shader's translation for `target`. Desktop GLSL has every shader; on GLSL ES the
+/// snapshot of one it refuses is the error, which names what ES lacks.
+fn shaders_for(target: Target) -> Vec<(String, Processor, String)> {
     parsed()
         .into_iter()
         .map(|(name, shader)| {
-            let glsl =
-                translate(&shader, Target::Desktop330).unwrap_or_else(|e| panic!("{name}: {e}"));
+            let glsl = match (translate(&shader, target), target) {
+                (Ok(glsl), _) => glsl,
+                (Err(e), Target::Es { .. }) => format!("// refused: {e}\n"),
+                (Err(e), _) => panic!("{name}: {e}"),
+            };
             (name, shader.processor, glsl)
         })
         .collect()
@@ -75,17 +97,27 @@ fn parsed() -> Vec<(String, Shader)> {
 
 #[test]
 fn snapshots_match() {
+    check_snapshots(Target::Desktop330, "glsl");
+}
+
+/// The same shaders as GLSL ES 3.20 (`NAME.es.glsl`).
+#[test]
+fn es_snapshots_match() {
+    check_snapshots(ES_SNAPSHOT, "es.glsl");
+}
+
+fn check_snapshots(target: Target, extension: &str) {
     let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some_and(|v| v == "1");
     let mut differ = Vec::new();
-    for (name, _, glsl) in shaders() {
-        let path = dir().join(format!("{name}.glsl"));
+    for (name, _, glsl) in shaders_for(target) {
+        let path = dir().join(format!("{name}.{extension}"));
         if update {
             std::fs::write(&path, &glsl).unwrap();
             continue;
         }
         let want = std::fs::read_to_string(&path).unwrap_or_default();
         if want != glsl {
-            eprintln!("--- {name}.glsl differs; got:\n{glsl}");
+            eprintln!("--- {name}.{extension} differs; got:\n{glsl}");
             differ.push(name);
         }
     }
