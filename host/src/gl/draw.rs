@@ -220,6 +220,8 @@ impl GlBackend {
                 Some(gs) => gs.stream_output.as_ref(),
                 None => vs.stream_output.as_ref(),
             };
+            let debug = std::env::var("VIRGL_HOST_DEBUG")
+                .is_ok_and(|v| v.split(',').any(|f| f == "shaders"));
             let p = translate_program(
                 &vs.tgsi,
                 gs.map(|g| &g.tgsi),
@@ -227,7 +229,15 @@ impl GlBackend {
                 so,
                 flatshade(state),
                 self.gl.shader_target(),
-            )?;
+            )
+            .inspect_err(|e| {
+                if debug {
+                    eprintln!(
+                        "virgl-host: shaders {vs_h} + {gs_h} + {fs_h} not translated: {e}\n{}\n{}",
+                        vs.tgsi, fs.tgsi
+                    );
+                }
+            })?;
             let mut p = p;
             if let (true, Some(binding)) = (key.6, self.sample_counter_binding) {
                 p.fragment =
@@ -235,8 +245,7 @@ impl GlBackend {
                         gl_err("glLinkProgram", "counting samples needs GLSL ES 3.10")
                     })?;
             }
-            if std::env::var("VIRGL_HOST_DEBUG").is_ok_and(|v| v.split(',').any(|f| f == "shaders"))
-            {
+            if debug {
                 eprintln!(
                     "virgl-host: program of shaders {vs_h} + {fs_h}:\n{}\n{}\n{}\n{}",
                     vs.tgsi, p.vertex, fs.tgsi, p.fragment

@@ -115,6 +115,9 @@ pub(super) struct Link {
     /// For a fragment shader on GLSL ES: the varyings the stage before writes; an input none
     /// of them feeds reads zero.
     pub written: Option<BTreeSet<String>>,
+    /// For a fragment shader: the size of the `gl_ClipDistance` the stage before writes, which
+    /// a fragment shader reading it must declare the same.
+    pub clip_distances: u32,
 }
 
 /// Varying name to its interpolation qualifier (`flat `, `noperspective `), for those that
@@ -143,6 +146,38 @@ pub(super) fn fragment_qualifiers(fs: &Shader, flatshade: bool) -> Qualifiers {
 }
 
 /// The `BCOLOR` indices a vertex or geometry shader writes.
+/// The size of the `gl_ClipDistance` array a vertex or geometry shader writes: its
+/// `NUM_CLIPDIST_ENABLED`, or four per `CLIPDIST` output, or eight for the user clip planes
+/// (see the `io` module), at most eight.
+pub(super) fn clip_distance_count(shader: &Shader) -> u32 {
+    let mut registers = 0;
+    let mut prohibit_ucps = false;
+    let mut enabled = None;
+    for item in &shader.items {
+        match item {
+            Item::Property(p) => match (p.name, p.value) {
+                (PropertyName::NumClipdistEnabled, PropertyValue::Uint(n)) => enabled = Some(n),
+                (PropertyName::VsProhibitUcps, PropertyValue::Uint(v)) => prohibit_ucps = v != 0,
+                _ => {}
+            },
+            Item::Declaration(d) if d.file == File::Out => {
+                if let (Some(sem), Ok(r)) = (d.semantic, range(d)) {
+                    if sem.name == SemanticName::ClipDist {
+                        registers += r.len() as u32;
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    match (registers, enabled) {
+        (0, _) if prohibit_ucps => 0,
+        (0, _) => 8,
+        (_, Some(n)) => n.min(8),
+        (r, None) => (4 * r).min(8),
+    }
+}
+
 /// The varyings (`v_generic0`, ...) `shader` writes.
 pub(super) fn written_varyings(shader: &Shader) -> BTreeSet<String> {
     let mut w = BTreeSet::new();

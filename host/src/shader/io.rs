@@ -67,6 +67,28 @@ impl Declarations {
                 ));
                 "face".to_string()
             }
+            // Clip distances the stage before wrote (as many as it wrote, zero past them).
+            SemanticName::ClipDist if index < 2 => {
+                let n = self.link.clip_distances;
+                if !self.interface.iter().any(|l| l.contains("gl_ClipDistance")) && n > 0 {
+                    self.interface
+                        .push(format!("in float gl_ClipDistance[{n}];"));
+                }
+                let c: Vec<String> = (4 * index..4 * index + 4)
+                    .map(|d| {
+                        if d < n {
+                            format!("gl_ClipDistance[{d}]")
+                        } else {
+                            "0.0".into()
+                        }
+                    })
+                    .collect();
+                self.prologue.push(format!(
+                    "vec4 clipdistin{index} = vec4({}); // IN[{i}]",
+                    c.join(", ")
+                ));
+                format!("clipdistin{index}")
+            }
             SemanticName::Pcoord => {
                 self.prologue.push(format!(
                     "vec4 pcoord = vec4(gl_PointCoord, 0.0, 1.0); // IN[{i}]"

@@ -231,6 +231,7 @@ pub fn translate_program(
         // ES refuses to link a fragment input no output feeds; desktop GL reads it as
         // undefined.
         written: target.is_es().then(|| decl::written_varyings(last)),
+        clip_distances: decl::clip_distance_count(last),
         ..Default::default()
     };
     let (vertex, geometry, feedback) = match gs {

@@ -210,6 +210,27 @@ fn colour_inputs_take_the_back_colour_the_vertex_shader_writes() {
 }
 
 #[test]
+fn fragment_shaders_read_the_clip_distances_the_vertex_shader_wrote() {
+    let vs = parse(
+        "VERT\nPROPERTY NUM_CLIPDIST_ENABLED 6\nDCL IN[0]\nDCL OUT[0], POSITION\n\
+         DCL OUT[1], CLIPDIST\nDCL OUT[2], CLIPDIST[1]\n\
+         0: MOV OUT[0], IN[0]\n  1: MOV OUT[1], IN[0]\n  2: MOV OUT[2], IN[0]\n  3: END\n",
+    )
+    .unwrap();
+    let fs = parse(
+        "FRAG\nDCL IN[0], CLIPDIST[1], PERSPECTIVE\nDCL OUT[0], COLOR\n  0: MOV OUT[0], IN[0]\n  1: END\n",
+    )
+    .unwrap();
+    let (vs, fs) = translate_pair(&vs, &fs, Target::Desktop330).unwrap();
+    assert!(vs.contains("out float gl_ClipDistance[6];"), "{vs}");
+    assert!(fs.contains("in float gl_ClipDistance[6];"), "{fs}");
+    assert!(
+        fs.contains("vec4 clipdistin1 = vec4(gl_ClipDistance[4], gl_ClipDistance[5], 0.0, 0.0);"),
+        "{fs}"
+    );
+}
+
+#[test]
 fn es_fragment_inputs_nothing_writes_read_zero() {
     let vs = parse(
         "VERT\nDCL IN[0]\nDCL OUT[0], POSITION\nDCL OUT[1], BCOLOR\n\
