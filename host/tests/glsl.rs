@@ -37,6 +37,12 @@ fn validator(arg: &OsStr) -> Option<Output> {
     child.wait_with_output().ok()
 }
 
+/// One EGL display at a time: `eglTerminate` on one thread ends the display for every other.
+fn egl_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 fn dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/glsl")
 }
@@ -161,6 +167,7 @@ fn glslang_validator_accepts_every_snapshot() {
 
 #[test]
 fn each_capture_links_on_gl() {
+    let _egl = egl_lock();
     let display = match EglDisplay::open() {
         Ok(d) => d,
         Err(e) => {
@@ -175,6 +182,7 @@ fn each_capture_links_on_gl() {
 /// The same shaders as GLSL ES 3.20, on the highest ES context the host gives.
 #[test]
 fn each_capture_links_on_gles() {
+    let _egl = egl_lock();
     let display = match EglDisplay::open() {
         Ok(d) => d,
         Err(e) => {
@@ -222,6 +230,7 @@ fn link_each_capture(gl: &Gl) {
 
 #[test]
 fn each_compute_shader_links_on_gl() {
+    let _egl = egl_lock();
     let display = match EglDisplay::open() {
         Ok(d) => d,
         Err(e) => {
@@ -250,6 +259,7 @@ fn each_compute_shader_links_on_gl() {
 
 #[test]
 fn flat_and_noperspective_varyings_link_when_translated_as_a_pair() {
+    let _egl = egl_lock();
     let display = match EglDisplay::open() {
         Ok(d) => d,
         Err(e) => {
@@ -353,6 +363,7 @@ fn every_translated_opcode_compiles() {
 
 #[test]
 fn every_translated_opcode_links_on_gl() {
+    let _egl = egl_lock();
     let display = match EglDisplay::open() {
         Ok(d) => d,
         Err(e) => {
