@@ -219,7 +219,7 @@ pub fn fill(p: &Probed) -> Caps {
             bset |= BoolSet1::TIMER_QUERY;
         }
     }
-    if at_least((99, 0), (3, 2)) {
+    if at_least((99, 0), (3, 2)) || p.es.indexed_blend {
         bset |= BoolSet1::INDEP_BLEND_ENABLE;
     }
     if at_least((4, 5), (3, 0)) {
@@ -230,7 +230,7 @@ pub fn fill(p: &Probed) -> Caps {
     if msaa {
         bset |= BoolSet1::TEXTURE_MULTISAMPLE;
     }
-    if at_least((4, 0), (3, 2)) {
+    if at_least((4, 0), (3, 2)) || p.es.indexed_blend {
         bset |= BoolSet1::INDEP_BLEND_FUNC;
     }
     if at_least((3, 2), (3, 0)) {

@@ -1036,25 +1036,23 @@ impl GlBackend {
                         } else {
                             &b.rt[0]
                         };
-                        if rt.blend_enable {
-                            g.enable_draw_buffer(glow::BLEND, i);
-                        } else {
-                            g.disable_draw_buffer(glow::BLEND, i);
-                        }
-                        g.blend_func_separate_draw_buffer(
+                        self.gl.blend_i(
                             i,
-                            convert::blend_factor(rt.rgb_src_factor, glow::ONE),
-                            convert::blend_factor(rt.rgb_dst_factor, glow::ZERO),
-                            convert::blend_factor(rt.alpha_src_factor, glow::ONE),
-                            convert::blend_factor(rt.alpha_dst_factor, glow::ZERO),
-                        );
-                        g.blend_equation_separate_draw_buffer(
-                            i,
-                            convert::blend_func(rt.rgb_func),
-                            convert::blend_func(rt.alpha_func),
+                            rt.blend_enable,
+                            [
+                                convert::blend_factor(rt.rgb_src_factor, glow::ONE),
+                                convert::blend_factor(rt.rgb_dst_factor, glow::ZERO),
+                                convert::blend_factor(rt.alpha_src_factor, glow::ONE),
+                                convert::blend_factor(rt.alpha_dst_factor, glow::ZERO),
+                            ],
+                            [
+                                convert::blend_func(rt.rgb_func),
+                                convert::blend_func(rt.alpha_func),
+                            ],
                         );
                         let m = rt.colormask;
-                        g.color_mask_draw_buffer(i, m & 1 != 0, m & 2 != 0, m & 4 != 0, m & 8 != 0);
+                        self.gl
+                            .color_mask(i, m & 1 != 0, m & 2 != 0, m & 4 != 0, m & 8 != 0);
                     }
                     // ES has no logic ops (the caps say so).
                     if es {

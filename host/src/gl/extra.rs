@@ -14,6 +14,9 @@ type TexBufferRange = unsafe extern "system" fn(u32, u32, u32, isize, isize);
 type GetMultisamplefv = unsafe extern "system" fn(u32, u32, *mut f32);
 type Void = unsafe extern "system" fn();
 type TextureView = unsafe extern "system" fn(u32, u32, u32, u32, u32, u32, u32, u32);
+type Enum4 = unsafe extern "system" fn(u32, u32, u32, u32, u32);
+type Enum3 = unsafe extern "system" fn(u32, u32, u32);
+type ColorMaski = unsafe extern "system" fn(u32, u8, u8, u8, u8);
 type GetQueryObjectUi64 = unsafe extern "system" fn(u32, u32, *mut u64);
 type TexSubImage1d = unsafe extern "system" fn(u32, i32, i32, i32, u32, u32, *const c_void);
 
@@ -29,6 +32,12 @@ pub struct GlExtra {
     tex_sub_image_1d: Option<TexSubImage1d>,
     texture_view: Option<TextureView>,
     query_counter_ext: Option<Enum2>,
+    /// Per-draw-buffer blend state of `GL_OES_draw_buffers_indexed` (or EXT), on ES below 3.2.
+    enablei: Option<Enum2>,
+    disablei: Option<Enum2>,
+    blend_func_separatei: Option<Enum4>,
+    blend_equation_separatei: Option<Enum3>,
+    color_maski: Option<ColorMaski>,
     get_query_object_ui64v_ext: Option<GetQueryObjectUi64>,
     begin_conditional_render: Option<Enum2>,
     get_multisamplefv: Option<GetMultisamplefv>,
@@ -50,6 +59,16 @@ impl GlExtra {
             // and each field's type is its C signature.
             (!p.is_null()).then(|| unsafe { std::mem::transmute_copy::<*const c_void, T>(&p) })
         }
+        // On ES the per-buffer blend functions under their extension's suffix (the core
+        // names of ES 3.2 go through glow).
+        let suffix = if has_extension("GL_OES_draw_buffers_indexed") {
+            Some("OES")
+        } else if has_extension("GL_EXT_draw_buffers_indexed") {
+            Some("EXT")
+        } else {
+            None
+        };
+        let indexed = |name: &str| suffix.filter(|_| es).map(|s| format!("{name}{s}"));
         let desktop = |name: &str| {
             if es {
                 std::ptr::null()
@@ -74,6 +93,12 @@ impl GlExtra {
             } else {
                 None
             },
+            enablei: indexed("glEnablei").and_then(|n| get(&lookup, &n)),
+            disablei: indexed("glDisablei").and_then(|n| get(&lookup, &n)),
+            blend_func_separatei: indexed("glBlendFuncSeparatei").and_then(|n| get(&lookup, &n)),
+            blend_equation_separatei: indexed("glBlendEquationSeparatei")
+                .and_then(|n| get(&lookup, &n)),
+            color_maski: indexed("glColorMaski").and_then(|n| get(&lookup, &n)),
             query_counter_ext: if es && has_extension("GL_EXT_disjoint_timer_query") {
                 get(&lookup, "glQueryCounterEXT")
             } else {
@@ -193,6 +218,43 @@ impl GlExtra {
     ) {
         if let Some(f) = self.tex_buffer_range {
             f(target, internal, buffer.0.get(), offset, size)
+        }
+    }
+
+    /// Whether the per-draw-buffer blend functions of `GL_OES_draw_buffers_indexed` are loaded.
+    pub fn has_indexed_blend(&self) -> bool {
+        self.enablei.is_some()
+            && self.disablei.is_some()
+            && self.blend_func_separatei.is_some()
+            && self.blend_equation_separatei.is_some()
+            && self.color_maski.is_some()
+    }
+
+    /// `glEnableiOES(cap, i)` or `glDisableiOES`.
+    pub unsafe fn set_i(&self, cap: u32, i: u32, on: bool) {
+        if let Some(f) = if on { self.enablei } else { self.disablei } {
+            f(cap, i)
+        }
+    }
+
+    /// `glBlendFuncSeparateiOES`.
+    pub unsafe fn blend_func_separate_i(&self, i: u32, src: u32, dst: u32, src_a: u32, dst_a: u32) {
+        if let Some(f) = self.blend_func_separatei {
+            f(i, src, dst, src_a, dst_a)
+        }
+    }
+
+    /// `glBlendEquationSeparateiOES`.
+    pub unsafe fn blend_equation_separate_i(&self, i: u32, rgb: u32, alpha: u32) {
+        if let Some(f) = self.blend_equation_separatei {
+            f(i, rgb, alpha)
+        }
+    }
+
+    /// `glColorMaskiOES`.
+    pub unsafe fn color_mask_i(&self, i: u32, r: bool, g: bool, b: bool, a: bool) {
+        if let Some(f) = self.color_maski {
+            f(i, u8::from(r), u8::from(g), u8::from(b), u8::from(a))
         }
     }
 

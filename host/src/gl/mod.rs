@@ -61,6 +61,8 @@ pub struct EsFeatures {
     pub timer_query: bool,
     /// `GL_EXT_sRGB_write_control`: `GL_FRAMEBUFFER_SRGB_EXT` switches sRGB encoding.
     pub srgb_write_control: bool,
+    /// `GL_OES_draw_buffers_indexed` or EXT: blend state per draw buffer below ES 3.2.
+    pub indexed_blend: bool,
 }
 
 /// Limits probed from a live context; caps v1/v2 report them to guests.
@@ -115,6 +117,7 @@ impl Gl {
             texture_view: ext("GL_OES_texture_view") || ext("GL_EXT_texture_view"),
             timer_query: ext("GL_EXT_disjoint_timer_query"),
             srgb_write_control: ext("GL_EXT_sRGB_write_control"),
+            indexed_blend: ext("GL_OES_draw_buffers_indexed") || ext("GL_EXT_draw_buffers_indexed"),
         };
         Ok(Gl {
             gl,
@@ -217,8 +220,13 @@ impl Gl {
     }
 
     /// Whether blend state and colour masks can be set per draw buffer (`glEnablei`,
-    /// `glColorMaski`, `glBlendFunci`): desktop GL, and ES from 3.2.
+    /// `glColorMaski`, `glBlendFunci`): desktop GL, ES from 3.2, and ES with
+    /// `GL_OES_draw_buffers_indexed` (or EXT).
     pub fn indexed_blend(&self) -> bool {
+        self.core_indexed_blend() || self.extra.has_indexed_blend()
+    }
+
+    fn core_indexed_blend(&self) -> bool {
         let v = &self.version;
         !v.es || (v.major, v.minor) >= (3, 2)
     }
@@ -228,10 +236,35 @@ impl Gl {
     /// # Safety
     /// The context must be current.
     pub(crate) unsafe fn color_mask(&self, i: u32, r: bool, g: bool, b: bool, a: bool) {
-        if self.indexed_blend() {
+        if self.core_indexed_blend() {
             self.gl.color_mask_draw_buffer(i, r, g, b, a)
+        } else if self.extra.has_indexed_blend() {
+            self.extra.color_mask_i(i, r, g, b, a)
         } else {
             self.gl.color_mask(r, g, b, a)
+        }
+    }
+
+    /// Blending of draw buffer `i`: on or off, factors and equations.
+    ///
+    /// # Safety
+    /// The context must be current and [`Gl::indexed_blend`] true.
+    pub(crate) unsafe fn blend_i(&self, i: u32, on: bool, factors: [u32; 4], equations: [u32; 2]) {
+        let [src, dst, src_a, dst_a] = factors;
+        let [rgb, alpha] = equations;
+        if self.core_indexed_blend() {
+            if on {
+                self.gl.enable_draw_buffer(glow::BLEND, i);
+            } else {
+                self.gl.disable_draw_buffer(glow::BLEND, i);
+            }
+            self.gl
+                .blend_func_separate_draw_buffer(i, src, dst, src_a, dst_a);
+            self.gl.blend_equation_separate_draw_buffer(i, rgb, alpha);
+        } else {
+            self.extra.set_i(glow::BLEND, i, on);
+            self.extra.blend_func_separate_i(i, src, dst, src_a, dst_a);
+            self.extra.blend_equation_separate_i(i, rgb, alpha);
         }
     }
 
