@@ -40,6 +40,8 @@ pub struct Program {
     samplers: Vec<(usize, u32, glow::UniformLocation)>,
     /// The same for the swizzle uniform of each shadow sampler.
     shadow_swizzles: Vec<(usize, u32, glow::UniformLocation)>,
+    /// The same for the LOD bias uniform of each sampler (GLSL ES).
+    lod_biases: Vec<(usize, u32, glow::UniformLocation)>,
     adjust_y: Option<glow::UniformLocation>,
     /// The rasterizer's point size, on ES where the vertex stage writes it.
     point_size: Option<glow::UniformLocation>,
@@ -430,6 +432,7 @@ impl GlBackend {
         let constants = program.constants;
         let samplers = program.samplers.clone();
         let shadow_swizzles = program.shadow_swizzles.clone();
+        let lod_biases = program.lod_biases.clone();
         let adjust_y = program.adjust_y;
         let point_size = program.point_size;
         let clip_planes = program.clip_planes;
@@ -508,6 +511,20 @@ impl GlBackend {
                     }
                 }
             }
+        }
+        for (st, index, loc) in &lod_biases {
+            let bias = state.stages[*st]
+                .samplers
+                .get(*index as usize)
+                .copied()
+                .flatten()
+                .and_then(|h| match state.objects.get(h, ObjectType::SamplerState) {
+                    Ok(Object::SamplerState(s)) => Some(s.lod_bias),
+                    _ => None,
+                })
+                .unwrap_or(0.0);
+            // SAFETY: the context is current and the uniform is this program's float.
+            unsafe { self.gl.gl.uniform_1_f32(Some(loc), bias) };
         }
         for (st, index, loc) in &samplers {
             let unit = texture_unit(*st, *index);
@@ -1285,7 +1302,11 @@ impl Gl {
                 STAGE_PREFIXES.map(|(_, p)| g.get_uniform_location(program, &format!("{p}const0")));
             let mut samplers = Vec::new();
             let mut shadow_swizzles = Vec::new();
+            let mut lod_biases = Vec::new();
             for (st, prefix) in STAGE_PREFIXES {
+                for (i, loc) in sampler_uniforms(g, program, prefix, crate::shader::LOD_BIAS) {
+                    lod_biases.push((st, i, loc));
+                }
                 for (i, loc) in sampler_uniforms(g, program, prefix, "") {
                     samplers.push((st, i, loc));
                 }
@@ -1314,6 +1335,7 @@ impl Gl {
                 constants,
                 samplers,
                 shadow_swizzles,
+                lod_biases,
                 adjust_y,
                 point_size,
                 clip_planes,

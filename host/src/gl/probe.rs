@@ -583,9 +583,10 @@ impl Gl {
             aliased_line_width: range(glow::ALIASED_LINE_WIDTH_RANGE),
             smooth_point_size,
             smooth_line_width,
-            // ES has no LOD bias in sampler state, so none is offered there.
+            // ES has no LOD bias in sampler state; shaders add it there (`shader::LOD_BIAS`),
+            // up to desktop llvmpipe's limit.
             max_texture_lod_bias: if v.es {
-                0.0
+                16.0
             } else {
                 // SAFETY: the context is current; a single-float state of GL 3.3.
                 unsafe { g.get_parameter_f32(glow::MAX_TEXTURE_LOD_BIAS) }

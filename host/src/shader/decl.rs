@@ -578,6 +578,9 @@ impl Declarations {
                 None => (String::new(), "ivec4(0, 1, 2, 3)".into()),
             };
             let _ = writeln!(s, "uniform {ty} {p}samp{i}{array};");
+            if self.target.is_es() {
+                let _ = writeln!(s, "uniform float {p}samp{i}{LOD_BIAS}{array};");
+            }
             if ty.ends_with("Shadow") {
                 // The sampler view's swizzle, applied to the comparison result here: GL would
                 // swizzle before handing back a single float.
@@ -696,6 +699,10 @@ pub(super) fn varying_stem(name: SemanticName) -> Option<&'static str> {
 /// Suffix of a shadow sampler's swizzle uniform: Gallium swizzle values (0-3 pick a channel of
 /// `(result, 0, 0, 1)`, 4 is zero, 5 is one).
 pub const SHADOW_SWIZZLE: &str = "_swizzle";
+
+/// The suffix of the per-sampler uniform holding the sampler state's LOD bias, on GLSL ES
+/// hosts, whose samplers have none: the texture ops add it to their own bias or level.
+pub const LOD_BIAS: &str = "_lodbias";
 
 /// Applies a sampler view's swizzle to a depth comparison result.
 const SHADOW_SWIZZLE_FN: &str = "vec4 shadow_swizzle(float d, ivec4 s)

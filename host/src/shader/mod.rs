@@ -78,7 +78,7 @@
 mod compute;
 mod decl;
 mod es;
-pub use decl::SHADOW_SWIZZLE;
+pub use decl::{LOD_BIAS, SHADOW_SWIZZLE};
 mod geometry;
 mod io;
 mod ops;

@@ -5,7 +5,7 @@ use virgl_proto::tgsi::{File, Index, Instruction, Opcode, Src, Texture};
 
 use super::{letters, mask_components, Body, GLSL_400};
 use crate::error::Result;
-use crate::shader::decl::SHADOW_SWIZZLE;
+use crate::shader::decl::{LOD_BIAS, SHADOW_SWIZZLE};
 use crate::shader::regs::Ty;
 
 /// How a sampling call reads its coordinate register for one target.
@@ -120,6 +120,8 @@ pub(super) struct SamplerRef {
     pub name: String,
     /// Its shadow swizzle uniform, named the same way.
     pub swizzle: String,
+    /// Its LOD bias uniform (GLSL ES), named the same way.
+    pub bias: String,
     /// What it returns.
     pub ret: Ty,
 }
@@ -162,6 +164,7 @@ impl Body<'_> {
                 return Ok(SamplerRef {
                     name: format!("{p}samp{base}"),
                     swizzle: format!("{p}samp{base}{SHADOW_SWIZZLE}"),
+                    bias: format!("{p}samp{base}{LOD_BIAS}"),
                     ret,
                 })
             }
@@ -171,6 +174,7 @@ impl Body<'_> {
         Ok(SamplerRef {
             name: format!("{p}samp{array}[{element}]"),
             swizzle: format!("{p}samp{array}{SHADOW_SWIZZLE}[{element}]"),
+            bias: format!("{p}samp{array}{LOD_BIAS}[{element}]"),
             ret,
         })
     }
@@ -211,7 +215,12 @@ impl Body<'_> {
     pub(super) fn texture(&mut self, ins: &Instruction) -> Result<()> {
         let target = ins.texture.unwrap_or(Texture::Unknown);
         let sampler_src = if ins.opcode == Opcode::Txd { 3 } else { 1 };
-        let SamplerRef { name, swizzle, ret } = self.sampler(ins, sampler_src)?;
+        let SamplerRef {
+            name,
+            swizzle,
+            bias,
+            ret,
+        } = self.sampler(ins, sampler_src)?;
         let unsupported = || self.err(format!("{} with texture target {target}", ins.opcode));
         if ins.offsets.len() > 1 {
             return Err(self.err(format!("{} with several offsets", ins.opcode)));
@@ -253,7 +262,29 @@ impl Body<'_> {
             let coord = stored.coord(&self.src(s, Ty::Float, &s.swizzle[..c.n])?, c.n, &name);
             let w = || self.src(s, Ty::Float, &s.swizzle[3..4]);
             let rect = matches!(target, Texture::Rect | Texture::ShadowRect);
+            // The sampler state's LOD bias, which ES samplers lack: added to the shader's
+            // bias or level where the GLSL ES function takes one (not for array shadows, nor
+            // for shadow lookups in vertex shaders, which have no `textureLod` there).
+            let vertex = self.regs.stage != virgl_proto::tgsi::Processor::Frag;
+            let es_bias = self.regs.target.is_es()
+                && !rect
+                && !matches!(
+                    target,
+                    Texture::Shadow2dArray | Texture::Shadow1dArray | Texture::ShadowCubeArray
+                )
+                && !(vertex && c.shadow);
+            let plus = |b: &str| {
+                if es_bias {
+                    format!("{b} + {bias}")
+                } else {
+                    b.to_string()
+                }
+            };
             let call = match ins.opcode {
+                Opcode::Tex if es_bias && vertex => {
+                    format!("textureLod{suffix}({name}, {coord}, {bias}{off})")
+                }
+                Opcode::Tex if es_bias => format!("texture{suffix}({name}, {coord}{off}, {bias})"),
                 Opcode::Tex => format!("texture{suffix}({name}, {coord}{off})"),
                 Opcode::Txd => {
                     let g = |i: usize| {
@@ -269,10 +300,10 @@ impl Body<'_> {
                 // The bias or level is in w, which these targets need for the coordinates.
                 _ if c.n == 4 => return Err(unsupported()),
                 Opcode::Txb if !rect => {
-                    format!("texture{suffix}({name}, {coord}{off}, {})", w()?)
+                    format!("texture{suffix}({name}, {coord}{off}, {})", plus(&w()?))
                 }
                 Opcode::Txl if !rect => {
-                    format!("textureLod{suffix}({name}, {coord}, {}{off})", w()?)
+                    format!("textureLod{suffix}({name}, {coord}, {}{off})", plus(&w()?))
                 }
                 Opcode::Txp
                     if !matches!(
@@ -284,7 +315,15 @@ impl Body<'_> {
                     ) =>
                 {
                     let all = stored.projective(&self.src(s, Ty::Float, &s.swizzle)?, &name);
-                    format!("textureProj{suffix}({name}, {all}{off})")
+                    match (es_bias, vertex) {
+                        (true, true) => {
+                            format!("textureProjLod{suffix}({name}, {all}, {bias}{off})")
+                        }
+                        (true, false) => {
+                            format!("textureProj{suffix}({name}, {all}{off}, {bias})")
+                        }
+                        _ => format!("textureProj{suffix}({name}, {all}{off})"),
+                    }
                 }
                 _ => return Err(unsupported()),
             };

@@ -19,6 +19,7 @@ vec4 clipdist0 = vec4(0.0); // OUT[4]
 uniform vec4 gs_const0[2];
 layout(std140) uniform gs_ubo1 { vec4 gs_const1[2]; };
 uniform sampler2D gs_samp0;
+uniform float gs_samp0_lodbias;
 uniform float winsys_adjust_y;
 
 void emit_vertex()
@@ -48,7 +49,7 @@ void main()
     // 2: MOV OUT[1], IN[1][1]
     psize = vec4(gl_in[1].gl_PointSize, 0.0, 0.0, 1.0);
     // 3: TEX OUT[2], IN[2][2], SAMP[0], 2D
-    color0 = texture(gs_samp0, vg_color0[2].xy);
+    color0 = textureLod(gs_samp0, vg_color0[2].xy, gs_samp0_lodbias);
     // 4: ADD OUT[3], CONST[0], CONST[1][1]
     bcolor0 = gs_const0[0] + gs_const1[1];
     // 5: I2F OUT[4], SV[0].xxxx

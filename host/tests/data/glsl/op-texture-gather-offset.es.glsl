@@ -11,10 +11,14 @@ in vec4 v_generic0; // IN[0]
 flat in vec4 v_generic1; // IN[1]
 layout(location = 0) out vec4 out0;
 uniform sampler2D fs_samp0;
+uniform float fs_samp0_lodbias;
 uniform sampler2DShadow fs_samp1;
+uniform float fs_samp1_lodbias;
 uniform ivec4 fs_samp1_swizzle;
 uniform usampler2DArray fs_samp2;
+uniform float fs_samp2_lodbias;
 uniform sampler3D fs_samp3;
+uniform float fs_samp3_lodbias;
 vec4 shadow_swizzle(float d, ivec4 s)
 {
     vec4 v = vec4(d, 0.0, 0.0, 1.0);
@@ -56,15 +60,15 @@ void main()
     // 9: ADD TEMP[0], TEMP[0], TEMP[4]
     temp0 = temp0 + temp4;
     // 10: TEX TEMP[1], IN[0], SAMP[0], 2D, IMM[1].xyz
-    temp1 = textureOffset(fs_samp0, v_generic0.xy, imm1.xy);
+    temp1 = textureOffset(fs_samp0, v_generic0.xy, imm1.xy, fs_samp0_lodbias);
     // 11: TXL TEMP[2], IN[0], SAMP[3], 3D, IMM[1].xyz
-    temp2 = textureLodOffset(fs_samp3, v_generic0.xyz, v_generic0.w, imm1.xyz);
+    temp2 = textureLodOffset(fs_samp3, v_generic0.xyz, v_generic0.w + fs_samp3_lodbias, imm1.xyz);
     // 12: TXB TEMP[3], IN[0], SAMP[0], 2D, IMM[1].yxz
-    temp3 = textureOffset(fs_samp0, v_generic0.xy, imm1.yx, v_generic0.w);
+    temp3 = textureOffset(fs_samp0, v_generic0.xy, imm1.yx, v_generic0.w + fs_samp0_lodbias);
     // 13: TXF TEMP[4], IN[1], SAMP[2], 2D_ARRAY, IMM[1].xyz
     temp4 = uintBitsToFloat(texelFetchOffset(fs_samp2, floatBitsToInt(v_generic1.xyz), floatBitsToInt(v_generic1.w), imm1.xy));
     // 14: TEX TEMP[1].x, IN[0], SAMP[1], SHADOW2D, IMM[1].yxz
-    temp1.x = shadow_swizzle(textureOffset(fs_samp1, v_generic0.xyz, imm1.yx), fs_samp1_swizzle).x;
+    temp1.x = shadow_swizzle(textureOffset(fs_samp1, v_generic0.xyz, imm1.yx, fs_samp1_lodbias), fs_samp1_swizzle).x;
     // 15: U2F TEMP[4], TEMP[4]
     temp4 = vec4(floatBitsToUint(temp4));
     // 16: ADD TEMP[0], TEMP[0], TEMP[1]

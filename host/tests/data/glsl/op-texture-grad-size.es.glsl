@@ -9,8 +9,11 @@ precision highp sampler2DShadow;
 in vec4 v_generic0; // IN[0]
 layout(location = 0) out vec4 out0;
 uniform sampler2D fs_samp0;
+uniform float fs_samp0_lodbias;
 uniform samplerCube fs_samp1;
+uniform float fs_samp1_lodbias;
 uniform sampler2DShadow fs_samp2;
+uniform float fs_samp2_lodbias;
 uniform ivec4 fs_samp2_swizzle;
 vec4 shadow_swizzle(float d, ivec4 s)
 {
@@ -44,7 +47,7 @@ void main()
     // 6: I2F TEMP[0].xyz, TEMP[0]
     temp0.xyz = vec3(floatBitsToInt(temp0.xyz));
     // 7: TXP TEMP[1], IN[0], SAMP[2], SHADOW2D
-    temp1 = shadow_swizzle(textureProj(fs_samp2, v_generic0), fs_samp2_swizzle);
+    temp1 = shadow_swizzle(textureProj(fs_samp2, v_generic0, fs_samp2_lodbias), fs_samp2_swizzle);
     // 8: TXD TEMP[3].yz, IN[0], TEMP[0], TEMP[1], SAMP[2], SHADOW2D
     temp3.yz = shadow_swizzle(textureGrad(fs_samp2, v_generic0.xyz, temp0.xy, temp1.xy), fs_samp2_swizzle).yz;
     // 9: ADD TEMP[2], TEMP[2], TEMP[3]

@@ -15,7 +15,9 @@ layout(location = 6) out vec4 cbuf6;
 layout(location = 7) out vec4 cbuf7;
 uniform vec4 fs_const0[1];
 uniform sampler2D fs_samp0;
+uniform float fs_samp0_lodbias;
 uniform sampler2D fs_samp1;
+uniform float fs_samp1_lodbias;
 
 void fs_main()
 {
@@ -39,11 +41,11 @@ void fs_main()
     // 3: UIF TEMP[3].xxxx :5
     if (floatBitsToUint(temp3.x) != 0u) {
         // 4: TEX TEMP[0], IN[1].xyyy, SAMP[0], 2D
-        temp0 = texture(fs_samp0, v_texcoord0.xy);
+        temp0 = texture(fs_samp0, v_texcoord0.xy, fs_samp0_lodbias);
     // 5: ELSE :7
     } else {
         // 6: TEX TEMP[0], IN[1].xyyy, SAMP[1], 2D
-        temp0 = texture(fs_samp1, v_texcoord0.xy);
+        temp0 = texture(fs_samp1, v_texcoord0.xy, fs_samp1_lodbias);
     // 7: ENDIF
     }
     // 8: MAD TEMP[4], TEMP[0], IMM[0].zzzz, IMM[0].wwww
