@@ -266,13 +266,12 @@ impl Body<'_> {
             // bias or level where the GLSL ES function takes one (not for array shadows, nor
             // for shadow lookups in vertex shaders, which have no `textureLod` there).
             let vertex = self.regs.stage != virgl_proto::tgsi::Processor::Frag;
-            let es_bias = self.regs.target.is_es()
-                && !rect
-                && !matches!(
-                    target,
-                    Texture::Shadow2dArray | Texture::Shadow1dArray | Texture::ShadowCubeArray
-                )
-                && !(vertex && c.shadow);
+            let array_shadow = matches!(
+                target,
+                Texture::Shadow2dArray | Texture::Shadow1dArray | Texture::ShadowCubeArray
+            );
+            let vertex_shadow = vertex && c.shadow;
+            let es_bias = self.regs.target.is_es() && !rect && !array_shadow && !vertex_shadow;
             let plus = |b: &str| {
                 if es_bias {
                     format!("{b} + {bias}")
