@@ -405,6 +405,31 @@ impl Caps {
 }
 
 #[cfg(test)]
+mod es_tests {
+    use super::*;
+
+    fn es(major: u32, minor: u32) -> Version {
+        Version {
+            es: true,
+            major,
+            minor,
+            version: String::new(),
+            renderer: String::new(),
+            glsl: String::new(),
+        }
+    }
+
+    #[test]
+    fn es_glsl_levels_follow_what_the_host_has() {
+        assert_eq!(guest_glsl_level(&es(3, 0), false, false, false), 130);
+        assert_eq!(guest_glsl_level(&es(3, 1), false, true, false), 140);
+        assert_eq!(guest_glsl_level(&es(3, 1), true, true, false), 330);
+        assert_eq!(guest_glsl_level(&es(3, 1), true, true, true), GLSL_LEVEL);
+        assert_eq!(guest_glsl_level(&es(3, 2), true, true, false), GLSL_LEVEL);
+    }
+}
+
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -1345,3 +1345,36 @@ impl Gl {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::feedback_mode;
+
+    fn names(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn es_takes_stream_output_it_can_express() {
+        let one = names(&["tfout0", "tfout1"]);
+        assert_eq!(
+            feedback_mode(&one, true).unwrap(),
+            (vec!["tfout0", "tfout1"], glow::INTERLEAVED_ATTRIBS)
+        );
+        let separate = names(&["tfout0", "gl_NextBuffer", "tfout1"]);
+        assert_eq!(
+            feedback_mode(&separate, true).unwrap(),
+            (vec!["tfout0", "tfout1"], glow::SEPARATE_ATTRIBS)
+        );
+        let gaps = names(&["tfout0", "gl_SkipComponents2"]);
+        assert!(feedback_mode(&gaps, true)
+            .unwrap_err()
+            .contains("gl_SkipComponents"));
+        let two_per_buffer = names(&["tfout0", "tfout1", "gl_NextBuffer", "tfout2"]);
+        assert!(feedback_mode(&two_per_buffer, true).is_err());
+        assert_eq!(
+            feedback_mode(&gaps, false).unwrap().1,
+            glow::INTERLEAVED_ATTRIBS
+        );
+    }
+}

@@ -446,6 +446,31 @@ mod tests {
     use super::*;
     use rstest::rstest;
 
+    #[rstest]
+    #[case::bgra_swapped(Format::B8G8R8A8_UNORM, Some((g::RGBA8, g::RGBA, true)))]
+    #[case::bgrx_swapped(Format::B8G8R8X8_UNORM, Some((g::RGBA8, g::RGBA, true)))]
+    #[case::srgb_swapped(Format::B8G8R8A8_SRGB, Some((g::SRGB8_ALPHA8, g::RGBA, true)))]
+    #[case::rgba_as_desktop(Format::R8G8B8A8_UNORM, Some((g::RGBA8, g::RGBA, false)))]
+    #[case::packed_reversed_bgra(Format::B5G5R5A1_UNORM, None)]
+    #[case::int_8888(Format::A8R8G8B8_UNORM, None)]
+    #[case::bgra_integer(Format::B10G10R10A2_UINT, None)]
+    #[case::z32_unorm(Format::Z32_UNORM, None)]
+    #[case::rgb332(Format::B2G3R3_UNORM, None)]
+    fn es_rows_swap_bgra_and_drop_what_es_lacks(
+        #[case] format: Format,
+        #[case] expected: Option<(u32, u32, bool)>,
+    ) {
+        let row = gl_format_es(format).map(|f| (f.internal, f.format, f.swap_rb));
+        assert_eq!(row, expected);
+    }
+
+    #[test]
+    fn swap_rb_exchanges_the_first_and_third_byte_of_each_texel() {
+        let mut b = [1, 2, 3, 4, 5, 6, 7, 8];
+        swap_rb(&mut b);
+        assert_eq!(b, [3, 2, 1, 4, 7, 6, 5, 8]);
+    }
+
     // Rows of virglrenderer 0.10.4 `src/vrend_formats.c`, with the line each is on.
     #[rstest]
     #[case::l58_rgba8(Format::R8G8B8A8_UNORM, g::RGBA8, g::RGBA, g::UNSIGNED_BYTE)]

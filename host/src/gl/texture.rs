@@ -555,3 +555,24 @@ pub fn full(e: virgl_proto::transfer::Extent) -> Box3 {
         d: e.depth,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use virgl_proto::format::Format;
+
+    #[test]
+    fn es_reads_narrow_formats_as_rgba_of_their_channel_type() {
+        let es = |f| super::super::format::gl_format_es(f).unwrap();
+        assert_eq!(
+            rgba_read(&es(Format::R16G16_UNORM)),
+            Some((glow::RGBA, 2, 2))
+        );
+        assert_eq!(
+            rgba_read(&es(Format::R32_UINT)),
+            Some((glow::RGBA_INTEGER, 1, 4))
+        );
+        assert_eq!(rgba_read(&es(Format::R8G8B8A8_UNORM)), None);
+        assert_eq!(rgba_read(&es(Format::B5G6R5_UNORM)), None);
+    }
+}
