@@ -34,6 +34,7 @@ const FS: &str = "FRAG\nDCL IN[0], GENERIC[0], LINEAR\nDCL OUT[0], COLOR\n\
 
 /// The red channel of each row of a 4x4 target after the draw, or `None` without GL.
 fn rows(viewport: Viewport) -> Option<[u8; 4]> {
+    let _egl = inprocess::egl_lock();
     let renderer = inprocess::renderer()?;
     let transport: DynTransport = Box::new(InProcess::connect(&renderer, 1, "geometry_exec"));
     let mut ctx = Context::new(transport).unwrap();

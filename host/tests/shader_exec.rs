@@ -33,6 +33,7 @@ fn render(
     strip: &[[f32; 8]],
     constants: &[f32],
 ) -> Option<Vec<u8>> {
+    let _egl = inprocess::egl_lock();
     let renderer = inprocess::renderer()?;
     let transport: DynTransport = Box::new(InProcess::connect(&renderer, 1, "shader_exec"));
     let mut ctx = Context::new(transport).unwrap();

@@ -148,6 +148,13 @@ pub fn caps(renderer: &Shared) -> Option<Caps> {
 }
 
 /// A renderer on a GL 4.5 core context, or `None` where there is none.
+/// One GL renderer at a time in a test binary: EGL displays are per process, and dropping one
+/// (`eglTerminate`) ends it for every other thread. Hold the guard while the renderer lives.
+pub fn egl_lock() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
 pub fn renderer() -> Option<Shared> {
     let backend = match GlBackend::new(Api::GlCore { major: 4, minor: 5 }) {
         Ok(b) => b,
