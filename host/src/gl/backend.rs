@@ -342,14 +342,8 @@ impl GlBackend {
         let g = &self.gl.gl;
         // SAFETY: the context is current; the list names only colour attachments or NONE.
         unsafe {
-            // Gallium encodes to sRGB on sRGB surfaces; GL only when asked, ES always unless
-            // it can be asked.
-            if !self.gl.srgb_write_control() {
-            } else if srgb {
-                g.enable(glow::FRAMEBUFFER_SRGB);
-            } else {
-                g.disable(glow::FRAMEBUFFER_SRGB);
-            }
+            // Gallium encodes to sRGB on sRGB surfaces; GL only when asked.
+            self.gl.framebuffer_srgb(srgb);
             g.draw_buffers(&draw_buffers);
             let status = g.check_framebuffer_status(glow::DRAW_FRAMEBUFFER);
             if status != glow::FRAMEBUFFER_COMPLETE {
@@ -630,12 +624,8 @@ impl Backend for GlBackend {
                 g.disable(glow::RASTERIZER_DISCARD);
                 // sRGB encoding and decoding in a blit follow its formats, as virglrenderer's
                 // blits do.
-                if !self.gl.srgb_write_control() {
-                } else if blit.src.format.is_srgb() || blit.dst.format.is_srgb() {
-                    g.enable(glow::FRAMEBUFFER_SRGB);
-                } else {
-                    g.disable(glow::FRAMEBUFFER_SRGB);
-                }
+                self.gl
+                    .framebuffer_srgb(blit.src.format.is_srgb() || blit.dst.format.is_srgb());
                 if blit.scissor_enable {
                     g.enable(glow::SCISSOR_TEST);
                     let sc = blit.scissor;

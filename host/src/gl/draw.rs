@@ -1071,12 +1071,11 @@ impl GlBackend {
                         self.gl
                             .color_mask(i, m & 1 != 0, m & 2 != 0, m & 4 != 0, m & 8 != 0);
                     }
-                    // ES has no logic ops (the caps say so).
-                    if es {
-                    } else if b.logicop_enable {
+                    // ES has no logic ops.
+                    if !es && b.logicop_enable {
                         g.enable(glow::COLOR_LOGIC_OP);
                         x.logic_op(convert::logic_op(b.logicop_func));
-                    } else {
+                    } else if !es {
                         g.disable(glow::COLOR_LOGIC_OP);
                     }
                     if b.alpha_to_coverage {

@@ -219,6 +219,19 @@ impl Gl {
         !self.version.es || self.es_extensions.srgb_write_control
     }
 
+    /// Switches sRGB encoding of writes to sRGB attachments (`GL_FRAMEBUFFER_SRGB`), where the
+    /// context can ([`Gl::srgb_write_control`]); elsewhere they always encode.
+    ///
+    /// # Safety
+    /// The context must be current.
+    pub(crate) unsafe fn framebuffer_srgb(&self, on: bool) {
+        match (self.srgb_write_control(), on) {
+            (false, _) => {}
+            (true, true) => self.gl.enable(glow::FRAMEBUFFER_SRGB),
+            (true, false) => self.gl.disable(glow::FRAMEBUFFER_SRGB),
+        }
+    }
+
     /// Whether blend state and colour masks can be set per draw buffer (`glEnablei`,
     /// `glColorMaski`, `glBlendFunci`): desktop GL, ES from 3.2, and ES with
     /// `GL_OES_draw_buffers_indexed` (or EXT).
