@@ -20,12 +20,9 @@ fn host(call: &'static str) -> impl Fn(virgl_host::Error) -> virgl_guest::error:
     }
 }
 
-/// One backend at a time: EGL displays are per process, and dropping one terminates it.
-static EGL: std::sync::Mutex<()> = std::sync::Mutex::new(());
-
 #[test]
 fn conform_catalogue_in_process() {
-    let _egl = EGL.lock().unwrap_or_else(|e| e.into_inner());
+    let _egl = inprocess::egl_lock();
     match GlBackend::new(Api::GlCore { major: 4, minor: 5 }) {
         Ok(b) => run_catalogue(b, &[]),
         Err(e) => eprintln!("skip: no GL 4.5 core context here: {e}"),
@@ -35,7 +32,7 @@ fn conform_catalogue_in_process() {
 /// The catalogue on the highest OpenGL ES context the host gives (ES 3.2 on llvmpipe).
 #[test]
 fn conform_catalogue_in_process_on_gles() {
-    let _egl = EGL.lock().unwrap_or_else(|e| e.into_inner());
+    let _egl = inprocess::egl_lock();
     match GlBackend::new_gles() {
         Ok(b) => run_catalogue(b, ES_NOT_YET),
         Err(e) => eprintln!("skip: no OpenGL ES 3 context here: {e}"),

@@ -5,15 +5,10 @@
 
 mod inprocess;
 
-use std::cell::RefCell;
-use std::rc::Rc;
-
-use inprocess::{InProcess, Shared};
+use inprocess::InProcess;
 use rstest::rstest;
 use virgl_guest::conform::DynTransport;
 use virgl_guest::context::Context;
-use virgl_host::gl::{Api, GlBackend};
-use virgl_host::Renderer;
 use virgl_proto::ccmd::{
     Blend, Box3, DrawVbo, Dsa, Rasterizer, SamplerState, VertexElement, Viewport,
 };
@@ -21,9 +16,6 @@ use virgl_proto::format::Format;
 use virgl_proto::pipe::{bind, PrimMode, ShaderType, TextureTarget};
 use virgl_proto::tgsi::parse;
 use virgl_proto::vtest::ResourceDesc;
-
-/// One EGL display at a time: `eglTerminate` on one thread ends the display for every other.
-static EGL: std::sync::Mutex<()> = std::sync::Mutex::new(());
 
 const VS: &str = "VERT\nDCL IN[0]\nDCL OUT[0], POSITION\n  0: MOV OUT[0], IN[0]\n  1: END\n";
 
@@ -35,28 +27,10 @@ const TEXELS: [[u8; 4]; 4] = [
     [200, 100, 50, 255],
 ];
 
-fn renderer(es: bool) -> Option<Shared> {
-    let backend = if es {
-        GlBackend::new_gles()
-    } else {
-        GlBackend::new(Api::GlCore { major: 4, minor: 5 })
-    };
-    match backend {
-        Ok(b) => {
-            let limits = b.gl().resource_limits().unwrap();
-            Some(Rc::new(RefCell::new(Renderer::new(b, limits))))
-        }
-        Err(e) => {
-            eprintln!("skip: no context here: {e}");
-            None
-        }
-    }
-}
-
 /// The colour the shader `fs` writes when it samples a `target` texture holding [`TEXELS`]
 /// (4x1, or a 1D array of 2 layers of 2) at `coord` (`CONST[0]`).
 fn sample(es: bool, target: TextureTarget, fs: &str, coord: [f32; 4]) -> Option<[u8; 4]> {
-    let renderer = renderer(es)?;
+    let renderer = inprocess::renderer_on(es)?;
     let transport: DynTransport = Box::new(InProcess::connect(&renderer, 1, "es_targets"));
     let mut ctx = Context::new(transport).unwrap();
     let rt_format = Format::R8G8B8A8_UNORM;
@@ -166,7 +140,7 @@ fn targets_es_lacks_sample_the_same_texel_on_gl_and_es(
     #[case] texel: usize,
     #[values(false, true)] es: bool,
 ) {
-    let _egl = EGL.lock().unwrap_or_else(|e| e.into_inner());
+    let _egl = inprocess::egl_lock();
     let Some(got) = sample(es, target, &fs(tgsi_target, op), coord) else {
         return;
     };

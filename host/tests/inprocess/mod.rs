@@ -147,7 +147,6 @@ pub fn caps(renderer: &Shared) -> Option<Caps> {
     })
 }
 
-/// A renderer on a GL 4.5 core context, or `None` where there is none.
 /// One GL renderer at a time in a test binary: EGL displays are per process, and dropping one
 /// (`eglTerminate`) ends it for every other thread. Hold the guard while the renderer lives.
 pub fn egl_lock() -> std::sync::MutexGuard<'static, ()> {
@@ -155,16 +154,29 @@ pub fn egl_lock() -> std::sync::MutexGuard<'static, ()> {
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
 
+/// A renderer on a GL 4.5 core context, or `None` where there is none.
 pub fn renderer() -> Option<Shared> {
-    let backend = match GlBackend::new(Api::GlCore { major: 4, minor: 5 }) {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("skip: no GL 4.5 core context here: {e}");
-            return None;
-        }
+    renderer_on(false)
+}
+
+/// A renderer on a GL 4.5 core context, or with `es` on the highest OpenGL ES context the
+/// host gives; `None` (with a skip line) where there is none.
+pub fn renderer_on(es: bool) -> Option<Shared> {
+    let backend = if es {
+        GlBackend::new_gles()
+    } else {
+        GlBackend::new(Api::GlCore { major: 4, minor: 5 })
     };
-    let limits = backend.gl().resource_limits().unwrap();
-    Some(Rc::new(RefCell::new(Renderer::new(backend, limits))))
+    match backend {
+        Ok(b) => {
+            let limits = b.gl().resource_limits().unwrap();
+            Some(Rc::new(RefCell::new(Renderer::new(b, limits))))
+        }
+        Err(e) => {
+            eprintln!("skip: no such context here: {e}");
+            None
+        }
+    }
 }
 
 impl InProcess {
