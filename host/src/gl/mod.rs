@@ -112,6 +112,11 @@ impl Gl {
                 texture_buffer: ext("GL_EXT_texture_buffer"),
                 gpu_shader5: ext("GL_EXT_gpu_shader5"),
                 multisample_interpolation: ext("GL_OES_shader_multisample_interpolation"),
+                standard_derivatives: ext("GL_OES_standard_derivatives"),
+                draw_buffers: ext("GL_EXT_draw_buffers"),
+                frag_depth: ext("GL_EXT_frag_depth"),
+                texture_3d: ext("GL_OES_texture_3D"),
+                shader_texture_lod: ext("GL_EXT_shader_texture_lod"),
             },
             depth_clamp: ext("GL_EXT_depth_clamp"),
             texture_view: ext("GL_OES_texture_view") || ext("GL_EXT_texture_view"),
@@ -166,7 +171,11 @@ impl Gl {
     pub fn shader_target(&self) -> crate::shader::Target {
         if self.version.es {
             crate::shader::Target::Es {
-                version: self.version.major * 100 + self.version.minor * 10,
+                // An ES 2.0 context speaks GLSL ES 1.00 whatever its minor version.
+                version: match self.version.major {
+                    2 => 100,
+                    _ => self.version.major * 100 + self.version.minor * 10,
+                },
                 ext: self.es_extensions.shader,
             }
         } else {

@@ -108,14 +108,34 @@ pub const ADJUST_Y: &str = "winsys_adjust_y";
 /// size.
 pub const POINT_SIZE: &str = "winsys_point_size";
 
+/// ES 1.00 only: the instance being drawn (an `int` uniform). An OpenGL ES 2.0 host draws
+/// instances one at a time, so `SV[INSTANCEID]` reads this.
+pub const INSTANCE_ID: &str = "winsys_instance_id";
+
+/// ES 1.00 only: which user clip planes or clip distances the rasterizer enables (`float[8]`,
+/// 1.0 or 0.0), read by the fragment stage, which discards what GL would have clipped: GLSL
+/// ES 1.00 has no `gl_ClipDistance`.
+pub const CLIP_ENABLE: &str = "winsys_clip_enable";
+
+/// ES 1.00 only: the suffix of a sampler's `vec2` uniform holding the width and height of level
+/// 0 of the texture bound, for the operations GLSL ES 1.00 has no function for.
+pub const SAMPLER_SIZE: &str = "_size";
+
+/// ES 1.00 only: the suffix of a sampler's `int` uniform saying how it compares depth, as
+/// `pipe_compare_func` (0 NEVER .. 7 ALWAYS), or -1 when the sampler state does not compare:
+/// ES 2.0 has no shadow samplers, so the shader compares.
+pub const COMPARE: &str = "_compare";
+
 /// The GLSL dialect to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
 pub enum Target {
     /// Desktop GLSL 3.30, core profile (`#version 330 core`).
     Desktop330,
-    /// GLSL ES for an OpenGL ES host: every shader says the host's own `version` (300, 310 or
-    /// 320), so features of later desktop versions are there where the host has them.
+    /// GLSL ES for an OpenGL ES host: every shader says the host's own `version` (100, 300,
+    /// 310 or 320), so features of later desktop versions are there where the host has them.
+    /// Version 100 is GLSL ES 1.00, for OpenGL ES 2.0 hosts: no integer bits, `attribute` and
+    /// `varying`, `gl_FragColor`/`gl_FragData`, `texture2D` and friends.
     Es {
         version: u32,
         /// The extensions of the host that shaders may enable.
@@ -141,6 +161,16 @@ pub struct EsExtensions {
     /// `GL_OES_shader_multisample_interpolation`: `interpolateAt*` and `sample` varyings
     /// below GLSL ES 3.20.
     pub multisample_interpolation: bool,
+    /// GLSL ES 1.00 only: `GL_OES_standard_derivatives` (`dFdx`, `dFdy`, `fwidth`).
+    pub standard_derivatives: bool,
+    /// GLSL ES 1.00 only: `GL_EXT_draw_buffers` (`gl_FragData[i]` for i > 0).
+    pub draw_buffers: bool,
+    /// GLSL ES 1.00 only: `GL_EXT_frag_depth` (`gl_FragDepthEXT`).
+    pub frag_depth: bool,
+    /// GLSL ES 1.00 only: `GL_OES_texture_3D` (`sampler3D`, `texture3D*`).
+    pub texture_3d: bool,
+    /// GLSL ES 1.00 only: `GL_EXT_shader_texture_lod` (`texture2DLodEXT` in fragment shaders).
+    pub shader_texture_lod: bool,
 }
 
 impl Target {
@@ -156,6 +186,7 @@ impl Target {
     pub fn version_line(self) -> String {
         match self {
             Target::Desktop330 => "#version 330 core".into(),
+            Target::Es { version: 100, .. } => "#version 100".into(),
             Target::Es { version, .. } => format!("#version {version} es"),
         }
     }
