@@ -129,6 +129,8 @@ pub fn probe(gl: &Gl) -> Result<Caps> {
 /// translator's own (GLSL ES 3.20 has every GLSL 4.00 feature it writes).
 pub fn guest_glsl_level(version: &Version, geometry: bool, buffers: bool, gpu5: bool) -> u32 {
     match (version.es, version.major * 10 + version.minor) {
+        // GLSL 1.20, Gallium's floor: integer-free shaders, which GLSL ES 1.00 can run.
+        (true, ..=29) => 120,
         (true, 32..) => GLSL_LEVEL,
         (true, _) if geometry && buffers && gpu5 => GLSL_LEVEL,
         (true, _) if geometry && buffers => 330,
@@ -151,6 +153,18 @@ pub fn host_glsl_level(version: &Version) -> u32 {
         (false, 31) => 140,
         (false, _) => 130,
     }
+}
+
+/// Whether OpenGL ES 2.0 reads vertex attributes of `f`: bytes, shorts and floats of 1 to 4
+/// components as floats, normalized or not (ES 2.0 §2.8); no ints, packed types, BGRA order
+/// or integer attributes.
+fn es2_vertex_format(f: &crate::gl::format::VertexFormat) -> bool {
+    (1..=4).contains(&f.size)
+        && !f.integer
+        && matches!(
+            f.ty,
+            glow::BYTE | glow::UNSIGNED_BYTE | glow::SHORT | glow::UNSIGNED_SHORT | glow::FLOAT
+        )
 }
 
 fn set(mask: &mut FormatMask, format: Format) {
@@ -189,9 +203,10 @@ pub fn fill(p: &Probed) -> Caps {
         }
     }
 
+    let es2 = v.es && v.major < 3;
     for &f in Format::ALL {
         let usable = f != Format::R11G11B10_FLOAT || l.vertex_type_10f_11f_11f;
-        if usable && vertex_format(f).is_some() {
+        if usable && vertex_format(f).is_some_and(|vf| !es2 || es2_vertex_format(&vf)) {
             set(&mut v1.vertexbuffer, f);
         }
     }
@@ -201,10 +216,11 @@ pub fn fill(p: &Probed) -> Caps {
     // as virglrenderer, since GL 1.5 guests need the query), timer queries only with
     // GL_EXT_disjoint_timer_query, render conditions decided on the CPU (so inverted ones
     // too), no base instances or mirror-clamp wrapping; depth clamp with GL_EXT_depth_clamp.
-    let mut bset = BoolSet1::PRIMITIVE_RESTART
-        | BoolSet1::OCCLUSION_QUERY
-        | BoolSet1::INSTANCEID
-        | BoolSet1::CONDITIONAL_RENDER;
+    let mut bset = BoolSet1::OCCLUSION_QUERY | BoolSet1::INSTANCEID | BoolSet1::CONDITIONAL_RENDER;
+    // ES 2.0 has no primitive restart (draws are not rewritten for it).
+    if !es2 {
+        bset |= BoolSet1::PRIMITIVE_RESTART;
+    }
     if !v.es {
         bset |= BoolSet1::INDEP_BLEND_ENABLE
             | BoolSet1::TIMER_QUERY
@@ -215,7 +231,7 @@ pub fn fill(p: &Probed) -> Caps {
         if p.es.depth_clamp {
             bset |= BoolSet1::DEPTH_CLIP_DISABLE;
         }
-        if p.es.timer_query {
+        if p.es.timer_query && !es2 {
             bset |= BoolSet1::TIMER_QUERY;
         }
     }
@@ -295,7 +311,8 @@ pub fn fill(p: &Probed) -> Caps {
     v2.max_texture_lod_bias = l.max_texture_lod_bias;
     [v2.min_texel_offset, v2.max_texel_offset] = l.texel_offset;
     [v2.min_texture_gather_offset, v2.max_texture_gather_offset] = l.gather_offset;
-    v2.max_vertex_outputs = l.max_vertex_output_components / 4;
+    // On ES 2.0 two varyings carry the clip distances GLSL ES 1.00 has no built-in for.
+    v2.max_vertex_outputs = (l.max_vertex_output_components / 4).saturating_sub(2 * u32::from(es2));
     v2.max_vertex_attribs = l.max_vertex_attribs.min(32);
     v2.uniform_buffer_offset_alignment = l.uniform_buffer_offset_alignment;
     let mut bits = CapabilityBits::empty();

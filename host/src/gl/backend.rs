@@ -30,10 +30,13 @@ pub struct GlBackend {
     /// The draw framebuffer, re-attached for each command that renders.
     pub(super) fbo: glow::Framebuffer,
     /// The read side of blits.
-    read_fbo: glow::Framebuffer,
+    pub(super) read_fbo: glow::Framebuffer,
     /// The surfaces `fbo` has attached, while nothing has changed them since.
-    attached: Option<(u32, u32, crate::state::Framebuffer)>,
-    pub(super) vao: glow::VertexArray,
+    pub(super) attached: Option<(u32, u32, crate::state::Framebuffer)>,
+    /// On ES 2.0, the program blits draw with, once one has.
+    pub(super) quad_blit: Option<super::es2::QuadBlit>,
+    /// The vertex array draws use; ES 2.0 has only the default one.
+    pub(super) vao: Option<glow::VertexArray>,
     /// Query objects by `(context, sub-context, handle)`.
     pub(super) queries: HashMap<(u32, u32, u32), glow::Query>,
     /// On ES 3.1+: the shader storage binding where fragment shaders count samples for
@@ -80,10 +83,15 @@ impl GlBackend {
             let read_fbo = g
                 .create_framebuffer()
                 .map_err(|e| gl_err("glGenFramebuffers", e))?;
-            let vao = g
-                .create_vertex_array()
-                .map_err(|e| gl_err("glGenVertexArrays", e))?;
-            g.bind_vertex_array(Some(vao));
+            let vao = if gl.es2() {
+                None
+            } else {
+                let vao = g
+                    .create_vertex_array()
+                    .map_err(|e| gl_err("glGenVertexArrays", e))?;
+                g.bind_vertex_array(Some(vao));
+                Some(vao)
+            };
             (fbo, read_fbo, vao)
         };
         Ok(GlBackend {
@@ -94,6 +102,7 @@ impl GlBackend {
             fbo,
             read_fbo,
             attached: None,
+            quad_blit: None,
             vao,
             queries: HashMap::new(),
             sample_counter_binding,
@@ -112,16 +121,6 @@ impl GlBackend {
             Err(Error::Egl { .. }) => GlBackend::new(Api::Gles { major: 2, minor: 0 })?,
             other => other?,
         };
-        let v = backend.gl.version();
-        if v.major < 3 {
-            return Err(Error::Gl {
-                call: "eglCreateContext",
-                detail: format!(
-                    "{} ({}): OpenGL ES 2.0 hosts are not supported yet",
-                    v.version, v.renderer
-                ),
-            });
-        }
         Ok(backend)
     }
 
@@ -151,13 +150,19 @@ impl GlBackend {
             let keep = !hit(k);
             if !keep {
                 // SAFETY: the context is current; the query is ours and forgotten here.
-                unsafe { g.delete_query(*q) };
+                unsafe {
+                    if self.gl.es2() {
+                        self.gl.es2.delete_query(*q)
+                    } else {
+                        g.delete_query(*q)
+                    }
+                };
             }
             keep
         });
     }
 
-    fn storage(&self, id: u32) -> Result<&Storage> {
+    pub(super) fn storage(&self, id: u32) -> Result<&Storage> {
         self.storage.get(&id).ok_or(Error::Resource {
             id,
             detail: "has no GL object".into(),
@@ -253,32 +258,51 @@ impl GlBackend {
             texture = view;
             level = 0;
         }
-        let attachment = attachment.unwrap_or(format.attachment());
+        let attachments = match attachment {
+            Some(a) => vec![a],
+            None => self.gl.attachments(&format).to_vec(),
+        };
         let g = &self.gl.gl;
         let layer = i32::from(surface.layers.first);
         // SAFETY: the context is current, the framebuffer is bound at `fb_target`, and the
         // texture, level and layer were checked against the resource when the surface was made.
-        unsafe {
-            match target {
-                glow::TEXTURE_2D | glow::TEXTURE_RECTANGLE | glow::TEXTURE_2D_MULTISAMPLE => {
-                    g.framebuffer_texture_2d(fb_target, attachment, target, Some(texture), level)
-                }
-                glow::TEXTURE_CUBE_MAP => g.framebuffer_texture_2d(
-                    fb_target,
-                    attachment,
-                    glow::TEXTURE_CUBE_MAP_POSITIVE_X + layer as u32,
-                    Some(texture),
-                    level,
-                ),
-                glow::TEXTURE_1D => {
-                    g.framebuffer_texture(fb_target, attachment, Some(texture), level)
-                }
-                // Layered attachments are GL 3.2's and ES 3.2's.
-                _ if surface.layers.first != surface.layers.last && self.gl.layered() => {
-                    g.framebuffer_texture(fb_target, attachment, Some(texture), level)
-                }
-                _ => {
-                    g.framebuffer_texture_layer(fb_target, attachment, Some(texture), level, layer)
+        for attachment in attachments {
+            unsafe {
+                match target {
+                    glow::TEXTURE_2D | glow::TEXTURE_RECTANGLE | glow::TEXTURE_2D_MULTISAMPLE => g
+                        .framebuffer_texture_2d(
+                            fb_target,
+                            attachment,
+                            target,
+                            Some(texture),
+                            level,
+                        ),
+                    glow::TEXTURE_CUBE_MAP => g.framebuffer_texture_2d(
+                        fb_target,
+                        attachment,
+                        glow::TEXTURE_CUBE_MAP_POSITIVE_X + layer as u32,
+                        Some(texture),
+                        level,
+                    ),
+                    glow::TEXTURE_1D => {
+                        g.framebuffer_texture(fb_target, attachment, Some(texture), level)
+                    }
+                    // Layered attachments are GL 3.2's and ES 3.2's.
+                    _ if surface.layers.first != surface.layers.last && self.gl.layered() => {
+                        g.framebuffer_texture(fb_target, attachment, Some(texture), level)
+                    }
+                    glow::TEXTURE_3D if self.gl.es2() => {
+                        self.gl
+                            .es2
+                            .framebuffer_texture_3d(attachment, Some(texture), level, layer)
+                    }
+                    _ => g.framebuffer_texture_layer(
+                        fb_target,
+                        attachment,
+                        Some(texture),
+                        level,
+                        layer,
+                    ),
                 }
             }
         }
@@ -295,32 +319,29 @@ impl GlBackend {
             unsafe {
                 self.gl
                     .gl
-                    .bind_framebuffer(glow::DRAW_FRAMEBUFFER, Some(self.fbo))
+                    .bind_framebuffer(self.gl.draw_target(), Some(self.fbo))
             };
             return Ok(());
         }
         self.attached = None;
         let g = &self.gl.gl;
+        let fb_target = self.gl.draw_target();
+        let depth_stencil: &[u32] = if self.gl.es2() {
+            &[glow::DEPTH_ATTACHMENT, glow::STENCIL_ATTACHMENT]
+        } else {
+            &[glow::DEPTH_STENCIL_ATTACHMENT]
+        };
+        let colors = self.caps.v1().max_render_targets.clamp(1, 8);
         // SAFETY: the context is current and the framebuffer is ours.
         unsafe {
-            g.bind_framebuffer(glow::DRAW_FRAMEBUFFER, Some(self.fbo));
+            g.bind_framebuffer(fb_target, Some(self.fbo));
             // Detached through glFramebufferTexture2D, which every GL and ES has.
-            for i in 0..8 {
-                g.framebuffer_texture_2d(
-                    glow::DRAW_FRAMEBUFFER,
-                    glow::COLOR_ATTACHMENT0 + i,
-                    glow::TEXTURE_2D,
-                    None,
-                    0,
-                );
+            for at in (0..colors).map(|i| glow::COLOR_ATTACHMENT0 + i) {
+                g.framebuffer_texture_2d(fb_target, at, glow::TEXTURE_2D, None, 0);
             }
-            g.framebuffer_texture_2d(
-                glow::DRAW_FRAMEBUFFER,
-                glow::DEPTH_STENCIL_ATTACHMENT,
-                glow::TEXTURE_2D,
-                None,
-                0,
-            );
+            for &at in depth_stencil {
+                g.framebuffer_texture_2d(fb_target, at, glow::TEXTURE_2D, None, 0);
+            }
         }
         let mut draw_buffers = Vec::new();
         let mut srgb = false;
@@ -328,8 +349,7 @@ impl GlBackend {
             match cbuf {
                 Some(h) => {
                     let at = glow::COLOR_ATTACHMENT0 + i as u32;
-                    let format =
-                        self.attach_surface(scene, glow::DRAW_FRAMEBUFFER, Some(at), *h)?;
+                    let format = self.attach_surface(scene, fb_target, Some(at), *h)?;
                     srgb |= format.is_srgb();
                     draw_buffers.push(at);
                 }
@@ -337,15 +357,15 @@ impl GlBackend {
             }
         }
         if let Some(z) = fb.zsurf {
-            self.attach_surface(scene, glow::DRAW_FRAMEBUFFER, None, z)?;
+            self.attach_surface(scene, fb_target, None, z)?;
         }
         let g = &self.gl.gl;
         // SAFETY: the context is current; the list names only colour attachments or NONE.
         unsafe {
             // Gallium encodes to sRGB on sRGB surfaces; GL only when asked.
             self.gl.framebuffer_srgb(srgb);
-            g.draw_buffers(&draw_buffers);
-            let status = g.check_framebuffer_status(glow::DRAW_FRAMEBUFFER);
+            self.gl.draw_buffers(&draw_buffers);
+            let status = g.check_framebuffer_status(fb_target);
             if status != glow::FRAMEBUFFER_COMPLETE {
                 return Err(gl_err(
                     "glCheckFramebufferStatus",
@@ -458,6 +478,13 @@ impl Backend for GlBackend {
             return Ok(());
         }
         let began = self.begin_condition(scene)?;
+        if self.gl.es2() {
+            let result = self.clear_es2(scene, clear);
+            self.end_condition(began);
+            self.programs.invalidate_state();
+            result?;
+            return self.gl.check("glClear");
+        }
         let g = &self.gl.gl;
         let fb = &scene.state.framebuffer;
         // SAFETY: the context is current with our framebuffer bound; the values are plain
@@ -513,6 +540,9 @@ impl Backend for GlBackend {
     }
 
     fn blit(&mut self, scene: Scene<'_>, blit: &Blit) -> Result<()> {
+        if self.gl.es2() {
+            return self.blit_es2(scene, blit);
+        }
         self.attached = None;
         let src = scene.resources.get(&blit.src.resource).expect("validated");
         let dst = scene.resources.get(&blit.dst.resource).expect("validated");
@@ -658,6 +688,9 @@ impl Backend for GlBackend {
     }
 
     fn copy_region(&mut self, scene: Scene<'_>, copy: &CopyRegion) -> Result<()> {
+        if self.gl.es2() {
+            return self.copy_region_es2(scene, copy);
+        }
         let src = self.storage(copy.src_resource)?;
         let dst = self.storage(copy.dst_resource)?;
         let g = &self.gl.gl;

@@ -27,13 +27,16 @@ use crate::state::{Object, SubContext};
 const VS_UNIT_BASE: u32 = 16;
 const GS_UNIT_BASE: u32 = 32;
 
+/// Vertex attributes bound (`inN`), and the most vertex elements a guest can use.
+const MAX_ATTRIBS: u32 = 16;
+
 /// Uniform prefixes of the stages a program has, by stage index.
-const STAGE_PREFIXES: [(usize, &str); 3] = [(0, "vs_"), (1, "fs_"), (2, "gs_")];
+pub(super) const STAGE_PREFIXES: [(usize, &str); 3] = [(0, "vs_"), (1, "fs_"), (2, "gs_")];
 
 /// A linked program and where its uniforms are.
 #[derive(Debug)]
 pub struct Program {
-    program: glow::Program,
+    pub(super) program: glow::Program,
     /// `vs_const0`, `fs_const0` and `gs_const0`: SET_CONSTANT_BUFFER's data.
     constants: [Option<glow::UniformLocation>; 3],
     /// `(stage, sampler index, location)` of each sampler uniform.
@@ -49,6 +52,8 @@ pub struct Program {
     /// two-sided colour switch.
     clip_planes: Option<glow::UniformLocation>,
     two_side: Option<glow::UniformLocation>,
+    /// GLSL ES 1.00's stand-ins for what ES 2.0 lacks ([`super::es2`]).
+    pub(super) es100: super::es2::Es100Uniforms,
     /// `(stage, constant buffer)` of each uniform block; its binding point is
     /// [`ubo_binding`] of the two.
     blocks: Vec<(usize, u32)>,
@@ -71,12 +76,12 @@ impl Program {
 /// rasterizer's flatshade)`.
 /// Context, sub-context, the three shaders, flat shading, and whether fragments count
 /// samples (ES occlusion counters).
-type Key = (u32, u32, u32, u32, u32, bool, bool);
+pub(super) type Key = (u32, u32, u32, u32, u32, bool, bool);
 
 /// The program cache, and samplers made for sampler states.
 #[derive(Debug, Default)]
 pub struct Programs {
-    programs: HashMap<Key, Program>,
+    pub(super) programs: HashMap<Key, Program>,
     samplers: HashMap<(u32, u32, u32), glow::Sampler>,
     /// Texture views made for sampler views that select other layers, a target or a format
     /// the resource's texture does not have.
@@ -119,7 +124,7 @@ impl Programs {
     pub fn invalidate_state(&mut self) {}
 }
 
-fn program_key(scene: Scene<'_>, counting: bool) -> Key {
+pub(super) fn program_key(scene: Scene<'_>, counting: bool) -> Key {
     let state = scene.state;
     let handle = |t| state.stages[stage(t)].shader.unwrap_or(0);
     (
@@ -177,7 +182,7 @@ pub(super) unsafe fn sampler_uniforms(
 }
 
 /// The texture unit of sampler `index` of stage `st`.
-fn texture_unit(st: usize, index: u32) -> u32 {
+pub(super) fn texture_unit(st: usize, index: u32) -> u32 {
     match st {
         0 => VS_UNIT_BASE + index,
         2 => GS_UNIT_BASE + index,
@@ -185,7 +190,7 @@ fn texture_unit(st: usize, index: u32) -> u32 {
     }
 }
 
-fn rasterizer(state: &SubContext) -> Option<virgl_proto::ccmd::Rasterizer> {
+pub(super) fn rasterizer(state: &SubContext) -> Option<virgl_proto::ccmd::Rasterizer> {
     let h = state.rasterizer?;
     match state.objects.get(h, ObjectType::Rasterizer) {
         Ok(Object::Rasterizer(r)) => Some(*r),
@@ -548,9 +553,12 @@ impl GlBackend {
                 }
             }
         }
+        if self.gl.es2() {
+            self.set_es100_uniforms(scene, program_key(scene, self.counting.is_some()));
+        }
         self.bind_shader_memory(scene, ShaderType::Fragment)?;
         self.emit_state(state, flip);
-        self.bind_vertices(scene)?;
+        let per_instance = self.bind_vertices(scene)?;
         if self.condition_fails(scene)? {
             return Ok(());
         }
@@ -561,6 +569,22 @@ impl GlBackend {
         let began = self.begin_condition(scene)?;
         let feedback = self.begin_stream_output(scene, draw.mode)?;
         let rewritten = self.rewrite_for_es(state, draw)?;
+        if self.gl.es2() {
+            let instance_id = self.programs.programs[&program_key(scene, self.counting.is_some())]
+                .es100
+                .instance_id;
+            let result = self.draw_es2(
+                state,
+                draw,
+                mode,
+                rewritten,
+                instance_id.as_ref(),
+                &per_instance,
+            );
+            self.end_condition(began);
+            result?;
+            return self.gl.check("glDraw*");
+        }
         let g = &self.gl.gl;
         let instances = draw.instance_count.max(1) as i32;
         // SAFETY: the context is current with every binding made above; index and vertex
@@ -881,10 +905,10 @@ impl GlBackend {
     ) -> Result<[i32; 4]> {
         let stage_state = &scene.state.stages[st];
         let view_handle = stage_state.views.get(index as usize).copied().flatten();
-        let sampler = stage_state.samplers.get(index as usize).copied().flatten();
-        let sampler = match sampler {
-            Some(h) => Some(self.sampler(scene, h)?),
-            None => None,
+        let sampler_handle = stage_state.samplers.get(index as usize).copied().flatten();
+        let sampler = match sampler_handle {
+            Some(h) if !self.gl.es2() => Some(self.sampler(scene, h)?),
+            _ => None,
         };
         let view =
             view_handle.and_then(
@@ -901,7 +925,9 @@ impl GlBackend {
         // SAFETY: the context is current; texture names are ours; parameters are GL enums.
         unsafe {
             g.active_texture(glow::TEXTURE0 + unit);
-            g.bind_sampler(unit, sampler);
+            if !self.gl.es2() {
+                g.bind_sampler(unit, sampler);
+            }
             let identity = [0, 1, 2, 3];
             let (Some((_, v)), Some((texture, target))) = (view, bound) else {
                 return Ok(identity);
@@ -909,6 +935,15 @@ impl GlBackend {
             g.bind_texture(target, Some(texture));
             if target == glow::TEXTURE_BUFFER {
                 return Ok(identity);
+            }
+            if self.gl.es2() {
+                let state = sampler_handle.and_then(|h| {
+                    match scene.state.objects.get(h, ObjectType::SamplerState) {
+                        Ok(Object::SamplerState(s)) => Some(*s),
+                        _ => None,
+                    }
+                });
+                return Ok(self.gl.bind_texture_es2(target, &v, state.as_ref()));
             }
             let stored = self
                 .gl
@@ -944,7 +979,10 @@ impl GlBackend {
         }
     }
 
-    fn bind_vertices(&mut self, scene: Scene<'_>) -> Result<()> {
+    /// Binds the vertex elements' buffers. On ES 2.0, which has no instance divisors, the
+    /// elements read per instance are left out and returned for the draw to set per instance.
+    fn bind_vertices(&mut self, scene: Scene<'_>) -> Result<Vec<super::es2::InstancedAttrib>> {
+        let mut per_instance = Vec::new();
         let state = scene.state;
         let elements = match state.vertex_elements {
             Some(h) => match state.objects.get(h, ObjectType::VertexElements) {
@@ -957,8 +995,10 @@ impl GlBackend {
         // SAFETY: the context is current; our VAO is bound; offsets are byte offsets GL reads
         // from bound buffers.
         unsafe {
-            g.bind_vertex_array(Some(self.vao));
-            for i in 0..16u32 {
+            if let Some(vao) = self.vao {
+                g.bind_vertex_array(Some(vao));
+            }
+            for i in 0..MAX_ATTRIBS {
                 g.disable_vertex_attrib_array(i);
             }
             for (i, e) in elements.iter().enumerate() {
@@ -975,8 +1015,19 @@ impl GlBackend {
                         format!("vertex format {:?}", e.src_format),
                     ));
                 };
-                g.bind_buffer(glow::ARRAY_BUFFER, Some(*buffer));
                 let offset = (vb.offset + e.src_offset) as i32;
+                if self.gl.es2() && e.instance_divisor > 0 {
+                    per_instance.push(super::es2::InstancedAttrib {
+                        index: i,
+                        divisor: e.instance_divisor,
+                        buffer: *buffer,
+                        offset: offset as u32,
+                        stride: vb.stride,
+                        format: e.src_format,
+                    });
+                    continue;
+                }
+                g.bind_buffer(glow::ARRAY_BUFFER, Some(*buffer));
                 if f.integer {
                     g.vertex_attrib_pointer_i32(i, f.size, f.ty, vb.stride as i32, offset);
                 } else {
@@ -989,11 +1040,13 @@ impl GlBackend {
                         offset,
                     );
                 }
-                g.vertex_attrib_divisor(i, e.instance_divisor);
+                if !self.gl.es2() {
+                    g.vertex_attrib_divisor(i, e.instance_divisor);
+                }
                 g.enable_vertex_attrib_array(i);
             }
         }
-        Ok(())
+        Ok(per_instance)
     }
 
     fn emit_state(&self, state: &SubContext, flip: bool) {
@@ -1152,7 +1205,10 @@ impl GlBackend {
             };
             let toggle = |cap, on: bool| if on { g.enable(cap) } else { g.disable(cap) };
             toggle(glow::SCISSOR_TEST, r.scissor);
-            toggle(glow::RASTERIZER_DISCARD, r.rasterizer_discard);
+            // ES 2.0 has no rasterizer discard; its draws skip themselves instead.
+            if !self.gl.es2() {
+                toggle(glow::RASTERIZER_DISCARD, r.rasterizer_discard);
+            }
             toggle(glow::POLYGON_OFFSET_FILL, r.offset_tri);
             g.polygon_offset(r.offset_scale, r.offset_units);
             g.line_width(r.line_width.max(1.0));
@@ -1284,6 +1340,13 @@ impl Gl {
                         Err(e) => result = Err(e),
                     }
                 }
+                if self.es2() {
+                    // GLSL ES 1.00 attributes have no layout: inputs go where the vertex
+                    // elements' indices say.
+                    for i in 0..MAX_ATTRIBS {
+                        g.bind_attrib_location(program, i, &format!("in{i}"));
+                    }
+                }
                 g.link_program(program);
                 if !g.get_program_link_status(program) {
                     result = Err(format!("link: {}", g.get_program_info_log(program)));
@@ -1318,8 +1381,9 @@ impl Gl {
             let point_size = g.get_uniform_location(program, crate::shader::POINT_SIZE);
             let clip_planes = g.get_uniform_location(program, crate::shader::CLIP_PLANES);
             let two_side = g.get_uniform_location(program, crate::shader::TWO_SIDE);
+            let es100 = super::es2::Es100Uniforms::find(g, program, self.es2());
             let mut blocks = Vec::new();
-            for (st, prefix) in STAGE_PREFIXES {
+            for (st, prefix) in STAGE_PREFIXES.into_iter().filter(|_| !self.es2()) {
                 for b in 1..16u32 {
                     if let Some(index) =
                         g.get_uniform_block_index(program, &format!("{prefix}ubo{b}"))
@@ -1339,6 +1403,7 @@ impl Gl {
                 point_size,
                 clip_planes,
                 two_side,
+                es100,
                 blocks,
             })
         }

@@ -354,6 +354,45 @@ pub fn gl_format_es(format: Format) -> Option<GlFormat> {
     }
 }
 
+/// `GL_HALF_FLOAT_OES` (OES_texture_half_float): ES 2.0's half-float pixel type, another
+/// number than ES 3.0's `GL_HALF_FLOAT`.
+pub const HALF_FLOAT_OES: u32 = 0x8D61;
+
+/// How an OpenGL ES 2.0 context holds `format`, or `None` where ES 2.0 and the extensions the
+/// backend uses have no exact form of it.
+///
+/// ES 2.0 makes textures with `glTexImage2D`, whose internal format is the unsized pixel
+/// format itself (ES 2.0 §3.7.1), and knows only a few pixel types: bytes (`RGBA`, `RGB`,
+/// `BGRA_EXT`, and `RED_EXT`/`RG_EXT` of EXT_texture_rg), the 16-bit packed ones, `FLOAT`
+/// (OES_texture_float), `HALF_FLOAT_OES`, and depth as `DEPTH_COMPONENT` of shorts or ints
+/// (OES_depth_texture) or `DEPTH_STENCIL_OES`/`UNSIGNED_INT_24_8_OES` (OES_packed_depth_stencil).
+/// There are no sRGB, snorm, integer, 16-bit normalized or block-compressed textures here;
+/// guests convert what caps do not list. BGRA needs no swap (EXT_texture_format_BGRA8888).
+pub fn gl_format_es2(format: Format) -> Option<GlFormat> {
+    let d = gl_format(format)?;
+    let ty = match d.ty {
+        g::HALF_FLOAT => HALF_FLOAT_OES,
+        ty => ty,
+    };
+    let allowed = match (d.format, ty) {
+        (g::RGBA | g::RGB | g::BGRA | g::RED | g::RG, g::UNSIGNED_BYTE) => true,
+        (g::RGB, g::UNSIGNED_SHORT_5_6_5) => true,
+        (g::RGBA, g::UNSIGNED_SHORT_4_4_4_4 | g::UNSIGNED_SHORT_5_5_5_1) => true,
+        (g::RGBA | g::RGB | g::RED | g::RG, g::FLOAT | HALF_FLOAT_OES) => true,
+        (g::DEPTH_COMPONENT, g::UNSIGNED_SHORT | g::UNSIGNED_INT) => true,
+        (g::DEPTH_STENCIL, g::UNSIGNED_INT_24_8) => true,
+        _ => false,
+    };
+    let sized_kind = matches!(d.kind, Kind::Color | Kind::Depth | Kind::DepthStencil);
+    let srgb = format.channels().is_some_and(|c| c.srgb);
+    (allowed && sized_kind && !srgb).then_some(GlFormat {
+        internal: d.format,
+        ty,
+        swap_rb: false,
+        ..d
+    })
+}
+
 /// Swaps the first and third byte of each 4-byte texel of `bytes` ([`GlFormat::swap_rb`]).
 pub fn swap_rb(bytes: &mut [u8]) {
     for texel in bytes.chunks_exact_mut(4) {

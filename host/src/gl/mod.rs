@@ -6,6 +6,7 @@ mod backend;
 pub mod compute;
 mod convert;
 mod draw;
+mod es2;
 mod extra;
 pub mod format;
 pub mod platform;
@@ -78,6 +79,7 @@ pub struct Limits {
 pub struct Gl {
     gl: glow::Context,
     extra: extra::GlExtra,
+    es2: es2::Es2Entry,
     version: Version,
     es_extensions: EsFeatures,
     // Dropped after `gl`: the entry points belong to this context.
@@ -104,6 +106,11 @@ impl Gl {
         })?;
         let ext = |name: &str| es && gl.supported_extensions().contains(name);
         let extra = extra::GlExtra::load(|name| context.proc_address(name), es, ext);
+        let es2 = if es && major < 3 {
+            es2::Es2Entry::load(|name| context.proc_address(name), ext)
+        } else {
+            es2::Es2Entry::default()
+        };
         let es_extensions = EsFeatures {
             shader: crate::shader::EsExtensions {
                 clip_cull_distance: ext("GL_EXT_clip_cull_distance"),
@@ -127,6 +134,7 @@ impl Gl {
         Ok(Gl {
             gl,
             extra,
+            es2,
             es_extensions,
             version: Version {
                 es,
@@ -143,7 +151,9 @@ impl Gl {
     /// How this context holds `format` ([`format::gl_format`], or [`format::gl_format_es`] on
     /// OpenGL ES).
     pub fn format(&self, f: virgl_proto::format::Format) -> Option<format::GlFormat> {
-        if self.version.es {
+        if self.es2() {
+            format::gl_format_es2(f)
+        } else if self.version.es {
             format::gl_format_es(f)
         } else {
             format::gl_format(f)
@@ -290,6 +300,64 @@ impl Gl {
         }
     }
 
+    /// Whether this is an OpenGL ES 2.0 context: no texture storage, samplers, UBOs, vertex
+    /// array objects, integer shaders, `glClearBuffer` or `glBlitFramebuffer`, so the backend
+    /// takes the older path for each.
+    pub fn es2(&self) -> bool {
+        self.version.es && self.version.major < 3
+    }
+
+    /// The framebuffer attachment points a texture of `format` is attached at: ES 2.0 has no
+    /// `GL_DEPTH_STENCIL_ATTACHMENT`, so a depth-stencil texture goes to both points there.
+    pub(crate) fn attachments(&self, format: &format::GlFormat) -> &'static [u32] {
+        match format.attachment() {
+            glow::DEPTH_STENCIL_ATTACHMENT if self.es2() => {
+                &[glow::DEPTH_ATTACHMENT, glow::STENCIL_ATTACHMENT]
+            }
+            glow::DEPTH_STENCIL_ATTACHMENT => &[glow::DEPTH_STENCIL_ATTACHMENT],
+            glow::DEPTH_ATTACHMENT => &[glow::DEPTH_ATTACHMENT],
+            _ => &[glow::COLOR_ATTACHMENT0],
+        }
+    }
+
+    /// `glDrawBuffers` of the bound framebuffer. ES 2.0 has it as `GL_EXT_draw_buffers`; without
+    /// that, only colour 0 is drawn, whatever is asked.
+    pub(crate) unsafe fn draw_buffers(&self, buffers: &[u32]) {
+        if !self.es2() {
+            self.gl.draw_buffers(buffers);
+        } else {
+            self.es2.draw_buffers(buffers);
+        }
+    }
+
+    /// `glReadBuffer` of the bound framebuffer. ES 2.0 has it as `GL_NV_read_buffer`; without
+    /// that, colour 0 is read.
+    pub(crate) unsafe fn select_read_buffer(&self, buffer: u32) {
+        if !self.es2() {
+            self.gl.read_buffer(buffer);
+        } else {
+            self.es2.read_buffer(buffer);
+        }
+    }
+
+    /// The framebuffer binding point draws use: ES 2.0 has one framebuffer binding only.
+    pub(crate) fn draw_target(&self) -> u32 {
+        if self.es2() {
+            glow::FRAMEBUFFER
+        } else {
+            glow::DRAW_FRAMEBUFFER
+        }
+    }
+
+    /// The framebuffer binding point reads use ([`Gl::draw_target`]).
+    pub(crate) fn read_target(&self) -> u32 {
+        if self.es2() {
+            glow::FRAMEBUFFER
+        } else {
+            glow::READ_FRAMEBUFFER
+        }
+    }
+
     /// What the context is.
     pub fn version(&self) -> &Version {
         &self.version
@@ -302,11 +370,16 @@ impl Gl {
 
     /// Queries the limits guests are told about.
     pub fn limits(&self) -> Result<Limits> {
-        // SAFETY: the context is current; both are integer queries every GL 3+ / GLES 3+ has.
+        // SAFETY: the context is current; both are integer queries every GL 3+ / GLES 3+ has
+        // (ES 2.0 has no multisampling at all, and no MAX_SAMPLES).
         let (tex, samples) = unsafe {
             (
                 self.gl.get_parameter_i32(glow::MAX_TEXTURE_SIZE),
-                self.gl.get_parameter_i32(glow::MAX_SAMPLES),
+                if self.es2() {
+                    1
+                } else {
+                    self.gl.get_parameter_i32(glow::MAX_SAMPLES)
+                },
             )
         };
         self.check("glGetIntegerv(MAX_TEXTURE_SIZE, MAX_SAMPLES)")?;
@@ -330,7 +403,12 @@ impl Gl {
         let (tex2d, tex3d, cube) = unsafe {
             (
                 self.gl.get_parameter_i32(glow::MAX_TEXTURE_SIZE),
-                self.gl.get_parameter_i32(glow::MAX_3D_TEXTURE_SIZE),
+                // ES 2.0 has 3D textures only with GL_OES_texture_3D (same enum).
+                if self.es2() && !self.es_extensions.shader.texture_3d {
+                    0
+                } else {
+                    self.gl.get_parameter_i32(glow::MAX_3D_TEXTURE_SIZE)
+                },
                 self.gl.get_parameter_i32(glow::MAX_CUBE_MAP_TEXTURE_SIZE),
             )
         };

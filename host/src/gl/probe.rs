@@ -100,6 +100,10 @@ impl<'a> Scratch<'a> {
     /// refuses it (or the table has no row for it).
     pub(crate) fn new(gl: &'a Gl, format: Format, width: u32, height: u32) -> Option<Self> {
         let table = gl.format(format)?;
+        // ES 2.0 has no storage for compressed textures without data.
+        if table.kind == Kind::Compressed && gl.es2() {
+            return None;
+        }
         let g = &gl.gl;
         gl.clear_errors();
         // SAFETY: the context is current; the texture is made and bound here, and glTexImage2D
@@ -107,7 +111,9 @@ impl<'a> Scratch<'a> {
         let texture = unsafe {
             let texture = g.create_texture().ok()?;
             g.bind_texture(glow::TEXTURE_2D, Some(texture));
-            g.tex_parameter_i32(glow::TEXTURE_2D, glow::TEXTURE_MAX_LEVEL, 0);
+            if !gl.es2() {
+                g.tex_parameter_i32(glow::TEXTURE_2D, glow::TEXTURE_MAX_LEVEL, 0);
+            }
             // ES makes compressed textures only with storage of their own (glTexImage2D
             // takes no compressed internal format there).
             if table.kind == Kind::Compressed && gl.version().es {
@@ -164,20 +170,22 @@ impl<'a> Scratch<'a> {
             })?;
             self.framebuffer = Some(fb);
             g.bind_framebuffer(glow::FRAMEBUFFER, Some(fb));
-            g.framebuffer_texture_2d(
-                glow::FRAMEBUFFER,
-                self.table.attachment(),
-                glow::TEXTURE_2D,
-                Some(self.texture),
-                0,
-            );
+            for &attachment in self.gl.attachments(&self.table) {
+                g.framebuffer_texture_2d(
+                    glow::FRAMEBUFFER,
+                    attachment,
+                    glow::TEXTURE_2D,
+                    Some(self.texture),
+                    0,
+                );
+            }
             let draw = if self.table.is_depth_stencil() {
                 glow::NONE
             } else {
                 glow::COLOR_ATTACHMENT0
             };
-            g.draw_buffers(&[draw]);
-            g.read_buffer(draw);
+            self.gl.draw_buffers(&[draw]);
+            self.gl.select_read_buffer(draw);
             g.check_framebuffer_status(glow::FRAMEBUFFER)
         };
         self.gl.check("attach a texture to a framebuffer")?;
@@ -518,11 +526,23 @@ impl Gl {
             // SAFETY: as for `int`.
             unsafe { g.get_parameter_i32(pname) }
         };
+        // ES 2.0 lacks these names (INVALID_ENUM): what they would count is 0 there.
+        let es2 = self.es2();
+        let int3 = |pname| if es2 { 0 } else { int(pname) };
+        let signed3 = |pname| if es2 { 0 } else { signed(pname) };
+        // ES 2.0 counts uniforms and varyings in vec4s.
+        let components = |es2_vectors, pname| {
+            if es2 {
+                4 * int(es2_vectors)
+            } else {
+                int(pname)
+            }
+        };
         let gather = at_least((4, 0), (3, 1));
         let limits = ProbedLimits {
             texel_offset: [
-                signed(glow::MIN_PROGRAM_TEXEL_OFFSET),
-                signed(glow::MAX_PROGRAM_TEXEL_OFFSET),
+                signed3(glow::MIN_PROGRAM_TEXEL_OFFSET),
+                signed3(glow::MAX_PROGRAM_TEXEL_OFFSET),
             ],
             gather_offset: if gather {
                 [
@@ -537,15 +557,15 @@ impl Gl {
             } else {
                 0
             },
-            max_array_texture_layers: int(glow::MAX_ARRAY_TEXTURE_LAYERS),
-            max_samples: int(glow::MAX_SAMPLES),
-            max_uniform_blocks: int(glow::MAX_VERTEX_UNIFORM_BLOCKS)
-                .min(int(glow::MAX_FRAGMENT_UNIFORM_BLOCKS))
+            max_array_texture_layers: int3(glow::MAX_ARRAY_TEXTURE_LAYERS),
+            max_samples: if es2 { 1 } else { int(glow::MAX_SAMPLES) },
+            max_uniform_blocks: int3(glow::MAX_VERTEX_UNIFORM_BLOCKS)
+                .min(int3(glow::MAX_FRAGMENT_UNIFORM_BLOCKS))
                 .min(match geometry(glow::MAX_GEOMETRY_UNIFORM_BLOCKS) {
                     0 => u32::MAX,
                     n => n,
                 }),
-            max_uniform_block_size: int(glow::MAX_UNIFORM_BLOCK_SIZE),
+            max_uniform_block_size: int3(glow::MAX_UNIFORM_BLOCK_SIZE),
             max_texture_buffer_size: if self.texture_buffers() {
                 int(glow::MAX_TEXTURE_BUFFER_SIZE)
             } else {
@@ -557,9 +577,18 @@ impl Gl {
                 0
             },
             sample_locations: [0; 8],
-            max_draw_buffers: int(glow::MAX_DRAW_BUFFERS),
+            // GL_MAX_DRAW_BUFFERS_EXT of GL_EXT_draw_buffers is the same enum; ES 2.0 alone
+            // draws into one colour buffer.
+            max_draw_buffers: if es2 && !self.es_extensions.shader.draw_buffers {
+                1
+            } else {
+                int(glow::MAX_DRAW_BUFFERS)
+            },
             max_vertex_attribs: int(glow::MAX_VERTEX_ATTRIBS),
-            max_vertex_output_components: int(glow::MAX_VERTEX_OUTPUT_COMPONENTS),
+            max_vertex_output_components: components(
+                glow::MAX_VARYING_VECTORS,
+                glow::MAX_VERTEX_OUTPUT_COMPONENTS,
+            ),
             max_vertex_attrib_stride: if at_least((4, 4), (3, 1)) {
                 int(glow::MAX_VERTEX_ATTRIB_STRIDE)
             } else {
@@ -567,17 +596,27 @@ impl Gl {
             },
             max_texture_image_units: int(glow::MAX_TEXTURE_IMAGE_UNITS),
             max_uniform_components: [
-                int(glow::MAX_VERTEX_UNIFORM_COMPONENTS),
-                int(glow::MAX_FRAGMENT_UNIFORM_COMPONENTS),
+                components(
+                    glow::MAX_VERTEX_UNIFORM_VECTORS,
+                    glow::MAX_VERTEX_UNIFORM_COMPONENTS,
+                ),
+                components(
+                    glow::MAX_FRAGMENT_UNIFORM_VECTORS,
+                    glow::MAX_FRAGMENT_UNIFORM_COMPONENTS,
+                ),
                 geometry(glow::MAX_GEOMETRY_UNIFORM_COMPONENTS),
             ],
             max_geometry_output_vertices: geometry(glow::MAX_GEOMETRY_OUTPUT_VERTICES),
             max_geometry_total_output_components: geometry(
                 glow::MAX_GEOMETRY_TOTAL_OUTPUT_COMPONENTS,
             ),
-            uniform_buffer_offset_alignment: int(glow::UNIFORM_BUFFER_OFFSET_ALIGNMENT),
+            uniform_buffer_offset_alignment: int3(glow::UNIFORM_BUFFER_OFFSET_ALIGNMENT),
             max_texture_2d_size: int(glow::MAX_TEXTURE_SIZE),
-            max_texture_3d_size: int(glow::MAX_3D_TEXTURE_SIZE),
+            max_texture_3d_size: if es2 && !self.es_extensions.shader.texture_3d {
+                0
+            } else {
+                int(glow::MAX_3D_TEXTURE_SIZE)
+            },
             max_texture_cube_size: int(glow::MAX_CUBE_MAP_TEXTURE_SIZE),
             aliased_point_size: range(glow::ALIASED_POINT_SIZE_RANGE),
             aliased_line_width: range(glow::ALIASED_LINE_WIDTH_RANGE),
@@ -613,6 +652,9 @@ impl Gl {
     /// Whether a framebuffer with an RGBA8 and an R8 colour attachment is complete
     /// (virglrenderer's `vrend_check_framebuffer_mixed_color_attachements`).
     fn probe_mixed_color_formats(&self) -> Result<bool> {
+        if self.es2() && !self.es2.has_draw_buffers() {
+            return Ok(false);
+        }
         let (Some(mut rgba), Some(r)) = (
             Scratch::new(self, Format::R8G8B8A8_UNORM, 4, 4),
             Scratch::new(self, Format::R8_UNORM, 4, 4),
@@ -631,7 +673,7 @@ impl Gl {
                 Some(r.texture),
                 0,
             );
-            g.draw_buffers(&[glow::COLOR_ATTACHMENT0, glow::COLOR_ATTACHMENT1]);
+            self.draw_buffers(&[glow::COLOR_ATTACHMENT0, glow::COLOR_ATTACHMENT1]);
             g.check_framebuffer_status(glow::FRAMEBUFFER)
         };
         self.check("mixed-format framebuffer")?;

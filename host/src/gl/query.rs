@@ -15,7 +15,17 @@ fn target(t: QueryType, gl: &super::Gl) -> Option<u32> {
     let es = gl.version.es;
     Some(match t {
         QueryType::OcclusionCounter if es => glow::ANY_SAMPLES_PASSED,
-        QueryType::Timestamp | QueryType::TimeElapsed if es && !gl.es_extensions.timer_query => {
+        QueryType::Timestamp | QueryType::TimeElapsed
+            if es && (!gl.es_extensions.timer_query || gl.es2()) =>
+        {
+            return None
+        }
+        // ES 2.0 has occlusion predicates alone, with GL_EXT_occlusion_query_boolean.
+        QueryType::OcclusionCounter
+        | QueryType::OcclusionPredicate
+        | QueryType::OcclusionPredicateConservative
+            if gl.es2() && !gl.es2.has_queries() =>
+        {
             return None
         }
         QueryType::OcclusionCounter => glow::SAMPLES_PASSED,
@@ -74,7 +84,12 @@ impl GlBackend {
             return Ok(*q);
         }
         // SAFETY: the context is current; the query name is new.
-        let q = unsafe { self.gl.gl.create_query() }.map_err(|e| gl_err("glGenQueries", e))?;
+        let q = if self.gl.es2() {
+            unsafe { self.gl.es2.create_query() }
+                .ok_or_else(|| gl_err("glGenQueriesEXT", "no query name"))?
+        } else {
+            unsafe { self.gl.gl.create_query() }.map_err(|e| gl_err("glGenQueries", e))?
+        };
         self.queries.insert(key, q);
         Ok(q)
     }
@@ -102,7 +117,13 @@ impl GlBackend {
         }
         let q = self.query_object(scene, handle)?;
         // SAFETY: the context is current and `q` is ours.
-        unsafe { self.gl.gl.begin_query(t, q) };
+        unsafe {
+            if self.gl.es2() {
+                self.gl.es2.begin_query(t, q)
+            } else {
+                self.gl.gl.begin_query(t, q)
+            }
+        };
         self.gl.check("glBeginQuery")
     }
 
@@ -125,7 +146,9 @@ impl GlBackend {
         let q = self.query_object(scene, handle)?;
         // SAFETY: the context is current and `q` is ours.
         unsafe {
-            if t == glow::TIMESTAMP && self.gl.version.es {
+            if self.gl.es2() {
+                self.gl.es2.end_query(t);
+            } else if t == glow::TIMESTAMP && self.gl.version.es {
                 self.gl.extra.query_counter_ext(q);
             } else if t == glow::TIMESTAMP {
                 self.gl.gl.query_counter(q, glow::TIMESTAMP);
@@ -151,6 +174,16 @@ impl GlBackend {
         let g = &self.gl.gl;
         // SAFETY: the context is current and `q` is ours.
         let value = unsafe {
+            if self.gl.es2() {
+                let available = self.gl.es2.query_object(q, glow::QUERY_RESULT_AVAILABLE) != 0;
+                return Ok(if index == -1 {
+                    Some(u64::from(available))
+                } else if available || wait {
+                    Some(u64::from(self.gl.es2.query_object(q, glow::QUERY_RESULT)))
+                } else {
+                    None
+                });
+            }
             let available = g.get_query_parameter_u32(q, glow::QUERY_RESULT_AVAILABLE) != 0;
             if index == -1 {
                 Some(u64::from(available))
@@ -187,7 +220,13 @@ impl GlBackend {
         }
         let q = self.query_object(scene, handle)?;
         // SAFETY: the context is current and `q` is ours; the wait is GL's own.
-        let passed = unsafe { self.gl.gl.get_query_parameter_u32(q, glow::QUERY_RESULT) } != 0;
+        let passed = unsafe {
+            if self.gl.es2() {
+                self.gl.es2.query_object(q, glow::QUERY_RESULT)
+            } else {
+                self.gl.gl.get_query_parameter_u32(q, glow::QUERY_RESULT)
+            }
+        } != 0;
         self.gl.check("glGetQueryObjectuiv (render condition)")?;
         Ok(passed == inverted)
     }

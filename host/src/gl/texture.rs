@@ -48,13 +48,10 @@ impl Gl {
             // SAFETY: the context is current; the buffer is new and sized from a checked u32.
             unsafe {
                 let buffer = g.create_buffer().map_err(|e| gl_err("glGenBuffers", e))?;
-                g.bind_buffer(glow::COPY_WRITE_BUFFER, Some(buffer));
-                g.buffer_data_size(
-                    glow::COPY_WRITE_BUFFER,
-                    d.width.max(1) as i32,
-                    glow::DYNAMIC_DRAW,
-                );
-                g.bind_buffer(glow::COPY_WRITE_BUFFER, None);
+                let t = self.copy_target();
+                g.bind_buffer(t, Some(buffer));
+                g.buffer_data_size(t, d.width.max(1) as i32, glow::DYNAMIC_DRAW);
+                g.bind_buffer(t, None);
                 self.check("glBufferData")?;
                 return Ok(Storage::Buffer(buffer));
             }
@@ -73,31 +70,40 @@ impl Gl {
             let texture = g.create_texture().map_err(|e| gl_err("glGenTextures", e))?;
             g.bind_texture(target, Some(texture));
             let internal = format.internal;
-            match target {
-                glow::TEXTURE_1D => g.tex_storage_1d(target, levels, internal, w),
-                glow::TEXTURE_1D_ARRAY => g.tex_storage_2d(target, levels, internal, w, layers),
-                glow::TEXTURE_2D | glow::TEXTURE_RECTANGLE | glow::TEXTURE_CUBE_MAP => {
-                    g.tex_storage_2d(target, levels, internal, w, h)
+            if self.es2() {
+                self.specify_levels(target, &format, res);
+            } else {
+                match target {
+                    glow::TEXTURE_1D => g.tex_storage_1d(target, levels, internal, w),
+                    glow::TEXTURE_1D_ARRAY => g.tex_storage_2d(target, levels, internal, w, layers),
+                    glow::TEXTURE_2D | glow::TEXTURE_RECTANGLE | glow::TEXTURE_CUBE_MAP => {
+                        g.tex_storage_2d(target, levels, internal, w, h)
+                    }
+                    glow::TEXTURE_3D => {
+                        g.tex_storage_3d(target, levels, internal, w, h, d.depth as i32)
+                    }
+                    glow::TEXTURE_2D_ARRAY | glow::TEXTURE_CUBE_MAP_ARRAY => {
+                        g.tex_storage_3d(target, levels, internal, w, h, layers)
+                    }
+                    glow::TEXTURE_2D_MULTISAMPLE => g.tex_storage_2d_multisample(
+                        target,
+                        d.nr_samples as i32,
+                        internal,
+                        w,
+                        h,
+                        true,
+                    ),
+                    glow::TEXTURE_2D_MULTISAMPLE_ARRAY => self.extra.tex_storage_3d_multisample(
+                        target,
+                        d.nr_samples as i32,
+                        internal,
+                        w,
+                        h,
+                        layers,
+                        true,
+                    ),
+                    _ => unreachable!("texture_target gives texture targets"),
                 }
-                glow::TEXTURE_3D => {
-                    g.tex_storage_3d(target, levels, internal, w, h, d.depth as i32)
-                }
-                glow::TEXTURE_2D_ARRAY | glow::TEXTURE_CUBE_MAP_ARRAY => {
-                    g.tex_storage_3d(target, levels, internal, w, h, layers)
-                }
-                glow::TEXTURE_2D_MULTISAMPLE => {
-                    g.tex_storage_2d_multisample(target, d.nr_samples as i32, internal, w, h, true)
-                }
-                glow::TEXTURE_2D_MULTISAMPLE_ARRAY => self.extra.tex_storage_3d_multisample(
-                    target,
-                    d.nr_samples as i32,
-                    internal,
-                    w,
-                    h,
-                    layers,
-                    true,
-                ),
-                _ => unreachable!("texture_target gives texture targets"),
             }
             g.bind_texture(target, None);
             if let Err(e) = self.check("glTexStorage") {
@@ -109,6 +115,58 @@ impl Gl {
                 target,
                 format,
             })
+        }
+    }
+
+    /// The buffer binding point for copying into and out of buffers: `GL_ARRAY_BUFFER` on
+    /// ES 2.0, which has no `GL_COPY_*_BUFFER` (the array buffer binding is not vertex array
+    /// state, and draws bind their own).
+    pub(crate) fn copy_target(&self) -> u32 {
+        if self.es2() {
+            glow::ARRAY_BUFFER
+        } else {
+            glow::COPY_WRITE_BUFFER
+        }
+    }
+
+    /// ES 2.0 has no texture storage: each level (of each face) of the texture bound to
+    /// `target` is specified with `glTexImage2D` (or `glTexImage3DOES`) and no pixels, and the
+    /// chain stops at the last one with `GL_TEXTURE_MAX_LEVEL` (APPLE_texture_max_level), so
+    /// a chain shorter than the full one is complete.
+    ///
+    /// # Safety
+    /// The context is current and a texture is bound to `target`.
+    unsafe fn specify_levels(&self, target: u32, format: &GlFormat, res: &Resource) {
+        let g = &self.gl;
+        let d = &res.desc;
+        for level in 0..=d.last_level {
+            let w = (d.width >> level).max(1) as i32;
+            let h = (d.height >> level).max(1) as i32;
+            let (f, t, internal) = (format.format, format.ty, format.internal);
+            match target {
+                glow::TEXTURE_3D => {
+                    let depth = (d.depth >> level).max(1) as i32;
+                    self.es2
+                        .tex_image_3d(level as i32, internal, w, h, depth, f, t)
+                }
+                glow::TEXTURE_CUBE_MAP => {
+                    for face in CUBE_FACES {
+                        let none = glow::PixelUnpackData::Slice(None);
+                        g.tex_image_2d(face, level as i32, internal as i32, w, h, 0, f, t, none);
+                    }
+                }
+                _ => {
+                    let none = glow::PixelUnpackData::Slice(None);
+                    g.tex_image_2d(target, level as i32, internal as i32, w, h, 0, f, t, none);
+                }
+            }
+        }
+        if self
+            .gl
+            .supported_extensions()
+            .contains("GL_APPLE_texture_max_level")
+        {
+            g.tex_parameter_i32(target, glow::TEXTURE_MAX_LEVEL, d.last_level as i32);
         }
     }
 
@@ -145,9 +203,10 @@ impl Gl {
             // SAFETY: the context is current; the renderer checked that x + data.len() lies
             // inside the buffer.
             unsafe {
-                g.bind_buffer(glow::COPY_WRITE_BUFFER, Some(*buffer));
-                g.buffer_sub_data_u8_slice(glow::COPY_WRITE_BUFFER, region.x as i32, data);
-                g.bind_buffer(glow::COPY_WRITE_BUFFER, None);
+                let t = self.copy_target();
+                g.bind_buffer(t, Some(*buffer));
+                g.buffer_sub_data_u8_slice(t, region.x as i32, data);
+                g.bind_buffer(t, None);
             }
             return self.check("glBufferSubData");
         };
@@ -175,8 +234,10 @@ impl Gl {
         // 1, and the box lies inside the level.
         unsafe {
             g.pixel_store_i32(glow::UNPACK_ALIGNMENT, 1);
-            g.pixel_store_i32(glow::UNPACK_ROW_LENGTH, 0);
-            g.pixel_store_i32(glow::UNPACK_IMAGE_HEIGHT, 0);
+            if !self.es2() {
+                g.pixel_store_i32(glow::UNPACK_ROW_LENGTH, 0);
+                g.pixel_store_i32(glow::UNPACK_IMAGE_HEIGHT, 0);
+            }
             g.bind_texture(*target, Some(*texture));
             match *target {
                 glow::TEXTURE_1D => self.extra.tex_sub_image_1d(*target, lvl, x, w, f, t, data),
@@ -192,6 +253,10 @@ impl Gl {
                         let face = CUBE_FACES[region.z as usize + i];
                         g.tex_sub_image_2d(face, lvl, x, y, w, h, f, t, src(chunk));
                     }
+                }
+                glow::TEXTURE_3D if self.es2() => {
+                    self.es2
+                        .tex_sub_image_3d(lvl, [x, y, z], [w, h, d], f, t, data.as_ptr().cast())
                 }
                 _ => g.tex_sub_image_3d(*target, lvl, x, y, z, w, h, d, f, t, src(data)),
             }
@@ -364,6 +429,23 @@ impl Gl {
         // buffer, so a successful mapping covers `data.len()` readable bytes, copied before the
         // unmap.
         unsafe {
+            if self.es2() {
+                g.bind_buffer(glow::ARRAY_BUFFER, Some(buffer));
+                let read = self
+                    .es2
+                    .read_mapped(glow::ARRAY_BUFFER, offset as usize, data);
+                g.bind_buffer(glow::ARRAY_BUFFER, None);
+                self.check("glMapBufferRangeEXT(GL_MAP_READ_BIT)")?;
+                return if read {
+                    Ok(())
+                } else {
+                    Err(gl_err(
+                        "glMapBufferRangeEXT",
+                        "buffers cannot be read back on this OpenGL ES 2.0 host \
+                         (no GL_EXT_map_buffer_range and GL_OES_mapbuffer)",
+                    ))
+                };
+            }
             g.bind_buffer(glow::COPY_READ_BUFFER, Some(buffer));
             if self.version.es {
                 let p = g.map_buffer_range(
@@ -402,51 +484,67 @@ impl Gl {
         let g = &self.gl;
         let layers = region.d.max(1) as usize;
         let layer_bytes = data.len() / layers;
-        let attachment = format.attachment();
+        let attachments = self.attachments(format);
+        let read_target = self.read_target();
         let mut unreadable = None;
         // SAFETY: the context is current; the framebuffer is made, used and deleted here, the
         // previous read framebuffer is bound again, and each chunk holds exactly one layer of
         // the box packed with PACK_ALIGNMENT 1, which is what glReadPixels writes.
         let status = unsafe {
-            let previous = g.get_parameter_framebuffer(glow::READ_FRAMEBUFFER_BINDING);
+            let previous = g.get_parameter_framebuffer(if self.es2() {
+                glow::FRAMEBUFFER_BINDING
+            } else {
+                glow::READ_FRAMEBUFFER_BINDING
+            });
             let fb = g
                 .create_framebuffer()
                 .map_err(|e| gl_err("glGenFramebuffers", e))?;
-            g.bind_framebuffer(glow::READ_FRAMEBUFFER, Some(fb));
+            g.bind_framebuffer(read_target, Some(fb));
             g.pixel_store_i32(glow::PACK_ALIGNMENT, 1);
-            g.pixel_store_i32(glow::PACK_ROW_LENGTH, 0);
+            if !self.es2() {
+                g.pixel_store_i32(glow::PACK_ROW_LENGTH, 0);
+            }
             let mut status = glow::FRAMEBUFFER_COMPLETE;
             for (i, chunk) in data.chunks_mut(layer_bytes.max(1)).enumerate() {
                 let layer = region.z as usize + i;
-                match target {
-                    glow::TEXTURE_2D | glow::TEXTURE_2D_MULTISAMPLE => g.framebuffer_texture_2d(
-                        glow::READ_FRAMEBUFFER,
-                        attachment,
-                        target,
-                        Some(texture),
-                        level as i32,
-                    ),
-                    glow::TEXTURE_CUBE_MAP => g.framebuffer_texture_2d(
-                        glow::READ_FRAMEBUFFER,
-                        attachment,
-                        CUBE_FACES[layer % 6],
-                        Some(texture),
-                        level as i32,
-                    ),
-                    _ => g.framebuffer_texture_layer(
-                        glow::READ_FRAMEBUFFER,
-                        attachment,
-                        Some(texture),
-                        level as i32,
-                        layer as i32,
-                    ),
+                for &attachment in attachments {
+                    match target {
+                        glow::TEXTURE_2D | glow::TEXTURE_2D_MULTISAMPLE => g
+                            .framebuffer_texture_2d(
+                                read_target,
+                                attachment,
+                                target,
+                                Some(texture),
+                                level as i32,
+                            ),
+                        glow::TEXTURE_CUBE_MAP => g.framebuffer_texture_2d(
+                            read_target,
+                            attachment,
+                            CUBE_FACES[layer % 6],
+                            Some(texture),
+                            level as i32,
+                        ),
+                        glow::TEXTURE_3D if self.es2() => self.es2.framebuffer_texture_3d(
+                            attachment,
+                            Some(texture),
+                            level as i32,
+                            layer as i32,
+                        ),
+                        _ => g.framebuffer_texture_layer(
+                            read_target,
+                            attachment,
+                            Some(texture),
+                            level as i32,
+                            layer as i32,
+                        ),
+                    }
                 }
-                g.read_buffer(if format.is_depth_stencil() {
+                self.select_read_buffer(if format.is_depth_stencil() {
                     glow::NONE
                 } else {
                     glow::COLOR_ATTACHMENT0
                 });
-                status = g.check_framebuffer_status(glow::READ_FRAMEBUFFER);
+                status = g.check_framebuffer_status(read_target);
                 if status != glow::FRAMEBUFFER_COMPLETE {
                     break;
                 }
@@ -494,7 +592,7 @@ impl Gl {
                     }
                 }
             }
-            g.bind_framebuffer(glow::READ_FRAMEBUFFER, previous);
+            g.bind_framebuffer(read_target, previous);
             g.delete_framebuffer(fb);
             status
         };
@@ -533,6 +631,7 @@ fn rgba_read(format: &GlFormat) -> Option<(u32, usize, usize)> {
     let bytes = match format.ty {
         glow::UNSIGNED_BYTE | glow::BYTE => 1,
         glow::UNSIGNED_SHORT | glow::SHORT | glow::HALF_FLOAT => 2,
+        super::format::HALF_FLOAT_OES => 2,
         glow::UNSIGNED_INT | glow::INT | glow::FLOAT => 4,
         _ => return None,
     };

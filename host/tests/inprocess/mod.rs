@@ -5,6 +5,7 @@
 use std::cell::RefCell;
 use std::rc::Rc;
 
+use virgl_guest::conform::{self, DynTransport, TransportKind, Verdict};
 use virgl_guest::error::{Error as GuestError, Result as GuestResult};
 use virgl_guest::transport::{Caps, Fence, ResourceDesc, ResourceId, TransferRegion, Transport};
 use virgl_host::gl::{Api, GlBackend};
@@ -191,4 +192,61 @@ impl InProcess {
             next_id: Rc::new(RefCell::new(0)),
         }
     }
+}
+
+/// Runs `virgl-conform`'s catalogue against a renderer on `backend`, and fails on a case that
+/// fails unless `not_yet` lists it (with the reason), or on a listed case that passes.
+pub fn run_catalogue(backend: GlBackend, not_yet: &[(&str, &str)]) {
+    eprintln!("on {}", backend.gl().version().version);
+    let limits = backend.gl().resource_limits().unwrap();
+    let renderer: Shared = Rc::new(RefCell::new(Renderer::new(backend, limits)));
+    let caps = caps(&renderer).expect("the GL backend serves capsets 1 and 2");
+    let next_ctx = Rc::new(RefCell::new(0u32));
+    let next_id = Rc::new(RefCell::new(0u32));
+    let filter = std::env::var("CONFORM_FILTER").ok();
+    let mut failed = Vec::new();
+    let mut passed = 0;
+    for case in conform::select(filter.as_deref(), Some(TransportKind::Vtest)) {
+        let mut connect = || -> GuestResult<DynTransport> {
+            let ctx = {
+                let mut n = next_ctx.borrow_mut();
+                *n += 1;
+                *n
+            };
+            renderer
+                .borrow_mut()
+                .create_context(ctx, case.name)
+                .map_err(host("create context"))?;
+            Ok(Box::new(InProcess {
+                renderer: renderer.clone(),
+                ctx,
+                caps: caps.clone(),
+                backings: Default::default(),
+                next_id: next_id.clone(),
+            }))
+        };
+        let report = conform::run_case(case, &mut connect, None).unwrap();
+        eprintln!(
+            "{:<40} {:<5} {}",
+            report.case,
+            report.outcome.verdict.as_str(),
+            report.outcome.detail
+        );
+        match report.outcome.verdict {
+            Verdict::Fail => failed.push(report.case),
+            Verdict::Pass => passed += 1,
+            _ => {}
+        }
+    }
+    eprintln!("{passed} passed, {} failed: {failed:?}", failed.len());
+    let expected: Vec<&str> = not_yet.iter().map(|(c, _)| *c).collect();
+    let unexpected: Vec<_> = failed.iter().filter(|c| !expected.contains(c)).collect();
+    let fixed: Vec<_> = match filter {
+        Some(_) => Vec::new(),
+        None => expected.iter().filter(|c| !failed.contains(c)).collect(),
+    };
+    assert!(
+        unexpected.is_empty() && fixed.is_empty(),
+        "failed, not listed: {unexpected:?}; listed, but passed (take them off): {fixed:?}"
+    );
 }
