@@ -637,6 +637,52 @@ mod tests {
     }
 
     #[test]
+    fn es2_hosts_offer_glsl_120_and_only_what_es_2_0_has() {
+        let mut p = probed();
+        p.version = version(true, 2, 0, "llvmpipe");
+        p.limits.max_uniform_blocks = 0;
+        p.limits.max_array_texture_layers = 0;
+        p.limits.max_texture_buffer_size = 0;
+        p.limits.max_geometry_output_vertices = 0;
+        p.limits.max_samples = 1;
+        p.limits.max_vertex_output_components = 128;
+        let caps = fill(&p);
+        let v1 = caps.v1();
+        assert_eq!(v1.glsl_level, 120);
+        assert_eq!(v1.max_uniform_blocks, 1);
+        assert_eq!(v1.max_streamout_buffers, 0);
+        assert_eq!(v1.max_samples, 1);
+        assert_eq!(v1.max_tbo_size, 0);
+        let bset = BoolSet1::from_bits_truncate(v1.bset);
+        assert!(!bset.contains(BoolSet1::PRIMITIVE_RESTART));
+        assert!(!bset.contains(BoolSet1::SEAMLESS_CUBE_MAP));
+        assert!(!bset.contains(BoolSet1::INDEP_BLEND_ENABLE));
+        assert!(!bset.contains(BoolSet1::TIMER_QUERY));
+        // Two varyings carry the clip distances.
+        assert_eq!(caps.v2().max_vertex_outputs, 30);
+        // Bytes, shorts and floats; no ints, BGRA order or packed types.
+        let vb = &v1.vertexbuffer;
+        for f in [
+            Format::R32G32B32A32_FLOAT,
+            Format::R8G8B8A8_UNORM,
+            Format::R16G16_SNORM,
+            Format::R8G8B8A8_USCALED,
+        ] {
+            assert!(vb.supports(f), "{f:?}");
+        }
+        for f in [
+            Format::R32G32B32A32_UINT,
+            Format::R32_UNORM,
+            Format::B8G8R8A8_UNORM,
+            Format::R10G10B10A2_UNORM,
+            Format::R16G16B16A16_FLOAT,
+            Format::R8G8B8A8_UINT,
+        ] {
+            assert!(!vb.supports(f), "{f:?}");
+        }
+    }
+
+    #[test]
     fn capsets_have_their_versions_and_sizes() {
         let caps = fill(&probed());
         let one = caps.capset(CAPSET_VIRGL, 1).unwrap();

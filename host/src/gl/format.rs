@@ -503,6 +503,29 @@ mod tests {
         assert_eq!(row, expected);
     }
 
+    #[rstest]
+    #[case::rgba8(Format::R8G8B8A8_UNORM, Some((g::RGBA, g::RGBA, g::UNSIGNED_BYTE)))]
+    #[case::bgra8_unswapped(Format::B8G8R8A8_UNORM, Some((g::BGRA, g::BGRA, g::UNSIGNED_BYTE)))]
+    #[case::r8(Format::R8_UNORM, Some((g::RED, g::RED, g::UNSIGNED_BYTE)))]
+    #[case::rgb565(Format::B5G6R5_UNORM, Some((g::RGB, g::RGB, g::UNSIGNED_SHORT_5_6_5)))]
+    #[case::half_oes(Format::R16G16B16A16_FLOAT, Some((g::RGBA, g::RGBA, HALF_FLOAT_OES)))]
+    #[case::z16(Format::Z16_UNORM, Some((g::DEPTH_COMPONENT, g::DEPTH_COMPONENT, g::UNSIGNED_SHORT)))]
+    #[case::z24s8(Format::S8_UINT_Z24_UNORM, Some((g::DEPTH_STENCIL, g::DEPTH_STENCIL, g::UNSIGNED_INT_24_8)))]
+    #[case::no_srgb(Format::B8G8R8A8_SRGB, None)]
+    #[case::no_snorm(Format::R8G8B8A8_SNORM, None)]
+    #[case::no_integer(Format::R32G32B32A32_UINT, None)]
+    #[case::no_unorm16(Format::R16G16B16A16_UNORM, None)]
+    #[case::no_dxt(Format::DXT1_RGB, None)]
+    #[case::no_z32f(Format::Z32_FLOAT, None)]
+    fn es2_rows_are_unsized_and_only_es2_types(
+        #[case] format: Format,
+        #[case] expected: Option<(u32, u32, u32)>,
+    ) {
+        let row = gl_format_es2(format);
+        assert_eq!(row.map(|r| (r.internal, r.format, r.ty)), expected);
+        assert!(row.is_none_or(|r| !r.swap_rb));
+    }
+
     #[test]
     fn swap_rb_exchanges_the_first_and_third_byte_of_each_texel() {
         let mut b = [1, 2, 3, 4, 5, 6, 7, 8];

@@ -61,6 +61,11 @@ pub struct HostEvalArgs {
     /// gets `--use-gles` and Mesa's `MESA_GLES_VERSION_OVERRIDE=VERSION`.
     #[arg(long, value_name = "VERSION", value_parser = ["2.0", "3.0", "3.1", "3.2"])]
     pub gles: Option<String>,
+    /// With `--gles`: the baseline stays on desktop GL, and only ours gets the ES context.
+    /// For ES 2.0, where virglrenderer cannot start: `--theirs` then names the reference
+    /// (virglrenderer, or our own server on desktop GL).
+    #[arg(long, requires = "gles")]
+    pub baseline_on_desktop: bool,
     /// Write every row as JSON to PATH.
     #[arg(long, value_name = "PATH")]
     pub json: Option<PathBuf>,
@@ -247,7 +252,9 @@ pub fn host_eval(args: &HostEvalArgs) -> Result<bool> {
         args: default_args(&args.theirs_args),
         env: Vec::new(),
     };
-    gles(&mut theirs);
+    if !args.baseline_on_desktop {
+        gles(&mut theirs);
+    }
     let built = match &args.ours {
         Some(_) if args.conform => build_ours(args.release, &work)?.map(|_| ()),
         Some(_) => Ok(()),

@@ -343,3 +343,20 @@ impl GlBackend {
             .upload(self.storage(dst.id)?, dst, copy.dst_level, to, &data)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn blit_boxes_become_positive_rectangles_with_their_mirroring() {
+        assert_eq!(super::rect(2, 3, 4, 5), ([2, 3, 4, 5], [false, false]));
+        // Gallium mirrors with negative sizes, carried as wrapped u32s.
+        assert_eq!(
+            super::rect(10, 3, (-4i32) as u32, 5),
+            ([6, 3, 4, 5], [true, false])
+        );
+        assert_eq!(
+            super::rect(0, 8, 4, (-8i32) as u32),
+            ([0, 0, 4, 8], [false, true])
+        );
+    }
+}
