@@ -65,6 +65,18 @@
 //! | `TEXTURE_VIEW` | with `GL_OES_texture_view` or `GL_EXT_texture_view` | |
 //! | `SRGB_WRITE_CONTROL` | with `GL_EXT_sRGB_write_control` | Mesa guests need it for GL 3.0 |
 //! | compute | ES 3.1+ | |
+//!
+//! On ES 2.0 (formats through [`crate::gl::format::gl_format_es2`]):
+//!
+//! | field | ES 2.0 value | why |
+//! |---|---|---|
+//! | `glsl_level` | 120 | Gallium's floor: Mesa guests then send integer-free TGSI, which GLSL ES 1.00 runs |
+//! | `bset` | `OCCLUSION_QUERY` (0 or 1, with `GL_EXT_occlusion_query_boolean`), `INSTANCEID`, `CONDITIONAL_RENDER` (on the CPU), `DEPTH_CLIP_DISABLE` with `GL_EXT_depth_clamp` | no primitive restart, seamless cube maps, per-buffer blending or timer queries |
+//! | `max_uniform_blocks`, `max_streamout_buffers`, `max_tbo_size`, `max_texture_array_layers` | 1, 0, 0, 0 | ES 2.0 has no uniform blocks, transform feedback, buffer or array textures |
+//! | `max_samples` | 1 | no multisampling |
+//! | `max_render_targets` | `GL_MAX_DRAW_BUFFERS_EXT` with `GL_EXT_draw_buffers`, else 1 | |
+//! | `vertexbuffer` | bytes, shorts and floats, 1 to 4, red first | ES 2.0's attribute types; guests convert the rest |
+//! | `max_vertex_outputs` | `GL_MAX_VARYING_VECTORS` − 2 | two varyings carry the clip distances |
 
 mod compute;
 

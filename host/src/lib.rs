@@ -45,7 +45,7 @@
 //!
 //! # OpenGL ES hosts
 //!
-//! The same backend runs on an ES 3.0, 3.1 or 3.2 context (`virgl-host-vtest --use-gles`,
+//! The same backend runs on an ES 2.0, 3.0, 3.1 or 3.2 context (`virgl-host-vtest --use-gles`,
 //! [`gl::GlBackend::new_gles`]); what differs is decided from the live context, never from
 //! what was asked for:
 //!
@@ -62,6 +62,20 @@
 //!   `PRIMITIVES_GENERATED` counted on the CPU without geometry shaders;
 //! - the rest is not offered: caps ([`caps`]) say what each level can do, and Mesa guests
 //!   expose GL accordingly.
+//!
+//! An OpenGL ES 2.0 context, which virglrenderer cannot serve at all, is the lowest level:
+//!
+//! - caps say GLSL 1.20, so Mesa guests send integer-free TGSI, which is translated to GLSL
+//!   ES 1.00 (`attribute`/`varying`, `gl_FragColor`, `texture2D`, registers holding values);
+//!   the guest then exposes GL 2.0 (no sRGB textures) and ES 2.0;
+//! - ES 2.0 lacks texture storage, sampler objects, `glClearBuffer`, `glBlitFramebuffer`,
+//!   buffer copies, vertex array objects, instancing and integer attributes; the backend's
+//!   ES 2.0 paths ([`gl`]'s `es2`) specify each level with `glTexImage2D`, set sampler state
+//!   as texture parameters (swizzles, depth comparison and LOD bias move into the shader as
+//!   uniforms), clear with `glClear`, blit by drawing a quad, copy through the CPU, and draw
+//!   instances one at a time;
+//! - its extensions are loaded under their own names and only when listed: Mesa hands out a
+//!   silent no-op for any name, so a pointer proves nothing.
 //!
 //! # Principles
 //!
