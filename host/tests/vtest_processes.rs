@@ -308,3 +308,60 @@ fn the_binary_serves_a_client_on_gles() {
     assert!(v1.bools().contains(BoolSet1::PRIMITIVE_RESTART));
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
+
+/// The binary on an OpenGL ES 2.0 context (Mesa's llvmpipe limited by
+/// `MESA_GLES_VERSION_OVERRIDE`), where virglrenderer cannot start: it says GLSL 1.20 and
+/// only what ES 2.0 has, and `virgl-conform`'s catalogue passes over vtest, skipping with a
+/// reason what the caps do not offer.
+#[test]
+fn the_binary_serves_the_catalogue_on_gles2() {
+    use virgl_guest::conform::{self, DynTransport, TransportKind, Verdict};
+    let dir = TempDir::new("binary-gles2");
+    let _server = Server::start(
+        binary()
+            .args(["--use-gles", "--socket-path"])
+            .arg(dir.sock())
+            .env("MESA_GLES_VERSION_OVERRIDE", "2.0")
+            .stderr(std::process::Stdio::null()),
+        &dir.sock(),
+    );
+    let sock = dir.sock();
+    let mut connect = || -> virgl_guest::error::Result<DynTransport> {
+        Ok(Box::new(virgl_guest::vtest::Vtest::connect(&sock)?))
+    };
+    let caps = match connect() {
+        Ok(c) => {
+            use virgl_guest::transport::Transport;
+            c.caps().clone()
+        }
+        Err(e) => {
+            eprintln!("skip: the server on ES 2.0 did not answer (no surfaceless EGL?): {e}");
+            return;
+        }
+    };
+    let v1 = caps.v2.expect("capset 2").v1;
+    assert_eq!(v1.glsl_level, 120);
+    use virgl_proto::caps::BoolSet1;
+    assert!(!v1.bools().contains(BoolSet1::PRIMITIVE_RESTART));
+    assert_eq!(v1.max_streamout_buffers, 0);
+    let mut failed = Vec::new();
+    let (mut passed, mut skipped) = (0, 0);
+    for case in conform::select(None, Some(TransportKind::Vtest)) {
+        let report = conform::run_case(case, &mut connect, None).expect("the server answers");
+        match report.outcome.verdict {
+            Verdict::Pass => passed += 1,
+            Verdict::Skip => {
+                assert!(
+                    !report.outcome.detail.is_empty(),
+                    "{} skips without a reason",
+                    case.name
+                );
+                skipped += 1;
+            }
+            _ => failed.push(format!("{}: {}", report.case, report.outcome.detail)),
+        }
+    }
+    eprintln!("ES 2.0: {passed} passed, {skipped} skipped");
+    assert!(failed.is_empty(), "failed on ES 2.0: {failed:#?}");
+    assert!(passed >= 30, "only {passed} cases ran on ES 2.0");
+}
