@@ -2,6 +2,7 @@
 //! through the protocol, reads the result back and compares real bytes.
 
 mod cases;
+pub mod needs;
 mod pipeline_scene;
 mod scanout;
 mod scene;
@@ -11,7 +12,7 @@ use std::time::Instant;
 
 use crate::context::Context;
 use crate::error::{Error, Result};
-use crate::transport::Transport;
+use crate::transport::{Caps, Transport};
 
 pub use cases::{all as all_cases, GROUPS};
 pub use scanout::{QUADRANTS, SCREENDUMP_REQUEST};
@@ -110,11 +111,17 @@ pub enum TransportKind {
     VirtioGpu,
 }
 
+/// What a case needs of the host, judged from its caps alone: `None` when the caps offer it,
+/// else why the case skips (naming the cap and its value).
+pub type Needs = fn(&Caps) -> Option<String>;
+
 /// One conformance case.
 pub struct Case {
     pub name: &'static str,
     pub run: fn(&mut Env<'_>) -> Result<Outcome>,
     pub scope: Scope,
+    /// Checked by [`run_case`] before `run`; a case checks what needs more than the caps itself.
+    pub needs: Needs,
 }
 
 impl Case {
@@ -124,16 +131,26 @@ impl Case {
             name,
             run,
             scope: Scope::Any,
+            needs: needs::nothing,
         }
     }
 
     /// A case that needs the virtio-gpu kernel driver.
     pub const fn virtio(name: &'static str, run: fn(&mut Env<'_>) -> Result<Outcome>) -> Case {
         Case {
-            name,
-            run,
             scope: Scope::VirtioGpu,
+            ..Case::any(name, run)
         }
+    }
+
+    /// The same case, skipped on hosts whose caps lack what `needs` asks for.
+    pub const fn needs(self, needs: Needs) -> Case {
+        Case { needs, ..self }
+    }
+
+    /// Why the case skips on a host with `caps`, or `None` when it runs.
+    pub fn skip_reason(&self, caps: &Caps) -> Option<String> {
+        (self.needs)(caps)
     }
 
     /// Whether the case applies to `kind` (every case applies when the kind is not known).
@@ -189,9 +206,12 @@ pub fn run_case(
                 connect,
                 images: Vec::new(),
             };
-            let outcome = match (case.run)(&mut env) {
-                Ok(o) => o,
-                Err(e) => Outcome::fail(format!("error: {e}")),
+            let outcome = match case.skip_reason(env.ctx.caps()) {
+                Some(why) => Outcome::skip(why),
+                None => match (case.run)(&mut env) {
+                    Ok(o) => o,
+                    Err(e) => Outcome::fail(format!("error: {e}")),
+                },
             };
             images = std::mem::take(&mut env.images);
             match (env.ctx.finish(), outcome.verdict) {
