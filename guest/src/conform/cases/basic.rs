@@ -146,8 +146,9 @@ fn caps_v1_sanity(env: &mut Env<'_>) -> Result<Outcome> {
     if caps.max_version < 1 {
         problems.push(format!("max_version {}", caps.max_version));
     }
-    if caps.glsl_level < 130 {
-        problems.push(format!("glsl_level {} < 130", caps.glsl_level));
+    // Gallium's floor: GL 2.1 and GLES 2.0 hosts send 120.
+    if caps.glsl_level < 120 {
+        problems.push(format!("glsl_level {} < 120", caps.glsl_level));
     }
     if caps.max_render_targets < 1 {
         problems.push("max_render_targets 0".to_string());
