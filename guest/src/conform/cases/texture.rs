@@ -1261,7 +1261,8 @@ fn texture_cube_faces(env: &mut Env<'_>) -> Result<Outcome> {
             )));
         }
     }
-    Ok(pass(ctx, 
+    Ok(pass(
+        ctx,
         "RGBA8 4x4 cube map (faces +X,-X,+Y written by transfer, -Y,+Z,-Z by RESOURCE_INLINE_WRITE), each face its own texels: \
          TEX CUBE along the GL cube-map table's direction for each texel centre samples every face, right way round, exactly (±0.5/255)",
     ))
@@ -1490,7 +1491,8 @@ fn filter_nearest_linear(env: &mut Env<'_>) -> Result<Outcome> {
             )));
         }
     }
-    Ok(pass(ctx, 
+    Ok(pass(
+        ctx,
         "2x2 RGBA8 texels (16,240,64,200) (232,8,192,40) / (120,48,248,96) (72,176,0,255) magnified to 8x8: \
          LINEAR gives the bilinear blend of the nearest texel centres (weights k/8, clamped at the edges) and NEAREST \
          each texel on its own 4x4 block, both computed on the CPU (±2/255)",
