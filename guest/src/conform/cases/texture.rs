@@ -319,9 +319,15 @@ fn unchecked(caps: &Caps, format: Format) -> Option<String> {
     }
 }
 
-/// A family needs the probe and at least one format the host samples.
+/// A family needs the probe, integers if all its formats are integer, and at least one format
+/// the host samples.
 fn needs_family(caps: &Caps, family: &Family) -> Option<String> {
-    needs_probe(caps).or_else(|| {
+    let integer = family
+        .formats
+        .iter()
+        .all(|f| return_type(*f) != ReturnType::Float);
+    let integers = || integer.then(|| needs::integers(caps)).flatten();
+    needs_probe(caps).or_else(integers).or_else(|| {
         family
             .formats
             .iter()
