@@ -153,6 +153,10 @@ fn caps_v1_sanity(env: &mut Env<'_>) -> Result<Outcome> {
     if caps.max_render_targets < 1 {
         problems.push("max_render_targets 0".to_string());
     }
+    // Mesa's virgl counts constant buffer 0 in it; every shader's uniforms live there.
+    if caps.max_uniform_blocks < 1 {
+        problems.push("max_uniform_blocks 0".to_string());
+    }
     for (format, mask_name) in REQUIRED {
         let m = if mask_name == "render" {
             caps.render
@@ -169,10 +173,16 @@ fn caps_v1_sanity(env: &mut Env<'_>) -> Result<Outcome> {
     }
     Ok(if problems.is_empty() {
         Outcome::pass(format!(
-            "v1: 308 bytes, max_version {}, glsl_level {}, {} render targets, {} sampler formats; \
-             BGRA8 render, RGBA8 sampler, depth {} present",
+            "v1: 308 bytes, max_version {}, glsl_level {} (integer TGSI {}), {} constant buffer \
+             slots, {} render targets, {} sampler formats; BGRA8 render, RGBA8 sampler, depth {} present",
             caps.max_version,
             caps.glsl_level,
+            if needs::integers(env.ctx.caps()).is_none() {
+                "on"
+            } else {
+                "off"
+            },
+            caps.max_uniform_blocks,
             caps.max_render_targets,
             caps.sampler.formats().count(),
             depth.map_or("none", Format::name),
