@@ -9,7 +9,10 @@ use std::time::{Duration, Instant};
 
 use common::{Server, TempDir};
 use virgl_guest::conform::{self, DynTransport, Verdict};
+use virgl_guest::transport::{Fence, TransferRegion, Transport};
 use virgl_guest::vtest::Vtest;
+use virgl_guest::{Caps, ResourceDesc, ResourceId};
+use virgl_proto::format::Format;
 
 const BIN: &str = env!("CARGO_BIN_EXE_virgl-conform");
 
@@ -41,6 +44,105 @@ fn every_case_passes_on_protocol_3() {
         failures.is_empty(),
         "{failures:#?}\nserver log:\n{}",
         server.log()
+    );
+}
+
+/// A transport that shows the guest narrower caps than the host has.
+struct Narrowed {
+    inner: Vtest,
+    caps: Caps,
+}
+
+impl Transport for Narrowed {
+    fn describe(&self) -> String {
+        self.inner.describe()
+    }
+    fn caps(&self) -> &Caps {
+        &self.caps
+    }
+    fn create_resource(&mut self, desc: &ResourceDesc) -> virgl_guest::Result<ResourceId> {
+        self.inner.create_resource(desc)
+    }
+    fn destroy_resource(&mut self, id: ResourceId) -> virgl_guest::Result<()> {
+        self.inner.destroy_resource(id)
+    }
+    fn backing(&mut self, id: ResourceId) -> virgl_guest::Result<&mut [u8]> {
+        self.inner.backing(id)
+    }
+    fn transfer_to_host(&mut self, id: ResourceId, t: &TransferRegion) -> virgl_guest::Result<()> {
+        self.inner.transfer_to_host(id, t)
+    }
+    fn transfer_from_host(
+        &mut self,
+        id: ResourceId,
+        t: &TransferRegion,
+    ) -> virgl_guest::Result<()> {
+        self.inner.transfer_from_host(id, t)
+    }
+    fn submit(&mut self, stream: &[u32], resources: &[ResourceId]) -> virgl_guest::Result<Fence> {
+        self.inner.submit(stream, resources)
+    }
+    fn wait(&mut self, id: ResourceId) -> virgl_guest::Result<()> {
+        self.inner.wait(id)
+    }
+    fn wait_fence(&mut self, fence: Fence) -> virgl_guest::Result<()> {
+        self.inner.wait_fence(fence)
+    }
+}
+
+/// With glsl_level 120 and no R32G32B32A32_FLOAT render target advertised (as on a GLES 2.0
+/// host), the texture cases sample into R16G16B16A16_FLOAT and leave integer formats out; no
+/// case fails, and only the integer families skip.
+#[test]
+fn texture_cases_on_es2_like_caps_pass_through_the_half_float_probe() {
+    let server = Server::start();
+    let path = server.path().to_path_buf();
+    let mut connect = move || {
+        let inner = Vtest::connect_with_version(&path, 3)?;
+        let mut caps = inner.caps().clone();
+        caps.v1.glsl_level = 120;
+        let rgba32f = Format::R32G32B32A32_FLOAT.to_wire() as usize;
+        caps.v1.render.0[rgba32f / 32] &= !(1 << (rgba32f % 32));
+        if let Some(v2) = &mut caps.v2 {
+            v2.v1 = caps.v1;
+        }
+        Ok(Box::new(Narrowed { inner, caps }) as DynTransport)
+    };
+    let mut seen = Vec::new();
+    for case in conform::GROUPS[1] {
+        let r = conform::run_case(case, &mut connect, None).unwrap();
+        let o = &r.outcome;
+        match (case.name, o.verdict) {
+            ("format_uint" | "format_sint", Verdict::Skip) => {
+                assert!(o.detail.contains("glsl_level is 120"), "{}", o.detail)
+            }
+            ("view_layer_range", Verdict::Skip) => {}
+            (_, Verdict::Pass) => assert!(
+                o.detail.contains("R16G16B16A16_FLOAT"),
+                "{}: {}",
+                case.name,
+                o.detail
+            ),
+            _ => panic!(
+                "{}: {:?} {}\n{}",
+                case.name,
+                o.verdict,
+                o.detail,
+                server.log()
+            ),
+        }
+        seen.push((case.name, o.detail.clone()));
+    }
+    let detail = |name| &seen.iter().find(|s| s.0 == name).unwrap().1;
+    assert!(
+        detail("format_packed").contains("R10G10B10A2_UINT (glsl_level is 120"),
+        "{}",
+        detail("format_packed")
+    );
+    assert!(
+        detail("view_swizzle").contains("R8G8B8A8_UINT viewed"),
+        "{}",
+        detail("view_swizzle")
     );
 }
 

@@ -14,7 +14,7 @@ use virgl_proto::pipe::{
 
 use crate::conform::scene::{self, near, pixel, quad, Target, RT_FORMAT};
 use crate::conform::DynTransport;
-use crate::conform::{Case, Env, Outcome};
+use crate::conform::{needs, Case, Env, Outcome};
 use crate::context::Context;
 use crate::error::Result;
 use crate::transport::ResourceDesc;
@@ -28,29 +28,35 @@ pub const CASES: &[Case] = &[
     Case::any("buffer_roundtrip", buffer_roundtrip),
     Case::any("texture_roundtrip_rgba8", |e| {
         texture_roundtrip(e, Format::R8G8B8A8_UNORM, 1)
-    }),
+    })
+    .needs(|c| needs::sampler(c, Format::R8G8B8A8_UNORM)),
     Case::any("texture_roundtrip_bgra8", |e| {
         texture_roundtrip(e, Format::B8G8R8A8_UNORM, 2)
-    }),
+    })
+    .needs(|c| needs::sampler(c, Format::B8G8R8A8_UNORM)),
     Case::any("texture_roundtrip_rgb565", |e| {
         texture_roundtrip(e, Format::B5G6R5_UNORM, 3)
-    }),
+    })
+    .needs(|c| needs::sampler(c, Format::B5G6R5_UNORM)),
     Case::any("texture_roundtrip_r8", |e| {
         texture_roundtrip(e, Format::R8_UNORM, 4)
-    }),
+    })
+    .needs(|c| needs::sampler(c, Format::R8_UNORM)),
     Case::any("texture_roundtrip_rg16", |e| {
         texture_roundtrip(e, Format::R16G16_UNORM, 5)
-    }),
+    })
+    .needs(|c| needs::sampler(c, Format::R16G16_UNORM)),
     Case::any("texture_roundtrip_rgba32f", |e| {
         texture_roundtrip(e, Format::R32G32B32A32_FLOAT, 6)
-    }),
+    })
+    .needs(|c| needs::sampler(c, Format::R32G32B32A32_FLOAT)),
     Case::any("texture_subregion_roundtrip", texture_subregion_roundtrip),
     Case::any("clear_color", clear_color),
     Case::any("triangle", triangle),
     Case::any("textured_quad", textured_quad),
     Case::any("constant_buffer_color", constant_buffer_color),
     Case::any("blend_src_alpha", blend_src_alpha),
-    Case::any("depth_test", depth_test),
+    Case::any("depth_test", depth_test).needs(needs_depth),
     Case::any("scissor", scissor),
     Case::any("blit_copy_and_swizzle", blit_copy_and_swizzle),
     Case::any("blit_scaled", blit_scaled),
@@ -81,6 +87,12 @@ fn depth_format(caps: &virgl_proto::caps::CapsV1) -> Option<Format> {
     DEPTH_FORMATS
         .into_iter()
         .find(|f| caps.sampler.supports(*f))
+}
+
+fn needs_depth(caps: &crate::Caps) -> Option<String> {
+    depth_format(&caps.v1)
+        .is_none()
+        .then(|| format!("none of {DEPTH_FORMATS:?} in the host's sampler mask"))
 }
 
 fn virtio_gpu_params(env: &mut Env<'_>) -> Result<Outcome> {
@@ -134,11 +146,16 @@ fn caps_v1_sanity(env: &mut Env<'_>) -> Result<Outcome> {
     if caps.max_version < 1 {
         problems.push(format!("max_version {}", caps.max_version));
     }
-    if caps.glsl_level < 130 {
-        problems.push(format!("glsl_level {} < 130", caps.glsl_level));
+    // Gallium's floor: GL 2.1 and GLES 2.0 hosts send 120.
+    if caps.glsl_level < 120 {
+        problems.push(format!("glsl_level {} < 120", caps.glsl_level));
     }
     if caps.max_render_targets < 1 {
         problems.push("max_render_targets 0".to_string());
+    }
+    // Mesa's virgl counts constant buffer 0 in it; every shader's uniforms live there.
+    if caps.max_uniform_blocks < 1 {
+        problems.push("max_uniform_blocks 0".to_string());
     }
     for (format, mask_name) in REQUIRED {
         let m = if mask_name == "render" {
@@ -156,10 +173,16 @@ fn caps_v1_sanity(env: &mut Env<'_>) -> Result<Outcome> {
     }
     Ok(if problems.is_empty() {
         Outcome::pass(format!(
-            "v1: 308 bytes, max_version {}, glsl_level {}, {} render targets, {} sampler formats; \
-             BGRA8 render, RGBA8 sampler, depth {} present",
+            "v1: 308 bytes, max_version {}, glsl_level {} (integer TGSI {}), {} constant buffer \
+             slots, {} render targets, {} sampler formats; BGRA8 render, RGBA8 sampler, depth {} present",
             caps.max_version,
             caps.glsl_level,
+            if needs::integers(env.ctx.caps()).is_none() {
+                "on"
+            } else {
+                "off"
+            },
+            caps.max_uniform_blocks,
             caps.max_render_targets,
             caps.sampler.formats().count(),
             depth.map_or("none", Format::name),
@@ -310,11 +333,6 @@ fn buffer_roundtrip(env: &mut Env<'_>) -> Result<Outcome> {
 
 fn texture_roundtrip(env: &mut Env<'_>, format: Format, seed: u32) -> Result<Outcome> {
     let ctx = &mut env.ctx;
-    if !ctx.caps().v1.sampler.supports(format) {
-        return Ok(Outcome::skip(format!(
-            "{format} not in the host's sampler mask"
-        )));
-    }
     let (w, h) = (37, 19);
     let r = ctx.create_resource(&ResourceDesc::texture_2d(format, w, h, bind::SAMPLER_VIEW))?;
     let bytes = format.box_bytes(w, h, 1).unwrap_or(0) as usize;
@@ -559,9 +577,7 @@ fn blend_src_alpha(env: &mut Env<'_>) -> Result<Outcome> {
 fn depth_test(env: &mut Env<'_>) -> Result<Outcome> {
     let ctx = &mut env.ctx;
     let Some(zformat) = depth_format(&ctx.caps().v1) else {
-        return Ok(Outcome::skip(format!(
-            "the host offers none of {DEPTH_FORMATS:?}"
-        )));
+        return Ok(Outcome::skip(needs_depth(ctx.caps()).unwrap_or_default()));
     };
     let depth = ctx.create_resource(&ResourceDesc::texture_2d(
         zformat,

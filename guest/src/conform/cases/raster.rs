@@ -22,7 +22,7 @@ use virgl_proto::pipe::{
 use virgl_proto::tgsi;
 
 use crate::conform::scene::{self, near, pixel, Vertex};
-use crate::conform::{Case, Env, Outcome};
+use crate::conform::{needs, Case, Env, Outcome};
 use crate::context::{Context, Object, Resource};
 use crate::error::Result;
 use crate::transport::ResourceDesc;
@@ -32,7 +32,7 @@ use super::super::DynTransport;
 /// The rasterization cases, in the order they run.
 pub const CASES: &[Case] = &[
     Case::any("raster_rect_placement", rect_placement),
-    Case::any("raster_stencil_mask", stencil_mask),
+    Case::any("raster_stencil_mask", stencil_mask).needs(needs_stencil),
     Case::any("raster_cull_none", |e| cull(e, CullFace::None, true)),
     Case::any("raster_cull_back", |e| cull(e, CullFace::Back, true)),
     Case::any("raster_cull_front", |e| cull(e, CullFace::Front, true)),
@@ -41,28 +41,51 @@ pub const CASES: &[Case] = &[
     }),
     Case::any("raster_polygon_mode_line", |e| {
         polygon_mode(e, PolygonMode::Line)
-    }),
+    })
+    .needs(needs_polygon_mode),
     Case::any("raster_polygon_mode_point", |e| {
         polygon_mode(e, PolygonMode::Point)
+    })
+    .needs(needs_polygon_mode),
+    Case::any("raster_lines", lines).needs(|c| needs::prim(c, PrimMode::Lines)),
+    Case::any("raster_point_size", point_size).needs(|c| {
+        needs::all([
+            needs::prim(c, PrimMode::Points),
+            needs::v2_at_least(
+                c,
+                "max_aliased_point_size",
+                |v2| v2.max_aliased_point_size as u32,
+                4,
+                true,
+            ),
+        ])
     }),
-    Case::any("raster_lines", lines),
-    Case::any("raster_point_size", point_size),
     Case::any("raster_indexed", indexed),
-    Case::any("raster_instanced", instanced),
+    Case::any("raster_instanced", instanced).needs(needs_instancing),
     Case::any("raster_multi_draw", multi_draw),
-    Case::any("raster_mrt", mrt),
-    Case::any("raster_int_target", int_target),
-    Case::any("raster_srgb_target", srgb_target),
-    Case::any("raster_msaa_resolve", msaa_resolve),
+    Case::any("raster_mrt", mrt)
+        .needs(|c| needs::at_least("max_render_targets", c.v1.max_render_targets, 2)),
+    Case::any("raster_int_target", int_target).needs(|c| {
+        needs::all([
+            needs::integers(c),
+            needs::render(c, Format::R32G32B32A32_UINT),
+        ])
+    }),
+    Case::any("raster_srgb_target", srgb_target).needs(|c| needs::render(c, Format::B8G8R8A8_SRGB)),
+    Case::any("raster_msaa_resolve", msaa_resolve)
+        .needs(|c| needs::at_least("max_samples", c.v1.max_samples, 4)),
     Case::any("raster_viewport_flip", viewport_flip),
     Case::any("raster_flatshade_first", |e| flatshade(e, true)),
     Case::any("raster_flatshade_last", |e| flatshade(e, false)),
-    Case::any("raster_primitive_restart", primitive_restart),
+    Case::any("raster_primitive_restart", primitive_restart)
+        .needs(|c| needs::bools(c, BoolSet1::PRIMITIVE_RESTART)),
     Case::any("raster_rasterizer_discard", rasterizer_discard),
     Case::any("raster_colormask", colormask),
-    Case::any("raster_line_strip", |e| line_strip(e, PrimMode::LineStrip)),
-    Case::any("raster_line_loop", |e| line_strip(e, PrimMode::LineLoop)),
-    Case::any("raster_triangle_fan", triangle_fan),
+    Case::any("raster_line_strip", |e| line_strip(e, PrimMode::LineStrip))
+        .needs(|c| needs::prim(c, PrimMode::LineStrip)),
+    Case::any("raster_line_loop", |e| line_strip(e, PrimMode::LineLoop))
+        .needs(|c| needs::prim(c, PrimMode::LineLoop)),
+    Case::any("raster_triangle_fan", triangle_fan).needs(|c| needs::prim(c, PrimMode::TriangleFan)),
 ];
 
 /// Width and height of every target here.
@@ -245,18 +268,42 @@ fn rect_placement(env: &mut Env<'_>) -> Result<Outcome> {
     ))
 }
 
-/// The depth-stencil format with a stencil part, if the host samples one.
+/// The depth-stencil formats with a stencil part the stencil case can use.
 const STENCIL_FORMATS: [Format; 2] = [Format::Z24_UNORM_S8_UINT, Format::S8_UINT_Z24_UNORM];
+
+/// The first of [`STENCIL_FORMATS`] the host samples.
+fn stencil_format(caps: &crate::Caps) -> Option<Format> {
+    STENCIL_FORMATS
+        .into_iter()
+        .find(|f| caps.v1.sampler.supports(*f))
+}
+
+fn needs_stencil(caps: &crate::Caps) -> Option<String> {
+    stencil_format(caps).is_none().then(|| {
+        "neither Z24_UNORM_S8_UINT nor S8_UINT_Z24_UNORM in the host's sampler mask".into()
+    })
+}
+
+fn needs_polygon_mode(caps: &crate::Caps) -> Option<String> {
+    caps.v2
+        .is_some_and(|v2| v2.capabilities().contains(CapabilityBits::HOST_IS_GLES))
+        .then(|| "the host sets HOST_IS_GLES, and GLES has no polygon modes".into())
+}
+
+/// virglrenderer never sets VERTEX_ELEMENT_INSTANCE_DIVISOR (Mesa's virgl assumes it); it sets
+/// INSTANCEID when the host GL has instanced arrays, which carry the divisor.
+fn needs_instancing(caps: &crate::Caps) -> Option<String> {
+    (!caps
+        .v1
+        .bools()
+        .intersects(BoolSet1::VERTEX_ELEMENT_INSTANCE_DIVISOR | BoolSet1::INSTANCEID))
+    .then(|| "the host sets neither INSTANCEID nor VERTEX_ELEMENT_INSTANCE_DIVISOR (bset)".into())
+}
 
 fn stencil_mask(env: &mut Env<'_>) -> Result<Outcome> {
     let ctx = &mut env.ctx;
-    let Some(zf) = STENCIL_FORMATS
-        .into_iter()
-        .find(|f| ctx.caps().v1.sampler.supports(*f))
-    else {
-        return Ok(Outcome::skip(
-            "neither Z24_UNORM_S8_UINT nor S8_UINT_Z24_UNORM in the host's sampler mask",
-        ));
+    let Some(zf) = stencil_format(ctx.caps()) else {
+        return Ok(Outcome::skip(needs_stencil(ctx.caps()).unwrap_or_default()));
     };
     let zs = ctx.create_resource(&ResourceDesc::texture_2d(zf, W, H, bind::DEPTH_STENCIL))?;
     let zsurf = ctx.create_surface(&zs, zf)?;
@@ -374,13 +421,6 @@ fn cull(env: &mut Env<'_>, cull_face: CullFace, front_ccw: bool) -> Result<Outco
 
 fn polygon_mode(env: &mut Env<'_>, mode: PolygonMode) -> Result<Outcome> {
     let ctx = &mut env.ctx;
-    if let Some(v2) = ctx.caps().v2 {
-        if v2.capabilities().contains(CapabilityBits::HOST_IS_GLES) {
-            return Ok(Outcome::skip(
-                "the host sets HOST_IS_GLES, and GLES has no polygon modes",
-            ));
-        }
-    }
     let rast = Rasterizer {
         fill_front: mode,
         fill_back: mode,
@@ -479,14 +519,6 @@ fn lines(env: &mut Env<'_>) -> Result<Outcome> {
 
 fn point_size(env: &mut Env<'_>) -> Result<Outcome> {
     let ctx = &mut env.ctx;
-    if let Some(v2) = ctx.caps().v2 {
-        if v2.max_aliased_point_size < 4.0 {
-            return Ok(Outcome::skip(format!(
-                "max_aliased_point_size {} < 4",
-                v2.max_aliased_point_size
-            )));
-        }
-    }
     let rast = Rasterizer {
         point_size: 4.0,
         ..Rasterizer::default()
@@ -584,14 +616,6 @@ fn indexed(env: &mut Env<'_>) -> Result<Outcome> {
 
 fn instanced(env: &mut Env<'_>) -> Result<Outcome> {
     let ctx = &mut env.ctx;
-    let bools = ctx.caps().v1.bools();
-    // virglrenderer never sets VERTEX_ELEMENT_INSTANCE_DIVISOR (Mesa's virgl assumes it);
-    // it sets INSTANCEID when the host GL has instanced arrays, which carry the divisor.
-    if !bools.intersects(BoolSet1::VERTEX_ELEMENT_INSTANCE_DIVISOR | BoolSet1::INSTANCEID) {
-        return Ok(Outcome::skip(
-            "the host sets neither INSTANCEID nor VERTEX_ELEMENT_INSTANCE_DIVISOR",
-        ));
-    }
     let t = scene::target(ctx, W, H, None)?;
     let attr = |vertex_buffer_index, src_offset, instance_divisor| VertexElement {
         src_offset,
@@ -703,10 +727,6 @@ fn rt_texture(ctx: &mut Context<DynTransport>, format: Format, samples: u32) -> 
 
 fn mrt(env: &mut Env<'_>) -> Result<Outcome> {
     let ctx = &mut env.ctx;
-    let n = ctx.caps().v1.max_render_targets;
-    if n < 2 {
-        return Ok(Outcome::skip(format!("max_render_targets is {n}")));
-    }
     let f = scene::RT_FORMAT;
     let (t0, t1) = (rt_texture(ctx, f, 0)?, rt_texture(ctx, f, 0)?);
     let (s0, s1) = (ctx.create_surface(&t0, f)?, ctx.create_surface(&t1, f)?);
@@ -753,9 +773,6 @@ fn mrt(env: &mut Env<'_>) -> Result<Outcome> {
 fn int_target(env: &mut Env<'_>) -> Result<Outcome> {
     let ctx = &mut env.ctx;
     let f = Format::R32G32B32A32_UINT;
-    if !ctx.caps().v1.render.supports(f) {
-        return Ok(Outcome::skip(format!("{f} not in the host's render mask")));
-    }
     let tex = rt_texture(ctx, f, 0)?;
     let surf = ctx.create_surface(&tex, f)?;
     ctx.set_framebuffer(&[&surf], None)?;
@@ -821,9 +838,6 @@ fn srgb_decode(s: f64) -> f64 {
 fn srgb_target(env: &mut Env<'_>) -> Result<Outcome> {
     let ctx = &mut env.ctx;
     let f = Format::B8G8R8A8_SRGB;
-    if !ctx.caps().v1.render.supports(f) {
-        return Ok(Outcome::skip(format!("{f} not in the host's render mask")));
-    }
     let tex = rt_texture(ctx, f, 0)?;
     let surf = ctx.create_surface(&tex, f)?;
     ctx.set_framebuffer(&[&surf], None)?;
@@ -886,10 +900,6 @@ fn srgb_target(env: &mut Env<'_>) -> Result<Outcome> {
 
 fn msaa_resolve(env: &mut Env<'_>) -> Result<Outcome> {
     let ctx = &mut env.ctx;
-    let max = ctx.caps().v1.max_samples;
-    if max < 4 {
-        return Ok(Outcome::skip(format!("max_samples is {max}, 4 needed")));
-    }
     let f = scene::RT_FORMAT;
     let ms = rt_texture(ctx, f, 4)?;
     let single = rt_texture(ctx, f, 0)?;
@@ -1051,9 +1061,6 @@ fn flatshade(env: &mut Env<'_>, first: bool) -> Result<Outcome> {
 
 fn primitive_restart(env: &mut Env<'_>) -> Result<Outcome> {
     let ctx = &mut env.ctx;
-    if !ctx.caps().v1.bools().contains(BoolSet1::PRIMITIVE_RESTART) {
-        return Ok(Outcome::skip("the host lacks PRIMITIVE_RESTART"));
-    }
     let (t, _p) = setup(ctx, &Rasterizer::default(), None)?;
     let a = (4, 6, 24, 20);
     let b = (34, 40, 58, 62);
