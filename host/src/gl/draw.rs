@@ -258,13 +258,14 @@ impl GlBackend {
                     vs.tgsi, p.vertex, fs.tgsi, p.fragment
                 );
             }
-            let program = self
+            let mut program = self
                 .gl
                 .link(&p.vertex, p.geometry.as_deref(), &p.fragment, &p.feedback)
                 .map_err(|log| Error::Gl {
                     call: "glLinkProgram",
                     detail: format!("shaders {vs_h} + {gs_h} + {fs_h}: {log}"),
                 })?;
+            program.es100.flat_inputs = p.flat_inputs;
             self.programs.programs.insert(key, program);
         }
         Ok(&self.programs.programs[&key])
@@ -570,17 +571,20 @@ impl GlBackend {
         let feedback = self.begin_stream_output(scene, draw.mode)?;
         let rewritten = self.rewrite_for_es(state, draw)?;
         if self.gl.es2() {
-            let instance_id = self.programs.programs[&program_key(scene, self.counting.is_some())]
-                .es100
-                .instance_id;
-            let result = self.draw_es2(
-                state,
-                draw,
-                mode,
-                rewritten,
-                instance_id.as_ref(),
-                &per_instance,
-            );
+            let es100 = &self.programs.programs[&program_key(scene, self.counting.is_some())].es100;
+            let (instance_id, flat) = (es100.instance_id, es100.flat_inputs);
+            let result = if flat {
+                self.draw_flat_es2(scene, draw, instance_id.as_ref(), &per_instance)
+            } else {
+                self.draw_es2(
+                    state,
+                    draw,
+                    mode,
+                    rewritten,
+                    instance_id.as_ref(),
+                    &per_instance,
+                )
+            };
             self.end_condition(began);
             result?;
             return self.gl.check("glDraw*");
@@ -1345,6 +1349,11 @@ impl Gl {
                     // elements' indices say.
                     for i in 0..MAX_ATTRIBS {
                         g.bind_attrib_location(program, i, &format!("in{i}"));
+                    }
+                    let flat = crate::shader::FLAT_INPUT;
+                    for i in 0..MAX_ATTRIBS - crate::shader::FLAT_INPUT_BASE {
+                        let at = crate::shader::FLAT_INPUT_BASE + i;
+                        g.bind_attrib_location(program, at, &format!("{flat}{i}"));
                     }
                 }
                 g.link_program(program);

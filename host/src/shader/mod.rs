@@ -126,6 +126,16 @@ pub const SAMPLER_SIZE: &str = "_size";
 /// ES 2.0 has no shadow samplers, so the shader compares.
 pub const COMPARE: &str = "_compare";
 
+/// ES 1.00 only: the prefix of the vertex shader's attributes holding the provoking vertex's
+/// inputs (`flat_inN`, at location [`FLAT_INPUT_BASE`] + N), from which it computes its flat
+/// outputs: GLSL ES 1.00 has no `flat`, so the backend draws independent primitives and feeds
+/// each vertex its primitive's provoking vertex as well ([`Program::flat_inputs`]).
+pub const FLAT_INPUT: &str = "flat_in";
+
+/// The attribute location of `flat_in0`; vertex shaders with more inputs than this get no
+/// flat emulation (their flat outputs are interpolated).
+pub const FLAT_INPUT_BASE: u32 = 8;
+
 /// The GLSL dialect to write.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -221,6 +231,8 @@ pub struct Program {
     /// The names to pass to `glTransformFeedbackVaryings` (interleaved, `gl_NextBuffer`
     /// between buffers, `gl_SkipComponentsN` for gaps), empty without stream output.
     pub feedback: Vec<String>,
+    /// GLSL ES 1.00: the vertex shader reads [`FLAT_INPUT`] attributes for its flat outputs.
+    pub flat_inputs: bool,
 }
 
 /// Translates a program: [`translate_pair`], with a geometry shader between the two if
@@ -285,6 +297,7 @@ pub fn translate_program(
         geometry,
         fragment: translate_linked(fs, target, &fs_link, None)?.0,
         feedback,
+        flat_inputs: false,
     })
 }
 

@@ -17,6 +17,8 @@ pub struct Es100Uniforms {
     pub instance_id: Option<glow::UniformLocation>,
     /// [`crate::shader::CLIP_ENABLE`].
     pub clip_enable: Option<glow::UniformLocation>,
+    /// The vertex shader reads the provoking vertex's inputs ([`crate::shader::FLAT_INPUT`]).
+    pub flat_inputs: bool,
 }
 
 impl Es100Uniforms {
@@ -208,6 +210,45 @@ impl crate::gl::backend::GlBackend {
     }
 }
 
+impl crate::gl::backend::GlBackend {
+    /// Sets what changes per instance on ES 2.0: the instance uniform, and each per-instance
+    /// element as a constant attribute (also at its provoking-vertex location when `flat`).
+    pub(in crate::gl) fn set_instance(
+        &self,
+        instance: u32,
+        instance_id: Option<&glow::UniformLocation>,
+        per_instance: &[InstancedAttrib],
+        flat: bool,
+    ) -> crate::error::Result<()> {
+        use glow::HasContext;
+        let g = &self.gl.gl;
+        // SAFETY: the context is current with the draw's program in use; the locations are
+        // below GL_MAX_VERTEX_ATTRIBS (the caps' vertex element count).
+        unsafe {
+            if let Some(loc) = instance_id {
+                g.uniform_1_i32(Some(loc), instance as i32);
+            }
+            for a in per_instance {
+                let at = a.offset + instance / a.divisor.max(1) * a.stride;
+                let bytes = a.format.block().map_or(16, |b| b.bytes as usize);
+                let mut element = vec![0u8; bytes];
+                self.gl.read_buffer(a.buffer, at, &mut element)?;
+                let v = a
+                    .format
+                    .decode(&element, 0, 0)
+                    .unwrap_or([0.0, 0.0, 0.0, 1.0])
+                    .map(|c| c as f32);
+                let flat_index = flat.then_some(a.index + crate::shader::FLAT_INPUT_BASE);
+                for i in std::iter::once(a.index).chain(flat_index) {
+                    g.disable_vertex_attrib_array(i);
+                    g.vertex_attrib_4_f32(i, v[0], v[1], v[2], v[3]);
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 /// A vertex element read once per `divisor` instances, which ES 2.0 cannot express: the draw
 /// sets it as a constant attribute for each instance.
 #[derive(Clone, Copy, Debug)]
@@ -279,25 +320,7 @@ impl crate::gl::backend::GlBackend {
                     layout.offset,
                 ));
             } else {
-                let size = match layout.index_size {
-                    virgl_proto::pipe::IndexSize::U8 => 1,
-                    virgl_proto::pipe::IndexSize::U16 => 2,
-                    virgl_proto::pipe::IndexSize::U32 => 4,
-                };
-                let mut bytes = vec![0u8; draw.count as usize * size];
-                self.gl.read_buffer(*buffer, layout.offset, &mut bytes)?;
-                let indices = bytes
-                    .chunks_exact(size)
-                    .map(|b| {
-                        let i = match *b {
-                            [x] => u32::from(x),
-                            [a, b] => u32::from(u16::from_le_bytes([a, b])),
-                            [a, b, c, d] => u32::from_le_bytes([a, b, c, d]),
-                            _ => unreachable!("index sizes are 1, 2 or 4"),
-                        };
-                        i.wrapping_add_signed(draw.index_bias)
-                    })
-                    .collect();
+                let indices = self.draw_indices(state, draw)?;
                 own = Some((mode, indices));
             }
         }
@@ -320,26 +343,8 @@ impl crate::gl::backend::GlBackend {
             };
             let mut result = Ok(());
             for instance in 0..instances {
-                if let Some(loc) = instance_id {
-                    g.uniform_1_i32(Some(loc), instance as i32);
-                }
-                for a in per_instance {
-                    let at = a.offset + instance / a.divisor.max(1) * a.stride;
-                    let bytes = a.format.block().map_or(16, |b| b.bytes as usize);
-                    let mut element = vec![0u8; bytes];
-                    if let Err(e) = self.gl.read_buffer(a.buffer, at, &mut element) {
-                        result = Err(e);
-                        break;
-                    }
-                    let v = a
-                        .format
-                        .decode(&element, 0, 0)
-                        .unwrap_or([0.0, 0.0, 0.0, 1.0])
-                        .map(|c| c as f32);
-                    g.disable_vertex_attrib_array(a.index);
-                    g.vertex_attrib_4_f32(a.index, v[0], v[1], v[2], v[3]);
-                }
-                if result.is_err() {
+                if let Err(e) = self.set_instance(instance, instance_id, per_instance, false) {
+                    result = Err(e);
                     break;
                 }
                 match (&own, guest_indices) {

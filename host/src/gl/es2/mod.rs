@@ -12,6 +12,7 @@ use std::ffi::c_void;
 
 mod blit;
 mod draw;
+mod flat;
 
 pub use blit::QuadBlit;
 pub use draw::{Es100Uniforms, InstancedAttrib};
