@@ -31,6 +31,15 @@ impl GlBackend {
     ) -> Result<()> {
         let state = scene.state;
         let r = crate::gl::draw::rasterizer(state).unwrap_or_default();
+        if r.rasterizer_discard {
+            return Ok(());
+        }
+        if draw.primitive_restart {
+            return Err(gl_err(
+                "glDrawArrays",
+                "primitive restart on an OpenGL ES 2.0 host (the caps do not offer it)",
+            ));
+        }
         let indices = self.draw_indices(state, draw)?;
         // Independent primitives with the provoking vertex last (GL's convention).
         let rw =
