@@ -374,15 +374,20 @@ pub fn gl_format_es2(format: Format) -> Option<GlFormat> {
         g::HALF_FLOAT => HALF_FLOAT_OES,
         ty => ty,
     };
-    let allowed = match (d.format, ty) {
-        (g::RGBA | g::RGB | g::BGRA | g::RED | g::RG, g::UNSIGNED_BYTE) => true,
-        (g::RGB, g::UNSIGNED_SHORT_5_6_5) => true,
-        (g::RGBA, g::UNSIGNED_SHORT_4_4_4_4 | g::UNSIGNED_SHORT_5_5_5_1) => true,
-        (g::RGBA | g::RGB | g::RED | g::RG, g::FLOAT | HALF_FLOAT_OES) => true,
-        (g::DEPTH_COMPONENT, g::UNSIGNED_SHORT | g::UNSIGNED_INT) => true,
-        (g::DEPTH_STENCIL, g::UNSIGNED_INT_24_8) => true,
-        _ => false,
-    };
+    let allowed = matches!(
+        (d.format, ty),
+        (
+            g::RGBA | g::RGB | g::BGRA | g::RED | g::RG,
+            g::UNSIGNED_BYTE
+        ) | (g::RGB, g::UNSIGNED_SHORT_5_6_5)
+            | (
+                g::RGBA,
+                g::UNSIGNED_SHORT_4_4_4_4 | g::UNSIGNED_SHORT_5_5_5_1
+            )
+            | (g::RGBA | g::RGB | g::RED | g::RG, g::FLOAT | HALF_FLOAT_OES)
+            | (g::DEPTH_COMPONENT, g::UNSIGNED_SHORT | g::UNSIGNED_INT)
+            | (g::DEPTH_STENCIL, g::UNSIGNED_INT_24_8)
+    );
     let sized_kind = matches!(d.kind, Kind::Color | Kind::Depth | Kind::DepthStencil);
     let srgb = format.channels().is_some_and(|c| c.srgb);
     (allowed && sized_kind && !srgb).then_some(GlFormat {
