@@ -243,6 +243,11 @@ mod tests {
             texture_buffer: false,
             gpu_shader5: false,
             multisample_interpolation: false,
+            standard_derivatives: false,
+            draw_buffers: false,
+            frag_depth: false,
+            texture_3d: false,
+            shader_texture_lod: false,
         },
     };
 
