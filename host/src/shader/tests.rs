@@ -445,3 +445,9 @@ fn interpolation_opcodes_name_the_varying() {
     );
     assert!(e.to_string().contains("not a varying"), "{e}");
 }
+
+#[test]
+fn kill_if_reads_its_source_swizzle() {
+    let b = body(&format!("{FRAG}  0: KILL_IF -TEMP[1].xyxy\n  1: END\n"));
+    assert_eq!(b, ["if (any(lessThan(-temp1.xyxy, vec4(0.0)))) discard;"]);
+}

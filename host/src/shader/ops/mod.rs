@@ -305,7 +305,7 @@ impl<'a> Body<'a> {
             O::Ret => self.line("return;"),
             O::Kill => self.line("discard;"),
             O::KillIf => {
-                let c = self.src(&ins.src[0], f, &ALL)?;
+                let c = self.src(&ins.src[0], f, &ins.src[0].swizzle)?;
                 self.line(&format!("if (any(lessThan({c}, vec4(0.0)))) discard;"));
             }
             O::Emit | O::Endprim if self.regs.stage == Processor::Geom => {
