@@ -769,8 +769,9 @@ fn immediate(i: usize, imm: &Immediate) -> String {
                 .collect();
             match floats {
                 Some(f) => format!("const vec4 imm{i} = vec4({});", f.join(", ")),
+                // Not a constant expression for glslang at GLSL 3.30, though Mesa takes it.
                 None => format!(
-                    "const vec4 imm{i} = uintBitsToFloat(uvec4({}));",
+                    "vec4 imm{i} = uintBitsToFloat(uvec4({}));",
                     uints(bits)
                 ),
             }
