@@ -11,7 +11,10 @@ use std::path::{Path, PathBuf};
 
 use virgl_host::gl::{Api, EglDisplay, Gl};
 use virgl_host::shader::{translate, translate_program, EsExtensions, Target};
-use virgl_proto::tgsi::{parse, Processor, Shader};
+use virgl_proto::tgsi::{
+    parse, Builder, Component, Declaration, Dst, File, Instruction, Item, Opcode, Processor,
+    ReturnType, SemanticName, Shader, Src, Texture, WriteMask,
+};
 
 /// What Mesa 22.3's ES 2.0 context offers: everything but `GL_EXT_shader_texture_lod`.
 const ES100: Target = Target::Es {
@@ -379,4 +382,141 @@ fn each_es100_pair_links_on_an_es2_context() {
     eprintln!("linked: {linked:?}");
     assert!(failed.is_empty(), "did not link: {failed:?}");
     assert!(linked.len() >= 8, "only {} pairs link", linked.len());
+}
+
+/// Every instruction of every fixture swapped for every opcode of the same operand counts:
+/// each ES 1.00 translation is GLSL without ES 3 tokens or an error, never a panic.
+#[test]
+fn swapped_opcodes_never_panic_nor_leak_es3() {
+    let mut translated = 0;
+    for (name, shader) in parsed() {
+        for at in 0..shader.items.len() {
+            let Item::Instruction(ins) = &shader.items[at] else {
+                continue;
+            };
+            for &op in Opcode::ALL {
+                if op.num_dst() != ins.dst.len() || op.num_src() != ins.src.len() {
+                    continue;
+                }
+                let mut mutated = shader.clone();
+                if let Item::Instruction(m) = &mut mutated.items[at] {
+                    m.opcode = op;
+                }
+                if let Ok(glsl) = translate(&mutated, ES100) {
+                    translated += 1;
+                    if let Some(token) = es3_token(&glsl) {
+                        panic!("{name} with {op} at item {at}: {token}\n{glsl}");
+                    }
+                }
+            }
+        }
+    }
+    assert!(translated > 1000, "{translated}");
+}
+
+/// One shader of `stage` per opcode ES 1.00 takes, reading temporaries with a partial write
+/// mask and mixed swizzles; texture opcodes sample `SAMP[0]` as each target ES 2.0 has.
+fn one_per_opcode(stage: Processor) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    let output = match stage {
+        Processor::Vert => SemanticName::Position,
+        _ => SemanticName::Color,
+    };
+    for &op in Opcode::ALL {
+        let targets: &[Texture] = if op.has_texture() {
+            &[
+                Texture::D1,
+                Texture::D2,
+                Texture::Rect,
+                Texture::D3,
+                Texture::Cube,
+                Texture::Shadow1d,
+                Texture::Shadow2d,
+                Texture::ShadowRect,
+                Texture::ShadowCube,
+            ]
+        } else {
+            &[Texture::D2]
+        };
+        for &target in targets {
+            let dst: Vec<Dst> = (0..op.num_dst())
+                .map(|_| Dst::reg(File::Temp, 0).mask(WriteMask::X | WriteMask::Z | WriteMask::W))
+                .collect();
+            let src: Vec<Src> = (0..op.num_src())
+                .map(|i| {
+                    let samp = if op == Opcode::Txd { 3 } else { 1 };
+                    if op.has_texture() && i == samp {
+                        Src::reg(File::Samp, 0)
+                    } else {
+                        Src::reg(File::Temp, 1 + i as i32).swizzle([
+                            Component::W,
+                            Component::X,
+                            Component::Y,
+                            Component::Z,
+                        ])
+                    }
+                })
+                .collect();
+            let mut ins = Instruction::new(op, &dst, &src);
+            if op.has_texture() {
+                ins = ins.texture(target);
+            }
+            let shader = Builder::new(stage)
+                .declare(Declaration::new(File::Out, 0, 0).semantic(output, 0))
+                .declare(Declaration::new(File::Temp, 0, 4))
+                .declare(Declaration::new(File::Samp, 0, 0))
+                .declare(Declaration::sampler_view(0, target, ReturnType::Float))
+                .instruction(ins)
+                .op(
+                    Opcode::Mov,
+                    &[Dst::reg(File::Out, 0)],
+                    &[Src::reg(File::Temp, 0)],
+                )
+                .end();
+            if let Ok(glsl) = translate(&shader, ES100) {
+                out.push((format!("{op} {target}"), glsl));
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn every_es100_opcode_links_on_an_es2_context() {
+    let all = one_per_opcode(Processor::Frag);
+    let vertex: Vec<_> = one_per_opcode(Processor::Vert)
+        .into_iter()
+        .filter(|(name, _)| name.starts_with('T'))
+        .collect();
+    for (name, glsl) in all.iter().chain(&vertex) {
+        assert_eq!(es3_token(glsl), None, "{name}\n{glsl}");
+    }
+    let _egl = egl_lock();
+    let Some((_display, gl)) = es2_context() else {
+        return;
+    };
+    let vs = "#version 100\nattribute vec4 in0;\nvoid main() { gl_Position = in0; }\n";
+    let mut failed = Vec::new();
+    for (name, fs) in &all {
+        if let Err(log) = gl.compile_program(vs, fs) {
+            eprintln!("{name}:\n{log}\n{fs}");
+            failed.push(name.clone());
+        }
+    }
+    let fs = "#version 100\nvoid main() { gl_FragColor = vec4(1.0); }\n";
+    for (name, vs) in &vertex {
+        if let Err(log) = gl.compile_program(vs, fs) {
+            eprintln!("vertex {name}:\n{log}\n{vs}");
+            failed.push(format!("vertex {name}"));
+        }
+    }
+    let names: Vec<&str> = all.iter().map(|a| a.0.as_str()).collect();
+    eprintln!("{} translate: {}", names.len(), names.join(", "));
+    assert!(failed.is_empty(), "did not link: {failed:?}");
+    assert!(all.len() > 60, "only {} translate", all.len());
+    assert!(
+        vertex.len() > 20,
+        "only {} vertex texture ops",
+        vertex.len()
+    );
 }
