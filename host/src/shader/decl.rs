@@ -11,6 +11,7 @@ use virgl_proto::tgsi::{
     ReturnType, SemanticName, Shader, Texture,
 };
 
+use super::es100;
 use super::geometry::{self, VertexInput};
 use super::regs::{float_literal, Ty};
 use super::{unsupported, Target};
@@ -80,6 +81,9 @@ pub(super) struct Declarations {
     /// `FS_COLOR0_WRITES_ALL_CBUFS`, and the output that is `COLOR[0]`.
     pub(super) color0_writes_all: bool,
     pub(super) color0: Option<u32>,
+    /// GLSL ES 1.00: the `COLOR` outputs, as (semantic index, register), which the epilogue
+    /// copies to `gl_FragColor` or `gl_FragData`.
+    pub(super) colors: Vec<(u32, u32)>,
     /// Whether a colour input picks the back colour on back faces.
     pub(super) two_side: bool,
     /// `CLIPDIST` outputs written (0, 1), and `NUM_CLIPDIST_ENABLED`.
@@ -261,6 +265,7 @@ impl Declarations {
             link: link.clone(),
             color0_writes_all: false,
             color0: None,
+            colors: Vec::new(),
             two_side: false,
             clip_distances: Vec::new(),
             num_clip_distances: None,
@@ -350,7 +355,7 @@ impl Declarations {
         }
         d.collect_sampler_arrays(shader);
         d.scan_memory(shader)?;
-        d.finish_io();
+        d.finish_io()?;
         if origin == FsCoordOrigin::UpperLeft || center == FsCoordPixelCenter::Integer {
             if target.is_es() {
                 return Err(unsupported(
@@ -465,6 +470,9 @@ impl Declarations {
                     Some(Bracket::Range { first, last }) if first == last => first,
                     Some(_) => return Err(bad("constant buffer range")),
                 };
+                if buffer > 0 && self.es100() {
+                    return Err(bad("GLSL ES 1.00 has no uniform blocks"));
+                }
                 let end = range(decl)?.end;
                 let n = self.consts.entry(buffer).or_insert(0);
                 *n = (*n).max(end);
@@ -472,8 +480,11 @@ impl Declarations {
             File::In if stage == Processor::Vert => {
                 for i in range(decl)? {
                     self.inputs.insert(i, format!("in{i}"));
-                    self.interface
-                        .push(format!("layout(location = {i}) in vec4 in{i};"));
+                    self.interface.push(if self.es100() {
+                        format!("attribute vec4 in{i};")
+                    } else {
+                        format!("layout(location = {i}) in vec4 in{i};")
+                    });
                 }
             }
             File::In if stage == Processor::Geom => {
@@ -494,13 +505,18 @@ impl Declarations {
             }
             File::In => {
                 let sem = decl.semantic.ok_or_else(|| bad("no semantic"))?;
-                let qualifier = centroid(
-                    decl.location,
-                    with_location(
-                        interpolation(decl.interpolate, self.flatshade),
+                // GLSL ES 1.00 varyings interpolate smoothly, with perspective.
+                let qualifier = if self.es100() {
+                    String::new()
+                } else {
+                    centroid(
                         decl.location,
-                    ),
-                );
+                        with_location(
+                            interpolation(decl.interpolate, self.flatshade),
+                            decl.location,
+                        ),
+                    )
+                };
                 self.needs = self.needs.max(qualifier_version(&qualifier));
                 for (k, i) in range(decl)?.enumerate() {
                     let name =
@@ -560,6 +576,10 @@ impl Declarations {
                     "layout(std140) uniform {p}ubo{buffer} {{ vec4 {p}const{buffer}[{n}]; }};"
                 );
             }
+        }
+        if self.es100() {
+            s.push_str(&self.es100_samplers());
+            return s;
         }
         let mut shadow = false;
         for (i, sampler) in &self.samplers {
@@ -628,10 +648,45 @@ impl Declarations {
             let _ = writeln!(s, "    ivec4 addr{i} = ivec4(0);");
         }
         for (i, imm) in self.immediates.iter().enumerate() {
-            let _ = writeln!(s, "    {}", immediate(i, imm));
+            let imm = if self.es100() {
+                es100_immediate(i, imm)
+            } else {
+                immediate(i, imm)
+            };
+            let _ = writeln!(s, "    {imm}");
         }
         if !s.is_empty() {
             s.push('\n');
+        }
+        s
+    }
+
+    /// Whether the dialect is GLSL ES 1.00.
+    pub(super) fn es100(&self) -> bool {
+        es100::is_es100(self.target)
+    }
+
+    /// GLSL ES 1.00's samplers, each with the uniforms the texture ops read
+    /// ([`es100::sampler_uniforms`]), and the functions applying them.
+    fn es100_samplers(&self) -> String {
+        let p = self.prefix();
+        let mut s = String::new();
+        let mut shadow = false;
+        for (i, sampler) in &self.samplers {
+            let ty = es100::sampler_type(sampler.target).unwrap_or("sampler2D");
+            let _ = writeln!(s, "uniform {ty} {p}samp{i};");
+            let _ = writeln!(s, "uniform float {p}samp{i}{LOD_BIAS};");
+            s.push_str(&es100::sampler_uniforms(
+                &format!("{p}samp{i}"),
+                sampler.target,
+            ));
+            shadow |= es100::is_shadow(sampler.target);
+        }
+        if !self.samplers.is_empty() {
+            s.push_str(es100::SWIZZLE_FN);
+        }
+        if shadow {
+            s.push_str(es100::COMPARE_FN);
         }
         s
     }
@@ -651,6 +706,7 @@ impl Declarations {
     /// The type an immediate is declared with.
     pub fn immediate_type(&self, i: usize) -> Option<Ty> {
         self.immediates.get(i).map(|imm| match imm {
+            _ if self.es100() => Ty::Float,
             Immediate::Uint32(_) => Ty::Uint,
             Immediate::Int32(_) => Ty::Int,
             _ => Ty::Float,
@@ -769,10 +825,8 @@ fn immediate(i: usize, imm: &Immediate) -> String {
                 .collect();
             match floats {
                 Some(f) => format!("const vec4 imm{i} = vec4({});", f.join(", ")),
-                None => format!(
-                    "const vec4 imm{i} = uintBitsToFloat(uvec4({}));",
-                    uints(bits)
-                ),
+                // Not a constant expression for glslang at GLSL 3.30, though Mesa takes it.
+                None => format!("vec4 imm{i} = uintBitsToFloat(uvec4({}));", uints(bits)),
             }
         }
         Immediate::Uint32(bits) => {
@@ -799,6 +853,42 @@ fn immediate(i: usize, imm: &Immediate) -> String {
         }
         _ => String::new(),
     }
+}
+
+/// The declaration of `IMM[i]` in GLSL ES 1.00, where registers hold values: every opcode
+/// there but `U2F` and `I2F` (which refuse immediates) reads an immediate as floats, so an
+/// integer immediate is the floats its bits are, as TGSI has it. Infinities and NaNs are
+/// computed, since GLSL ES has no literal for them.
+fn es100_immediate(i: usize, imm: &Immediate) -> String {
+    let bits: [u32; 4] = match imm {
+        Immediate::Flt32(b) | Immediate::Uint32(b) => *b,
+        Immediate::Int32(v) => v.map(|x| x as u32),
+        _ => return String::new(),
+    };
+    let values: Vec<f32> = bits.iter().map(|b| f32::from_bits(*b)).collect();
+    let text: Vec<String> = values
+        .iter()
+        .map(|&v| {
+            float_literal(v).unwrap_or_else(|| {
+                match (v.is_nan(), v > 0.0) {
+                    (true, _) => "0.0 / 0.0",
+                    (false, true) => "1.0 / 0.0",
+                    (false, false) => "-1.0 / 0.0",
+                }
+                .into()
+            })
+        })
+        .collect();
+    let qualifier = if values.iter().all(|v| v.is_finite()) {
+        "const "
+    } else {
+        ""
+    };
+    let note = match imm {
+        Immediate::Flt32(_) => String::new(),
+        _ => format!(" // {imm}"),
+    };
+    format!("{qualifier}vec4 imm{i} = vec4({});{note}", text.join(", "))
 }
 
 fn uints(bits: &[u32; 4]) -> String {

@@ -65,7 +65,7 @@ fn opaque_types() -> impl Iterator<Item = String> {
 }
 
 /// Whether `word` appears in `text` as a whole identifier.
-fn has_word(text: &str, word: &str) -> bool {
+pub(super) fn has_word(text: &str, word: &str) -> bool {
     let ident = |c: char| c.is_ascii_alphanumeric() || c == '_';
     text.match_indices(word).any(|(at, _)| {
         let before = text[..at].chars().next_back();

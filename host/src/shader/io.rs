@@ -27,6 +27,7 @@
 use virgl_proto::tgsi::{Declaration, Processor, SemanticName};
 
 use super::decl::{varying, varying_stem, Declarations};
+use super::es100;
 use super::geometry::GEOMETRY_INPUT;
 use super::regs::Ty;
 use super::unsupported;
@@ -68,6 +69,16 @@ impl Declarations {
                 "face".to_string()
             }
             // Clip distances the stage before wrote (as many as it wrote, zero past them).
+            SemanticName::ClipDist if index < 2 && self.es100() => {
+                let v = if self.link.clip_distances > 0 {
+                    es100::CLIP_VARYINGS[index as usize]
+                } else {
+                    "vec4(0.0)"
+                };
+                self.prologue
+                    .push(format!("vec4 clipdistin{index} = {v}; // IN[{i}]"));
+                format!("clipdistin{index}")
+            }
             SemanticName::ClipDist if index < 2 => {
                 let n = self.link.clip_distances;
                 if !self.interface.iter().any(|l| l.contains("gl_ClipDistance")) && n > 0 {
@@ -98,9 +109,10 @@ impl Declarations {
             name => {
                 let v = varying(name, index).ok_or_else(bad)?;
                 let fed = self.link.written.as_ref().is_none_or(|w| w.contains(&v));
+                let keyword = if self.es100() { "varying" } else { "in" };
                 if fed {
                     self.interface
-                        .push(format!("{qualifier}in vec4 {v}; // IN[{i}]"));
+                        .push(format!("{qualifier}{keyword} vec4 {v}; // IN[{i}]"));
                 } else {
                     self.interface.push(format!(
                         "vec4 {v} = vec4(0.0); // IN[{i}], which the stage before does not write"
@@ -108,7 +120,8 @@ impl Declarations {
                 }
                 if name == SemanticName::Color && self.link.back_colors.contains(&index) {
                     let back = format!("v_bcolor{index}");
-                    self.interface.push(format!("{qualifier}in vec4 {back};"));
+                    self.interface
+                        .push(format!("{qualifier}{keyword} vec4 {back};"));
                     self.two_side = true;
                     self.prologue.push(format!(
                         "vec4 color{index} = {TWO_SIDE} && !gl_FrontFacing ? {back} : {v};"
@@ -130,6 +143,8 @@ impl Declarations {
         i: u32,
     ) -> Result<String> {
         let bad = || unsupported(format!("declaration `{decl}` (semantic)"), None);
+        let es100 = self.es100();
+        let frag_depth = matches!(self.target, super::Target::Es { ext, .. } if ext.frag_depth);
         let mut private = |name: String| {
             self.privates
                 .push(format!("vec4 {name} = vec4(0.0); // OUT[{i}]"));
@@ -164,10 +179,34 @@ impl Declarations {
             }
             (Processor::Vert, name) => {
                 let v = varying(name, index).ok_or_else(bad)?;
+                if es100 {
+                    self.interface
+                        .push(format!("varying vec4 {v}; // OUT[{i}]"));
+                    return Ok(v);
+                }
                 let q = self.link.qualifiers.get(&v).copied().unwrap_or("");
                 self.needs = self.needs.max(super::decl::qualifier_version(q));
                 self.interface.push(format!("{q}out vec4 {v}; // OUT[{i}]"));
                 v
+            }
+            (Processor::Frag, SemanticName::Color) if es100 => {
+                let name = private(format!("out{i}"));
+                if index == 0 {
+                    self.color0 = Some(i);
+                }
+                self.colors.push((index, i));
+                name
+            }
+            (Processor::Frag, SemanticName::Position) if es100 => {
+                if !frag_depth {
+                    return Err(unsupported(
+                        format!("declaration `{decl}` (depth output on a GLSL ES 1.00 host without GL_EXT_frag_depth)"),
+                        None,
+                    ));
+                }
+                let name = private("depth".into());
+                self.epilogue.push("gl_FragDepthEXT = depth.z;".into());
+                name
             }
             (Processor::Frag, SemanticName::Color) => {
                 self.interface
@@ -195,6 +234,21 @@ impl Declarations {
         if self.stage == Processor::Comp {
             return self.compute_system_value(decl, name, i);
         }
+        if self.es100() && self.stage == Processor::Vert && name == SemanticName::InstanceId {
+            // ES 2.0 hosts draw one instance at a time.
+            self.uniforms.push(es100::instance_uniform());
+            self.prologue.push(format!(
+                "ivec4 sv{i} = ivec4({}); // SV[{i}], {name}",
+                super::INSTANCE_ID
+            ));
+            return Ok((format!("sv{i}"), Ty::Int));
+        }
+        if self.es100() {
+            return Err(unsupported(
+                format!("declaration `{decl}` (system value on a GLSL ES 1.00 host)"),
+                None,
+            ));
+        }
         // Gallium's VERTEXID counts from the base vertex, as gl_VertexID does.
         let builtin = match (self.stage, name) {
             (Processor::Vert, SemanticName::InstanceId) => "gl_InstanceID",
@@ -219,9 +273,11 @@ impl Declarations {
 
     /// What the collected semantics add once every declaration is read: clip distances and
     /// user clip planes, extra colour buffers.
-    pub(super) fn finish_io(&mut self) {
+    pub(super) fn finish_io(&mut self) -> Result<()> {
         match self.stage {
             Processor::Vert if self.link.feeds_geometry => {}
+            Processor::Vert if self.es100() => self.finish_es100_clipping(),
+            Processor::Frag if self.es100() => self.finish_es100_fragment()?,
             Processor::Vert | Processor::Geom => self.finish_clipping(),
             _ => {
                 if let (true, Some(i)) = (self.color0_writes_all, self.color0) {
@@ -236,6 +292,7 @@ impl Declarations {
                 }
             }
         }
+        Ok(())
     }
 
     /// Whether `gl_ClipDistance` exists: desktop GLSL, and GLSL ES with
@@ -246,6 +303,74 @@ impl Declarations {
             super::Target::Es { ext, .. } => ext.clip_cull_distance,
             _ => true,
         }
+    }
+
+    /// GLSL ES 1.00's vertex stage: the eight clip distances (its `CLIPDIST` outputs, or the
+    /// user clip planes) go to the fragment stage in [`es100::CLIP_VARYINGS`].
+    fn finish_es100_clipping(&mut self) {
+        let [d0, d1] = es100::CLIP_VARYINGS;
+        if !self.clip_distances.is_empty() {
+            self.interface
+                .push(format!("varying vec4 {d0};\nvarying vec4 {d1};"));
+            for reg in 0..2 {
+                let v = es100::CLIP_VARYINGS[reg as usize];
+                if self.clip_distances.contains(&reg) {
+                    self.epilogue.push(format!("{v} = clipdist{reg};"));
+                } else {
+                    self.epilogue.push(format!("{v} = vec4(0.0);"));
+                }
+            }
+        } else if !self.prohibit_ucps {
+            self.interface
+                .push(format!("varying vec4 {d0};\nvarying vec4 {d1};"));
+            self.uniforms
+                .push(format!("uniform vec4 {CLIP_PLANES}[8];"));
+            let v = if self.clip_vertex {
+                "clipvertex"
+            } else {
+                "gl_Position"
+            };
+            for (k, d) in [d0, d1].into_iter().enumerate() {
+                let dots: Vec<String> = (4 * k..4 * k + 4)
+                    .map(|p| format!("dot({CLIP_PLANES}[{p}], {v})"))
+                    .collect();
+                self.epilogue
+                    .push(format!("{d} = vec4({});", dots.join(", ")));
+            }
+        }
+    }
+
+    /// GLSL ES 1.00's fragment stage: colour outputs copied to `gl_FragColor` or
+    /// `gl_FragData` (GL_EXT_draw_buffers past 0), and the clip test.
+    fn finish_es100_fragment(&mut self) -> Result<()> {
+        let draw_buffers = matches!(self.target, super::Target::Es { ext, .. } if ext.draw_buffers);
+        match (self.color0_writes_all, self.color0, self.colors.as_slice()) {
+            (true, Some(i), _) if draw_buffers => self.epilogue.push(format!(
+                "for (int k = 0; k < gl_MaxDrawBuffers; k++)\n        gl_FragData[k] = out{i};"
+            )),
+            (_, _, [(0, i)]) => self.epilogue.push(format!("gl_FragColor = out{i};")),
+            (_, _, colors) => {
+                for &(index, i) in colors {
+                    if index == 0 || draw_buffers {
+                        self.epilogue
+                            .push(format!("gl_FragData[{index}] = out{i};"));
+                    } else {
+                        return Err(unsupported(
+                            format!("COLOR[{index}] output on a GLSL ES 1.00 host without GL_EXT_draw_buffers"),
+                            None,
+                        ));
+                    }
+                }
+            }
+        }
+        if self.link.clip_distances > 0 {
+            self.interface.extend(es100::clip_test_globals());
+            self.prologue.insert(0, es100::clip_test());
+        }
+        if self.two_side {
+            self.uniforms.push(format!("uniform bool {TWO_SIDE};"));
+        }
+        Ok(())
     }
 
     fn finish_clipping(&mut self) {

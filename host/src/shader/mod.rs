@@ -26,7 +26,9 @@
 //!   `depth` after it (see the `io` module for every semantic).
 //!
 //! Registers hold floats. Integer opcodes read them through `floatBitsToUint` and the like
-//! and write back through `uintBitsToFloat`, so bits are kept as TGSI keeps them.
+//! and write back through `uintBitsToFloat`, so bits are kept as TGSI keeps them. GLSL ES
+//! 1.00, for OpenGL ES 2.0 hosts, has no integer bits: there registers hold values, and the
+//! `es100` module says what else differs.
 //!
 //! Where something must run after the TGSI body (the vertex stage's y flip and clip
 //! distances, built-in outputs, `FS_COLOR0_WRITES_ALL_CBUFS` copying colour 0 to the other
@@ -78,6 +80,7 @@
 mod compute;
 mod decl;
 mod es;
+mod es100;
 pub use decl::{LOD_BIAS, SHADOW_SWIZZLE};
 mod geometry;
 mod io;
@@ -95,6 +98,7 @@ use crate::error::{Error, Result};
 
 pub use compute::{image_format, translate_compute};
 pub use es::count_samples;
+pub use es100::CLIP_VARYINGS;
 pub use geometry::{geometry_output_vertices, GEOMETRY_INPUT};
 pub use io::{CLIP_PLANES, TWO_SIDE};
 
@@ -395,6 +399,17 @@ fn translate_linked(
         Processor::Vert | Processor::Geom | Processor::Frag | Processor::Comp => shader.processor,
         p => return Err(unsupported(format!("shader stage {p}"), None)),
     };
+    if es100::is_es100(target) {
+        if !matches!(stage, Processor::Vert | Processor::Frag) {
+            return Err(unsupported(
+                format!("{} shader on a GLSL ES 1.00 host", stage_word(stage)),
+                None,
+            ));
+        }
+        if so.is_some() {
+            return Err(unsupported("stream output on a GLSL ES 1.00 host", None));
+        }
+    }
     let regs = decl::Declarations::collect(shader, link, target)?;
     let mut body = ops::Body::new(&regs);
     for (i, ins) in shader.instructions().enumerate() {
@@ -484,6 +499,7 @@ fn translate_linked(
     }
     let head = match target {
         Target::Desktop330 => format!("#version {version} core\n"),
+        Target::Es { version: 100, .. } => es100::header(target, stage, version, &out)?,
         Target::Es { .. } => es::header(target, stage, version, &out)?,
     };
     let word = stage_word(stage);

@@ -44,6 +44,18 @@ pub(super) fn bitcast(expr: String, from: Ty, to: Ty, n: usize) -> String {
     }
 }
 
+/// `expr`, of `n` components of type `from`, as `to` in GLSL ES 1.00, where registers hold
+/// values: converted numerically, `uint` spelled `int`.
+pub(super) fn convert(expr: String, from: Ty, to: Ty, n: usize) -> String {
+    let plain = |t: Ty| if t == Ty::Uint { Ty::Int } else { t };
+    let (from, to) = (plain(from), plain(to));
+    if from == to {
+        expr
+    } else {
+        format!("{}({expr})", to.vec(n))
+    }
+}
+
 /// A float literal GLSL reads back as the same value, or `None` for infinities and NaNs.
 pub(super) fn float_literal(v: f32) -> Option<String> {
     if !v.is_finite() {

@@ -445,3 +445,124 @@ fn interpolation_opcodes_name_the_varying() {
     );
     assert!(e.to_string().contains("not a varying"), "{e}");
 }
+
+#[test]
+fn kill_if_reads_its_source_swizzle() {
+    let b = body(&format!("{FRAG}  0: KILL_IF -TEMP[1].xyxy\n  1: END\n"));
+    assert_eq!(b, ["if (any(lessThan(-temp1.xyxy, vec4(0.0)))) discard;"]);
+}
+
+/// GLSL ES 1.00 with the extensions of `ext`.
+fn es100(ext: super::EsExtensions) -> Target {
+    Target::Es { version: 100, ext }
+}
+
+/// Mesa's ES 2.0 context: everything but `GL_EXT_shader_texture_lod`.
+fn mesa_es2() -> Target {
+    es100(super::EsExtensions {
+        standard_derivatives: true,
+        draw_buffers: true,
+        frag_depth: true,
+        texture_3d: true,
+        ..Default::default()
+    })
+}
+
+fn es100_error(tgsi: &str, target: Target) -> String {
+    translate(&parse(tgsi).unwrap(), target)
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn es100_refuses_what_ends_up_needing_an_extension_it_lacks() {
+    let none = es100(super::EsExtensions::default());
+    let mrt = "FRAG\nDCL OUT[0], COLOR\nDCL OUT[1], COLOR[1]\n  0: MOV OUT[1], OUT[0]\n  1: END\n";
+    assert!(es100_error(mrt, none)
+        .contains("COLOR[1] output on a GLSL ES 1.00 host without GL_EXT_draw_buffers"));
+    let depth = "FRAG\nDCL OUT[0], POSITION\n  0: END\n";
+    assert!(es100_error(depth, none).contains("GL_EXT_frag_depth"));
+    let ddx = format!("{FRAG}  0: DDX TEMP[0], TEMP[1]\n  1: END\n");
+    assert!(es100_error(&ddx, none)
+        .contains("`dFdx` on a GLSL ES 1.00 host without GL_OES_standard_derivatives"));
+    let cube3d = "FRAG\nDCL SAMP[0]\nDCL SVIEW[0], 3D, FLOAT\nDCL TEMP[0]\n  0: TEX TEMP[0], TEMP[0], SAMP[0], 3D\n  1: END\n";
+    assert!(es100_error(cube3d, none).contains("GL_OES_texture_3D"));
+    let array = "FRAG\nDCL SAMP[0]\nDCL SVIEW[0], 2D_ARRAY, FLOAT\nDCL TEMP[0]\n  0: TEX TEMP[0], TEMP[0], SAMP[0], 2D_ARRAY\n  1: END\n";
+    assert!(es100_error(array, mesa_es2())
+        .contains("TEX with texture target 2D_ARRAY on a GLSL ES 1.00 host"));
+    let vertex_id = "VERT\nDCL SV[0], VERTEXID\n  0: END\n";
+    assert!(es100_error(vertex_id, mesa_es2()).contains("VERTEXID"));
+    let uadd = format!("{FRAG}  0: UADD TEMP[0], TEMP[1], TEMP[1]\n  1: END\n");
+    assert!(es100_error(&uadd, mesa_es2())
+        .contains("opcode UADD: GLSL ES 1.00 has no integer bits at instruction 0"));
+    let u2f = format!("{FRAG}IMM[0] UINT32 {{1, 2, 3, 4}}\n  0: U2F TEMP[0], IMM[0]\n  1: END\n");
+    assert!(es100_error(&u2f, mesa_es2()).contains("U2F of an immediate"));
+}
+
+#[test]
+fn es100_converts_values_and_computes_non_finite_immediates() {
+    let tgsi = format!(
+        "{FRAG}DCL ADDR[0]\nIMM[0] FLT32 {{0x7f800000, 0xff800000, 0x7fc00000, 1.0}}\nIMM[1] UINT32 {{1065353216, 0, 0, 0}}\n\
+         0: ARL ADDR[0].x, TEMP[1].xxxx\n  1: MOV TEMP[0], ADDR[0]\n  2: ADD TEMP[0], IMM[0], IMM[1]\n  3: END\n"
+    );
+    let glsl = translate(&parse(&tgsi).unwrap(), mesa_es2()).unwrap();
+    for want in [
+        "vec4 imm0 = vec4(1.0 / 0.0, -1.0 / 0.0, 0.0 / 0.0, 1.0);",
+        "const vec4 imm1 = vec4(1.0, 0.0, 0.0, 0.0); // UINT32 {1065353216, 0, 0, 0}",
+        "addr0.x = int(floor(temp1.x));",
+        "temp0 = vec4(addr0);",
+    ] {
+        assert!(glsl.contains(want), "{want}\n{glsl}");
+    }
+    assert!(!glsl.contains("const vec4 imm0"), "{glsl}");
+}
+
+#[test]
+fn es100_fragment_stage_discards_what_the_clip_distances_clip() {
+    let vs =
+        parse("VERT\nDCL IN[0]\nDCL OUT[0], POSITION\n  0: MOV OUT[0], IN[0]\n  1: END\n").unwrap();
+    let fs = parse("FRAG\nDCL OUT[0], COLOR\n  0: END\n").unwrap();
+    let (v, f) = translate_pair(&vs, &fs, mesa_es2()).unwrap();
+    assert!(
+        v.contains("winsys_clipdist1 = vec4(dot(winsys_clip_planes[4], gl_Position)"),
+        "{v}"
+    );
+    assert!(f.contains("uniform float winsys_clip_enable[8];"), "{f}");
+    assert!(f.contains("varying vec4 winsys_clipdist0;"), "{f}");
+    assert!(
+        f.contains("vec4(lessThan(winsys_clipdist1, vec4(0.0)))) > 0.0)\n        discard;"),
+        "{f}"
+    );
+    // A vertex stage that may not clip feeds no distances.
+    let vs = parse("VERT\nPROPERTY VS_PROHIBIT_UCPS 1\nDCL IN[0]\nDCL OUT[0], POSITION\n  0: MOV OUT[0], IN[0]\n  1: END\n").unwrap();
+    let (v, f) = translate_pair(&vs, &fs, mesa_es2()).unwrap();
+    assert!(
+        !v.contains("winsys_clipdist") && !f.contains("winsys_clip"),
+        "{v}{f}"
+    );
+}
+
+#[test]
+fn es100_fragment_lod_is_exact_with_shader_texture_lod() {
+    let tgsi = "FRAG\nDCL SAMP[0]\nDCL SVIEW[0], 2D, FLOAT\nDCL TEMP[0]\n  0: TXL TEMP[0], TEMP[0], SAMP[0], 2D\n  1: END\n";
+    let lod = es100(super::EsExtensions {
+        shader_texture_lod: true,
+        ..Default::default()
+    });
+    let glsl = translate(&parse(tgsi).unwrap(), lod).unwrap();
+    assert!(
+        glsl.contains("#extension GL_EXT_shader_texture_lod : require"),
+        "{glsl}"
+    );
+    assert!(
+        glsl.contains("texture2DLodEXT(fs_samp0, temp0.xy, temp0.w + fs_samp0_lodbias)"),
+        "{glsl}"
+    );
+    // Neither the extension nor derivatives: the implicit level.
+    let none = es100(super::EsExtensions::default());
+    let glsl = translate(&parse(tgsi).unwrap(), none).unwrap();
+    assert!(
+        glsl.contains("texture2D(fs_samp0, temp0.xy, fs_samp0_lodbias)"),
+        "{glsl}"
+    );
+}

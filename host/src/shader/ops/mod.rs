@@ -9,13 +9,14 @@ use virgl_proto::tgsi::{
 
 mod bits;
 mod channels;
+mod es100;
 mod gather;
 mod interp;
 mod memory;
 mod texture;
 
 use super::decl::Declarations;
-use super::regs::{bitcast, Ty};
+use super::regs::{bitcast, convert, Ty};
 use super::unsupported;
 use crate::error::Result;
 
@@ -99,6 +100,16 @@ impl<'a> Body<'a> {
         })
     }
 
+    /// `expr` of `n` components of `from`, as `to`: the same bits, or in GLSL ES 1.00, whose
+    /// registers hold values, the same value.
+    fn cast(&self, expr: String, from: Ty, to: Ty, n: usize) -> String {
+        if self.regs.es100() {
+            convert(expr, from, to, n)
+        } else {
+            bitcast(expr, from, to, n)
+        }
+    }
+
     /// Notes that the body needs GLSL `version`.
     fn require(&mut self, version: u32) {
         self.version = self.version.max(version);
@@ -118,6 +129,12 @@ impl<'a> Body<'a> {
         use Opcode as O;
         if ins.dst.len() != ins.opcode.num_dst() || ins.src.len() != ins.opcode.num_src() {
             return Err(self.err(format!("{} with wrong operand count", ins.opcode)));
+        }
+        let es100 = self.regs.es100();
+        if es100 {
+            if let Some(why) = super::es100::opcode_refusal(ins.opcode) {
+                return Err(self.err(why));
+            }
         }
         // Closing opcodes must close the innermost block, and the statements GLSL allows only
         // inside some block must be in one.
@@ -180,6 +197,27 @@ impl<'a> Body<'a> {
             O::Frc => self.cw(ins, f, f, |a, _| format!("fract({})", a[0]))?,
             O::Flr => self.cw(ins, f, f, |a, _| format!("floor({})", a[0]))?,
             O::Ceil => self.cw(ins, f, f, |a, _| format!("ceil({})", a[0]))?,
+            O::Trunc if es100 => self.cw(ins, f, f, |a, _| {
+                format!("sign({0}) * floor(abs({0}))", a[0])
+            })?,
+            O::Round if es100 => {
+                self.helpers.insert(super::es100::ROUND_FN);
+                self.cw(ins, f, f, |a, _| format!("es_round({})", a[0]))?
+            }
+            O::Arr if es100 => {
+                self.helpers.insert(super::es100::ROUND_FN);
+                self.cw(ins, f, int, |a, n| {
+                    format!("{}(es_round({}))", int.vec(n), a[0])
+                })?
+            }
+            O::Cmp if es100 => self.cmp_es100(ins)?,
+            O::I2f | O::U2f if es100 && ins.src[0].file == File::Imm => {
+                return Err(self.err(format!(
+                    "{} of an immediate: GLSL ES 1.00 has no integer bits",
+                    ins.opcode
+                )))
+            }
+            O::Tex | O::Txp | O::Txb | O::Txl | O::Txd if es100 => self.texture_es100(ins)?,
             O::Trunc => self.cw(ins, f, f, |a, _| format!("trunc({})", a[0]))?,
             O::Round => self.cw(ins, f, f, |a, _| format!("roundEven({})", a[0]))?,
             O::Ssg => self.cw(ins, f, f, |a, _| format!("sign({})", a[0]))?,
@@ -305,7 +343,7 @@ impl<'a> Body<'a> {
             O::Ret => self.line("return;"),
             O::Kill => self.line("discard;"),
             O::KillIf => {
-                let c = self.src(&ins.src[0], f, &ALL)?;
+                let c = self.src(&ins.src[0], f, &ins.src[0].swizzle)?;
                 self.line(&format!("if (any(lessThan({c}, vec4(0.0)))) discard;"));
             }
             O::Emit | O::Endprim if self.regs.stage == Processor::Geom => {
@@ -440,7 +478,7 @@ impl<'a> Body<'a> {
             expr = format!("clamp({expr}, 0.0, 1.0)");
         }
         let (name, stored) = self.dst_name(dst)?;
-        let expr = bitcast(expr, ty, stored, n);
+        let expr = self.cast(expr, ty, stored, n);
         let lhs = if dst.mask == WriteMask::XYZW {
             name
         } else {
@@ -574,7 +612,7 @@ impl<'a> Body<'a> {
         } else {
             format!("{base}.{}", letters(comps))
         };
-        e = bitcast(e, stored, ty, comps.len());
+        e = self.cast(e, stored, ty, comps.len());
         if s.absolute {
             if ty == Ty::Uint {
                 return Err(bad("absolute value of an unsigned source"));
