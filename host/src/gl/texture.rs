@@ -555,13 +555,19 @@ impl Gl {
                     region.h as i32,
                 );
                 self.clear_errors();
+                // ES 2.0 reads half floats with ES 3.0's GL_HALF_FLOAT, the implementation
+                // read type of half-float framebuffers, though textures take HALF_FLOAT_OES.
+                let read_ty = match format.ty {
+                    super::format::HALF_FLOAT_OES => glow::HALF_FLOAT,
+                    ty => ty,
+                };
                 g.read_pixels(
                     x,
                     y,
                     w,
                     h,
                     format.format,
-                    format.ty,
+                    read_ty,
                     glow::PixelPackData::Slice(Some(chunk)),
                 );
                 // ES reads fewer pairs than it stores: 1- to 3-channel formats as RGBA of
@@ -580,7 +586,7 @@ impl Gl {
                             w,
                             h,
                             read_format,
-                            format.ty,
+                            read_ty,
                             glow::PixelPackData::Slice(Some(&mut rgba)),
                         );
                         for (texel, wide) in chunk
