@@ -367,21 +367,44 @@ fn each_es100_pair_links_on_an_es2_context() {
     let all = parsed();
     let mut failed = Vec::new();
     let mut linked = Vec::new();
-    for (vs, fs) in pairs(&all) {
-        let Ok(p) = translate_program(&vs.1, None, &fs.1, None, false, target) else {
-            continue;
-        };
-        match gl.compile_program(&p.vertex, &p.fragment) {
-            Ok(()) => linked.push(format!("{}+{}", vs.0, fs.0)),
-            Err(log) => {
-                eprintln!("{} + {}:\n{log}\n{}\n{}", vs.0, fs.0, p.vertex, p.fragment);
-                failed.push(format!("{}+{}", vs.0, fs.0));
+    let mut flat = Vec::new();
+    // Each pair smooth, and flat-shaded, where the provoking vertex's inputs come in too.
+    for flatshade in [false, true] {
+        for (vs, fs) in pairs(&all) {
+            let Ok(p) = translate_program(&vs.1, None, &fs.1, None, flatshade, target) else {
+                continue;
+            };
+            let name = format!(
+                "{}+{}{}",
+                vs.0,
+                fs.0,
+                if flatshade { " (flat)" } else { "" }
+            );
+            if p.flat_inputs {
+                assert!(
+                    p.vertex.contains("attribute vec4 flat_in0;") && es3_token(&p.vertex).is_none(),
+                    "{name}:\n{}",
+                    p.vertex
+                );
+                flat.push(name.clone());
+            }
+            match gl.compile_program(&p.vertex, &p.fragment) {
+                Ok(()) => linked.push(name),
+                Err(log) => {
+                    eprintln!("{name}:\n{log}\n{}\n{}", p.vertex, p.fragment);
+                    failed.push(name);
+                }
             }
         }
     }
     eprintln!("linked: {linked:?}");
     assert!(failed.is_empty(), "did not link: {failed:?}");
-    assert!(linked.len() >= 8, "only {} pairs link", linked.len());
+    assert!(linked.len() >= 16, "only {} pairs link", linked.len());
+    // glxgears' colour is flat under its flat shading.
+    assert!(
+        flat.iter().any(|n| n.starts_with("glxgears")),
+        "no flat-shaded pair reads the provoking vertex: {flat:?}"
+    );
 }
 
 /// Every instruction of every fixture swapped for every opcode of the same operand counts:

@@ -93,6 +93,9 @@ pub(super) struct Declarations {
     pub(super) clip_vertex: bool,
     /// `VS_PROHIBIT_UCPS`.
     pub(super) prohibit_ucps: bool,
+    /// GLSL ES 1.00 vertex shaders: the flat varyings computed from the provoking vertex's
+    /// inputs ([`super::es100::flat_varyings`]); the inputs are then private copies `vinN`.
+    pub(super) flat: Vec<String>,
     /// Compute properties, shader buffers, images and shared memory.
     pub(super) memory: super::compute::Memory,
     /// The GLSL version the declarations need (`sample` varyings, sampler arrays).
@@ -263,6 +266,7 @@ impl Declarations {
             epilogue: Vec::new(),
             frag_coord: None,
             link: link.clone(),
+            flat: super::es100::flat_varyings(shader, link, target),
             color0_writes_all: false,
             color0: None,
             colors: Vec::new(),
@@ -479,6 +483,14 @@ impl Declarations {
             }
             File::In if stage == Processor::Vert => {
                 for i in range(decl)? {
+                    if !self.flat.is_empty() {
+                        let flat = super::FLAT_INPUT;
+                        self.inputs.insert(i, format!("vin{i}"));
+                        self.interface.push(format!("attribute vec4 in{i};"));
+                        self.interface.push(format!("attribute vec4 {flat}{i};"));
+                        self.interface.push(format!("vec4 vin{i};"));
+                        continue;
+                    }
                     self.inputs.insert(i, format!("in{i}"));
                     self.interface.push(if self.es100() {
                         format!("attribute vec4 in{i};")
@@ -726,7 +738,7 @@ fn centroid(l: InterpLocation, q: &'static str) -> String {
 /// translator write megabytes of GLSL.
 const MAX_REGISTERS: u32 = 4096;
 
-fn range(decl: &Declaration) -> Result<std::ops::Range<u32>> {
+pub(super) fn range(decl: &Declaration) -> Result<std::ops::Range<u32>> {
     match decl.range {
         Bracket::Range { first, last } if first <= last && last < MAX_REGISTERS => {
             Ok(first..last + 1)

@@ -8,7 +8,8 @@
 //!   is spelled `int`. Every opcode that reads or writes integer bits is refused
 //!   ([`opcode_refusal`]); `U2F` and `I2F` are value conversions;
 //! - `attribute` vertex inputs (`inN`, which the backend binds to location N), `varying`s with
-//!   no interpolation qualifier (flat and noperspective inputs interpolate smoothly), colour
+//!   no interpolation qualifier (noperspective inputs interpolate with perspective; flat ones
+//!   are computed from the provoking vertex, [`flat_varyings`]), colour
 //!   outputs as private `vec4`s copied to `gl_FragColor` or `gl_FragData[i]` after the body,
 //!   depth to `gl_FragDepthEXT`;
 //! - `SV[INSTANCEID]` reads the [`INSTANCE_ID`] uniform; `SV[VERTEXID]` is refused;
@@ -34,6 +35,45 @@ use crate::error::Result;
 /// The two `vec4` varyings carrying the eight clip distances from the vertex to the fragment
 /// stage.
 pub const CLIP_VARYINGS: [&str; 2] = ["winsys_clipdist0", "winsys_clipdist1"];
+
+/// The flat varyings of a vertex shader that feeds the rasterizer on GLSL ES 1.00, which has
+/// no `flat`: the shader then also reads its primitive's provoking vertex's inputs
+/// ([`super::FLAT_INPUT`]) and runs its body on them first, keeping those varyings' values, so
+/// every vertex of a primitive writes the provoking vertex's (the backend draws independent
+/// primitives and feeds the inputs). Empty where that does not apply, or where the inputs
+/// would not fit below the attribute limit; such flat varyings interpolate.
+pub(super) fn flat_varyings(
+    shader: &virgl_proto::tgsi::Shader,
+    link: &super::decl::Link,
+    target: Target,
+) -> Vec<String> {
+    use virgl_proto::tgsi::File;
+    if !is_es100(target) || shader.processor != Processor::Vert || link.feeds_geometry {
+        return Vec::new();
+    }
+    let mut flat = Vec::new();
+    for decl in shader.declarations() {
+        let Ok(r) = super::decl::range(decl) else {
+            return Vec::new();
+        };
+        match decl.file {
+            File::In if r.end > super::FLAT_INPUT_BASE => return Vec::new(),
+            File::Out => {
+                let Some(sem) = decl.semantic else { continue };
+                for k in 0..r.len() as u32 {
+                    let Some(v) = super::decl::varying(sem.name, sem.index + k) else {
+                        continue;
+                    };
+                    if link.qualifiers.get(&v).is_some_and(|q| q.contains("flat")) {
+                        flat.push(v);
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    flat
+}
 
 /// Whether `target` is GLSL ES 1.00.
 pub(super) fn is_es100(target: Target) -> bool {

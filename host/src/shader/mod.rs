@@ -301,7 +301,7 @@ pub fn translate_program(
         geometry,
         fragment: translate_linked(fs, target, &fs_link, None)?.0,
         feedback,
-        flat_inputs: false,
+        flat_inputs: gs.is_none() && !es100::flat_varyings(vs, &last_link, target).is_empty(),
     })
 }
 
@@ -484,9 +484,27 @@ fn translate_linked(
     out.push_str(&body.text);
     out.push_str("}\n");
     if wrapped {
-        let _ = write!(out, "\nvoid main()\n{{\n    {name}();\n");
+        let _ = write!(out, "\nvoid main()\n{{\n");
+        let inputs: Vec<u32> = regs.inputs.keys().copied().collect();
+        if !regs.flat.is_empty() {
+            // The provoking vertex's run, for the flat varyings, then the vertex's own.
+            for i in &inputs {
+                let _ = writeln!(out, "    vin{i} = {FLAT_INPUT}{i};");
+            }
+            let _ = writeln!(out, "    {name}();");
+            for (k, v) in regs.flat.iter().enumerate() {
+                let _ = writeln!(out, "    vec4 flat{k} = {v};");
+            }
+            for i in &inputs {
+                let _ = writeln!(out, "    vin{i} = in{i};");
+            }
+        }
+        let _ = writeln!(out, "    {name}();");
         for line in &regs.epilogue {
             let _ = writeln!(out, "    {line}");
+        }
+        for (k, v) in regs.flat.iter().enumerate() {
+            let _ = writeln!(out, "    {v} = flat{k};");
         }
         out.push_str(&so_copies);
         if stage == Processor::Vert && rasterized_next {
