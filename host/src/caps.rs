@@ -228,10 +228,14 @@ pub fn fill(p: &Probed) -> Caps {
     // as virglrenderer, since GL 1.5 guests need the query), timer queries only with
     // GL_EXT_disjoint_timer_query, render conditions decided on the CPU (so inverted ones
     // too), no base instances or mirror-clamp wrapping; depth clamp with GL_EXT_depth_clamp.
-    let mut bset = BoolSet1::OCCLUSION_QUERY | BoolSet1::INSTANCEID | BoolSet1::CONDITIONAL_RENDER;
-    // ES 2.0 has no primitive restart (draws are not rewritten for it).
+    let mut bset = BoolSet1::INSTANCEID | BoolSet1::CONDITIONAL_RENDER;
+    // ES 2.0 has no primitive restart (draws are not rewritten for it), and occlusion
+    // predicates only with GL_EXT_occlusion_query_boolean.
     if !es2 {
         bset |= BoolSet1::PRIMITIVE_RESTART;
+    }
+    if !es2 || p.es.occlusion_query {
+        bset |= BoolSet1::OCCLUSION_QUERY;
     }
     if !v.es {
         bset |= BoolSet1::INDEP_BLEND_ENABLE
@@ -243,14 +247,15 @@ pub fn fill(p: &Probed) -> Caps {
         if p.es.depth_clamp {
             bset |= BoolSet1::DEPTH_CLIP_DISABLE;
         }
-        if p.es.timer_query && !es2 {
+        if p.es.timer_query {
             bset |= BoolSet1::TIMER_QUERY;
         }
     }
     if at_least((99, 0), (3, 2)) || p.es.indexed_blend {
         bset |= BoolSet1::INDEP_BLEND_ENABLE;
     }
-    if at_least((4, 5), (3, 0)) {
+    // ES decides render conditions on the CPU, so inverted ones too.
+    if v.es || at_least((4, 5), (0, 0)) {
         bset |= BoolSet1::CONDITIONAL_RENDER_INVERTED;
     }
     // Multisample resources, resolves and texelFetch of their samples.
@@ -669,7 +674,12 @@ mod tests {
         assert!(!bset.contains(BoolSet1::PRIMITIVE_RESTART));
         assert!(!bset.contains(BoolSet1::SEAMLESS_CUBE_MAP));
         assert!(!bset.contains(BoolSet1::INDEP_BLEND_ENABLE));
-        assert!(!bset.contains(BoolSet1::TIMER_QUERY));
+        // Render conditions are decided on the CPU; occlusion needs the extension.
+        assert!(bset.contains(BoolSet1::CONDITIONAL_RENDER_INVERTED));
+        assert!(!bset.contains(BoolSet1::OCCLUSION_QUERY));
+        p.es.occlusion_query = true;
+        let with_queries = BoolSet1::from_bits_truncate(fill(&p).v1().bset);
+        assert!(with_queries.contains(BoolSet1::OCCLUSION_QUERY));
         // Two varyings carry the clip distances.
         assert_eq!(caps.v2().max_vertex_outputs, 30);
         // Bytes, shorts and floats; no ints, BGRA order or packed types.

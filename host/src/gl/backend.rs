@@ -35,6 +35,8 @@ pub struct GlBackend {
     pub(super) attached: Option<(u32, u32, crate::state::Framebuffer)>,
     /// On ES 2.0, the program blits draw with, once one has.
     pub(super) quad_blit: Option<super::es2::QuadBlit>,
+    /// On ES 2.0, copies of the textures it cannot read back.
+    shadows: super::es2::Shadows,
     /// The vertex array draws use; ES 2.0 has only the default one.
     pub(super) vao: Option<glow::VertexArray>,
     /// Query objects by `(context, sub-context, handle)`.
@@ -103,6 +105,7 @@ impl GlBackend {
             read_fbo,
             attached: None,
             quad_blit: None,
+            shadows: Default::default(),
             vao,
             queries: HashMap::new(),
             sample_counter_binding,
@@ -409,11 +412,21 @@ impl Backend for GlBackend {
     fn create_resource(&mut self, res: &Resource) -> Result<()> {
         let storage = self.gl.create_storage(res)?;
         self.storage.insert(res.id, storage);
+        let v1 = self.caps.v1();
+        let f = res.desc.format;
+        if self.gl.es2()
+            && res.desc.target != virgl_proto::pipe::TextureTarget::Buffer
+            && !v1.render.supports(f)
+            && !v1.depthstencil.supports(f)
+        {
+            self.shadows.create(res)?;
+        }
         Ok(())
     }
 
     fn destroy_resource(&mut self, id: u32) {
         self.attached = None;
+        self.shadows.remove(id);
         if let Some(s) = self.storage.remove(&id) {
             self.gl.delete_storage(s);
         }
@@ -421,10 +434,17 @@ impl Backend for GlBackend {
 
     fn write(&mut self, res: &Resource, level: u32, region: Box3, data: &[u8]) -> Result<()> {
         self.gl
-            .upload(self.storage(res.id)?, res, level, region, data)
+            .upload(self.storage(res.id)?, res, level, region, data)?;
+        if self.shadows.has(res.id) {
+            self.shadows.write(res, level, region, data)?;
+        }
+        Ok(())
     }
 
     fn read(&mut self, res: &Resource, level: u32, region: Box3, data: &mut [u8]) -> Result<()> {
+        if self.shadows.read(res, level, region, data)? {
+            return Ok(());
+        }
         self.gl
             .download(self.storage(res.id)?, res, level, region, data)
     }

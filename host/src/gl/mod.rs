@@ -64,6 +64,8 @@ pub struct EsFeatures {
     pub srgb_write_control: bool,
     /// `GL_OES_draw_buffers_indexed` or EXT: blend state per draw buffer below ES 3.2.
     pub indexed_blend: bool,
+    /// `GL_EXT_occlusion_query_boolean`: occlusion predicates on ES 2.0 (core in ES 3.0).
+    pub occlusion_query: bool,
 }
 
 /// Limits probed from a live context; caps v1/v2 report them to guests.
@@ -130,6 +132,7 @@ impl Gl {
             timer_query: ext("GL_EXT_disjoint_timer_query"),
             srgb_write_control: ext("GL_EXT_sRGB_write_control"),
             indexed_blend: ext("GL_OES_draw_buffers_indexed") || ext("GL_EXT_draw_buffers_indexed"),
+            occlusion_query: ext("GL_EXT_occlusion_query_boolean"),
         };
         Ok(Gl {
             gl,

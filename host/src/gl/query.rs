@@ -16,7 +16,7 @@ fn target(t: QueryType, gl: &super::Gl) -> Option<u32> {
     Some(match t {
         QueryType::OcclusionCounter if es => glow::ANY_SAMPLES_PASSED,
         QueryType::Timestamp | QueryType::TimeElapsed
-            if es && (!gl.es_extensions.timer_query || gl.es2()) =>
+            if es && (!gl.es_extensions.timer_query || gl.es2() && !gl.es2.has_queries()) =>
         {
             return None
         }
@@ -24,7 +24,7 @@ fn target(t: QueryType, gl: &super::Gl) -> Option<u32> {
         QueryType::OcclusionCounter
         | QueryType::OcclusionPredicate
         | QueryType::OcclusionPredicateConservative
-            if gl.es2() && !gl.es2.has_queries() =>
+            if gl.es2() && !(gl.es_extensions.occlusion_query && gl.es2.has_queries()) =>
         {
             return None
         }
@@ -146,7 +146,9 @@ impl GlBackend {
         let q = self.query_object(scene, handle)?;
         // SAFETY: the context is current and `q` is ours.
         unsafe {
-            if self.gl.es2() {
+            if t == glow::TIMESTAMP && self.gl.version.es {
+                self.gl.extra.query_counter_ext(q);
+            } else if self.gl.es2() {
                 self.gl.es2.end_query(t);
             } else if t == glow::TIMESTAMP && self.gl.version.es {
                 self.gl.extra.query_counter_ext(q);
@@ -179,7 +181,11 @@ impl GlBackend {
                 return Ok(if index == -1 {
                     Some(u64::from(available))
                 } else if available || wait {
-                    Some(u64::from(self.gl.es2.query_object(q, glow::QUERY_RESULT)))
+                    Some(if self.gl.es_extensions.timer_query {
+                        self.gl.extra.query_result_u64_ext(q)
+                    } else {
+                        u64::from(self.gl.es2.query_object(q, glow::QUERY_RESULT))
+                    })
                 } else {
                     None
                 });

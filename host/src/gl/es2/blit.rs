@@ -331,16 +331,14 @@ impl GlBackend {
             .box_bytes(b.w, b.h, b.d.max(1))
             .ok_or_else(|| gl_err("copy_region", "the source box has no size in its format"))?;
         let mut data = vec![0u8; bytes as usize];
-        self.gl
-            .download(self.storage(src.id)?, src, copy.src_level, b, &mut data)?;
+        crate::backend::Backend::read(self, src, copy.src_level, b, &mut data)?;
         let to = virgl_proto::ccmd::Box3 {
             x: copy.dst_x,
             y: copy.dst_y,
             z: copy.dst_z,
             ..b
         };
-        self.gl
-            .upload(self.storage(dst.id)?, dst, copy.dst_level, to, &data)
+        crate::backend::Backend::write(self, dst, copy.dst_level, to, &data)
     }
 }
 

@@ -13,9 +13,11 @@ use std::ffi::c_void;
 mod blit;
 mod draw;
 mod flat;
+mod shadow;
 
 pub use blit::QuadBlit;
 pub use draw::{Es100Uniforms, InstancedAttrib};
+pub use shadow::Shadows;
 
 type Buffers = unsafe extern "system" fn(i32, *const u32);
 type Enum1 = unsafe extern "system" fn(u32);
@@ -73,7 +75,12 @@ impl Es2Entry {
                 get($extension, $name).map(|p| unsafe { std::mem::transmute_copy(&p) })
             };
         }
-        let occlusion = "GL_EXT_occlusion_query_boolean";
+        // Query objects come with either extension, under the same names.
+        let occlusion = if has_extension("GL_EXT_occlusion_query_boolean") {
+            "GL_EXT_occlusion_query_boolean"
+        } else {
+            "GL_EXT_disjoint_timer_query"
+        };
         Es2Entry {
             draw_buffers: load!("GL_EXT_draw_buffers", "glDrawBuffersEXT"),
             read_buffer: load!("GL_NV_read_buffer", "glReadBufferNV"),
