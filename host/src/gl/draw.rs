@@ -846,6 +846,10 @@ impl GlBackend {
         let virgl_proto::ccmd::ViewRange::Texture { layers, levels } = v.range else {
             return Ok(Some((texture, target)));
         };
+        if self.gl.es2() {
+            let key = (scene.ctx, scene.sub_ctx, handle);
+            return self.view_texture_es2(key, texture, target, &format, res, levels);
+        }
         let view_target = self.gl.texture_target(v.target, res.desc.nr_samples);
         let layer_count = match res.desc.target {
             virgl_proto::pipe::TextureTarget::Texture3D => 1,

@@ -404,3 +404,107 @@ mod tests {
         assert_eq!(view_swizzle(&view(identity), lum), [0, 0, 0, 5]);
     }
 }
+
+impl crate::gl::backend::GlBackend {
+    /// The texture a sampler view samples on ES 2.0, which has no texture views and no base
+    /// level: the resource's own, or for a 2D view whose levels start past 0, a copy of those
+    /// levels made at each use (the resource may have changed since), its level 0 the view's
+    /// first.
+    pub(in crate::gl) fn view_texture_es2(
+        &mut self,
+        key: (u32, u32, u32),
+        texture: glow::Texture,
+        target: u32,
+        format: &crate::gl::format::GlFormat,
+        res: &crate::resource::Resource,
+        levels: virgl_proto::ccmd::LevelRange,
+    ) -> crate::error::Result<Option<(glow::Texture, u32)>> {
+        use crate::gl::backend::gl_err;
+        use glow::HasContext;
+        if levels.first == 0 || target != glow::TEXTURE_2D {
+            return Ok(Some((texture, target)));
+        }
+        let g = &self.gl.gl;
+        let copy = match self.programs.views.get(&key) {
+            Some((t, _)) => *t,
+            None => {
+                // SAFETY: the context is current; the name is new.
+                let t = unsafe { g.create_texture() }.map_err(|e| gl_err("glGenTextures", e))?;
+                self.programs.views.insert(key, (t, glow::TEXTURE_2D));
+                t
+            }
+        };
+        let first = u32::from(levels.first);
+        let last = u32::from(levels.last.max(levels.first));
+        // SAFETY: the context is current; the read framebuffer and the copy are ours, each
+        // source level exists (checked when the view was made), and the draw framebuffer is
+        // bound again after.
+        let complete = unsafe {
+            g.bind_framebuffer(glow::FRAMEBUFFER, Some(self.read_fbo));
+            for at in [glow::DEPTH_ATTACHMENT, glow::STENCIL_ATTACHMENT] {
+                g.framebuffer_texture_2d(glow::FRAMEBUFFER, at, glow::TEXTURE_2D, None, 0);
+            }
+            g.bind_texture(glow::TEXTURE_2D, Some(copy));
+            let mut complete = true;
+            for level in first..=last {
+                g.framebuffer_texture_2d(
+                    glow::FRAMEBUFFER,
+                    glow::COLOR_ATTACHMENT0,
+                    glow::TEXTURE_2D,
+                    Some(texture),
+                    level as i32,
+                );
+                if g.check_framebuffer_status(glow::FRAMEBUFFER) != glow::FRAMEBUFFER_COMPLETE {
+                    complete = false;
+                    break;
+                }
+                let w = (res.desc.width >> level).max(1) as i32;
+                let h = (res.desc.height >> level).max(1) as i32;
+                let internal = if format.format == glow::BGRA {
+                    glow::RGBA
+                } else {
+                    format.format
+                };
+                g.copy_tex_image_2d(
+                    glow::TEXTURE_2D,
+                    (level - first) as i32,
+                    internal,
+                    0,
+                    0,
+                    w,
+                    h,
+                    0,
+                );
+            }
+            if g.supported_extensions()
+                .contains("GL_APPLE_texture_max_level")
+            {
+                g.tex_parameter_i32(
+                    glow::TEXTURE_2D,
+                    glow::TEXTURE_MAX_LEVEL,
+                    (last - first) as i32,
+                );
+            }
+            g.framebuffer_texture_2d(
+                glow::FRAMEBUFFER,
+                glow::COLOR_ATTACHMENT0,
+                glow::TEXTURE_2D,
+                None,
+                0,
+            );
+            g.bind_framebuffer(glow::FRAMEBUFFER, Some(self.fbo));
+            complete
+        };
+        if !complete {
+            return Err(gl_err(
+                "glCopyTexImage2D",
+                format!(
+                    "a view of levels {first}..={last} on this OpenGL ES 2.0 host needs a copy, and {:?} cannot be read",
+                    res.desc.format
+                ),
+            ));
+        }
+        self.gl.check("glCopyTexImage2D (view levels)")?;
+        Ok(Some((copy, glow::TEXTURE_2D)))
+    }
+}
