@@ -150,8 +150,6 @@ impl GlBackend {
                 self.gl.extra.query_counter_ext(q);
             } else if self.gl.es2() {
                 self.gl.es2.end_query(t);
-            } else if t == glow::TIMESTAMP && self.gl.version.es {
-                self.gl.extra.query_counter_ext(q);
             } else if t == glow::TIMESTAMP {
                 self.gl.gl.query_counter(q, glow::TIMESTAMP);
             } else {

@@ -367,44 +367,6 @@ impl crate::gl::backend::GlBackend {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::view_swizzle;
-    use crate::gl::format::Swizzle::{One, Red, Zero};
-    use virgl_proto::ccmd::{SamplerView, ViewRange};
-    use virgl_proto::pipe::Swizzle as S;
-
-    fn view(swizzle: [S; 4]) -> SamplerView {
-        SamplerView {
-            handle: 1,
-            resource: 1,
-            format: virgl_proto::format::Format::A8_UNORM,
-            target: virgl_proto::pipe::TextureTarget::Texture2D,
-            range: ViewRange::Buffer {
-                first_element: 0,
-                last_element: 0,
-            },
-            swizzle,
-        }
-    }
-
-    #[test]
-    fn the_view_swizzle_composes_with_the_stored_one() {
-        let identity = [S::X, S::Y, S::Z, S::W];
-        // No stored swizzle: the view's own, in Gallium numbers.
-        assert_eq!(view_swizzle(&view(identity), None), [0, 1, 2, 3]);
-        // Alpha kept in red (OOOR): sampling gives (0, 0, 0, r).
-        let alpha = Some([Zero, Zero, Zero, Red]);
-        assert_eq!(view_swizzle(&view(identity), alpha), [4, 4, 4, 0]);
-        // The view picks alpha into red and keeps one as one.
-        let picks = [S::W, S::One, S::Zero, S::W];
-        assert_eq!(view_swizzle(&view(picks), alpha), [0, 5, 4, 0]);
-        // Luminance (RRR1) with the view's identity.
-        let lum = Some([Red, Red, Red, One]);
-        assert_eq!(view_swizzle(&view(identity), lum), [0, 0, 0, 5]);
-    }
-}
-
 impl crate::gl::backend::GlBackend {
     /// The texture a sampler view samples on ES 2.0, which has no texture views and no base
     /// level: the resource's own, or for a 2D view whose levels start past 0, a copy of those
@@ -506,5 +468,43 @@ impl crate::gl::backend::GlBackend {
         }
         self.gl.check("glCopyTexImage2D (view levels)")?;
         Ok(Some((copy, glow::TEXTURE_2D)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::view_swizzle;
+    use crate::gl::format::Swizzle::{One, Red, Zero};
+    use virgl_proto::ccmd::{SamplerView, ViewRange};
+    use virgl_proto::pipe::Swizzle as S;
+
+    fn view(swizzle: [S; 4]) -> SamplerView {
+        SamplerView {
+            handle: 1,
+            resource: 1,
+            format: virgl_proto::format::Format::A8_UNORM,
+            target: virgl_proto::pipe::TextureTarget::Texture2D,
+            range: ViewRange::Buffer {
+                first_element: 0,
+                last_element: 0,
+            },
+            swizzle,
+        }
+    }
+
+    #[test]
+    fn the_view_swizzle_composes_with_the_stored_one() {
+        let identity = [S::X, S::Y, S::Z, S::W];
+        // No stored swizzle: the view's own, in Gallium numbers.
+        assert_eq!(view_swizzle(&view(identity), None), [0, 1, 2, 3]);
+        // Alpha kept in red (OOOR): sampling gives (0, 0, 0, r).
+        let alpha = Some([Zero, Zero, Zero, Red]);
+        assert_eq!(view_swizzle(&view(identity), alpha), [4, 4, 4, 0]);
+        // The view picks alpha into red and keeps one as one.
+        let picks = [S::W, S::One, S::Zero, S::W];
+        assert_eq!(view_swizzle(&view(picks), alpha), [0, 5, 4, 0]);
+        // Luminance (RRR1) with the view's identity.
+        let lum = Some([Red, Red, Red, One]);
+        assert_eq!(view_swizzle(&view(identity), lum), [0, 0, 0, 5]);
     }
 }
