@@ -131,6 +131,11 @@ fn allowed(op: Opcode) -> bool {
             | O::Cmp
             | O::I2f
             | O::U2f
+            // Integer sums and products of values: Mesa's guests compute indirect array
+            // indices with UADD even without integers, on registers that hold whole numbers.
+            | O::Uadd
+            | O::Umul
+            | O::Umad
             | O::Tex
             | O::Txp
             | O::Txb
@@ -493,9 +498,11 @@ mod tests {
     #[test]
     fn integer_opcodes_are_refused_by_name() {
         assert_eq!(
-            opcode_refusal(Opcode::Uadd).unwrap(),
-            "opcode UADD: GLSL ES 1.00 has no integer bits"
+            opcode_refusal(Opcode::Shl).unwrap(),
+            "opcode SHL: GLSL ES 1.00 has no integer bits"
         );
+        // Sums of whole numbers (Mesa's index arithmetic) are values here.
+        assert_eq!(opcode_refusal(Opcode::Uadd), None);
         assert!(opcode_refusal(Opcode::Fma).unwrap().contains("FMA"));
         assert_eq!(opcode_refusal(Opcode::Cmp), None);
     }
