@@ -99,6 +99,82 @@ pub struct GlFormat {
     /// Transfers swap the first and third byte of each 4-byte texel on the CPU: BGRA formats
     /// stored as RGBA where the host has no BGRA transfers (GLES).
     pub swap_rb: bool,
+    /// Uploads convert the guest's texels to what is stored (ES 2.0's sRGB formats).
+    pub convert: Option<Convert>,
+}
+
+/// A conversion of texels on upload, for formats the host holds as another.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Convert {
+    /// 8-bit sRGB texels (red first, or blue first when `bgra`; alpha linear) stored as
+    /// linear RGBA half floats: ES 2.0 has no sRGB textures, and sampling then gives what
+    /// sRGB decoding would, filtered in linear space as GL filters sRGB textures. The 256 codes
+    /// stay distinct in half floats. Such textures are never rendered to, and read back from
+    /// the CPU copy of their uploads.
+    SrgbToHalf { bgra: bool },
+}
+
+impl Convert {
+    /// The bytes to upload for `data`, the guest's texels.
+    pub fn apply(self, data: &[u8]) -> Vec<u8> {
+        match self {
+            Convert::SrgbToHalf { bgra } => {
+                let decode = srgb_to_half_table();
+                let mut out = Vec::with_capacity(data.len() * 2);
+                for texel in data.chunks_exact(4) {
+                    let [r, g, b, a] = if bgra {
+                        [texel[2], texel[1], texel[0], texel[3]]
+                    } else {
+                        [texel[0], texel[1], texel[2], texel[3]]
+                    };
+                    for h in [
+                        decode[r as usize],
+                        decode[g as usize],
+                        decode[b as usize],
+                        f32_to_half(f32::from(a) / 255.0),
+                    ] {
+                        out.extend_from_slice(&h.to_le_bytes());
+                    }
+                }
+                out
+            }
+        }
+    }
+}
+
+/// Each 8-bit sRGB code decoded to linear, as a half float.
+fn srgb_to_half_table() -> [u16; 256] {
+    std::array::from_fn(
+        |c| f32_to_half(virgl_proto::texel::srgb_to_linear(c as f64 / 255.0) as f32),
+    )
+}
+
+/// The IEEE half float nearest to `v` (ties to even), for finite `v` in half range or below.
+pub fn f32_to_half(v: f32) -> u16 {
+    let bits = v.to_bits();
+    let sign = ((bits >> 16) & 0x8000) as u16;
+    let exp = ((bits >> 23) & 0xff) as i32 - 127 + 15;
+    let mant = bits & 0x007f_ffff;
+    if exp >= 31 {
+        return sign | 0x7c00;
+    }
+    if exp <= 0 {
+        // Subnormal: the implicit 1 joins the mantissa, shifted into place.
+        if exp < -10 {
+            return sign;
+        }
+        let m = mant | 0x0080_0000;
+        let shift = (14 - exp) as u32;
+        let half = m >> shift;
+        let rest = m & ((1 << shift) - 1);
+        let mid = 1 << (shift - 1);
+        let round = rest > mid || (rest == mid && half & 1 == 1);
+        return sign | (half + u32::from(round)) as u16;
+    }
+    let half = ((exp as u32) << 10) | (mant >> 13);
+    let rest = mant & 0x1fff;
+    let round = rest > 0x1000 || (rest == 0x1000 && half & 1 == 1);
+    sign | (half + u32::from(round)) as u16
 }
 
 impl GlFormat {
@@ -153,6 +229,7 @@ pub fn gl_format(format: Format) -> Option<GlFormat> {
             kind,
             swizzle,
             swap_rb: false,
+            convert: None,
         })
     };
     let color = |internal, format, ty| row(internal, format, ty, Color, None);
@@ -390,6 +467,19 @@ pub fn gl_format_es2(format: Format) -> Option<GlFormat> {
     );
     let sized_kind = matches!(d.kind, Kind::Color | Kind::Depth | Kind::DepthStencil);
     let srgb = format.channels().is_some_and(|c| c.srgb);
+    // 8-bit RGBA sRGB formats, as linear half floats (see [`Convert::SrgbToHalf`]).
+    if srgb && d.ty == g::UNSIGNED_BYTE && matches!(d.format, g::RGBA | g::BGRA) {
+        return Some(GlFormat {
+            internal: g::RGBA,
+            format: g::RGBA,
+            ty: HALF_FLOAT_OES,
+            swap_rb: false,
+            convert: Some(Convert::SrgbToHalf {
+                bgra: d.format == g::BGRA,
+            }),
+            ..d
+        });
+    }
     (allowed && sized_kind && !srgb).then_some(GlFormat {
         internal: d.format,
         ty,
@@ -516,7 +606,8 @@ mod tests {
     #[case::half_oes(Format::R16G16B16A16_FLOAT, Some((g::RGBA, g::RGBA, HALF_FLOAT_OES)))]
     #[case::z16(Format::Z16_UNORM, Some((g::DEPTH_COMPONENT, g::DEPTH_COMPONENT, g::UNSIGNED_SHORT)))]
     #[case::z24s8(Format::S8_UINT_Z24_UNORM, Some((g::DEPTH_STENCIL, g::DEPTH_STENCIL, g::UNSIGNED_INT_24_8)))]
-    #[case::no_srgb(Format::B8G8R8A8_SRGB, None)]
+    #[case::srgb_as_half(Format::B8G8R8A8_SRGB, Some((g::RGBA, g::RGBA, HALF_FLOAT_OES)))]
+    #[case::no_srgb_r8(Format::R8_SRGB, None)]
     #[case::no_snorm(Format::R8G8B8A8_SNORM, None)]
     #[case::no_integer(Format::R32G32B32A32_UINT, None)]
     #[case::no_unorm16(Format::R16G16B16A16_UNORM, None)]
@@ -529,6 +620,53 @@ mod tests {
         let row = gl_format_es2(format);
         assert_eq!(row.map(|r| (r.internal, r.format, r.ty)), expected);
         assert!(row.is_none_or(|r| !r.swap_rb));
+    }
+
+    #[test]
+    fn halves_round_to_nearest_even_and_decode_back() {
+        for (v, bits) in [
+            (0.0f32, 0x0000u16),
+            (1.0, 0x3c00),
+            (-2.0, 0xc000),
+            (0.5, 0x3800),
+            (65504.0, 0x7bff),
+            (1e6, 0x7c00),
+            (6.103_515_6e-5, 0x0400),
+            (5.960_464_5e-8, 0x0001),
+            (1e-9, 0x0000),
+            // 1 + 2^-11 lies halfway between 1 and the next half: ties go to even.
+            (1.000_488_3, 0x3c00),
+            (1.001_464_8, 0x3c02),
+        ] {
+            assert_eq!(f32_to_half(v), bits, "{v}");
+        }
+        for bits in (0u16..0x7c00).step_by(7) {
+            let v = virgl_proto::texel::half(bits) as f32;
+            assert_eq!(f32_to_half(v), bits);
+        }
+    }
+
+    #[test]
+    fn srgb_texels_become_distinct_linear_halves() {
+        let row = gl_format_es2(Format::B8G8R8A8_SRGB).unwrap();
+        let convert = row.convert.unwrap();
+        // Blue first: (b, g, r, a) = (0, 128, 255, 51).
+        let out = convert.apply(&[0, 128, 255, 51]);
+        let h: Vec<f64> = out
+            .chunks_exact(2)
+            .map(|b| virgl_proto::texel::half(u16::from_le_bytes([b[0], b[1]])))
+            .collect();
+        assert_eq!(h[0], 1.0);
+        assert!((h[1] - 0.2158605).abs() < 2e-4, "{h:?}");
+        assert_eq!(h[2], 0.0);
+        assert!((h[3] - 0.2).abs() < 1e-3, "{h:?}");
+        let all: Vec<u8> = (0..=255u8).flat_map(|c| [c, c, c, 255]).collect();
+        let halves: std::collections::BTreeSet<_> = convert
+            .apply(&all)
+            .chunks_exact(8)
+            .map(|t| [t[0], t[1]])
+            .collect();
+        assert_eq!(halves.len(), 256, "every sRGB code a half of its own");
     }
 
     #[test]

@@ -396,6 +396,14 @@ impl Gl {
         if table.kind == Kind::Compressed {
             return Ok(support);
         }
+        // Converted on upload, never rendered to, and read back from the CPU copy of the
+        // uploads (ES 2.0's sRGB formats).
+        if table.convert.is_some() {
+            return Ok(FormatSupport {
+                readback: true,
+                ..support
+            });
+        }
         let complete = scratch.attach()?;
         support.render = complete && !table.is_depth_stencil() && table.renders_as_stored();
         support.depth_stencil = complete && table.is_depth_stencil();

@@ -213,6 +213,14 @@ impl Gl {
         if format.kind == Kind::Compressed {
             return self.upload_compressed(*texture, *target, format, res, level, region, data);
         }
+        let converted;
+        let data = match format.convert {
+            Some(c) => {
+                converted = c.apply(data);
+                &converted[..]
+            }
+            None => data,
+        };
         let swapped;
         let data = if format.swap_rb {
             swapped = {
