@@ -131,11 +131,13 @@ fn allowed(op: Opcode) -> bool {
             | O::Cmp
             | O::I2f
             | O::U2f
-            // Integer sums and products of values: Mesa's guests compute indirect array
-            // indices with UADD even without integers, on registers that hold whole numbers.
+            // Integer sums, products and left shifts of values: Mesa's guests compute
+            // indirect array indices with UADD and SHL even without integers, on registers
+            // that hold whole numbers.
             | O::Uadd
             | O::Umul
             | O::Umad
+            | O::Shl
             | O::Tex
             | O::Txp
             | O::Txb
@@ -498,8 +500,8 @@ mod tests {
     #[test]
     fn integer_opcodes_are_refused_by_name() {
         assert_eq!(
-            opcode_refusal(Opcode::Shl).unwrap(),
-            "opcode SHL: GLSL ES 1.00 has no integer bits"
+            opcode_refusal(Opcode::Ushr).unwrap(),
+            "opcode USHR: GLSL ES 1.00 has no integer bits"
         );
         // Sums of whole numbers (Mesa's index arithmetic) are values here.
         assert_eq!(opcode_refusal(Opcode::Uadd), None);

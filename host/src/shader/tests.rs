@@ -492,9 +492,9 @@ fn es100_refuses_what_ends_up_needing_an_extension_it_lacks() {
         .contains("TEX with texture target 2D_ARRAY on a GLSL ES 1.00 host"));
     let vertex_id = "VERT\nDCL SV[0], VERTEXID\n  0: END\n";
     assert!(es100_error(vertex_id, mesa_es2()).contains("VERTEXID"));
-    let shl = format!("{FRAG}  0: SHL TEMP[0], TEMP[1], TEMP[1]\n  1: END\n");
-    assert!(es100_error(&shl, mesa_es2())
-        .contains("opcode SHL: GLSL ES 1.00 has no integer bits at instruction 0"));
+    let shr = format!("{FRAG}  0: USHR TEMP[0], TEMP[1], TEMP[1]\n  1: END\n");
+    assert!(es100_error(&shr, mesa_es2())
+        .contains("opcode USHR: GLSL ES 1.00 has no integer bits at instruction 0"));
     let u2f = format!("{FRAG}IMM[0] UINT32 {{1, 2, 3, 4}}\n  0: U2F TEMP[0], IMM[0]\n  1: END\n");
     assert!(es100_error(&u2f, mesa_es2()).contains("U2F of an immediate"));
 }
@@ -509,6 +509,16 @@ fn es100_adds_indices_as_values() {
     );
     let glsl = translate(&parse(&tgsi).unwrap(), mesa_es2()).unwrap();
     assert!(glsl.contains("int(imm0.x) + int(temp1.x)"), "{glsl}");
+    // piglit's variable-indexing through the same guest: a matrix column is index << 1.
+    let tgsi = format!(
+        "{FRAG}DCL ADDR[0]\nIMM[0] FLT32 {{0x3f800000, 0, 0, 0}}\n\
+         0: SHL TEMP[0].xy, TEMP[1].xyyy, IMM[0].xxxx\n  1: END\n"
+    );
+    let glsl = translate(&parse(&tgsi).unwrap(), mesa_es2()).unwrap();
+    assert!(
+        glsl.contains("ivec2(temp1.xy) * ivec2(exp2(vec2(ivec2(imm0.xx))))"),
+        "{glsl}"
+    );
 }
 
 #[test]

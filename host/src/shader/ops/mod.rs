@@ -260,6 +260,15 @@ impl<'a> Body<'a> {
             O::Or => self.cw(ins, u, u, |a, _| format!("{} | {}", a[0], a[1]))?,
             O::Xor => self.cw(ins, u, u, |a, _| format!("{} ^ {}", a[0], a[1]))?,
             O::Not => self.cw(ins, u, u, |a, _| format!("~{}", a[0]))?,
+            // GLSL ES 1.00 has no shifts; registers hold whole numbers there (index
+            // arithmetic), so a left shift is a product with a power of two.
+            O::Shl if self.regs.es100() => self.cw(ins, u, u, |a, n| {
+                let (int, float) = match n {
+                    1 => ("int".to_string(), "float".to_string()),
+                    n => (format!("ivec{n}"), format!("vec{n}")),
+                };
+                format!("{} * {int}(exp2({float}({})))", a[0], a[1])
+            })?,
             O::Shl => self.cw(ins, u, u, |a, _| format!("{} << ({} & 31u)", a[0], a[1]))?,
             O::Ushr => self.cw(ins, u, u, |a, _| format!("{} >> ({} & 31u)", a[0], a[1]))?,
             O::Ishr => self.cw_types(ins, &[int, u], int, |a, _| {
