@@ -365,38 +365,7 @@ impl GlBackend {
                 ),
             ));
         }
-        let indices: Vec<u32> = if draw.indexed {
-            let Some((res, layout)) = state.index_buffer else {
-                return Err(gl_err(
-                    "glDrawElements",
-                    "an indexed draw with no index buffer",
-                ));
-            };
-            let Ok(Storage::Buffer(buffer)) = self.storage_of(res) else {
-                return Err(gl_err(
-                    "glDrawElements",
-                    format!("index buffer {res} is gone"),
-                ));
-            };
-            let size = match layout.index_size {
-                virgl_proto::pipe::IndexSize::U8 => 1,
-                virgl_proto::pipe::IndexSize::U16 => 2,
-                virgl_proto::pipe::IndexSize::U32 => 4,
-            };
-            let mut bytes = vec![0u8; draw.count as usize * size];
-            self.gl.read_buffer(*buffer, layout.offset, &mut bytes)?;
-            bytes
-                .chunks_exact(size)
-                .map(|b| match *b {
-                    [x] => u32::from(x),
-                    [a, b] => u32::from(u16::from_le_bytes([a, b])),
-                    [a, b, c, d] => u32::from_le_bytes([a, b, c, d]),
-                    _ => unreachable!("index sizes are 1, 2 or 4"),
-                })
-                .collect()
-        } else {
-            (draw.start..draw.start.saturating_add(draw.count)).collect()
-        };
+        let indices = self.read_indices(state, draw)?;
         let restart = (draw.indexed && draw.primitive_restart).then_some(draw.restart_index);
         Ok(Some(super::rewrite::rewrite(
             draw.mode,
@@ -405,6 +374,51 @@ impl GlBackend {
             r.fill_front,
             r.flatshade_first,
         )))
+    }
+
+    /// The bound index buffer and how indices lie in it, for an indexed draw.
+    pub(super) fn index_buffer(
+        &self,
+        state: &SubContext,
+    ) -> Result<(glow::Buffer, virgl_proto::ccmd::IndexLayout)> {
+        let Some((res, layout)) = state.index_buffer else {
+            return Err(gl_err(
+                "glDrawElements",
+                "an indexed draw with no index buffer",
+            ));
+        };
+        let Ok(Storage::Buffer(buffer)) = self.storage_of(res) else {
+            return Err(gl_err(
+                "glDrawElements",
+                format!("index buffer {res} is gone"),
+            ));
+        };
+        Ok((*buffer, layout))
+    }
+
+    /// The vertex indices `draw` reads, without its base vertex: its index buffer's (read
+    /// back), or `start..start + count`.
+    pub(super) fn read_indices(&self, state: &SubContext, draw: &DrawVbo) -> Result<Vec<u32>> {
+        if !draw.indexed {
+            return Ok((draw.start..draw.start.saturating_add(draw.count)).collect());
+        }
+        let (buffer, layout) = self.index_buffer(state)?;
+        let size = match layout.index_size {
+            virgl_proto::pipe::IndexSize::U8 => 1,
+            virgl_proto::pipe::IndexSize::U16 => 2,
+            virgl_proto::pipe::IndexSize::U32 => 4,
+        };
+        let mut bytes = vec![0u8; draw.count as usize * size];
+        self.gl.read_buffer(buffer, layout.offset, &mut bytes)?;
+        Ok(bytes
+            .chunks_exact(size)
+            .map(|b| match *b {
+                [x] => u32::from(x),
+                [a, b] => u32::from(u16::from_le_bytes([a, b])),
+                [a, b, c, d] => u32::from_le_bytes([a, b, c, d]),
+                _ => unreachable!("index sizes are 1, 2 or 4"),
+            })
+            .collect())
     }
 
     /// DRAW_VBO.

@@ -277,7 +277,6 @@ impl crate::gl::backend::GlBackend {
         per_instance: &[InstancedAttrib],
     ) -> crate::error::Result<()> {
         use crate::gl::backend::gl_err;
-        use crate::gl::texture::Storage;
         use glow::HasContext;
         let g = &self.gl.gl;
         if crate::gl::draw::rasterizer(state).is_some_and(|r| r.rasterizer_discard) {
@@ -301,21 +300,10 @@ impl crate::gl::backend::GlBackend {
         });
         let mut guest_indices = None;
         if own.is_none() && draw.indexed {
-            let Some((res, layout)) = state.index_buffer else {
-                return Err(gl_err(
-                    "glDrawElements",
-                    "an indexed draw with no index buffer",
-                ));
-            };
-            let Ok(Storage::Buffer(buffer)) = self.storage_of(res) else {
-                return Err(gl_err(
-                    "glDrawElements",
-                    format!("index buffer {res} is gone"),
-                ));
-            };
+            let (buffer, layout) = self.index_buffer(state)?;
             if draw.index_bias == 0 {
                 guest_indices = Some((
-                    *buffer,
+                    buffer,
                     crate::gl::convert::index_type(layout.index_size),
                     layout.offset,
                 ));

@@ -154,46 +154,17 @@ impl GlBackend {
         }
     }
 
-    /// The vertex indices `draw` reads, base vertex added: its index buffer's, or
-    /// `start..start + count`.
+    /// The vertex indices `draw` reads, base vertex added.
     pub(in crate::gl) fn draw_indices(
         &self,
         state: &SubContext,
         draw: &DrawVbo,
     ) -> Result<Vec<u32>> {
-        if !draw.indexed {
-            return Ok((draw.start..draw.start.saturating_add(draw.count)).collect());
-        }
-        let Some((res, layout)) = state.index_buffer else {
-            return Err(gl_err(
-                "glDrawElements",
-                "an indexed draw with no index buffer",
-            ));
-        };
-        let Ok(Storage::Buffer(buffer)) = self.storage_of(res) else {
-            return Err(gl_err(
-                "glDrawElements",
-                format!("index buffer {res} is gone"),
-            ));
-        };
-        let size = match layout.index_size {
-            virgl_proto::pipe::IndexSize::U8 => 1,
-            virgl_proto::pipe::IndexSize::U16 => 2,
-            virgl_proto::pipe::IndexSize::U32 => 4,
-        };
-        let mut bytes = vec![0u8; draw.count as usize * size];
-        self.gl.read_buffer(*buffer, layout.offset, &mut bytes)?;
-        Ok(bytes
-            .chunks_exact(size)
-            .map(|b| {
-                let i = match *b {
-                    [x] => u32::from(x),
-                    [a, b] => u32::from(u16::from_le_bytes([a, b])),
-                    [a, b, c, d] => u32::from_le_bytes([a, b, c, d]),
-                    _ => unreachable!("index sizes are 1, 2 or 4"),
-                };
-                i.wrapping_add_signed(draw.index_bias)
-            })
+        let bias = if draw.indexed { draw.index_bias } else { 0 };
+        Ok(self
+            .read_indices(state, draw)?
+            .into_iter()
+            .map(|i| i.wrapping_add_signed(bias))
             .collect())
     }
 }
