@@ -70,7 +70,7 @@ struct Args {
     /// Render with surfaceless EGL (no display, no render node). This renderer always does.
     #[arg(long)]
     use_egl_surfaceless: bool,
-    /// Render on an OpenGL ES context (the highest version the host gives, 3.0 or later)
+    /// Render on an OpenGL ES context (the highest version the host gives, 2.0 or later)
     /// instead of desktop GL.
     #[arg(long)]
     use_gles: bool,
