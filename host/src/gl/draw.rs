@@ -399,6 +399,17 @@ impl GlBackend {
     /// The vertex indices `draw` reads, without its base vertex: its index buffer's (read
     /// back), or `start..start + count`.
     pub(super) fn read_indices(&self, state: &SubContext, draw: &DrawVbo) -> Result<Vec<u32>> {
+        // Each index costs a few words of memory here: a bound on what a guest can ask for.
+        const MAX_INDICES: u32 = 1 << 24;
+        if draw.count > MAX_INDICES {
+            return Err(gl_err(
+                "glDrawElements",
+                format!(
+                    "{} indices to read back (to rewrite the draw on the CPU), more than {MAX_INDICES}",
+                    draw.count
+                ),
+            ));
+        }
         if !draw.indexed {
             return Ok((draw.start..draw.start.saturating_add(draw.count)).collect());
         }

@@ -249,6 +249,23 @@ impl crate::gl::backend::GlBackend {
     }
 }
 
+/// The most instances one draw may have on ES 2.0, which draws them one at a time: a bound on
+/// the time a guest can ask for with one command.
+pub const MAX_INSTANCES: u32 = 1 << 16;
+
+/// The instances `draw` draws, refused past [`MAX_INSTANCES`].
+pub(in crate::gl) fn instances_es2(draw: &virgl_proto::ccmd::DrawVbo) -> crate::error::Result<u32> {
+    match draw.instance_count.max(1) {
+        n if n > MAX_INSTANCES => Err(crate::gl::backend::gl_err(
+            "glDrawArrays",
+            format!(
+                "{n} instances on an OpenGL ES 2.0 host, which draws them one at a time: at most {MAX_INSTANCES}"
+            ),
+        )),
+        n => Ok(n),
+    }
+}
+
 /// A vertex element read once per `divisor` instances, which ES 2.0 cannot express: the draw
 /// sets it as a constant attribute for each instance.
 #[derive(Clone, Copy, Debug)]
@@ -312,7 +329,7 @@ impl crate::gl::backend::GlBackend {
                 own = Some((mode, indices));
             }
         }
-        let instances = draw.instance_count.max(1);
+        let instances = instances_es2(draw)?;
         // SAFETY: the context is current with the program, framebuffer and vertex buffers of
         // the draw bound; the scratch index buffer is made, used and deleted here.
         unsafe {

@@ -49,6 +49,7 @@ impl GlBackend {
             glow::LINES => 2,
             _ => 1,
         };
+        let instances = super::draw::instances_es2(draw)?;
         let n = rw.indices.len();
         if n > MAX_VERTICES {
             return Err(gl_err(
@@ -138,7 +139,7 @@ impl GlBackend {
                 }
             }
             let mut result = Ok(());
-            for instance in 0..draw.instance_count.max(1) {
+            for instance in 0..instances {
                 if let Err(e) = self.set_instance(instance, instance_id, per_instance, true) {
                     result = Err(e);
                     break;
