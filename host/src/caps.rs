@@ -58,7 +58,7 @@
 //! | field | ES value | why |
 //! |---|---|---|
 //! | `glsl_level` | 130 on ES 3.0/3.1, 140 with `GL_EXT_texture_buffer`, 330 with `GL_EXT_geometry_shader` too, 400 with `GL_EXT_gpu_shader5` and `GL_OES_shader_multisample_interpolation` as well, and on ES 3.2 ([`guest_glsl_level`]) | what the translator writes as GLSL ES of the host's version |
-//! | `bset` | `PRIMITIVE_RESTART` (fixed index), `OCCLUSION_QUERY` (exact counts on ES 3.1+, 0 or 1 on ES 3.0), `INSTANCEID`, `SEAMLESS_CUBE_MAP`, `CONDITIONAL_RENDER` and `_INVERTED` (decided on the CPU), `INDEP_BLEND_*` on ES 3.2, `TIMER_QUERY` with `GL_EXT_disjoint_timer_query`, `DEPTH_CLIP_DISABLE` with `GL_EXT_depth_clamp`, `TEXTURE_MULTISAMPLE` on ES 3.1+ | no base instances, mirror-clamp wrapping, derivative control |
+//! | `bset` | `PRIMITIVE_RESTART` (fixed index), `OCCLUSION_QUERY` (exact counts: counted by fragment shaders on ES 3.1+, by a counting pass on ES 3.0), `INSTANCEID`, `SEAMLESS_CUBE_MAP`, `CONDITIONAL_RENDER` and `_INVERTED` (decided on the CPU), `INDEP_BLEND_*` on ES 3.2, `TIMER_QUERY` with `GL_EXT_disjoint_timer_query`, `DEPTH_CLIP_DISABLE` with `GL_EXT_depth_clamp`, `TEXTURE_MULTISAMPLE` on ES 3.1+ | no base instances, mirror-clamp wrapping, derivative control |
 //! | `prim_mask` | no adjacency without geometry shaders | ES draws adjacency only into one |
 //! | `max_streamout_buffers` | 4 | one interleaved buffer, or one varying per buffer (no `gl_SkipComponents` or `gl_NextBuffer`) |
 //! | `max_texture_lod_bias` | 0 | ES samplers have no LOD bias |

@@ -58,7 +58,9 @@
 //! - what ES lacks is done another way where the result can be exact, each with its conform
 //!   case: polygon modes and the first-vertex provoking convention by rewriting the draw's
 //!   indices on the CPU ([`gl`]'s `rewrite`), occlusion counts by fragment shaders counting
-//!   samples into a storage buffer (ES 3.1), render conditions decided on the CPU,
+//!   samples into a storage buffer (ES 3.1) or by drawing each draw once more into a counting
+//!   target over a copy of the depth and stencil buffer (ES 3.0, [`gl`]'s `count`), render
+//!   conditions decided on the CPU,
 //!   `PRIMITIVES_GENERATED` counted on the CPU without geometry shaders;
 //! - the rest is not offered: caps ([`caps`]) say what each level can do, and Mesa guests
 //!   expose GL accordingly.

@@ -37,6 +37,10 @@ pub struct GlBackend {
     pub(super) quad_blit: Option<super::es2::QuadBlit>,
     /// On ES 2.0, copies of the textures it cannot read back.
     shadows: super::es2::Shadows,
+    /// On ES 3.0, the occlusion counter counting with a counting pass, and whether the draw
+    /// now running is that pass.
+    pub(super) target_counter: Option<super::count::TargetCounter>,
+    pub(super) counting_pass: bool,
     /// The vertex array draws use; ES 2.0 has only the default one.
     pub(super) vao: Option<glow::VertexArray>,
     /// Query objects by `(context, sub-context, handle)`.
@@ -106,6 +110,8 @@ impl GlBackend {
             attached: None,
             quad_blit: None,
             shadows: Default::default(),
+            target_counter: None,
+            counting_pass: false,
             vao,
             queries: HashMap::new(),
             sample_counter_binding,
@@ -147,6 +153,11 @@ impl GlBackend {
                 // SAFETY: the context is current; the counter is ours and counts no more.
                 unsafe { self.gl.gl.delete_buffer(buffer) };
             }
+        }
+        if self.target_counter.as_ref().is_some_and(|c| hit(&c.key)) {
+            // Its count is dropped with it; what fails here has no one left to tell.
+            let _ = self.end_target_counting();
+            self.counted.retain(|k, _| !hit(k));
         }
         let g = &self.gl.gl;
         self.queries.retain(|k, q| {

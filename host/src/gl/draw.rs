@@ -209,7 +209,7 @@ fn shader_of(state: &SubContext, t: ShaderType) -> Option<&crate::state::ShaderO
 impl GlBackend {
     fn program(&mut self, scene: Scene<'_>) -> Result<&Program> {
         let state = scene.state;
-        let key = program_key(scene, self.counting.is_some());
+        let key = program_key(scene, self.counting.is_some() || self.counting_pass);
         let (vs_h, gs_h, fs_h) = (key.2, key.3, key.4);
         if !self.programs.programs.contains_key(&key) {
             let (Some(vs), Some(fs)) = (
@@ -246,11 +246,22 @@ impl GlBackend {
                 }
             })?;
             let mut p = p;
-            if let (true, Some(binding)) = (key.6, self.sample_counter_binding) {
-                p.fragment =
-                    crate::shader::count_samples(&p.fragment, binding).ok_or_else(|| {
-                        gl_err("glLinkProgram", "counting samples needs GLSL ES 3.10")
+            match (key.6, self.sample_counter_binding) {
+                (true, Some(binding)) => {
+                    p.fragment =
+                        crate::shader::count_samples(&p.fragment, binding).ok_or_else(|| {
+                            gl_err("glLinkProgram", "counting samples needs GLSL ES 3.10")
+                        })?;
+                }
+                (true, None) => {
+                    p.fragment = super::count::count_to_target(&p.fragment).ok_or_else(|| {
+                        gl_err(
+                            "glLinkProgram",
+                            "counting samples of a fragment shader whose colour 0 is not float",
+                        )
                     })?;
+                }
+                _ => {}
             }
             if debug {
                 eprintln!(
@@ -443,7 +454,17 @@ impl GlBackend {
                 ),
             ));
         };
+        if self.target_counter.is_some() && !self.counting_pass {
+            // The counting pass first, on the depth and stencil as they are before the draw.
+            self.counting_pass = true;
+            let counted = self.draw_vbo(scene, draw);
+            self.counting_pass = false;
+            counted?;
+        }
         self.bind_framebuffer(scene)?;
+        if self.counting_pass {
+            self.bind_counting_framebuffer(scene)?;
+        }
         let state = scene.state;
         if std::env::var("VIRGL_HOST_DEBUG").is_ok_and(|v| v.split(',').any(|f| f == "draws")) {
             eprintln!(
@@ -511,7 +532,8 @@ impl GlBackend {
                 g.uniform_1_i32(Some(loc), i32::from(on));
             }
         }
-        let blocks = self.programs.programs[&program_key(scene, self.counting.is_some())]
+        let blocks = self.programs.programs
+            [&program_key(scene, self.counting.is_some() || self.counting_pass)]
             .blocks
             .clone();
         for (st, b) in blocks {
@@ -580,23 +602,31 @@ impl GlBackend {
             }
         }
         if self.gl.es2() {
-            self.set_es100_uniforms(scene, program_key(scene, self.counting.is_some()));
+            self.set_es100_uniforms(
+                scene,
+                program_key(scene, self.counting.is_some() || self.counting_pass),
+            );
         }
         self.bind_shader_memory(scene, ShaderType::Fragment)?;
         self.emit_state(state, flip);
+        if self.counting_pass {
+            self.counting_state();
+        }
         let per_instance = self.bind_vertices(scene)?;
         if self.condition_fails(scene)? {
             return Ok(());
         }
-        if let Some((_, n)) = &mut self.cpu_primitives {
+        if let (Some((_, n)), false) = (&mut self.cpu_primitives, self.counting_pass) {
             *n += super::query::primitives(draw.mode, draw.count)
                 * u64::from(draw.instance_count.max(1));
         }
         let began = self.begin_condition(scene)?;
-        let feedback = self.begin_stream_output(scene, draw.mode)?;
+        let feedback = !self.counting_pass && self.begin_stream_output(scene, draw.mode)?;
         let rewritten = self.rewrite_for_es(state, draw)?;
         if self.gl.es2() {
-            let es100 = &self.programs.programs[&program_key(scene, self.counting.is_some())].es100;
+            let es100 = &self.programs.programs
+                [&program_key(scene, self.counting.is_some() || self.counting_pass)]
+                .es100;
             let (instance_id, flat) = (es100.instance_id, es100.flat_inputs);
             let result = if flat {
                 self.draw_flat_es2(scene, draw, instance_id.as_ref(), &per_instance)

@@ -5,6 +5,7 @@
 mod backend;
 pub mod compute;
 mod convert;
+mod count;
 mod draw;
 mod es2;
 mod extra;

@@ -110,6 +110,9 @@ impl GlBackend {
         {
             return self.begin_counting(key, binding);
         }
+        if query.query_type == QueryType::OcclusionCounter && self.counts_with_target() {
+            return self.begin_target_counting(key);
+        }
         if query.query_type == QueryType::PrimitivesGenerated && !self.gl.geometry_shaders() {
             self.counted.remove(&key);
             self.cpu_primitives = Some((key, 0));
@@ -137,6 +140,9 @@ impl GlBackend {
         let key = (scene.ctx, scene.sub_ctx, handle);
         if self.counting.is_some_and(|(k, _)| k == key) {
             return self.end_counting();
+        }
+        if self.target_counter.as_ref().is_some_and(|c| c.key == key) {
+            return self.end_target_counting();
         }
         if let Some((k, n)) = self.cpu_primitives.filter(|(k, _)| *k == key) {
             self.cpu_primitives = None;
