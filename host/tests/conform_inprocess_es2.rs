@@ -8,10 +8,7 @@ use virgl_host::gl::GlBackend;
 
 /// Cases an ES 2.0 host fails, with the reason. A case listed here that passes fails the
 /// test, so the list only shrinks.
-const ES2_NOT_YET: &[(&str, &str)] = &[(
-    "query_occlusion_samples",
-    "ES 2.0 has boolean occlusion queries alone (GL_EXT_occlusion_query_boolean): counts are 0 or 1",
-)];
+const ES2_NOT_YET: &[(&str, &str)] = &[];
 
 #[test]
 fn conform_catalogue_in_process_on_gles2() {

@@ -1,5 +1,5 @@
-//! Exact occlusion counts on ES 3.0, which has occlusion queries that say only whether any
-//! sample passed, and no storage buffers to count in (ES 3.1+ counts there, see
+//! Exact occlusion counts on ES 3.0 and 2.0, which have occlusion queries that say only
+//! whether any sample passed, and no storage buffers to count in (ES 3.1+ counts there, see
 //! [`crate::shader::count_samples`]).
 //!
 //! While a counter is active, each draw is first drawn once more into a counting framebuffer:
@@ -7,7 +7,8 @@
 //! target to which every fragment that passes the tests adds 1 (the fragment shader writes 1 to
 //! colour 0, blending adds). The same tests on the same values pass the same fragments, so the
 //! target's sum is the draw's sample count (single-sample framebuffers; exact up to 2048
-//! fragments per pixel per query). The sum is read back when the query ends.
+//! fragments per pixel per query). The sum is read back when the query ends. ES 3.0 copies
+//! depth and stencil with a blit; ES 2.0, which cannot, reads them back and uploads them.
 
 use glow::HasContext;
 
@@ -26,17 +27,32 @@ const SAMPLES: &str = "winsys_samples";
 pub struct TargetCounter {
     pub key: (u32, u32, u32),
     fbo: glow::Framebuffer,
-    /// The R16F target and its size.
+    /// The half-float target and its size.
     target: Option<(glow::Texture, u32, u32)>,
+    /// The target's format: R16F, or RGBA16F where R16F cannot be rendered to.
+    target_format: GlFormat,
     /// The copy of the depth/stencil buffer: texture, its format and size.
     depth: Option<(glow::Texture, GlFormat, u32, u32)>,
     /// What targets dropped for a larger one had counted.
     total: u64,
 }
 
-/// The fragment shader `fragment` (GLSL ES 3.00 as the translator wrote it), made to write 1
-/// to colour 0 after everything else; `None` where colour 0 is not a float output.
+/// The fragment shader `fragment` (GLSL ES as the translator wrote it), made to write 1 to
+/// colour 0 after everything else; `None` where colour 0 is not a float output.
 pub fn count_to_target(fragment: &str) -> Option<String> {
+    if fragment.starts_with("#version 100") {
+        let colour0 = if fragment.contains("gl_FragData") {
+            "gl_FragData[0]"
+        } else {
+            "gl_FragColor"
+        };
+        let end = fragment.trim_end().rfind('}')?;
+        return Some(format!(
+            "{}    {colour0} = vec4(1.0);\n{}",
+            &fragment[..end],
+            &fragment[end..]
+        ));
+    }
     let decl = "layout(location = 0) out vec4 ";
     let (text, name) = match fragment.find(decl) {
         Some(at) => {
@@ -69,26 +85,35 @@ impl GlBackend {
     /// Whether occlusion counters count with a counting pass here: ES 3.0 (no storage
     /// buffers), which can blit depth and stencil, where R16F can be rendered to.
     pub(super) fn counts_with_target(&self) -> bool {
-        let v = self.gl.version();
-        v.es && v.major >= 3
+        self.gl.version().es
             && self.sample_counter_binding.is_none()
-            && self
-                .caps()
-                .v1()
-                .render
-                .supports(virgl_proto::format::Format::R16_FLOAT)
+            && self.count_format().is_some()
+    }
+
+    /// The format of counting targets: R16F, or RGBA16F, whichever the host renders.
+    fn count_format(&self) -> Option<GlFormat> {
+        use virgl_proto::format::Format;
+        let render = self.caps().v1().render;
+        [Format::R16_FLOAT, Format::R16G16B16A16_FLOAT]
+            .into_iter()
+            .find(|f| render.supports(*f))
+            .and_then(|f| self.gl.format(f))
     }
 
     /// Starts counting for counter `key`.
     pub(super) fn begin_target_counting(&mut self, key: (u32, u32, u32)) -> Result<()> {
         self.end_target_counting()?;
         // SAFETY: the context is current; the framebuffer is new and ours.
+        let target_format = self
+            .count_format()
+            .ok_or_else(|| gl_err("occlusion count", "no half-float render target here"))?;
         let fbo = unsafe { self.gl.gl.create_framebuffer() }
             .map_err(|e| gl_err("glGenFramebuffers", e))?;
         self.counted.remove(&key);
         self.target_counter = Some(TargetCounter {
             key,
             fbo,
+            target_format,
             target: None,
             depth: None,
             total: 0,
@@ -123,11 +148,9 @@ impl GlBackend {
         let Some((texture, w, h)) = c.target else {
             return Ok(());
         };
-        let format = self
-            .gl
-            .format(virgl_proto::format::Format::R16_FLOAT)
-            .ok_or_else(|| gl_err("occlusion count", "no R16F texture on this host"))?;
-        let mut bytes = vec![0u8; (w * h * 2) as usize];
+        let format = c.target_format;
+        let channels = if format.format == glow::RED { 1 } else { 4 };
+        let mut bytes = vec![0u8; (w * h * 2 * channels) as usize];
         self.gl.read_through_framebuffer(
             texture,
             glow::TEXTURE_2D,
@@ -144,7 +167,7 @@ impl GlBackend {
             &mut bytes,
         )?;
         c.total += bytes
-            .chunks_exact(2)
+            .chunks_exact(2 * channels as usize)
             .map(|b| virgl_proto::texel::half(u16::from_le_bytes([b[0], b[1]])) as u64)
             .sum::<u64>();
         self.clear_target(c.fbo, texture);
@@ -153,18 +176,22 @@ impl GlBackend {
 
     fn clear_target(&self, fbo: glow::Framebuffer, texture: glow::Texture) {
         let g = &self.gl.gl;
+        let at = self.gl.draw_target();
         // SAFETY: the context is current; both objects are ours.
         unsafe {
-            g.bind_framebuffer(glow::DRAW_FRAMEBUFFER, Some(fbo));
+            g.bind_framebuffer(at, Some(fbo));
             g.framebuffer_texture_2d(
-                glow::DRAW_FRAMEBUFFER,
+                at,
                 glow::COLOR_ATTACHMENT0,
                 glow::TEXTURE_2D,
                 Some(texture),
                 0,
             );
-            g.draw_buffers(&[glow::COLOR_ATTACHMENT0]);
-            g.clear_buffer_f32_slice(glow::COLOR, 0, &[0.0; 4]);
+            self.gl.draw_buffers(&[glow::COLOR_ATTACHMENT0]);
+            g.disable(glow::SCISSOR_TEST);
+            g.color_mask(true, true, true, true);
+            g.clear_color(0.0, 0.0, 0.0, 0.0);
+            g.clear(glow::COLOR_BUFFER_BIT);
         }
     }
 
@@ -213,7 +240,7 @@ impl GlBackend {
                 // SAFETY: the context is current; the texture is ours and unused now.
                 unsafe { self.gl.gl.delete_texture(t) };
             }
-            let t = self.scratch_texture(glow::R16F, w, h)?;
+            let t = self.scratch_texture(&c.target_format, w, h)?;
             self.clear_target(c.fbo, t);
             c.target = Some((t, w, h));
         }
@@ -225,6 +252,26 @@ impl GlBackend {
                 _ => None,
             }
         });
+        // ES 2.0 cannot blit depth or stencil: they are read back now and uploaded below.
+        let depth_bytes = match (self.gl.es2(), zsurf, zs) {
+            (true, Some(s), Some((_, (zw, zh)))) => {
+                let res = scene.resources.get(&s.resource).expect("found above");
+                let whole = virgl_proto::ccmd::Box3 {
+                    x: 0,
+                    y: 0,
+                    z: u32::from(s.layers.first),
+                    w: zw,
+                    h: zh,
+                    d: 1,
+                };
+                let bytes = res.desc.format.box_bytes(zw, zh, 1).unwrap_or(0);
+                let mut data = vec![0u8; bytes as usize];
+                self.gl
+                    .download(self.storage(res.id)?, res, s.level, whole, &mut data)?;
+                Some((res, data))
+            }
+            _ => None,
+        };
         if let Some((format, (zw, zh))) = zs {
             let fits = c.depth.is_some_and(|(_, f, dw, dh)| {
                 f.internal == format.internal && dw == zw && dh == zh
@@ -234,7 +281,7 @@ impl GlBackend {
                     // SAFETY: as above.
                     unsafe { g.delete_texture(t) };
                 }
-                let t = self.scratch_texture(format.internal, zw, zh)?;
+                let t = self.scratch_texture(&format, zw, zh)?;
                 c.depth = Some((t, format, zw, zh));
             }
         }
@@ -243,43 +290,60 @@ impl GlBackend {
             Some((format, _)) => self.gl.attachments(&format),
             None => &[],
         };
+        if let (Some((res, data)), Some((t, format, zw, zh))) = (&depth_bytes, c.depth) {
+            let scratch = Storage::Texture {
+                texture: t,
+                target: glow::TEXTURE_2D,
+                format,
+            };
+            let whole = virgl_proto::ccmd::Box3 {
+                x: 0,
+                y: 0,
+                z: 0,
+                w: zw,
+                h: zh,
+                d: 1,
+            };
+            self.gl.upload(&scratch, res, 0, whole, data)?;
+        }
+        let draw_at = self.gl.draw_target();
         // SAFETY: the context is current; the scene's framebuffer is bound for drawing, the
         // counting one is ours, and both depth/stencil textures have one format and size.
         unsafe {
-            g.bind_framebuffer(glow::READ_FRAMEBUFFER, Some(self.fbo));
-            g.bind_framebuffer(glow::DRAW_FRAMEBUFFER, Some(c.fbo));
+            if !self.gl.es2() {
+                g.bind_framebuffer(glow::READ_FRAMEBUFFER, Some(self.fbo));
+            }
+            g.bind_framebuffer(draw_at, Some(c.fbo));
             g.framebuffer_texture_2d(
-                glow::DRAW_FRAMEBUFFER,
+                draw_at,
                 glow::COLOR_ATTACHMENT0,
                 glow::TEXTURE_2D,
                 Some(target),
                 0,
             );
             for at in [glow::DEPTH_ATTACHMENT, glow::STENCIL_ATTACHMENT] {
-                g.framebuffer_texture_2d(glow::DRAW_FRAMEBUFFER, at, glow::TEXTURE_2D, None, 0);
+                g.framebuffer_texture_2d(draw_at, at, glow::TEXTURE_2D, None, 0);
             }
             if let (Some((t, _, zw, zh)), false) = (c.depth, attachments.is_empty()) {
                 for &at in attachments {
-                    g.framebuffer_texture_2d(
-                        glow::DRAW_FRAMEBUFFER,
-                        at,
-                        glow::TEXTURE_2D,
-                        Some(t),
-                        0,
-                    );
+                    g.framebuffer_texture_2d(draw_at, at, glow::TEXTURE_2D, Some(t), 0);
                 }
                 let bits = if attachments[0] == glow::DEPTH_STENCIL_ATTACHMENT {
                     glow::DEPTH_BUFFER_BIT | glow::STENCIL_BUFFER_BIT
                 } else {
                     glow::DEPTH_BUFFER_BIT
                 };
-                g.disable(glow::SCISSOR_TEST);
-                let (zw, zh) = (zw as i32, zh as i32);
-                g.blit_framebuffer(0, 0, zw, zh, 0, 0, zw, zh, bits, glow::NEAREST);
+                if !self.gl.es2() {
+                    g.disable(glow::SCISSOR_TEST);
+                    let (zw, zh) = (zw as i32, zh as i32);
+                    g.blit_framebuffer(0, 0, zw, zh, 0, 0, zw, zh, bits, glow::NEAREST);
+                }
             }
-            g.bind_framebuffer(glow::READ_FRAMEBUFFER, None);
-            g.draw_buffers(&[glow::COLOR_ATTACHMENT0]);
-            let status = g.check_framebuffer_status(glow::DRAW_FRAMEBUFFER);
+            if !self.gl.es2() {
+                g.bind_framebuffer(glow::READ_FRAMEBUFFER, None);
+            }
+            self.gl.draw_buffers(&[glow::COLOR_ATTACHMENT0]);
+            let status = g.check_framebuffer_status(draw_at);
             if status != glow::FRAMEBUFFER_COMPLETE {
                 return Err(gl_err(
                     "occlusion count",
@@ -303,13 +367,27 @@ impl GlBackend {
         }
     }
 
-    fn scratch_texture(&self, internal: u32, w: u32, h: u32) -> Result<glow::Texture> {
+    fn scratch_texture(&self, format: &GlFormat, w: u32, h: u32) -> Result<glow::Texture> {
         let g = &self.gl.gl;
         // SAFETY: the context is current; the texture is new and ours.
         unsafe {
             let t = g.create_texture().map_err(|e| gl_err("glGenTextures", e))?;
             g.bind_texture(glow::TEXTURE_2D, Some(t));
-            g.tex_storage_2d(glow::TEXTURE_2D, 1, internal, w as i32, h as i32);
+            if self.gl.es2() {
+                g.tex_image_2d(
+                    glow::TEXTURE_2D,
+                    0,
+                    format.internal as i32,
+                    w as i32,
+                    h as i32,
+                    0,
+                    format.format,
+                    format.ty,
+                    glow::PixelUnpackData::Slice(None),
+                );
+            } else {
+                g.tex_storage_2d(glow::TEXTURE_2D, 1, format.internal, w as i32, h as i32);
+            }
             g.bind_texture(glow::TEXTURE_2D, None);
             self.gl.check("glTexStorage2D (occlusion count)")?;
             Ok(t)

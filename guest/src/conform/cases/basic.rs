@@ -83,13 +83,13 @@ const DEPTH_FORMATS: [Format; 5] = [
 
 /// The first usable depth format. virglrenderer advertises depth formats only in the sampler
 /// mask (its depthstencil mask stays empty), so that is where they are looked up.
-fn depth_format(caps: &virgl_proto::caps::CapsV1) -> Option<Format> {
+pub(super) fn depth_format(caps: &virgl_proto::caps::CapsV1) -> Option<Format> {
     DEPTH_FORMATS
         .into_iter()
         .find(|f| caps.sampler.supports(*f))
 }
 
-fn needs_depth(caps: &crate::Caps) -> Option<String> {
+pub(super) fn needs_depth(caps: &crate::Caps) -> Option<String> {
     depth_format(&caps.v1)
         .is_none()
         .then(|| format!("none of {DEPTH_FORMATS:?} in the host's sampler mask"))

@@ -44,6 +44,8 @@ pub const CASES: &[Case] = &[
         ])
     }),
     Case::any("query_occlusion_samples", query_occlusion_samples).needs(needs_occlusion),
+    Case::any("query_occlusion_depth", query_occlusion_depth)
+        .needs(|c| needs::all([needs_occlusion(c), super::basic::needs_depth(c)])),
     Case::any("query_occlusion_predicate", query_occlusion_predicate).needs(needs_occlusion),
     Case::any("query_result_qbo", query_result_qbo).needs(|c| {
         needs::all([
@@ -335,6 +337,81 @@ fn query_occlusion_samples(env: &mut Env<'_>) -> Result<Outcome> {
         ),
         (n, d) => Outcome::fail(format!(
             "samples passed {n} (expected 384); image: {}",
+            d.unwrap_or_else(|| "matches".into())
+        )),
+    })
+}
+
+/// An occlusion count under the depth test, of one draw whose second quad is tested against
+/// what its first wrote: only fragments that pass count, in draw order.
+fn query_occlusion_depth(env: &mut Env<'_>) -> Result<Outcome> {
+    use virgl_proto::ccmd::{DepthState, Dsa};
+    use virgl_proto::pipe::CompareFunc;
+    let ctx = &mut env.ctx;
+    let zformat = super::basic::depth_format(&ctx.caps().v1).expect("the needs check it");
+    let depth = ctx.create_resource(&ResourceDesc::texture_2d(
+        zformat,
+        64,
+        64,
+        bind::DEPTH_STENCIL,
+    ))?;
+    let zsurf = ctx.create_surface(&depth, zformat)?;
+    let t = scene::target(ctx, 64, 64, Some(&zsurf))?;
+    let dsa = Dsa {
+        depth: DepthState {
+            enabled: true,
+            writemask: true,
+            func: CompareFunc::Less,
+        },
+        ..Dsa::default()
+    };
+    let (blend, _, rast) = scene::default_states();
+    let _p = scene::pipeline(ctx, &scene::fs_color(), &blend, &dsa, &rast)?;
+    ctx.clear(Clear {
+        buffers: ClearBuffers::COLOR0 | ClearBuffers::DEPTH | ClearBuffers::STENCIL,
+        color: [0.0f32, 0.0, 0.0, 1.0].map(f32::to_bits),
+        depth: 1.0,
+        stencil: 0,
+    })?;
+    // Before the query, depth 0.5 at x 0..32, rows 0..16.
+    let (red, green, blue) = (
+        [1.0, 0.0, 0.0, 1.0],
+        [0.0, 1.0, 0.0, 1.0],
+        [0.0, 0.0, 1.0, 1.0],
+    );
+    let first = scene::draw(
+        ctx,
+        &quad(-1.0, -1.0, 0.0, -0.5, 0.0, red),
+        PrimMode::TriangleStrip,
+    )?;
+    let q = ps::create_query(ctx, QueryType::OcclusionCounter)?;
+    ctx.push(&Command::BeginQuery(q.object.handle()))?;
+    // One draw: depth 0.25 at x 16..48 passes all 512 pixels; then depth 0.75 at x 8..56
+    // passes only at x 48..56 (128), where nothing nearer was written.
+    let strip = |v: [scene::Vertex; 4]| [v[0], v[1], v[2], v[2], v[1], v[3]];
+    let mut vertices = strip(quad(-0.5, -1.0, 0.5, -0.5, -0.5, green)).to_vec();
+    vertices.extend(strip(quad(-0.75, -1.0, 0.75, -0.5, 0.5, blue)));
+    let second = scene::draw(ctx, &vertices, PrimMode::Triangles)?;
+    ctx.push(&Command::EndQuery(q.object.handle()))?;
+    let samples = ps::query_result(ctx, &q)?;
+    drop((first, second));
+    let image = check_image(
+        env,
+        &t,
+        "query_occlusion_depth",
+        &[
+            rect(0, 0, 16, 16, [255, 0, 0, 255]),
+            rect(16, 0, 48, 16, [0, 255, 0, 255]),
+            rect(48, 0, 56, 16, [0, 0, 255, 255]),
+        ],
+    )?;
+    Ok(match (samples, image) {
+        (640, None) => Outcome::pass(format!(
+            "{zformat:?} depth, LESS: one draw of a near quad (512 pixels pass) then a far one \
+             (128 pass, beside the near one) counts 640; the image matches"
+        )),
+        (n, d) => Outcome::fail(format!(
+            "samples passed {n} (expected 640 = 512 + 128); image: {}",
             d.unwrap_or_else(|| "matches".into())
         )),
     })
