@@ -1,4 +1,11 @@
-//! OpenGL ES 2.0: the extension entry points the backend uses there, under their own names.
+//! OpenGL ES 2.0: how the backend does there what later contexts have calls for.
+//!
+//! - `draw`: textures with their sampler state as texture parameters, the uniforms that
+//!   stand in for what GLSL ES 1.00 lacks, and instances drawn one at a time;
+//! - `flat`: flat shading from the provoking vertex's inputs;
+//! - `blit`: clears, quad blits and CPU copies;
+//! - `shadow`: CPU copies of the textures ES 2.0 cannot read back;
+//! - here, the extension entry points the backend uses, under their own names.
 //!
 //! ES 2.0 lacks much of what the backend calls through glow on later contexts (draw buffer
 //! selection, buffer mapping, 3D textures, queries), and has each as an extension. Mesa's
