@@ -140,6 +140,34 @@ impl Resource {
         TransferLayout::new(format, extent, region, offset, stride, layer_stride).map_err(err)
     }
 
+    /// Where `region` of `level` sits in the whole level packed tightly from offset 0, and the
+    /// bytes of that whole level: for copies of levels kept or read whole.
+    pub fn in_level(&self, level: u32, region: Box3) -> Result<(TransferLayout, u64)> {
+        let extent = self.level_extent(level)?;
+        let whole_box = Box3 {
+            x: 0,
+            y: 0,
+            z: 0,
+            w: extent.width,
+            h: extent.height,
+            d: extent.depth,
+        };
+        let whole = self.layout(level, whole_box, 0, 0, 0)?;
+        let layout = TransferLayout::in_level(
+            self.desc.format,
+            extent,
+            region,
+            whole.stride(),
+            whole.layer_stride(),
+        )
+        .map_err(|source| Error::Transfer {
+            id: self.id,
+            level,
+            source,
+        })?;
+        Ok((layout, whole.packed_len()))
+    }
+
     /// The attached guest memory.
     pub fn backing(&self) -> Option<&dyn Backing> {
         self.backing.as_deref()

@@ -4,8 +4,6 @@
 
 mod inprocess;
 
-use virgl_host::gl::GlBackend;
-
 /// Cases an ES 2.0 host fails, with the reason. A case listed here that passes fails the
 /// test, so the list only shrinks.
 const ES2_NOT_YET: &[(&str, &str)] = &[];
@@ -13,20 +11,9 @@ const ES2_NOT_YET: &[(&str, &str)] = &[];
 #[test]
 fn conform_catalogue_in_process_on_gles2() {
     let _egl = inprocess::egl_lock();
-    std::env::set_var("MESA_GLES_VERSION_OVERRIDE", "2.0");
-    let backend = match GlBackend::new_gles() {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("skip: no OpenGL ES context here: {e}");
-            return;
-        }
+    let Some(backend) = inprocess::gles_backend("2.0") else {
+        return;
     };
-    let v = backend.gl().version();
-    assert!(
-        v.es && v.major == 2,
-        "MESA_GLES_VERSION_OVERRIDE=2.0 gave {}",
-        v.version
-    );
     inprocess::run_catalogue(backend, ES2_NOT_YET);
 }
 
@@ -43,13 +30,8 @@ fn too_many_instances_fail_the_context_on_gles2() {
     use virgl_proto::pipe::{bind, PrimMode, ShaderType};
 
     let _egl = inprocess::egl_lock();
-    std::env::set_var("MESA_GLES_VERSION_OVERRIDE", "2.0");
-    let backend = match GlBackend::new_gles() {
-        Ok(b) => b,
-        Err(e) => {
-            eprintln!("skip: no OpenGL ES context here: {e}");
-            return;
-        }
+    let Some(backend) = inprocess::gles_backend("2.0") else {
+        return;
     };
     let limits = backend.gl().resource_limits().unwrap();
     let renderer: inprocess::Shared =

@@ -682,19 +682,8 @@ impl GlBackend {
                 g.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, None);
                 g.delete_buffer(scratch);
             } else if draw.indexed {
-                let Some((res, layout)) = state.index_buffer else {
-                    return Err(gl_err(
-                        "glDrawElements",
-                        "an indexed draw with no index buffer",
-                    ));
-                };
-                let Ok(Storage::Buffer(buffer)) = self.storage_of(res) else {
-                    return Err(gl_err(
-                        "glDrawElements",
-                        format!("index buffer {res} is gone"),
-                    ));
-                };
-                g.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(*buffer));
+                let (buffer, layout) = self.index_buffer(state)?;
+                g.bind_buffer(glow::ELEMENT_ARRAY_BUFFER, Some(buffer));
                 // Mesa's virgl driver folds `start` into the index buffer's offset and sends it
                 // too; virglrenderer reads indices from the offset alone, and so do we.
                 let offset = u64::from(layout.offset);

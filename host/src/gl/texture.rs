@@ -3,7 +3,6 @@
 use glow::HasContext;
 use virgl_proto::ccmd::Box3;
 use virgl_proto::pipe::TextureTarget;
-use virgl_proto::transfer::TransferLayout;
 
 use super::format::{swap_rb, GlFormat, Kind};
 use super::Gl;
@@ -370,9 +369,8 @@ impl Gl {
             return self.read_through_framebuffer(*texture, *target, format, level, region, data);
         }
         // The whole level, then the box out of it.
-        let extent = res.level_extent(level)?;
-        let whole = res.layout(level, full(extent), 0, 0, 0)?;
-        let mut level_bytes = vec![0u8; whole.packed_len() as usize];
+        let (layout, level_len) = res.in_level(level, region)?;
+        let mut level_bytes = vec![0u8; level_len as usize];
         // SAFETY: the context is current; `level_bytes` holds the whole level packed with
         // PACK_ALIGNMENT 1, which is exactly what glGetTexImage writes for this format.
         unsafe {
@@ -402,18 +400,6 @@ impl Gl {
             g.bind_texture(*target, None);
         }
         self.check("glGetTexImage")?;
-        let layout = TransferLayout::in_level(
-            res.desc.format,
-            extent,
-            region,
-            whole.stride(),
-            whole.layer_stride(),
-        )
-        .map_err(|source| Error::Transfer {
-            id: res.id,
-            level,
-            source,
-        })?;
         data.copy_from_slice(&crate::transfer::gather_slice(&layout, &level_bytes));
         if format.swap_rb {
             swap_rb(data);

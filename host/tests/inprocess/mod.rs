@@ -250,3 +250,24 @@ pub fn run_catalogue(backend: GlBackend, not_yet: &[(&str, &str)]) {
         "failed, not listed: {unexpected:?}; listed, but passed (take them off): {fixed:?}"
     );
 }
+
+/// A backend on the highest OpenGL ES context Mesa gives when held to `version` by
+/// `MESA_GLES_VERSION_OVERRIDE` (read once per process: a binary of its own per level), after
+/// checking it is that level; `None`, with a skip line, where there is no EGL display.
+pub fn gles_backend(version: &str) -> Option<GlBackend> {
+    std::env::set_var("MESA_GLES_VERSION_OVERRIDE", version);
+    let backend = match GlBackend::new_gles() {
+        Ok(b) => b,
+        Err(e) => {
+            eprintln!("skip: no OpenGL ES context here: {e}");
+            return None;
+        }
+    };
+    let v = backend.gl().version();
+    assert!(
+        v.es && format!("{}.{}", v.major, v.minor) == version,
+        "MESA_GLES_VERSION_OVERRIDE={version} gave {}",
+        v.version
+    );
+    Some(backend)
+}

@@ -5,43 +5,22 @@
 
 use std::collections::HashMap;
 
-use virgl_proto::ccmd::Box3;
-use virgl_proto::transfer::TransferLayout;
-
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::resource::Resource;
+use virgl_proto::ccmd::Box3;
 
 /// Each shadowed texture's levels, whole and packed as a resource's backing is.
 #[derive(Debug, Default)]
 pub struct Shadows(HashMap<u32, Vec<Vec<u8>>>);
-
-/// Where `region` of `level` lies in that level's packed bytes, and their size.
-fn level_layout(res: &Resource, level: u32, region: Box3) -> Result<(TransferLayout, usize)> {
-    let extent = res.level_extent(level)?;
-    let whole = res.layout(level, crate::gl::texture::full(extent), 0, 0, 0)?;
-    let layout = TransferLayout::in_level(
-        res.desc.format,
-        extent,
-        region,
-        whole.stride(),
-        whole.layer_stride(),
-    )
-    .map_err(|source| Error::Transfer {
-        id: res.id,
-        level,
-        source,
-    })?;
-    Ok((layout, whole.packed_len() as usize))
-}
 
 impl Shadows {
     /// Starts a zeroed copy of every level of `res`.
     pub fn create(&mut self, res: &Resource) -> Result<()> {
         let levels = (0..=res.desc.last_level)
             .map(|l| {
-                let extent = res.level_extent(l)?;
-                let whole = res.layout(l, crate::gl::texture::full(extent), 0, 0, 0)?;
-                Ok(vec![0u8; whole.packed_len() as usize])
+                let whole = crate::gl::texture::full(res.level_extent(l)?);
+                let (_, len) = res.in_level(l, whole)?;
+                Ok(vec![0u8; len as usize])
             })
             .collect::<Result<Vec<_>>>()?;
         self.0.insert(res.id, levels);
@@ -60,7 +39,7 @@ impl Shadows {
 
     /// Puts `data`, the box `region` of `level` packed, into the copy.
     pub fn write(&mut self, res: &Resource, level: u32, region: Box3, data: &[u8]) -> Result<()> {
-        let (layout, _) = level_layout(res, level, region)?;
+        let (layout, _) = res.in_level(level, region)?;
         if let Some(bytes) = self
             .0
             .get_mut(&res.id)
@@ -76,7 +55,7 @@ impl Shadows {
         let Some(bytes) = self.0.get(&res.id).and_then(|l| l.get(level as usize)) else {
             return Ok(false);
         };
-        let (layout, _) = level_layout(res, level, region)?;
+        let (layout, _) = res.in_level(level, region)?;
         data.copy_from_slice(&crate::transfer::gather_slice(&layout, bytes));
         Ok(true)
     }
