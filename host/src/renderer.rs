@@ -26,6 +26,8 @@ pub enum GuestBytes<'a> {
     Backing(u64),
     /// These bytes (vtest's inline TRANSFER_PUT).
     Slice(&'a [u8]),
+    /// This memory from this byte offset (the iovecs a C ABI transfer names).
+    Memory(&'a dyn Backing, u64),
 }
 
 impl<B: Backend> Renderer<B> {
@@ -145,6 +147,13 @@ impl<B: Backend> Renderer<B> {
         Ok(())
     }
 
+    /// Stops context `ctx` naming resource `id`; unknown ids are ignored.
+    pub fn detach_resource(&mut self, ctx: u32, id: u32) {
+        if let Some(c) = self.contexts.get_mut(&ctx) {
+            c.detach(id);
+        }
+    }
+
     fn checked<'r>(
         resources: &'r Resources,
         contexts: &HashMap<u32, Context>,
@@ -183,7 +192,22 @@ impl<B: Backend> Renderer<B> {
             GuestBytes::Slice(bytes) => {
                 transfer::write_from_slice(res, t, bytes, &mut self.backend)
             }
+            GuestBytes::Memory(mem, offset) => {
+                transfer::write_from_memory(res, t, mem, offset, &mut self.backend)
+            }
         }
+    }
+
+    /// Host → `mem` at `offset` (memory the transfer names itself, not the attached backing).
+    pub fn transfer_read_memory(
+        &mut self,
+        ctx: Option<u32>,
+        t: &TransferTarget,
+        mem: &mut dyn Backing,
+        offset: u64,
+    ) -> Result<()> {
+        let res = Self::checked(&self.resources, &self.contexts, ctx, t.resource)?;
+        transfer::read_to_memory(res, t, mem, offset, &mut self.backend)
     }
 
     /// Host → the resource's backing at `offset`.
@@ -253,6 +277,20 @@ impl<B: Backend> Renderer<B> {
                 return Err(e);
             }
         }
+    }
+
+    /// Ends every context and frees every resource (`virgl_renderer_reset`); the backings are
+    /// handed back, by resource id, to whoever owns the memory.
+    pub fn reset(&mut self) -> Vec<(u32, Box<dyn Backing>)> {
+        let contexts: Vec<u32> = self.contexts.keys().copied().collect();
+        for id in contexts {
+            self.destroy_context(id);
+        }
+        let resources: Vec<u32> = self.resources.keys().copied().collect();
+        resources
+            .into_iter()
+            .filter_map(|id| Some(id).zip(self.unref_resource(id)))
+            .collect()
     }
 
     /// Waits until all submitted work is done.

@@ -46,20 +46,49 @@ fn scatter_backing(layout: &TransferLayout, packed: &[u8], backing: &mut dyn Bac
     }
 }
 
-fn backing_layout(res: &Resource, t: &TransferTarget, offset: u64) -> Result<TransferLayout> {
-    let backing = res.backing.as_deref().ok_or_else(|| Error::Resource {
+fn memory_layout(res: &Resource, t: &TransferTarget, len: u64, offset: u64) -> Result<TransferLayout> {
+    let layout = res.layout(t.level, t.region, offset, t.stride, t.layer_stride)?;
+    layout.check_within(len).map_err(|source| Error::Transfer {
+        id: res.id,
+        level: t.level,
+        source,
+    })?;
+    Ok(layout)
+}
+
+fn no_backing(res: &Resource) -> Error {
+    Error::Resource {
         id: res.id,
         detail: "has no backing attached".into(),
-    })?;
-    let layout = res.layout(t.level, t.region, offset, t.stride, t.layer_stride)?;
-    layout
-        .check_within(backing.len())
-        .map_err(|source| Error::Transfer {
-            id: res.id,
-            level: t.level,
-            source,
-        })?;
-    Ok(layout)
+    }
+}
+
+/// Guest memory → host: the box of `t` from `mem` at `offset` (memory a transfer names itself,
+/// such as the iovecs of `virgl_renderer_transfer_write_iov`).
+pub fn write_from_memory(
+    res: &Resource,
+    t: &TransferTarget,
+    mem: &dyn Backing,
+    offset: u64,
+    backend: &mut dyn Backend,
+) -> Result<()> {
+    let layout = memory_layout(res, t, mem.len(), offset)?;
+    backend.write(res, t.level, t.region, &gather_backing(&layout, mem))
+}
+
+/// Host → guest memory: the box of `t` into `mem` at `offset`.
+pub fn read_to_memory(
+    res: &Resource,
+    t: &TransferTarget,
+    mem: &mut dyn Backing,
+    offset: u64,
+    backend: &mut dyn Backend,
+) -> Result<()> {
+    let layout = memory_layout(res, t, mem.len(), offset)?;
+    let mut packed = vec![0; layout.packed_len() as usize];
+    backend.read(res, t.level, t.region, &mut packed)?;
+    scatter_backing(&layout, &packed, mem);
+    Ok(())
 }
 
 /// Guest backing → host: the box of `t` from the resource's backing at `offset`.
@@ -69,9 +98,8 @@ pub fn write_from_backing(
     offset: u64,
     backend: &mut dyn Backend,
 ) -> Result<()> {
-    let layout = backing_layout(res, t, offset)?;
-    let packed = gather_backing(&layout, res.backing.as_deref().expect("checked"));
-    backend.write(res, t.level, t.region, &packed)
+    let mem = res.backing.as_deref().ok_or_else(|| no_backing(res))?;
+    write_from_memory(res, t, mem, offset, backend)
 }
 
 /// Host → guest backing: the box of `t` into the resource's backing at `offset`.
@@ -81,15 +109,10 @@ pub fn read_to_backing(
     offset: u64,
     backend: &mut dyn Backend,
 ) -> Result<()> {
-    let layout = backing_layout(res, t, offset)?;
-    let mut packed = vec![0; layout.packed_len() as usize];
-    backend.read(res, t.level, t.region, &mut packed)?;
-    scatter_backing(
-        &layout,
-        &packed,
-        res.backing.as_deref_mut().expect("checked"),
-    );
-    Ok(())
+    let mut mem = res.backing.take().ok_or_else(|| no_backing(res))?;
+    let done = read_to_memory(res, t, mem.as_mut(), offset, backend);
+    res.backing = Some(mem);
+    done
 }
 
 /// Guest bytes (vtest's inline TRANSFER_PUT) → host.

@@ -15,7 +15,7 @@ use virgl_proto::pipe::{BlitMask, ClearBuffers, TexFilter};
 
 use super::draw::Programs;
 use super::texture::Storage;
-use super::{Api, EglDisplay, Gl};
+use super::{Api, EglDisplay, Gl, GlContext};
 use crate::backend::{Backend, Scene};
 use crate::error::{Error, Result};
 use crate::resource::Resource;
@@ -56,8 +56,8 @@ pub struct GlBackend {
     /// the primitives of draws on the CPU, and its count so far.
     pub(super) cpu_primitives: Option<((u32, u32, u32), u64)>,
     caps: crate::caps::Caps,
-    // Kept alive for the context's lifetime.
-    _display: EglDisplay,
+    // Kept alive for the context's lifetime, when the context is one of ours.
+    _display: Option<EglDisplay>,
 }
 
 impl GlBackend {
@@ -66,6 +66,16 @@ impl GlBackend {
     pub fn new(api: Api) -> Result<GlBackend> {
         let display = EglDisplay::open()?;
         let gl = Gl::new(&display, api)?;
+        GlBackend::on_gl(gl, Some(display))
+    }
+
+    /// The backend on a context another program made (QEMU's, through the C ABI); it is made
+    /// current here and whenever [`GlBackend::make_current`] is called.
+    pub fn on_context(context: Box<dyn GlContext>) -> Result<GlBackend> {
+        GlBackend::on_gl(Gl::on_context(context)?, None)
+    }
+
+    fn on_gl(gl: Gl, display: Option<EglDisplay>) -> Result<GlBackend> {
         let caps = crate::caps::probe(&gl)?;
         let g = &gl.gl;
         let v = gl.version();
@@ -136,6 +146,28 @@ impl GlBackend {
     /// The context.
     pub fn gl(&self) -> &Gl {
         &self.gl
+    }
+
+    /// Makes the backend's context current again, after the program that shares the thread
+    /// (QEMU drawing its window) made another one current.
+    pub fn make_current(&self) -> Result<()> {
+        self.gl.make_current()
+    }
+
+    /// Sends the work issued so far to the GPU, so that contexts sharing objects with this one
+    /// (QEMU's display) see its results.
+    pub fn flush(&self) {
+        // SAFETY: the context is current.
+        unsafe { self.gl.gl.flush() }
+    }
+
+    /// The GL texture name of resource `id`, for a program sharing objects with this context
+    /// (`virgl_renderer_resource_get_info`'s `tex_id`); `None` for buffers and unknown ids.
+    pub fn texture_name(&self, id: u32) -> Option<u32> {
+        match self.storage.get(&id)? {
+            super::texture::Storage::Texture { texture, .. } => Some(texture.0.get()),
+            super::texture::Storage::Buffer(_) => None,
+        }
     }
 
     /// What guests are told (probed by [`crate::caps`] when the backend was made).

@@ -20,7 +20,7 @@ use glow::HasContext;
 
 use crate::error::{Error, Result};
 pub use backend::GlBackend;
-pub use platform::{Api, EglContext, EglDisplay};
+pub use platform::{Api, EglContext, EglDisplay, GlContext};
 
 /// What a live context is, read from it rather than assumed from what was asked for.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -86,15 +86,25 @@ pub struct Gl {
     version: Version,
     es_extensions: EsFeatures,
     // Dropped after `gl`: the entry points belong to this context.
-    context: EglContext,
+    context: Box<dyn GlContext>,
 }
 
 impl Gl {
     /// Makes a context of `api` on `display`, makes it current and loads GL through it.
     pub fn new(display: &EglDisplay, api: Api) -> Result<Gl> {
-        let context = display.create_context(api, None)?;
+        Gl::on_context(Box::new(display.create_context(api, None)?))
+    }
+
+    /// Makes `context` current and loads GL through it; what it is (desktop or ES, which
+    /// version) is read from it.
+    pub fn on_context(context: Box<dyn GlContext>) -> Result<Gl> {
         context.make_current()?;
-        let gl = context.load_gl();
+        // SAFETY: every pointer comes from the context's own loader, which stays valid while
+        // the context (kept beside `gl` in the result) lives; glow only calls them with the
+        // signatures GL defines, while the context is current.
+        let gl = unsafe {
+            glow::Context::from_loader_function(|name| context.proc_address(name))
+        };
         // SAFETY: the context is current on this thread and the strings are valid GL enums.
         let (version, renderer, glsl) = unsafe {
             (

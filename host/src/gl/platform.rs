@@ -1,6 +1,7 @@
-//! Where GL contexts come from: a surfaceless EGL display (Mesa's `EGL_PLATFORM_SURFACELESS_MESA`),
-//! so the vtest server needs no window system. QEMU will later hand in its own contexts through
-//! the C ABI; that path will be a second implementation of the same role.
+//! Where GL contexts come from. The backend draws on any [`GlContext`]: one this module makes
+//! on a surfaceless EGL display (Mesa's `EGL_PLATFORM_SURFACELESS_MESA`), so the vtest server
+//! needs no window system, or one a host program hands in (QEMU's `create_gl_context` callback,
+//! through the C ABI crate).
 //!
 //! Contexts are made without a config (`EGL_KHR_no_config_context`) and made current without a
 //! surface (`EGL_KHR_surfaceless_context`): the renderer draws only into framebuffer objects.
@@ -14,6 +15,16 @@ use crate::error::{Error, Result};
 
 /// `EGL_PLATFORM_SURFACELESS_MESA` (EGL_MESA_platform_surfaceless).
 const PLATFORM_SURFACELESS_MESA: egl::Enum = 0x31DD;
+
+/// A GL or GLES context the backend draws with, wherever it came from.
+pub trait GlContext {
+    /// Makes the context current on the calling thread. A context handed in by another
+    /// program may come with that program's window surface bound: the backend draws only into
+    /// its own framebuffer objects, never into framebuffer 0.
+    fn make_current(&self) -> Result<()>;
+    /// The address of GL function `name` for this context, or null.
+    fn proc_address(&self, name: &str) -> *const c_void;
+}
 
 /// The GL flavour a context speaks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -125,33 +136,20 @@ impl EglContext {
     pub fn api(&self) -> Api {
         self.api
     }
+}
 
-    /// Makes this context current on the calling thread, with no surface.
-    pub fn make_current(&self) -> Result<()> {
+impl GlContext for EglContext {
+    /// Makes this context current with no surface.
+    fn make_current(&self) -> Result<()> {
         self.egl
             .make_current(self.display, None, None, Some(self.context))
             .map_err(egl_err("eglMakeCurrent"))
     }
 
-    /// The address of GL function `name`, or null.
-    pub fn proc_address(&self, name: &str) -> *const c_void {
+    fn proc_address(&self, name: &str) -> *const c_void {
         self.egl
             .get_proc_address(name)
             .map_or(std::ptr::null(), |f| f as *const c_void)
-    }
-
-    /// GL entry points for this context, loaded through `eglGetProcAddress`. Make the context
-    /// current before calling through them.
-    pub fn load_gl(&self) -> glow::Context {
-        let egl = Arc::clone(&self.egl);
-        // SAFETY: every pointer comes from eglGetProcAddress for this EGL, which stays loaded
-        // while `egl` lives; glow only calls them with the signatures GL defines.
-        unsafe {
-            glow::Context::from_loader_function(move |name| {
-                egl.get_proc_address(name)
-                    .map_or(std::ptr::null(), |f| f as *const c_void)
-            })
-        }
     }
 }
 
