@@ -107,10 +107,16 @@ pub const PROGRAMS: &[Program] = &[
         name: "faketime",
         packages: &["faketime"],
     },
+    Program {
+        // The C API crate's layout test compiles a C program against virglrenderer's header.
+        name: "cc",
+        packages: &["gcc", "libc6-dev"],
+    },
 ];
 
 /// Host files a task reads or loads, with the package that ships each: busybox for the guest
-/// image, and the EGL and Mesa libraries the host renderer's tests load.
+/// image, the EGL and Mesa libraries the host renderer's tests load, and virglrenderer's header
+/// the C API crate's layout test compiles against.
 pub const FILES: &[(&str, &str)] = &[
     ("/bin/busybox", "busybox-static"),
     ("/usr/lib/x86_64-linux-gnu/libEGL.so.1", "libegl1"),
@@ -119,6 +125,7 @@ pub const FILES: &[(&str, &str)] = &[
         "/usr/lib/x86_64-linux-gnu/dri/swrast_dri.so",
         "libgl1-mesa-dri",
     ),
+    ("/usr/include/virgl/virglrenderer.h", "libvirglrenderer-dev"),
 ];
 
 /// The table entry for `name`, if the project knows the program.
@@ -194,15 +201,18 @@ pub fn ensure(programs: &[&str], files: &[&str]) -> Result<()> {
     apt(&args).map_err(|e| Error::Setup(format!("{e}; try: {line}")))
 }
 
-/// What `cargo test --workspace` runs: a private `virgl_test_server` per test, and
-/// `glslangValidator` for the host renderer's GLSL snapshots.
-pub const TEST: &[&str] = &["virgl_test_server", "glslangValidator"];
+/// What `cargo test --workspace` runs: a private `virgl_test_server` per test,
+/// `glslangValidator` for the host renderer's GLSL snapshots, and `cc` for the C API crate's
+/// layout test.
+pub const TEST: &[&str] = &["virgl_test_server", "glslangValidator", "cc"];
 
-/// What `cargo test --workspace` loads: libEGL and Mesa, for the host renderer's GL tests.
+/// What `cargo test --workspace` loads or reads: libEGL and Mesa, for the host renderer's GL
+/// tests, and virglrenderer's header, which the C API crate's layout test compiles against.
 pub const TEST_FILES: &[&str] = &[
     "/usr/lib/x86_64-linux-gnu/libEGL.so.1",
     "/usr/lib/x86_64-linux-gnu/libEGL_mesa.so.0",
     "/usr/lib/x86_64-linux-gnu/dri/swrast_dri.so",
+    "/usr/include/virgl/virglrenderer.h",
 ];
 
 /// What `cargo xtask vm-test` runs: the image build's apt tools, Xvfb and QEMU.
@@ -467,8 +477,15 @@ mod tests {
                 "libegl-mesa0",
                 "libgl1-mesa-dri",
                 "libgles2",
-                "glslang-tools"
+                "glslang-tools",
+                "gcc",
+                "libc6-dev"
             ]
+        );
+        let test_files = packages_for(&[], TEST_FILES).unwrap();
+        assert!(
+            test_files.contains(&"libvirglrenderer-dev"),
+            "{test_files:?}"
         );
     }
 }
