@@ -6,6 +6,7 @@
 //! - `cargo xtask host-eval`: real GL programs through virpipe against virglrenderer's vtest
 //!   server and ours, side by side.
 
+mod capi;
 mod capture;
 mod deps;
 mod eval;

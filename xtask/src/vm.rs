@@ -10,7 +10,13 @@
 //! - `screendump NAME WxH`: a case has put an image on the display; we take a QMP screendump,
 //!   check it, and answer on the serial console so the case can go on;
 //! - `end`: the guest is about to power off.
+//!
+//! `--renderer` chooses the `libvirglrenderer.so.1` QEMU loads: Debian's, or ours (the
+//! `virgl-host-capi` cdylib, first on QEMU's `LD_LIBRARY_PATH`), or one boot on each with the
+//! two runs compared case by case and PNG by PNG. Which library QEMU really mapped is read
+//! from `/proc/PID/maps` and must be the one asked for.
 
+use std::ffi::OsString;
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
@@ -19,8 +25,8 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
-use crate::deps;
 use crate::proc::{run_checked, Bounded, Guard};
+use crate::{capi, deps};
 use crate::{Error, Result};
 
 /// Modules the guest loads (their dependencies come along).
@@ -41,7 +47,75 @@ pub struct VmTestArgs {
     /// Limit for booting the guest and running the suites, in seconds.
     #[arg(long, value_name = "SECS", default_value_t = 240)]
     pub timeout: u64,
+    /// The libvirglrenderer.so.1 QEMU loads: Debian's, ours (virgl-host-capi, built first), or
+    /// both, one boot each, compared.
+    #[arg(long, value_enum, default_value_t = RendererChoice::Virglrenderer)]
+    pub renderer: RendererChoice,
+    /// The GL of QEMU's GTK display: desktop GL (`gl=on`) or OpenGL ES (`gl=es`).
+    #[arg(long, value_enum, default_value_t = Gl::On)]
+    pub gl: Gl,
 }
+
+/// Which `libvirglrenderer.so.1` QEMU loads (`--renderer`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum RendererChoice {
+    /// Debian's, as QEMU finds it.
+    Virglrenderer,
+    /// Ours: the virgl-host-capi cdylib, first on QEMU's LD_LIBRARY_PATH.
+    Ours,
+    /// One boot on each (virglrenderer first), then the two runs compared.
+    Both,
+}
+
+impl RendererChoice {
+    /// The boots, in order.
+    fn runs(self) -> &'static [Renderer] {
+        match self {
+            RendererChoice::Virglrenderer => &[Renderer::Virglrenderer],
+            RendererChoice::Ours => &[Renderer::Ours],
+            RendererChoice::Both => &[Renderer::Virglrenderer, Renderer::Ours],
+        }
+    }
+}
+
+/// The library one boot runs on.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Renderer {
+    Virglrenderer,
+    Ours,
+}
+
+impl Renderer {
+    /// Its name in progress lines, tables, JSON rows and directory names.
+    pub fn name(self) -> &'static str {
+        match self {
+            Renderer::Virglrenderer => "virglrenderer",
+            Renderer::Ours => "ours",
+        }
+    }
+}
+
+/// The GL of QEMU's GTK display (`--gl`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Gl {
+    /// Desktop OpenGL: `-display gtk,gl=on`.
+    On,
+    /// OpenGL ES: `-display gtk,gl=es`.
+    Es,
+}
+
+impl Gl {
+    /// `on` or `es`, as QEMU's `gl=` takes it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Gl::On => "on",
+            Gl::Es => "es",
+        }
+    }
+}
+
+/// Where `--renderer ours` puts our library, under target/vm.
+const OURS_LIB_DIR: &str = "renderer-ours";
 
 /// Prints a progress line stamped with the time since the run began.
 struct Progress(Instant);
@@ -183,6 +257,41 @@ struct CaseResult {
     value: Value,
 }
 
+impl CaseResult {
+    fn case(&self) -> &str {
+        self.value["case"].as_str().unwrap_or("?")
+    }
+
+    fn result(&self) -> &str {
+        self.value["result"].as_str().unwrap_or("?")
+    }
+}
+
+/// One boot: the library QEMU should load, where its logs and the guest's PNGs go.
+struct RunSpec {
+    renderer: Renderer,
+    /// qemu.log, xvfb.log, the QMP socket and the screendumps.
+    logdir: PathBuf,
+    /// Where the guest's PNGs go; without one the guest sends none.
+    png_dir: Option<PathBuf>,
+    /// Our library's file, to tell it from Debian's in QEMU's maps.
+    ours_lib: PathBuf,
+    /// QEMU's `LD_LIBRARY_PATH` (removed when `None`).
+    library_path: Option<OsString>,
+}
+
+/// What one boot reported.
+struct Outcome {
+    results: Vec<CaseResult>,
+    /// Each suite's exit status.
+    done: Vec<(String, i32)>,
+    errors: Vec<String>,
+    /// The PNGs saved, by name (the file is NAME.png in the run's PNG directory).
+    pngs: Vec<String>,
+    /// The libvirglrenderer QEMU mapped.
+    library: PathBuf,
+}
+
 /// Runs vm-test; returns whether everything passed.
 pub fn vm_test(args: &VmTestArgs) -> Result<bool> {
     if let Some(f) = &args.filter {
@@ -211,17 +320,144 @@ pub fn vm_test(args: &VmTestArgs) -> Result<bool> {
         },
         image.modules.join(" ")
     ));
-    let logdir = root.join("target/vm");
+    let vm_dir = root.join("target/vm");
+    let lib_dir = vm_dir.join(OURS_LIB_DIR);
+    let renderers = args.renderer.runs();
+    let mut ours_lib = lib_dir.join(capi::SONAME);
+    if renderers.contains(&Renderer::Ours) {
+        p.say(format!(
+            "build: our {} (cargo build -p {} --release)",
+            capi::SONAME,
+            capi::PACKAGE
+        ));
+        ours_lib = capi::build(&lib_dir, None)?;
+        p.say(format!("build: {}", ours_lib.display()));
+    } else if let Ok(l) = ours_lib.canonicalize() {
+        ours_lib = l;
+    }
+    let both = renderers.len() > 1;
+    let existing = std::env::var_os("LD_LIBRARY_PATH");
+    let mut runs: Vec<(RunSpec, Result<Outcome>)> = Vec::new();
+    for &renderer in renderers {
+        let ours = renderer == Renderer::Ours;
+        let png_dir = if both {
+            let dir = match &args.save_png {
+                Some(d) => d.join(renderer.name()),
+                None => vm_dir.join(format!("png-{}", renderer.name())),
+            };
+            clear_pngs(&dir)?;
+            Some(dir)
+        } else {
+            args.save_png.clone()
+        };
+        let spec = RunSpec {
+            renderer,
+            logdir: if ours {
+                vm_dir.join("ours")
+            } else {
+                vm_dir.clone()
+            },
+            png_dir,
+            ours_lib: ours_lib.clone(),
+            library_path: capi::library_path(existing.as_deref(), &lib_dir, ours),
+        };
+        if both {
+            p.say(format!("run: --renderer {}", renderer.name()));
+        }
+        let outcome = boot_and_run(args, &spec, &image, &p);
+        crate::proc::check_interrupted()?;
+        let outcome = match outcome {
+            Err(e) if both || ours => {
+                Err(Error::Setup(format!("--renderer {}: {e}", renderer.name())))
+            }
+            other => other,
+        };
+        if !both {
+            let outcome = outcome?;
+            write_json(args, &[(&spec, &outcome)])?;
+            return Ok(report(&outcome, spec.png_dir.as_deref()));
+        }
+        runs.push((spec, outcome));
+    }
 
-    boot_and_run(args, &image, &logdir, &p)
+    let done: Vec<(&RunSpec, &Outcome)> = runs
+        .iter()
+        .filter_map(|(s, o)| o.as_ref().ok().map(|o| (s, o)))
+        .collect();
+    write_json(args, &done)?;
+    let mut ok = true;
+    for (spec, outcome) in &done {
+        println!(
+            "\n--renderer {} (QEMU on {}):",
+            spec.renderer.name(),
+            outcome.library.display()
+        );
+        ok &= report(outcome, spec.png_dir.as_deref());
+    }
+    let failed: Vec<String> = runs
+        .iter()
+        .filter_map(|(_, o)| o.as_ref().err().map(|e| e.to_string()))
+        .collect();
+    if !failed.is_empty() {
+        return Err(Error::Setup(failed.join("\n")));
+    }
+    let [(a, ra), (b, rb)] = [done[0], done[1]];
+    let dirs = [a.png_dir.clone(), b.png_dir.clone()].map(|d| d.expect("both runs keep PNGs"));
+    let diffs = diff_runs([ra, rb], |name| {
+        let file = format!("{name}.png");
+        match (
+            std::fs::read(dirs[0].join(&file)),
+            std::fs::read(dirs[1].join(&file)),
+        ) {
+            (Ok(x), Ok(y)) => compare_png(&x, &y),
+            (Err(e), _) | (_, Err(e)) => Some(format!("cannot read: {e}")),
+        }
+    });
+    print_diffs(&diffs, [ra, rb], [a.renderer.name(), b.renderer.name()]);
+    Ok(ok && diffs.is_empty())
+}
+
+/// Removes the PNGs an earlier run left in `dir`, so that only this run's are compared.
+fn clear_pngs(dir: &Path) -> Result<()> {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return Ok(());
+    };
+    for e in entries.flatten() {
+        let path = e.path();
+        if path.extension().is_some_and(|x| x == "png") {
+            std::fs::remove_file(&path)
+                .map_err(|e| Error::Setup(format!("{}: {e}", path.display())))?;
+        }
+    }
+    Ok(())
+}
+
+/// The libvirglrenderer QEMU (process `pid`) has mapped, held to the one `spec` asks for;
+/// `None` while none is mapped.
+fn loaded_library(pid: u32, spec: &RunSpec) -> Result<Option<PathBuf>> {
+    let libs = capi::mapped_by(pid).unwrap_or_default();
+    if libs.is_empty() {
+        return Ok(None);
+    }
+    capi::judge(&libs, &spec.ours_lib, spec.renderer == Renderer::Ours)
+        .map(Some)
+        .map_err(|e| {
+            Error::Setup(format!(
+                "QEMU does not run on the virglrenderer asked for (--renderer {}): {e}",
+                spec.renderer.name()
+            ))
+        })
 }
 
 fn boot_and_run(
     args: &VmTestArgs,
+    spec: &RunSpec,
     image: &vm_images::Image,
-    logdir: &Path,
     p: &Progress,
-) -> Result<bool> {
+) -> Result<Outcome> {
+    let logdir = spec.logdir.as_path();
+    std::fs::create_dir_all(logdir)
+        .map_err(|e| Error::Setup(format!("{}: {e}", logdir.display())))?;
     let (_xvfb, display) = start_xvfb(logdir)?;
     p.say(format!(
         "boot: Xvfb on :{display}, starting QEMU (virtio-gpu-gl, TCG)"
@@ -230,7 +466,7 @@ fn boot_and_run(
     if let Some(f) = &args.filter {
         append.push_str(&format!(" virgl.filter={f}"));
     }
-    if args.save_png.is_some() {
+    if spec.png_dir.is_some() {
         append.push_str(" virgl.png=1");
     }
     let qemu_log = logdir.join("qemu.log");
@@ -241,12 +477,9 @@ fn boot_and_run(
     let mut cmd = Command::new("qemu-system-x86_64");
     cmd.args(["-accel", "tcg", "-M", "q35", "-m", "1024", "-smp", "1"])
         .args(["-nodefaults", "-no-reboot", "-monitor", "none"])
-        .args([
-            "-device",
-            "virtio-gpu-gl-pci,xres=800,yres=600",
-            "-display",
-            "gtk,gl=on",
-        ])
+        .args(["-device", "virtio-gpu-gl-pci,xres=800,yres=600"])
+        .arg("-display")
+        .arg(format!("gtk,gl={}", args.gl.name()))
         .args(["-serial", "stdio"])
         .arg("-qmp")
         .arg(format!("unix:{},server=on,wait=off", qmp_sock.display()))
@@ -261,7 +494,12 @@ fn boot_and_run(
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(log);
+    match &spec.library_path {
+        Some(v) => cmd.env("LD_LIBRARY_PATH", v),
+        None => cmd.env_remove("LD_LIBRARY_PATH"),
+    };
     let mut qemu = Guard::spawn(cmd, "qemu-system-x86_64")?;
+    let pid = qemu.child.id();
     let stdout = qemu.child.stdout.take().expect("piped");
     let mut serial_in = qemu.child.stdin.take().expect("piped");
     let (tx, rx) = mpsc::channel();
@@ -293,7 +531,8 @@ fn boot_and_run(
     let mut results: Vec<CaseResult> = Vec::new();
     let mut done: Vec<(String, i32)> = Vec::new();
     let mut errors: Vec<String> = Vec::new();
-    let mut pngs = 0;
+    let mut pngs: Vec<String> = Vec::new();
+    let mut library: Option<PathBuf> = None;
     let mut panic_line: Option<String> = None;
     let mut ended = false;
     let tail = |console: &[String]| console[console.len().saturating_sub(50)..].join("\n");
@@ -323,6 +562,20 @@ fn boot_and_run(
             continue;
         };
         console.push(line.clone());
+        // The guest runs: QEMU has realized the device, and with it loaded virglrenderer.
+        if library.is_none() {
+            match loaded_library(pid, spec) {
+                Ok(Some(l)) => {
+                    p.say(format!("renderer: {}", l.display()));
+                    library = Some(l);
+                }
+                Ok(None) => {}
+                Err(e) => {
+                    qemu.kill();
+                    return Err(e);
+                }
+            }
+        }
         let (kind, rest) = msg.split_once(' ').unwrap_or((msg, ""));
         match kind {
             "phase" => p.say(format!("guest: {rest}")),
@@ -359,9 +612,9 @@ fn boot_and_run(
                 done.push((suite.to_string(), rc.trim().parse().unwrap_or(-1)));
             }
             "png" => {
-                if let (Some(dir), Some((name, b64))) = (&args.save_png, rest.split_once(' ')) {
+                if let (Some(dir), Some((name, b64))) = (&spec.png_dir, rest.split_once(' ')) {
                     save_png(dir, name, b64)?;
-                    pngs += 1;
+                    pngs.push(name.to_string());
                 }
             }
             "screendump" => {
@@ -394,6 +647,9 @@ fn boot_and_run(
             _ => console.push(format!("(unknown report {kind})")),
         }
     }
+    if library.is_none() {
+        library = loaded_library(pid, spec)?;
+    }
     // The guest powers off by itself after "end"; give QEMU a moment, then make sure.
     if qemu.wait_timeout(Duration::from_secs(10))?.is_none() {
         qemu.kill();
@@ -409,15 +665,29 @@ fn boot_and_run(
         )));
     }
     if !ended {
-        let qlog = std::fs::read_to_string(logdir.join("qemu.log")).unwrap_or_default();
+        let qlog = std::fs::read_to_string(&qemu_log).unwrap_or_default();
         let qtail: Vec<&str> = qlog.lines().rev().take(20).collect();
         return Err(Error::Setup(format!(
-            "QEMU exited before the guest finished; last console lines:\n{}\nqemu.log:\n{}",
+            "QEMU exited before the guest finished; last console lines:\n{}\n{}:\n{}",
             tail(&console),
+            qemu_log.display(),
             qtail.into_iter().rev().collect::<Vec<_>>().join("\n")
         )));
     }
-    report(args, &results, &done, &errors, pngs)
+    let library = library.ok_or_else(|| {
+        Error::Setup(format!(
+            "QEMU ran the guest without mapping a {} (see {})",
+            capi::SONAME,
+            qemu_log.display()
+        ))
+    })?;
+    Ok(Outcome {
+        results,
+        done,
+        errors,
+        pngs,
+        library,
+    })
 }
 
 /// Parses `RRGGBB,RRGGBB,RRGGBB,RRGGBB` (top-left, top-right, bottom-left, bottom-right).
@@ -432,26 +702,44 @@ fn parse_quadrants(s: &str) -> Option<[[u8; 3]; 4]> {
     colours.try_into().ok()
 }
 
-fn report(
-    args: &VmTestArgs,
-    results: &[CaseResult],
-    done: &[(String, i32)],
-    errors: &[String],
-    pngs: usize,
-) -> Result<bool> {
-    if let Some(path) = &args.json {
-        let mut out = String::new();
-        for r in results {
-            let mut v = r.value.clone();
-            if let Value::Object(m) = &mut v {
-                m.insert("suite".into(), Value::String(r.suite.clone()));
-                m.insert("where".into(), Value::String("vm".into()));
-            }
-            out.push_str(&v.to_string());
-            out.push('\n');
+/// The `--json` lines of one run: each case's object with `suite`, `where`, `renderer` and `gl`.
+fn json_lines(outcome: &Outcome, renderer: Renderer, gl: Gl) -> String {
+    let mut out = String::new();
+    for r in &outcome.results {
+        let mut v = r.value.clone();
+        if let Value::Object(m) = &mut v {
+            m.insert("suite".into(), Value::String(r.suite.clone()));
+            m.insert("where".into(), Value::String("vm".into()));
+            m.insert("renderer".into(), Value::String(renderer.name().into()));
+            m.insert("gl".into(), Value::String(gl.name().into()));
         }
-        std::fs::write(path, out).map_err(|e| Error::Setup(format!("{}: {e}", path.display())))?;
+        out.push_str(&v.to_string());
+        out.push('\n');
     }
+    out
+}
+
+/// Writes `--json` (every run's lines, in run order).
+fn write_json(args: &VmTestArgs, runs: &[(&RunSpec, &Outcome)]) -> Result<()> {
+    let Some(path) = &args.json else {
+        return Ok(());
+    };
+    let text: String = runs
+        .iter()
+        .map(|(spec, outcome)| json_lines(outcome, spec.renderer, args.gl))
+        .collect();
+    std::fs::write(path, text).map_err(|e| Error::Setup(format!("{}: {e}", path.display())))
+}
+
+/// Prints one run's table; returns whether everything passed.
+fn report(outcome: &Outcome, png_dir: Option<&Path>) -> bool {
+    let Outcome {
+        results,
+        done,
+        errors,
+        pngs,
+        ..
+    } = outcome;
     println!();
     println!(
         "{:<8} {:<32} {:<6} {:>10}",
@@ -459,7 +747,7 @@ fn report(
     );
     let mut counts = [0usize; 3];
     for r in results {
-        let verdict = r.value["result"].as_str().unwrap_or("?");
+        let verdict = r.result();
         match verdict {
             "pass" => counts[0] += 1,
             "skip" => counts[2] += 1,
@@ -468,7 +756,7 @@ fn report(
         println!(
             "{:<8} {:<32} {:<6} {:>7.1} ms",
             r.suite,
-            r.value["case"].as_str().unwrap_or("?"),
+            r.case(),
             verdict,
             r.value["ms"].as_f64().unwrap_or(0.0)
         );
@@ -480,8 +768,8 @@ fn report(
         "{} passed, {} failed, {} skipped",
         counts[0], counts[1], counts[2]
     );
-    if let Some(dir) = &args.save_png {
-        println!("{pngs} PNGs written to {}", dir.display());
+    if let Some(dir) = png_dir {
+        println!("{} PNGs written to {}", pngs.len(), dir.display());
     }
     let suites_ok = !done.is_empty() && done.iter().all(|(_, rc)| *rc == 0);
     if !suites_ok {
@@ -490,7 +778,214 @@ fn report(
     for e in errors {
         println!("guest error: {e}");
     }
-    Ok(counts[1] == 0 && suites_ok && !results.is_empty())
+    counts[1] == 0 && suites_ok && !results.is_empty()
+}
+
+/// A case whose result or PNG differs between two runs.
+#[derive(Debug, PartialEq)]
+struct DiffRow {
+    suite: String,
+    case: String,
+    /// Each run's result; `None` where the run did not report the case.
+    results: [Option<String>; 2],
+    /// What differs.
+    what: Vec<String>,
+}
+
+/// The case a PNG belongs to: the case of that name, else the longest case name it starts
+/// with followed by `_` (`raster_mrt_0` of `raster_mrt`).
+fn png_case<'a>(png: &str, cases: impl IntoIterator<Item = &'a str>) -> Option<&'a str> {
+    cases
+        .into_iter()
+        .filter(|c| {
+            png == *c
+                || png
+                    .strip_prefix(*c)
+                    .is_some_and(|rest| rest.starts_with('_'))
+        })
+        .max_by_key(|c| c.len())
+}
+
+/// The rows (suite, case) of two runs whose results differ, that only one run reported, or
+/// whose PNGs differ (`png_diff(NAME)` says how, for a PNG both saved), in the first run's
+/// order, then the second's. PNGs no case claims are rows of suite `png`.
+fn diff_runs(runs: [&Outcome; 2], png_diff: impl Fn(&str) -> Option<String>) -> Vec<DiffRow> {
+    let names = ["virglrenderer", "ours"];
+    let mut rows: Vec<DiffRow> = Vec::new();
+    for (i, run) in runs.iter().enumerate() {
+        for r in &run.results {
+            let row = match rows
+                .iter_mut()
+                .find(|row| row.suite == r.suite && row.case == r.case())
+            {
+                Some(row) => row,
+                None => {
+                    rows.push(DiffRow {
+                        suite: r.suite.clone(),
+                        case: r.case().to_string(),
+                        results: [None, None],
+                        what: Vec::new(),
+                    });
+                    rows.last_mut().expect("just pushed")
+                }
+            };
+            row.results[i].get_or_insert_with(|| r.result().to_string());
+        }
+    }
+    for row in &mut rows {
+        match &row.results {
+            [Some(a), Some(b)] if a != b => row.what.push("result differs".into()),
+            [Some(_), None] => row.what.push(format!("only in {}", names[0])),
+            [None, Some(_)] => row.what.push(format!("only in {}", names[1])),
+            _ => {}
+        }
+    }
+    let mut pngs: Vec<&String> = runs[0].pngs.iter().chain(&runs[1].pngs).collect();
+    pngs.sort();
+    pngs.dedup();
+    for png in pngs {
+        let saved = runs.map(|r| r.pngs.contains(png));
+        let what = match saved {
+            [true, true] => match png_diff(png) {
+                Some(d) => format!("{png}.png: {d}"),
+                None => continue,
+            },
+            [true, false] => format!("{png}.png only in {}", names[0]),
+            _ => format!("{png}.png only in {}", names[1]),
+        };
+        let case = png_case(
+            png,
+            rows.iter()
+                .filter(|r| r.suite == "conform")
+                .map(|r| r.case.as_str()),
+        )
+        .map(str::to_string);
+        match case {
+            Some(case) => rows
+                .iter_mut()
+                .find(|r| r.suite == "conform" && r.case == case)
+                .expect("a conform row")
+                .what
+                .push(what),
+            None => rows.push(DiffRow {
+                suite: "png".into(),
+                case: png.clone(),
+                results: [None, None],
+                what: vec![what],
+            }),
+        }
+    }
+    rows.retain(|r| !r.what.is_empty());
+    rows
+}
+
+/// Prints the comparison of two runs.
+fn print_diffs(diffs: &[DiffRow], runs: [&Outcome; 2], names: [&str; 2]) {
+    println!();
+    if diffs.is_empty() {
+        println!(
+            "{} and {}: the same results ({} cases) and PNGs ({})",
+            names[0],
+            names[1],
+            runs[0].results.len(),
+            runs[0].pngs.len()
+        );
+        return;
+    }
+    println!(
+        "{} against {}: {} cases differ",
+        names[0],
+        names[1],
+        diffs.len()
+    );
+    println!(
+        "{:<8} {:<32} {:<13} {:<6} what",
+        "suite", "case", names[0], names[1]
+    );
+    for d in diffs {
+        let [a, b] = d.results.clone().map(|r| r.unwrap_or_else(|| "-".into()));
+        println!(
+            "{:<8} {:<32} {:<13} {:<6} {}",
+            d.suite,
+            d.case,
+            a,
+            b,
+            d.what.join("; ")
+        );
+    }
+}
+
+/// A decoded PNG, 8 or 16 bits per channel.
+struct Decoded {
+    width: u32,
+    height: u32,
+    color: png::ColorType,
+    depth: png::BitDepth,
+    data: Vec<u8>,
+}
+
+fn decode_png(bytes: &[u8]) -> Result<Decoded, png::DecodingError> {
+    let mut d = png::Decoder::new(bytes);
+    d.set_transformations(png::Transformations::EXPAND);
+    let mut r = d.read_info()?;
+    let mut data = vec![0; r.output_buffer_size()];
+    let info = r.next_frame(&mut data)?;
+    data.truncate(info.buffer_size());
+    Ok(Decoded {
+        width: info.width,
+        height: info.height,
+        color: info.color_type,
+        depth: info.bit_depth,
+        data,
+    })
+}
+
+/// How two PNG files differ, by their decoded pixels (by their bytes where one does not
+/// decode); `None` when they show the same pixels.
+fn compare_png(a: &[u8], b: &[u8]) -> Option<String> {
+    if a == b {
+        return None;
+    }
+    let (x, y) = match (decode_png(a), decode_png(b)) {
+        (Ok(x), Ok(y)) => (x, y),
+        (Err(e), _) | (_, Err(e)) => return Some(format!("the bytes differ (not decodable: {e})")),
+    };
+    if (x.width, x.height) != (y.width, y.height) {
+        return Some(format!(
+            "sizes differ ({}x{} against {}x{})",
+            x.width, x.height, y.width, y.height
+        ));
+    }
+    if (x.color, x.depth) != (y.color, y.depth) {
+        return Some(format!(
+            "pixel formats differ ({:?} {:?} against {:?} {:?})",
+            x.color, x.depth, y.color, y.depth
+        ));
+    }
+    let channel = if x.depth == png::BitDepth::Sixteen {
+        2
+    } else {
+        1
+    };
+    let pixel = x.color.samples() * channel;
+    let mut differ = 0usize;
+    let mut largest = 0u8;
+    for (p, q) in x.data.chunks_exact(pixel).zip(y.data.chunks_exact(pixel)) {
+        let d = p
+            .iter()
+            .zip(q)
+            .map(|(s, t)| s.abs_diff(*t))
+            .max()
+            .unwrap_or(0);
+        differ += usize::from(d > 0);
+        largest = largest.max(d);
+    }
+    (differ > 0).then(|| {
+        format!(
+            "{differ} of {} pixels differ (largest byte difference {largest})",
+            x.data.len() / pixel
+        )
+    })
 }
 
 fn save_png(dir: &Path, name: &str, b64: &str) -> Result<()> {
@@ -544,7 +1039,187 @@ pub fn base64_decode(s: &str) -> Option<Vec<u8>> {
 
 #[cfg(test)]
 mod tests {
-    use super::base64_decode;
+    use super::*;
+
+    #[derive(clap::Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: VmTestArgs,
+    }
+
+    fn parse(argv: &[&str]) -> Result<VmTestArgs, clap::Error> {
+        use clap::Parser;
+        Cli::try_parse_from(["vm-test"].iter().chain(argv)).map(|c| c.args)
+    }
+
+    #[test]
+    fn renderer_and_gl_default_to_debian_on_desktop_gl() {
+        let a = parse(&[]).unwrap();
+        assert_eq!((a.renderer, a.gl), (RendererChoice::Virglrenderer, Gl::On));
+        assert_eq!(a.renderer.runs(), [Renderer::Virglrenderer]);
+        let a = parse(&["--renderer", "both", "--gl", "es"]).unwrap();
+        assert_eq!((a.renderer, a.gl), (RendererChoice::Both, Gl::Es));
+        assert_eq!(a.renderer.runs(), [Renderer::Virglrenderer, Renderer::Ours]);
+        assert_eq!(
+            parse(&["--renderer", "ours"]).unwrap().renderer.runs(),
+            [Renderer::Ours]
+        );
+        assert!(parse(&["--renderer", "mesa"]).is_err());
+        assert!(parse(&["--gl", "off"]).is_err());
+        assert_eq!(Gl::Es.name(), "es");
+    }
+
+    fn outcome(results: &[(&str, &str, &str)], pngs: &[&str]) -> Outcome {
+        Outcome {
+            results: results
+                .iter()
+                .map(|(suite, case, result)| CaseResult {
+                    suite: suite.to_string(),
+                    value: serde_json::json!({"case": case, "result": result, "detail": "", "ms": 1.0}),
+                })
+                .collect(),
+            done: vec![("conform".into(), 0)],
+            errors: Vec::new(),
+            pngs: pngs.iter().map(|p| p.to_string()).collect(),
+            library: PathBuf::from("/usr/lib/x86_64-linux-gnu/libvirglrenderer.so.1.7.7"),
+        }
+    }
+
+    #[test]
+    fn json_rows_name_the_renderer_and_the_gl() {
+        let o = outcome(&[("kernel", "getparam", "skip")], &[]);
+        let text = json_lines(&o, Renderer::Ours, Gl::Es);
+        let v: Value = serde_json::from_str(text.trim()).unwrap();
+        assert_eq!(v["case"], "getparam");
+        assert_eq!(v["suite"], "kernel");
+        assert_eq!(v["where"], "vm");
+        assert_eq!(v["renderer"], "ours");
+        assert_eq!(v["gl"], "es");
+    }
+
+    #[test]
+    fn pngs_belong_to_the_longest_case_they_name() {
+        let cases = ["raster_mrt", "raster", "triangle", "sub_ctx_state_isolated"];
+        assert_eq!(png_case("raster_mrt_0", cases), Some("raster_mrt"));
+        assert_eq!(png_case("triangle", cases), Some("triangle"));
+        assert_eq!(
+            png_case("sub_ctx_state_isolated_b", cases),
+            Some("sub_ctx_state_isolated")
+        );
+        assert_eq!(png_case("triangles", cases), None);
+        assert_eq!(png_case("clear_color", cases), None);
+    }
+
+    #[test]
+    fn runs_differ_by_result_by_presence_and_by_png() {
+        let a = outcome(
+            &[
+                ("conform", "triangle", "pass"),
+                ("conform", "raster_mrt", "pass"),
+                ("conform", "scissor", "pass"),
+                ("conform", "depth_test", "pass"),
+                ("kernel", "getparam", "pass"),
+            ],
+            &[
+                "triangle",
+                "raster_mrt_0",
+                "raster_mrt_1",
+                "scissor",
+                "stray",
+            ],
+        );
+        let b = outcome(
+            &[
+                ("conform", "triangle", "pass"),
+                ("conform", "raster_mrt", "pass"),
+                ("conform", "scissor", "fail"),
+                ("kernel", "getparam", "pass"),
+                ("kernel", "prime", "skip"),
+            ],
+            &["triangle", "raster_mrt_0", "scissor", "stray"],
+        );
+        let rows = diff_runs([&a, &b], |png| {
+            (png == "triangle").then(|| "3 of 4096 pixels differ".to_string())
+        });
+        let row = |suite: &str, case: &str, r: [Option<&str>; 2], what: &[&str]| DiffRow {
+            suite: suite.into(),
+            case: case.into(),
+            results: r.map(|r| r.map(str::to_string)),
+            what: what.iter().map(|w| w.to_string()).collect(),
+        };
+        assert_eq!(
+            rows,
+            [
+                row(
+                    "conform",
+                    "triangle",
+                    [Some("pass"), Some("pass")],
+                    &["triangle.png: 3 of 4096 pixels differ"]
+                ),
+                row(
+                    "conform",
+                    "raster_mrt",
+                    [Some("pass"), Some("pass")],
+                    &["raster_mrt_1.png only in virglrenderer"]
+                ),
+                row(
+                    "conform",
+                    "scissor",
+                    [Some("pass"), Some("fail")],
+                    &["result differs"]
+                ),
+                row(
+                    "conform",
+                    "depth_test",
+                    [Some("pass"), None],
+                    &["only in virglrenderer"]
+                ),
+                row("kernel", "prime", [None, Some("skip")], &["only in ours"]),
+            ]
+        );
+        assert!(diff_runs([&a, &a], |_| None).is_empty());
+        let stray = diff_runs([&a, &outcome(&[], &[])], |_| None);
+        assert!(stray.iter().any(|r| r.suite == "png"
+            && r.case == "stray"
+            && r.what == ["stray.png only in virglrenderer"]));
+    }
+
+    fn png_bytes(w: u32, h: u32, rgba: &[u8], text: Option<&str>) -> Vec<u8> {
+        let mut out = Vec::new();
+        let mut enc = png::Encoder::new(&mut out, w, h);
+        enc.set_color(png::ColorType::Rgba);
+        enc.set_depth(png::BitDepth::Eight);
+        if let Some(t) = text {
+            enc.add_text_chunk("Comment".into(), t.into()).unwrap();
+        }
+        let mut wr = enc.write_header().unwrap();
+        wr.write_image_data(rgba).unwrap();
+        wr.finish().unwrap();
+        out
+    }
+
+    #[test]
+    fn pngs_compare_by_their_pixels() {
+        let px: Vec<u8> = (0..16u8).collect();
+        let a = png_bytes(2, 2, &px, None);
+        assert_eq!(compare_png(&a, &a), None);
+        // Other bytes, the same pixels.
+        let tagged = png_bytes(2, 2, &px, Some("another encoder"));
+        assert_ne!(a, tagged);
+        assert_eq!(compare_png(&a, &tagged), None);
+        let mut px2 = px.clone();
+        px2[5] = 200;
+        assert_eq!(
+            compare_png(&a, &png_bytes(2, 2, &px2, None)).as_deref(),
+            Some("1 of 4 pixels differ (largest byte difference 195)")
+        );
+        assert_eq!(
+            compare_png(&a, &png_bytes(4, 1, &px, None)).as_deref(),
+            Some("sizes differ (2x2 against 4x1)")
+        );
+        let broken = compare_png(&a, b"not a png").unwrap();
+        assert!(broken.starts_with("the bytes differ"), "{broken}");
+    }
 
     #[test]
     fn quadrant_lists_parse_exactly() {
