@@ -38,11 +38,12 @@ fn verdicts(run: &Run) -> BTreeMap<String, (String, String)> {
         .collect()
 }
 
-/// A row per case either server reported; a case only pass counts as good, so a case that
-/// passes on virglrenderer and is skipped on ours shows as lost.
-pub fn rows(runs: [&Run; 2]) -> Vec<Row> {
-    let found = [verdicts(runs[0]), verdicts(runs[1])];
-    let mut names: Vec<&String> = found[0].keys().chain(found[1].keys()).collect();
+/// A row per case any server reported, a cell per run (the baseline's first); a case only
+/// pass counts as good, so a case that passes on virglrenderer and is skipped on ours shows
+/// as lost.
+pub fn rows(runs: &[&Run]) -> Vec<Row> {
+    let found: Vec<BTreeMap<String, (String, String)>> = runs.iter().map(|r| verdicts(r)).collect();
+    let mut names: Vec<&String> = found.iter().flat_map(|f| f.keys()).collect();
     names.sort();
     names.dedup();
     let cell = |c: usize, name: &str| match found[c].get(name) {
@@ -65,7 +66,7 @@ pub fn rows(runs: [&Run; 2]) -> Vec<Row> {
         return vec![Row {
             group: Group::Conform,
             test: "virgl-conform".into(),
-            cells: [cell(0, ""), cell(1, "")],
+            cells: (0..runs.len()).map(|c| cell(c, "")).collect(),
         }];
     }
     names
@@ -73,7 +74,7 @@ pub fn rows(runs: [&Run; 2]) -> Vec<Row> {
         .map(|name| Row {
             group: Group::Conform,
             test: name.clone(),
-            cells: [cell(0, name), cell(1, name)],
+            cells: (0..runs.len()).map(|c| cell(c, name)).collect(),
         })
         .collect()
 }
@@ -100,10 +101,35 @@ mod tests {
             "{\"case\":\"a\",\"result\":\"pass\",\"detail\":\"\",\"ms\":1.0}\n",
             "{\"case\":\"b\",\"result\":\"skip\",\"detail\":\"no caps\",\"ms\":1.0}\n",
         ));
-        let rows = rows([&theirs, &ours]);
+        let rows = rows(&[&theirs, &ours]);
         assert_eq!(rows.len(), 2);
         assert!(!rows[0].regressed());
         assert!(rows[1].regressed());
         assert_eq!(rows[1].cells[1].detail, "no caps");
+    }
+
+    #[test]
+    fn a_third_server_gets_its_own_cells() {
+        let theirs = run("{\"case\":\"a\",\"result\":\"pass\",\"detail\":\"\",\"ms\":1.0}\n");
+        let ours = run("{\"case\":\"a\",\"result\":\"pass\",\"detail\":\"\",\"ms\":1.0}\n");
+        let capi = run(concat!(
+            "{\"case\":\"a\",\"result\":\"fail\",\"detail\":\"wrong\",\"ms\":1.0}\n",
+            "{\"case\":\"c\",\"result\":\"pass\",\"detail\":\"\",\"ms\":1.0}\n",
+        ));
+        let rows = rows(&[&theirs, &ours, &capi]);
+        assert_eq!(rows.len(), 2);
+        assert!(rows.iter().all(|r| r.cells.len() == 3));
+        assert!(rows[0].regressed());
+        assert_eq!(
+            (
+                rows[0].cells[2].result.as_str(),
+                rows[0].cells[2].detail.as_str()
+            ),
+            ("fail", "wrong")
+        );
+        assert_eq!(rows[1].test, "c");
+        let ok: Vec<bool> = rows[1].cells.iter().map(|c| c.ok).collect();
+        assert_eq!(ok, [false, false, true]);
+        assert!(!rows[1].regressed());
     }
 }

@@ -189,12 +189,11 @@ fn own_check(run: &Run) -> Result<&Picture, String> {
     }
 }
 
-/// The row for one demo: virglrenderer's cell says whether its picture is usable, ours
-/// whether it matches that picture within [`TOLERANCE`].
-pub fn row(name: &str, runs: [&Run; 2]) -> Row {
+/// The row for one demo: virglrenderer's cell (the first run's) says whether its picture is
+/// usable, each other server's whether its picture matches that one within [`TOLERANCE`].
+pub fn row(name: &str, runs: &[&Run]) -> Row {
     let secs = |r: &Run| (!matches!(r.end, End::NotRun(_))).then_some(r.secs);
     let theirs = own_check(runs[0]);
-    let ours = own_check(runs[1]);
     let fail = |word: &str, detail: String, run: &Run| Cell {
         secs: secs(run),
         detail,
@@ -212,12 +211,12 @@ pub fn row(name: &str, runs: [&Run; 2]) -> Row {
         },
         Err(e) => fail(&word(runs[0]), e.clone(), runs[0]),
     };
-    let ours_cell = match (&theirs, ours) {
-        (_, Err(e)) => fail(&word(runs[1]), e, runs[1]),
+    let other_cell = |run: &Run| match (&theirs, own_check(run)) {
+        (_, Err(e)) => fail(&word(run), e, run),
         (Err(_), Ok(_)) => fail(
             "no baseline",
             "virglrenderer's picture is unusable".into(),
-            runs[1],
+            run,
         ),
         (Ok(a), Ok(b)) => match compare(a, b, TOLERANCE) {
             Some(d) => {
@@ -229,7 +228,7 @@ pub fn row(name: &str, runs: [&Run; 2]) -> Row {
                     d.max_diff
                 );
                 Cell {
-                    secs: secs(runs[1]),
+                    secs: secs(run),
                     detail,
                     ..Cell::new(
                         if d.passes(TOLERANCE) {
@@ -241,13 +240,15 @@ pub fn row(name: &str, runs: [&Run; 2]) -> Row {
                     )
                 }
             }
-            None => fail("differs", "the pictures differ in size".into(), runs[1]),
+            None => fail("differs", "the pictures differ in size".into(), run),
         },
     };
+    let mut cells = vec![theirs_cell];
+    cells.extend(runs[1..].iter().map(|r| other_cell(r)));
     Row {
         group: Group::Gears,
         test: name.to_string(),
-        cells: [theirs_cell, ours_cell],
+        cells,
     }
 }
 
@@ -310,7 +311,7 @@ mod tests {
     fn rows_compare_ours_with_virglrenderer() {
         let theirs = stopped(vec![gears(0, 0), gears(0, 0)]);
         let close = stopped(vec![gears(0, 5), gears(0, 5)]);
-        let r = row("glxgears", [&theirs, &close]);
+        let r = row("glxgears", &[&theirs, &close]);
         assert_eq!(
             (r.cells[0].result.as_str(), r.cells[1].result.as_str()),
             ("ok", "match")
@@ -321,7 +322,7 @@ mod tests {
             r.cells[1].detail
         );
         let shifted = stopped(vec![gears(4, 0), gears(4, 0)]);
-        let r = row("glxgears", [&theirs, &shifted]);
+        let r = row("glxgears", &[&theirs, &shifted]);
         assert_eq!(r.cells[1].result, "differs");
         assert!(r.regressed());
     }
@@ -330,7 +331,7 @@ mod tests {
     fn moving_blank_or_erroring_runs_fail_on_their_own() {
         let theirs = stopped(vec![gears(0, 0), gears(0, 0)]);
         let moving = stopped(vec![gears(0, 0), gears(2, 0)]);
-        let r = row("g", [&theirs, &moving]);
+        let r = row("g", &[&theirs, &moving]);
         assert!(
             r.cells[1].detail.contains("still moves"),
             "{}",
@@ -338,18 +339,18 @@ mod tests {
         );
         let black = Picture::new(120, 100, vec![0; 120 * 100 * 3]).unwrap();
         let blank = stopped(vec![black.clone(), black]);
-        let r = row("g", [&blank, &theirs]);
+        let r = row("g", &[&blank, &theirs]);
         assert!(r.cells[0].detail.contains("blank"), "{}", r.cells[0].detail);
         assert_eq!(r.cells[1].result, "no baseline");
         let mut erroring = stopped(vec![gears(0, 0), gears(0, 0)]);
         erroring.server_log = "vrend_report_context_error_internal: context error reported 3 \"glxgears\" Illegal shader 0\n".into();
-        let r = row("g", [&theirs, &erroring]);
+        let r = row("g", &[&theirs, &erroring]);
         assert!(
             r.cells[1].detail.contains("1 context error"),
             "{}",
             r.cells[1].detail
         );
-        let r = row("g", [&theirs, &Run::not_run("not built")]);
+        let r = row("g", &[&theirs, &Run::not_run("not built")]);
         assert_eq!(
             (r.cells[1].result.as_str(), r.cells[1].secs),
             ("not built", None)
@@ -359,7 +360,7 @@ mod tests {
             output: "Error: couldn't open display\n".into(),
             ..Run::not_run("")
         };
-        let r = row("g", [&exited, &theirs]);
+        let r = row("g", &[&exited, &theirs]);
         assert!(
             r.cells[0].detail.contains("exit 1"),
             "{}",

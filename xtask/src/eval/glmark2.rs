@@ -129,13 +129,19 @@ pub fn median(mut v: Vec<f64>) -> Option<f64> {
     }
 }
 
-/// One row per scene (in the order virglrenderer ran them, then any only ours ran) and the
-/// score row, from each server's validation run and benchmark runs: a scene's FPS and the
-/// score are the medians over the benchmark runs that reported them.
-pub fn rows(validate: [&Run; 2], bench: [&[&Run]; 2]) -> Vec<Row> {
-    let vals = validate.map(|r| parse_validations(&r.output));
-    let fps: [Vec<Vec<(String, f64)>>; 2] =
-        bench.map(|runs| runs.iter().map(|r| parse_fps(&r.output)).collect());
+/// One row per scene (in the order virglrenderer ran them, then any only another server ran)
+/// and the score row, from each server's validation run and benchmark runs (a cell per
+/// server, the baseline's first): a scene's FPS and the score are the medians over the
+/// benchmark runs that reported them.
+pub fn rows(validate: &[&Run], bench: &[&[&Run]]) -> Vec<Row> {
+    let vals: Vec<Vec<(String, Validation)>> = validate
+        .iter()
+        .map(|r| parse_validations(&r.output))
+        .collect();
+    let fps: Vec<Vec<Vec<(String, f64)>>> = bench
+        .iter()
+        .map(|runs| runs.iter().map(|r| parse_fps(&r.output)).collect())
+        .collect();
     let mut keys: Vec<String> = Vec::new();
     for k in vals
         .iter()
@@ -188,7 +194,7 @@ pub fn rows(validate: [&Run; 2], bench: [&[&Run]; 2]) -> Vec<Row> {
             Row {
                 group: Group::Glmark2,
                 test: format!("glmark2 {key}"),
-                cells: [cell(0), cell(1)],
+                cells: (0..validate.len()).map(cell).collect(),
             }
         })
         .collect();
@@ -221,7 +227,7 @@ pub fn rows(validate: [&Run; 2], bench: [&[&Run]; 2]) -> Vec<Row> {
     rows.push(Row {
         group: Group::Glmark2Score,
         test: "glmark2 score".into(),
-        cells: [score(0), score(1)],
+        cells: (0..validate.len()).map(score).collect(),
     });
     rows
 }
@@ -288,7 +294,7 @@ mod tests {
         let slower = run(&BENCH
             .replace("FPS: 132", "FPS: 100")
             .replace("Score: 206", "Score: 190"));
-        let rows = rows([&v, &failed], [&[&b, &slower, &b], &[&nothing]]);
+        let rows = rows(&[&v, &failed], &[&[&b, &slower, &b], &[&nothing]]);
         let build = &rows[0];
         assert_eq!(build.test, "glmark2 build:use-vbo=false");
         assert_eq!(build.cells[0].fps, Some(132.0));

@@ -93,6 +93,10 @@ pub struct HostEvalArgs {
     /// Build and use the release profile of our server.
     #[arg(long)]
     pub release: bool,
+    /// A third column, `capi`: Debian's virgl_test_server started as the baseline is, on our
+    /// libvirglrenderer.so.1 (virgl-host-capi, built first) through LD_LIBRARY_PATH.
+    #[arg(long)]
+    pub capi: bool,
 }
 
 /// What a case is, for reading its runs.
@@ -174,6 +178,51 @@ fn build_ours(release: bool, work: &Path) -> Result<Column> {
         program,
         args: Vec::new(),
         env: Vec::new(),
+        library: None,
+    }))
+}
+
+/// Builds our `libvirglrenderer.so.1` into `target/host-eval/capi/` (outside the pairs'
+/// private `/tmp`) and makes the `capi` column: `baseline`'s arguments and environment, for
+/// Debian's `virgl_test_server`, with that directory first on `LD_LIBRARY_PATH`; or why not.
+fn build_capi(baseline: &Server, work: &Path) -> Result<Column> {
+    let dir = crate::vm::workspace_root().join("target/host-eval/capi");
+    let log_path = work.join("build-capi.log");
+    eprintln!(
+        "host-eval: building {} ({})",
+        crate::capi::SONAME,
+        crate::capi::PACKAGE
+    );
+    let built = crate::capi::build(&dir, Some(&log_path));
+    check_interrupted()?;
+    let lib = match built {
+        Ok(lib) => lib,
+        Err(e) => {
+            let text = std::fs::read_to_string(&log_path).unwrap_or_default();
+            let first = text
+                .lines()
+                .find(|l| l.starts_with("error"))
+                .unwrap_or("")
+                .to_string();
+            eprintln!("host-eval: capi: not built: {e}: {first}");
+            return Ok(Err("not built".into()));
+        }
+    };
+    let dir = lib.parent().expect("a file in a directory");
+    let mut env = baseline.env.clone();
+    if let Some(path) =
+        crate::capi::library_path(std::env::var_os("LD_LIBRARY_PATH").as_deref(), dir, true)
+    {
+        env.push((
+            "LD_LIBRARY_PATH".into(),
+            path.to_string_lossy().into_owned(),
+        ));
+    }
+    Ok(Ok(Server {
+        program: "virgl_test_server".into(),
+        args: baseline.args.clone(),
+        env,
+        library: Some(lib),
     }))
 }
 
@@ -189,11 +238,17 @@ fn work_dir() -> Result<PathBuf> {
         .map_or(0, |d| d.as_secs());
     let work = base.join(format!("{secs}-{}", std::process::id()));
     std::fs::create_dir_all(&work).map_err(|e| Error::Setup(format!("{}: {e}", work.display())))?;
+    // Only the runs' directories (SECS-PID), not capi/.
     let mut old: Vec<PathBuf> = std::fs::read_dir(&base)
         .map(|d| {
             d.flatten()
                 .map(|e| e.path())
-                .filter(|p| p.is_dir())
+                .filter(|p| {
+                    p.is_dir()
+                        && p.file_name()
+                            .and_then(|n| n.to_str())
+                            .is_some_and(|n| n.starts_with(|c: char| c.is_ascii_digit()))
+                })
                 .collect()
         })
         .unwrap_or_default();
@@ -251,6 +306,7 @@ pub fn host_eval(args: &HostEvalArgs) -> Result<bool> {
         program: args.theirs.clone(),
         args: default_args(&args.theirs_args),
         env: Vec::new(),
+        library: None,
     };
     if !args.baseline_on_desktop {
         gles(&mut theirs);
@@ -265,11 +321,13 @@ pub fn host_eval(args: &HostEvalArgs) -> Result<bool> {
             program: p.clone(),
             args: Vec::new(),
             env: Vec::new(),
+            library: None,
         }),
         (None, Ok(())) => Ok(Server {
             program: profile_dir(args.release).join("virgl-host-vtest"),
             args: Vec::new(),
             env: Vec::new(),
+            library: None,
         }),
         (None, Err(why)) => Err(why),
     };
@@ -277,14 +335,27 @@ pub fn host_eval(args: &HostEvalArgs) -> Result<bool> {
         s.args = default_args(&args.ours_args);
         gles(s);
     }
+    let capi = if args.capi {
+        Some(build_capi(&theirs, &work)?)
+    } else {
+        None
+    };
     let describe = |c: &Column| match c {
-        Ok(s) => format!("{} {}", s.program.display(), s.args.join(" ")),
+        Ok(s) => {
+            let mut d = format!("{} {}", s.program.display(), s.args.join(" "));
+            if let Some(lib) = &s.library {
+                d.push_str(&format!(" (on {})", lib.display()));
+            }
+            d
+        }
         Err(why) => format!("({why})"),
     };
-    let columns: [Column; 2] = [Ok(theirs), ours];
-    let names = [describe(&columns[0]), describe(&columns[1])];
-    eprintln!("host-eval: {}: {}", COLUMNS[0], names[0]);
-    eprintln!("host-eval: {}: {}", COLUMNS[1], names[1]);
+    let mut columns: Vec<Column> = vec![Ok(theirs), ours];
+    columns.extend(capi);
+    let names: Vec<String> = columns.iter().map(describe).collect();
+    for (column, name) in COLUMNS.iter().zip(&names) {
+        eprintln!("host-eval: {column}: {name}");
+    }
 
     let xvfb = if args.glmark2 || args.gears {
         Some(crate::vm::start_xvfb(&work)?)
@@ -304,7 +375,8 @@ pub fn host_eval(args: &HostEvalArgs) -> Result<bool> {
     }
     println!("logs: {}", work.display());
     if let Some(path) = &args.json {
-        let v = report::json(&rows, &summary, [&names[0], &names[1]]);
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let v = report::json(&rows, &summary, &names);
         let text = serde_json::to_string_pretty(&v).map_err(|e| Error::Setup(e.to_string()))?;
         std::fs::write(path, text + "\n")
             .map_err(|e| Error::Setup(format!("{}: {e}", path.display())))?;
@@ -404,16 +476,18 @@ fn cases(
     cases
 }
 
-/// Runs every case against both servers: first the parallel ones, `jobs` pairs at a time, a
-/// case's two runs next to each other; then those that run alone, one at a time.
+/// Runs every case against every column's server: first the parallel ones, `jobs` pairs at a
+/// time, a case's runs next to each other; then those that run alone, one at a time.
 fn run_cases(
     cases: &[Case],
-    columns: &[Column; 2],
+    columns: &[Column],
     jobs: usize,
     work: &Path,
-) -> Result<Vec<[Run; 2]>> {
-    let slots: Vec<Mutex<[Option<Run>; 2]>> =
-        cases.iter().map(|_| Mutex::new([None, None])).collect();
+) -> Result<Vec<Vec<Run>>> {
+    let slots: Vec<Mutex<Vec<Option<Run>>>> = cases
+        .iter()
+        .map(|_| Mutex::new(columns.iter().map(|_| None).collect()))
+        .collect();
     let started = Instant::now();
     let finished = AtomicUsize::new(0);
     let failed: Mutex<Option<Error>> = Mutex::new(None);
@@ -432,17 +506,19 @@ fn run_cases(
             Ok(run) => {
                 let mut slot = slots[i].lock().expect("no panics while held");
                 slot[col] = Some(run);
-                if let [Some(a), Some(b)] = &*slot {
+                if slot.iter().all(Option::is_some) {
                     let n = finished.fetch_add(1, Ordering::SeqCst) + 1;
+                    let briefs: Vec<String> = COLUMNS
+                        .iter()
+                        .zip(slot.iter().flatten())
+                        .map(|(c, run)| format!("{c} {}", case.brief(run)))
+                        .collect();
                     eprintln!(
-                        "[{:6.1}s {n}/{}] {}: {} {} | {} {}",
+                        "[{:6.1}s {n}/{}] {}: {}",
                         started.elapsed().as_secs_f64(),
                         cases.len(),
                         case.name,
-                        COLUMNS[0],
-                        case.brief(a),
-                        COLUMNS[1],
-                        case.brief(b),
+                        briefs.join(" | "),
                     );
                     let _ = std::io::stderr().flush();
                 }
@@ -459,7 +535,7 @@ fn run_cases(
     let items = |alone: bool| -> Vec<(usize, usize)> {
         (0..cases.len())
             .filter(|i| cases[*i].alone == alone)
-            .flat_map(|i| [(i, 0), (i, 1)])
+            .flat_map(|i| (0..columns.len()).map(move |c| (i, c)))
             .collect()
     };
     for (list, workers) in [(items(false), jobs), (items(true), 1)] {
@@ -483,33 +559,38 @@ fn run_cases(
     slots
         .into_iter()
         .map(|m| {
-            let [a, b] = m.into_inner().expect("no panics while held");
-            match (a, b) {
-                (Some(a), Some(b)) => Ok([a, b]),
-                _ => Err(Error::Setup("a run is missing".into())),
-            }
+            m.into_inner()
+                .expect("no panics while held")
+                .into_iter()
+                .collect::<Option<Vec<Run>>>()
+                .ok_or_else(|| Error::Setup("a run is missing".into()))
         })
         .collect()
 }
 
-fn rows(cases: &[Case], runs: &[[Run; 2]]) -> Vec<Row> {
+fn rows(cases: &[Case], runs: &[Vec<Run>]) -> Vec<Row> {
     let mut rows = Vec::new();
-    let benches: [Vec<&Run>; 2] = [0, 1].map(|c| {
-        cases
-            .iter()
-            .zip(runs)
-            .filter(|(case, _)| matches!(case.kind, Kind::Glmark2Bench))
-            .map(|(_, r)| &r[c])
-            .collect()
-    });
-    for (case, [a, b]) in cases.iter().zip(runs) {
+    let columns = runs.first().map_or(0, Vec::len);
+    let benches: Vec<Vec<&Run>> = (0..columns)
+        .map(|c| {
+            cases
+                .iter()
+                .zip(runs)
+                .filter(|(case, _)| matches!(case.kind, Kind::Glmark2Bench))
+                .map(|(_, r)| &r[c])
+                .collect()
+        })
+        .collect();
+    for (case, case_runs) in cases.iter().zip(runs) {
+        let each: Vec<&Run> = case_runs.iter().collect();
         match &case.kind {
-            Kind::Piglit(t) => rows.push(piglit::row(t, [a, b])),
-            Kind::Gears(name) => rows.push(gears::row(name, [a, b])),
+            Kind::Piglit(t) => rows.push(piglit::row(t, &each)),
+            Kind::Gears(name) => rows.push(gears::row(name, &each)),
             Kind::Glmark2Bench => {}
-            Kind::Conform => rows.extend(conform::rows([a, b])),
+            Kind::Conform => rows.extend(conform::rows(&each)),
             Kind::Glmark2Validate => {
-                rows.extend(glmark2::rows([a, b], [&benches[0], &benches[1]]));
+                let benches: Vec<&[&Run]> = benches.iter().map(Vec::as_slice).collect();
+                rows.extend(glmark2::rows(&each, &benches));
             }
         }
     }

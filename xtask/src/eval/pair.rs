@@ -41,8 +41,12 @@ pub struct Server {
     pub program: PathBuf,
     /// Its arguments, before `--socket-path`.
     pub args: Vec<String>,
-    /// Variables added to its environment (`MESA_GLES_VERSION_OVERRIDE` for `--gles`).
+    /// Variables added to its environment (`MESA_GLES_VERSION_OVERRIDE` for `--gles`,
+    /// `LD_LIBRARY_PATH` for the `capi` column).
     pub env: Vec<(String, String)>,
+    /// The `libvirglrenderer.so.1` it must have mapped once it listens (the `capi` column's:
+    /// ours), checked in `/proc/PID/maps`; a server on another fails the run.
+    pub library: Option<PathBuf>,
 }
 
 /// A part of the X screen to read while the client runs.
@@ -196,6 +200,9 @@ pub fn run(server: &Server, client: &Client, dir: &Path) -> Result<Run> {
     for (k, v) in &server.env {
         cmd.arg(format!("--server-env={k}={v}"));
     }
+    if let Some(lib) = &server.library {
+        cmd.arg("--server-library").arg(lib);
+    }
     cmd.arg("--timeout")
         .arg(client.timeout.as_secs_f64().to_string());
     if let Some(s) = client.stop_after {
@@ -305,6 +312,9 @@ pub struct PairArgs {
     /// One `NAME=VALUE` for the server's environment (repeatable).
     #[arg(long = "server-env")]
     pub server_env: Vec<String>,
+    /// The libvirglrenderer.so.1 the server must have mapped once it listens.
+    #[arg(long = "server-library")]
+    pub server_library: Option<PathBuf>,
     /// The client's limit in seconds.
     #[arg(long)]
     pub timeout: f64,
@@ -374,6 +384,15 @@ fn serve_and_run(args: &PairArgs) -> Result<Value> {
         if Instant::now() >= deadline {
             return Ok(end_to_json(&End::Error(format!(
                 "the server did not listen on {SOCKET} within {SERVER_START:?}"
+            ))));
+        }
+    }
+    if let Some(want) = &args.server_library {
+        let libs = crate::capi::mapped_by(server.child.id())?;
+        if let Err(e) = crate::capi::judge(&libs, want, true) {
+            return Ok(end_to_json(&End::Error(format!(
+                "the server does not run on {}: {e}",
+                want.display()
             ))));
         }
     }

@@ -208,8 +208,8 @@ pub fn verdict(run: &Run) -> String {
     }
 }
 
-/// The row for one test run against both servers.
-pub fn row(test: &Test, runs: [&Run; 2]) -> Row {
+/// The row for one test run against each server (the baseline first).
+pub fn row(test: &Test, runs: &[&Run]) -> Row {
     let cell = |run: &Run| {
         let result = verdict(run);
         let mut detail = match &run.end {
@@ -246,7 +246,7 @@ pub fn row(test: &Test, runs: [&Run; 2]) -> Row {
     Row {
         group: Group::Piglit,
         test: test.name.clone(),
-        cells: [cell(runs[0]), cell(runs[1])],
+        cells: runs.iter().map(|r| cell(r)).collect(),
     }
 }
 
@@ -306,7 +306,7 @@ mod tests {
             End::Exited(1),
             "Probe color at (0,0)\n  Observed: 1 0 0 1\nPIGLIT: {\"result\": \"fail\" }",
         );
-        let r = row(&test, [&a, &b]);
+        let r = row(&test, &[&a, &b]);
         assert!(r.cells[0].ok && !r.cells[1].ok);
         assert_eq!(r.cells[1].result, "fail");
         assert_eq!(
@@ -314,7 +314,7 @@ mod tests {
             "exit 1: Probe color at (0,0) |   Observed: 1 0 0 1"
         );
         let nb = Run::not_run("not built");
-        let r = row(&test, [&a, &nb]);
+        let r = row(&test, &[&a, &nb]);
         assert_eq!(
             (r.cells[1].result.as_str(), r.cells[1].secs),
             ("not built", None)

@@ -2,8 +2,10 @@
 
 use serde_json::{json, Value};
 
-/// The columns, in order: the baseline, then the server under test.
-pub const COLUMNS: [&str; 2] = ["virglrenderer", "ours"];
+/// The columns, in order: the baseline, the server under test, and (with `--capi`) Debian's
+/// `virgl_test_server` on our `libvirglrenderer.so.1`. A row has a cell for each column of
+/// its run, the first two always.
+pub const COLUMNS: [&str; 3] = ["virglrenderer", "ours", "capi"];
 
 /// Which kind of check a row is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -78,58 +80,60 @@ impl Cell {
     }
 }
 
-/// One line of the table: a check and both servers' results.
+/// One line of the table: a check and every server's result.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Row {
     pub group: Group,
     /// The check's name: a piglit test path, `glmark2 SCENE`, a gears demo.
     pub test: String,
-    /// Indexed like [`COLUMNS`].
-    pub cells: [Cell; 2],
+    /// Indexed like [`COLUMNS`]: the baseline's cell, then each other server's.
+    pub cells: Vec<Cell>,
 }
 
 impl Row {
-    /// Good on virglrenderer, not on ours.
+    /// Good on virglrenderer, not on ours (or not on `capi`, where that column runs).
     pub fn regressed(&self) -> bool {
-        self.cells[0].ok && !self.cells[1].ok
+        self.cells[0].ok && self.cells[1..].iter().any(|c| !c.ok)
     }
+}
+
+/// The columns of `rows`: as many of [`COLUMNS`] as their rows have cells.
+fn columns(rows: &[Row]) -> &'static [&'static str] {
+    let n = rows.iter().map(|r| r.cells.len()).max().unwrap_or(2);
+    &COLUMNS[..n.clamp(2, COLUMNS.len())]
 }
 
 /// The table: test, then result and time for each server, then the details of rows whose
 /// results differ.
 pub fn table(rows: &[Row]) -> String {
-    let head = [
-        "test".to_string(),
-        COLUMNS[0].to_string(),
-        "time".into(),
-        COLUMNS[1].to_string(),
-        "time".into(),
-    ];
-    let body: Vec<[String; 5]> = rows
+    let names = columns(rows);
+    let mut head = vec!["test".to_string()];
+    for name in names {
+        head.extend([name.to_string(), "time".into()]);
+    }
+    let body: Vec<Vec<String>> = rows
         .iter()
         .map(|r| {
-            [
-                r.test.clone(),
-                r.cells[0].result.clone(),
-                r.cells[0].measure(),
-                r.cells[1].result.clone(),
-                r.cells[1].measure(),
-            ]
+            let mut line = vec![r.test.clone()];
+            for c in &r.cells {
+                line.extend([c.result.clone(), c.measure()]);
+            }
+            line
         })
         .collect();
-    let mut widths = head.clone().map(|h| h.len());
+    let mut widths: Vec<usize> = head.iter().map(|h| h.len()).collect();
     for line in &body {
         for (w, s) in widths.iter_mut().zip(line) {
             *w = (*w).max(s.chars().count());
         }
     }
-    let fmt = |line: &[String; 5]| {
+    let fmt = |line: &[String]| {
         let mut s = String::new();
-        for (i, (cell, w)) in line.iter().zip(widths).enumerate() {
+        for (i, (cell, w)) in line.iter().zip(&widths).enumerate() {
             let pad = w.saturating_sub(cell.chars().count());
             match i {
                 0 => s.push_str(&format!("{cell}{}", " ".repeat(pad))),
-                2 | 4 => s.push_str(&format!("  {}{cell}", " ".repeat(pad))),
+                _ if i % 2 == 0 => s.push_str(&format!("  {}{cell}", " ".repeat(pad))),
                 _ => s.push_str(&format!("  {cell}{}", " ".repeat(pad))),
             }
         }
@@ -138,14 +142,16 @@ pub fn table(rows: &[Row]) -> String {
     let mut out = fmt(&head);
     out.push_str(&format!(
         "{}\n",
-        "-".repeat(widths.iter().sum::<usize>() + 8)
+        "-".repeat(widths.iter().sum::<usize>() + 2 * (widths.len() - 1))
     ));
     for line in &body {
         out.push_str(&fmt(line));
     }
     let differing: Vec<&Row> = rows
         .iter()
-        .filter(|r| r.cells[0].ok != r.cells[1].ok && r.group != Group::Glmark2Score)
+        .filter(|r| {
+            r.cells[1..].iter().any(|c| c.ok != r.cells[0].ok) && r.group != Group::Glmark2Score
+        })
         .collect();
     if !differing.is_empty() {
         out.push_str("\nwhere they differ:\n");
@@ -169,8 +175,10 @@ fn ratio(ours: f64, theirs: f64) -> String {
 }
 
 /// The summary lines: for each group present, how many rows each server got right, their
-/// ratio, and the rows good on virglrenderer but not on ours; glmark2's scores and their ratio.
+/// ratios to the baseline, and the rows good on virglrenderer but not on another server;
+/// glmark2's scores and their ratios.
 pub fn summary(rows: &[Row]) -> Vec<String> {
+    let names = columns(rows);
     let mut out = Vec::new();
     for (group, what) in [
         (Group::Piglit, "pass"),
@@ -182,38 +190,49 @@ pub fn summary(rows: &[Row]) -> Vec<String> {
         if rows.is_empty() {
             continue;
         }
-        let count = |c: usize| rows.iter().filter(|r| r.cells[c].ok).count();
-        let (theirs, ours) = (count(0), count(1));
-        out.push(format!(
-            "{}: {what}: {} {theirs}/{n}, {} {ours}/{n}, ours/theirs {}",
-            group.name(),
-            COLUMNS[0],
-            COLUMNS[1],
-            ratio(ours as f64, theirs as f64),
-            n = rows.len(),
-        ));
-        let lost: Vec<&str> = rows
-            .iter()
-            .filter(|r| r.regressed())
-            .map(|r| r.test.as_str())
-            .collect();
-        let same = |w: &str| rows.iter().all(|r| r.cells[1].result == w);
-        if lost.len() == rows.len() && same(&rows[0].cells[1].result) {
-            out.push(format!(
-                "{}: {}: {} everywhere",
-                group.name(),
-                COLUMNS[1],
-                rows[0].cells[1].result
+        let count = |c: usize| {
+            rows.iter()
+                .filter(|r| r.cells.get(c).is_some_and(|c| c.ok))
+                .count()
+        };
+        let counts: Vec<usize> = (0..names.len()).map(count).collect();
+        let n = rows.len();
+        let mut line = format!("{}: {what}:", group.name());
+        for (name, k) in names.iter().zip(&counts) {
+            line.push_str(&format!(" {name} {k}/{n},"));
+        }
+        for (name, k) in names.iter().zip(&counts).skip(1) {
+            line.push_str(&format!(
+                " {name}/theirs {},",
+                ratio(*k as f64, counts[0] as f64)
             ));
-        } else if !lost.is_empty() {
-            out.push(format!(
-                "{}: good on {} but not on {} ({}): {}",
-                group.name(),
-                COLUMNS[0],
-                COLUMNS[1],
-                lost.len(),
-                lost.join(", ")
-            ));
+        }
+        out.push(line.trim_end_matches(',').to_string());
+        for (c, name) in names.iter().enumerate().skip(1) {
+            fn word(r: &Row, c: usize) -> &str {
+                r.cells.get(c).map_or("", |c| c.result.as_str())
+            }
+            let lost: Vec<&str> = rows
+                .iter()
+                .filter(|r| r.cells[0].ok && !r.cells.get(c).is_some_and(|c| c.ok))
+                .map(|r| r.test.as_str())
+                .collect();
+            let same = rows.iter().all(|r| word(r, c) == word(rows[0], c));
+            if lost.len() == rows.len() && same {
+                out.push(format!(
+                    "{}: {name}: {} everywhere",
+                    group.name(),
+                    word(rows[0], c)
+                ));
+            } else if !lost.is_empty() {
+                out.push(format!(
+                    "{}: good on {} but not on {name} ({}): {}",
+                    group.name(),
+                    names[0],
+                    lost.len(),
+                    lost.join(", ")
+                ));
+            }
         }
     }
     for r in rows.iter().filter(|r| r.group == Group::Glmark2Score) {
@@ -221,31 +240,38 @@ pub fn summary(rows: &[Row]) -> Vec<String> {
             c.fps
                 .map_or_else(|| c.result.clone(), |f| format!("{f:.0}"))
         };
-        out.push(format!(
-            "glmark2 score: {} {}, {} {}, ours/theirs {}",
-            COLUMNS[0],
-            score(&r.cells[0]),
-            COLUMNS[1],
-            score(&r.cells[1]),
-            match (r.cells[0].fps, r.cells[1].fps) {
+        let mut line = "glmark2 score:".to_string();
+        for (name, c) in names.iter().zip(&r.cells) {
+            line.push_str(&format!(" {name} {},", score(c)));
+        }
+        for (name, c) in names.iter().zip(&r.cells).skip(1) {
+            let ratio = match (r.cells[0].fps, c.fps) {
                 (Some(t), Some(o)) => ratio(o, t),
                 _ => "n/a".into(),
-            }
-        ));
+            };
+            line.push_str(&format!(" {name}/theirs {ratio},"));
+        }
+        out.push(line.trim_end_matches(',').to_string());
     }
     out
 }
 
-/// Every row and the summary, for `--json`.
-pub fn json(rows: &[Row], summary: &[String], servers: [&str; 2]) -> Value {
+/// Every row and the summary, for `--json`; `servers` describes each column's server.
+pub fn json(rows: &[Row], summary: &[String], servers: &[&str]) -> Value {
+    let servers: serde_json::Map<String, Value> = COLUMNS
+        .iter()
+        .zip(servers)
+        .map(|(c, s)| (c.to_string(), json!(s)))
+        .collect();
     json!({
-        "servers": {COLUMNS[0]: servers[0], COLUMNS[1]: servers[1]},
-        "rows": rows.iter().map(|r| json!({
-            "group": r.group.name(),
-            "test": r.test,
-            COLUMNS[0]: r.cells[0].to_json(),
-            COLUMNS[1]: r.cells[1].to_json(),
-        })).collect::<Vec<_>>(),
+        "servers": servers,
+        "rows": rows.iter().map(|r| {
+            let mut row = json!({"group": r.group.name(), "test": r.test});
+            for (c, cell) in COLUMNS.iter().zip(&r.cells) {
+                row[*c] = cell.to_json();
+            }
+            row
+        }).collect::<Vec<_>>(),
         "summary": summary,
     })
 }
@@ -266,12 +292,12 @@ mod tests {
             Row {
                 group: Group::Piglit,
                 test: "spec/glsl-1.10/execution/a".into(),
-                cells: [cell("pass", true, 0.71), cell("pass", true, 0.5)],
+                cells: vec![cell("pass", true, 0.71), cell("pass", true, 0.5)],
             },
             Row {
                 group: Group::Piglit,
                 test: "spec/glsl-1.10/execution/bb".into(),
-                cells: [
+                cells: vec![
                     cell("pass", true, 0.7),
                     Cell {
                         detail: "Probe color at (0,0)".into(),
@@ -282,7 +308,7 @@ mod tests {
             Row {
                 group: Group::Glmark2Score,
                 test: "glmark2 score".into(),
-                cells: [
+                cells: vec![
                     Cell {
                         fps: Some(200.0),
                         ..Cell::new("200", true)
@@ -328,7 +354,7 @@ where they differ:
     #[test]
     fn json_holds_every_row_with_both_servers() {
         let rows = rows();
-        let v = json(&rows, &summary(&rows), ["virgl_test_server", "target/x"]);
+        let v = json(&rows, &summary(&rows), &["virgl_test_server", "target/x"]);
         assert_eq!(v["rows"].as_array().unwrap().len(), 3);
         assert_eq!(v["rows"][1]["group"], "piglit");
         assert_eq!(v["rows"][1]["ours"]["result"], "fail");
@@ -340,12 +366,63 @@ where they differ:
     }
 
     #[test]
+    fn a_third_column_gets_its_cells_counts_and_losses() {
+        let rows: Vec<Row> = rows()
+            .into_iter()
+            .map(|mut r| {
+                let third = match r.group {
+                    Group::Glmark2Score => Cell {
+                        fps: Some(100.0),
+                        ..Cell::new("100", true)
+                    },
+                    _ if r.test.ends_with("/a") => cell("crash", false, 0.1),
+                    _ => cell("pass", true, 0.25),
+                };
+                r.cells.push(third);
+                r
+            })
+            .collect();
+        let t = table(&rows);
+        let want = "\
+test                         virglrenderer     time  ours     time  capi      time
+----------------------------------------------------------------------------------
+spec/glsl-1.10/execution/a   pass             0.71s  pass    0.50s  crash    0.10s
+spec/glsl-1.10/execution/bb  pass             0.70s  fail    1.25s  pass     0.25s
+glmark2 score                200            200 fps  150   150 fps  100    100 fps
+
+where they differ:
+  spec/glsl-1.10/execution/bb [ours]: Probe color at (0,0)
+";
+        assert_eq!(t, want, "\n{t}");
+        assert_eq!(
+            summary(&rows),
+            [
+                "piglit: pass: virglrenderer 2/2, ours 1/2, capi 1/2, ours/theirs 0.500, \
+                 capi/theirs 0.500",
+                "piglit: good on virglrenderer but not on ours (1): spec/glsl-1.10/execution/bb",
+                "piglit: good on virglrenderer but not on capi (1): spec/glsl-1.10/execution/a",
+                "glmark2 score: virglrenderer 200, ours 150, capi 100, ours/theirs 0.750, \
+                 capi/theirs 0.500",
+            ]
+        );
+        assert!(rows[0].regressed() && rows[1].regressed());
+        let v = json(
+            &rows,
+            &[],
+            &["virgl_test_server", "target/x", "virgl_test_server on ours"],
+        );
+        assert_eq!(v["servers"]["capi"], "virgl_test_server on ours");
+        assert_eq!(v["rows"][0]["capi"]["result"], "crash");
+        assert_eq!(v["rows"][0]["ours"]["result"], "pass");
+    }
+
+    #[test]
     fn a_server_that_ran_nothing_is_summed_up_in_one_line() {
         let rows: Vec<Row> = (0..3)
             .map(|i| Row {
                 group: Group::Piglit,
                 test: format!("t{i}"),
-                cells: [cell("pass", true, 0.5), Cell::new("not built", false)],
+                cells: vec![cell("pass", true, 0.5), Cell::new("not built", false)],
             })
             .collect();
         assert_eq!(
