@@ -46,7 +46,12 @@ fn scatter_backing(layout: &TransferLayout, packed: &[u8], backing: &mut dyn Bac
     }
 }
 
-fn memory_layout(res: &Resource, t: &TransferTarget, len: u64, offset: u64) -> Result<TransferLayout> {
+fn memory_layout(
+    res: &Resource,
+    t: &TransferTarget,
+    len: u64,
+    offset: u64,
+) -> Result<TransferLayout> {
     let layout = res.layout(t.level, t.region, offset, t.stride, t.layer_stride)?;
     layout.check_within(len).map_err(|source| Error::Transfer {
         id: res.id,

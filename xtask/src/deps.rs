@@ -112,6 +112,15 @@ pub const PROGRAMS: &[Program] = &[
         name: "cc",
         packages: &["gcc", "libc6-dev"],
     },
+    Program {
+        // The C API crate's tests read our library's dynamic symbols and soname.
+        name: "nm",
+        packages: &["binutils"],
+    },
+    Program {
+        name: "readelf",
+        packages: &["binutils"],
+    },
 ];
 
 /// Host files a task reads or loads, with the package that ships each: busybox for the guest
@@ -202,9 +211,15 @@ pub fn ensure(programs: &[&str], files: &[&str]) -> Result<()> {
 }
 
 /// What `cargo test --workspace` runs: a private `virgl_test_server` per test,
-/// `glslangValidator` for the host renderer's GLSL snapshots, and `cc` for the C API crate's
-/// layout test.
-pub const TEST: &[&str] = &["virgl_test_server", "glslangValidator", "cc"];
+/// `glslangValidator` for the host renderer's GLSL snapshots, and `cc`, `nm` and `readelf` for
+/// the C API crate's layout and symbol tests.
+pub const TEST: &[&str] = &[
+    "virgl_test_server",
+    "glslangValidator",
+    "cc",
+    "nm",
+    "readelf",
+];
 
 /// What `cargo test --workspace` loads or reads: libEGL and Mesa, for the host renderer's GL
 /// tests, and virglrenderer's header, which the C API crate's layout test compiles against.
@@ -259,6 +274,11 @@ mod tests {
             "host/tests/vtest_processes.rs",
             "std :: env :: current_exe () . unwrap ()",
             "the test binary itself, re-run as the fork model's child process",
+        ),
+        (
+            "host/capi/tests/layout.rs",
+            "& exe",
+            "the C program the layout test has just compiled with cc",
         ),
         (
             "xtask/src/capture.rs",
@@ -479,7 +499,8 @@ mod tests {
                 "libgles2",
                 "glslang-tools",
                 "gcc",
-                "libc6-dev"
+                "libc6-dev",
+                "binutils"
             ]
         );
         let test_files = packages_for(&[], TEST_FILES).unwrap();

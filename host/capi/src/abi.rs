@@ -34,7 +34,11 @@ pub struct Callbacks {
     >,
     pub destroy_gl_context: Option<unsafe extern "C" fn(cookie: *mut c_void, ctx: GlContextHandle)>,
     pub make_current: Option<
-        unsafe extern "C" fn(cookie: *mut c_void, scanout_idx: c_int, ctx: GlContextHandle) -> c_int,
+        unsafe extern "C" fn(
+            cookie: *mut c_void,
+            scanout_idx: c_int,
+            ctx: GlContextHandle,
+        ) -> c_int,
     >,
     /// Version 2.
     pub get_drm_fd: Option<unsafe extern "C" fn(cookie: *mut c_void) -> c_int>,

@@ -260,7 +260,11 @@ pub extern "C" fn virgl_renderer_resource_unref(res_handle: u32) {
 #[no_mangle]
 pub unsafe extern "C" fn virgl_renderer_resource_set_priv(res_handle: u32, priv_: *mut c_void) {
     with_state((), |s| {
-        if s.renderer.as_ref().and_then(|r| r.resource(res_handle)).is_some() {
+        if s.renderer
+            .as_ref()
+            .and_then(|r| r.resource(res_handle))
+            .is_some()
+        {
             s.privs.insert(res_handle, priv_);
         }
         done(())
@@ -452,8 +456,8 @@ pub unsafe extern "C" fn virgl_renderer_get_cap_set(
     max_ver: *mut u32,
     max_size: *mut u32,
 ) {
-    let (ver, size) = virgl_host::caps::Caps::capset_info(set)
-        .map_or((0, 0), |(v, n)| (v, n as u32));
+    let (ver, size) =
+        virgl_host::caps::Caps::capset_info(set).map_or((0, 0), |(v, n)| (v, n as u32));
     // SAFETY: null or valid out-pointers (header contract); this needs no init.
     unsafe {
         if let Some(p) = max_ver.as_mut() {
@@ -482,9 +486,7 @@ pub unsafe extern "C" fn virgl_renderer_fill_caps(set: u32, version: u32, caps: 
     };
     let max = virgl_host::caps::Caps::capset_info(set).map_or(0, |(_, n)| n);
     // SAFETY: the caller's buffer holds get_cap_set's max_size bytes, and no more are written.
-    unsafe {
-        std::ptr::copy_nonoverlapping(payload.as_ptr(), caps.cast(), payload.len().min(max))
-    };
+    unsafe { std::ptr::copy_nonoverlapping(payload.as_ptr(), caps.cast(), payload.len().min(max)) };
 }
 
 #[no_mangle]
@@ -794,7 +796,11 @@ pub extern "C" fn virgl_renderer_context_create_fence(
     fence_id: u64,
 ) -> c_int {
     with_state(-EINVAL, |s| {
-        let known = s.renderer.as_ref().and_then(|r| r.context(ctx_id)).is_some();
+        let known = s
+            .renderer
+            .as_ref()
+            .and_then(|r| r.context(ctx_id))
+            .is_some();
         let can_report = s
             .callbacks()
             .is_some_and(|(cbs, _)| cbs.write_context_fence.is_some());

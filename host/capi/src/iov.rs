@@ -111,7 +111,7 @@ mod tests {
     #[test]
     fn reads_and_writes_cross_segment_edges() {
         let mut a = vec![0u8; 3];
-        let mut b = vec![0u8; 0];
+        let b = [0u8; 0];
         let mut c = vec![0u8; 5];
         let iov = [
             libc::iovec {
@@ -119,7 +119,7 @@ mod tests {
                 iov_len: a.len(),
             },
             libc::iovec {
-                iov_base: b.as_mut_ptr().cast(),
+                iov_base: b.as_ptr().cast_mut().cast(),
                 iov_len: 0,
             },
             libc::iovec {
@@ -134,9 +134,10 @@ mod tests {
         let mut back = [0u8; 8];
         mem.read_at(0, &mut back);
         assert_eq!(back, [0, 1, 2, 3, 4, 5, 0, 0]);
-        drop(mem);
-        assert_eq!((a, c), (vec![0, 1, 2], vec![3, 4, 5, 0, 0]));
-        let _ = &mut b;
+        assert_eq!(
+            (&a[..], &b[..], &c[..]),
+            (&[0, 1, 2][..], &[][..], &[3, 4, 5, 0, 0][..])
+        );
     }
 
     #[test]

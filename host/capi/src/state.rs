@@ -93,8 +93,9 @@ static STATE: Mutex<Option<State>> = Mutex::new(None);
 pub fn with_state<R>(default: R, f: impl FnOnce(&mut State) -> (R, Vec<Report>)) -> R {
     let run = std::panic::AssertUnwindSafe(|| {
         let (value, reports) = {
-            let mut guard: MutexGuard<'_, Option<State>> =
-                STATE.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            let mut guard: MutexGuard<'_, Option<State>> = STATE
+                .lock()
+                .unwrap_or_else(|poisoned| poisoned.into_inner());
             f(guard.get_or_insert_with(State::default))
         };
         for r in reports {
@@ -110,7 +111,9 @@ pub fn with_state<R>(default: R, f: impl FnOnce(&mut State) -> (R, Vec<Report>))
                 .map(|s| s.to_string())
                 .or_else(|| e.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "?".into());
-            log(&format!("internal error (panic caught at the C boundary): {what}"));
+            log(&format!(
+                "internal error (panic caught at the C boundary): {what}"
+            ));
             default
         }
     }
@@ -137,6 +140,7 @@ impl State {
         let caller = match self.caller {
             Some(c) if c.client != client => return -libc::EBUSY,
             Some(c) => c,
+            None if client.cookie.is_null() => return -1,
             None => {
                 // SAFETY: the caller hands in a callbacks struct as long as its version says.
                 let Some(cbs) = (unsafe { Callbacks::read(client.cbs) }) else {
@@ -200,7 +204,10 @@ impl State {
             return Vec::new();
         };
         self.fences.clear();
-        match self.callbacks().and_then(|(cbs, cookie)| Some((cbs.write_fence?, cookie))) {
+        match self
+            .callbacks()
+            .and_then(|(cbs, cookie)| Some((cbs.write_fence?, cookie)))
+        {
             Some((f, cookie)) => vec![Report::Fence(f, cookie, last)],
             None => Vec::new(),
         }
@@ -232,16 +239,18 @@ impl State {
 
     /// The event fd of context `ctx`, made at the first ask.
     pub fn context_poll_fd(&mut self, ctx: u32) -> c_int {
-        if self.renderer.as_ref().and_then(|r| r.context(ctx)).is_none() {
+        if self
+            .renderer
+            .as_ref()
+            .and_then(|r| r.context(ctx))
+            .is_none()
+        {
             return -1;
         }
         let fences = self.context_fences.entry(ctx).or_default();
         if fences.event.is_none() {
             use nix::sys::eventfd::{EfdFlags, EventFd};
-            match EventFd::from_value_and_flags(
-                0,
-                EfdFlags::EFD_CLOEXEC | EfdFlags::EFD_NONBLOCK,
-            ) {
+            match EventFd::from_value_and_flags(0, EfdFlags::EFD_CLOEXEC | EfdFlags::EFD_NONBLOCK) {
                 Ok(e) => fences.event = Some(e.into()),
                 Err(e) => {
                     log(&format!("context {ctx}: eventfd: {e}"));

@@ -102,9 +102,7 @@ impl Gl {
         // SAFETY: every pointer comes from the context's own loader, which stays valid while
         // the context (kept beside `gl` in the result) lives; glow only calls them with the
         // signatures GL defines, while the context is current.
-        let gl = unsafe {
-            glow::Context::from_loader_function(|name| context.proc_address(name))
-        };
+        let gl = unsafe { glow::Context::from_loader_function(|name| context.proc_address(name)) };
         // SAFETY: the context is current on this thread and the strings are valid GL enums.
         let (version, renderer, glsl) = unsafe {
             (
