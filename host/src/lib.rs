@@ -14,7 +14,7 @@
 //!    its context in error with a message naming the command index, dword offset, command and
 //!    field. The process and every other context go on;
 //! 3. **executes** what passed on a backend. All GL lives in [`gl`]: desktop GL core profile or
-//!    GLES, on an EGL context made here or handed in by QEMU.
+//!    GLES, on an EGL context made here or handed in by QEMU ([`gl::GlContext`]).
 //!
 //! # Where each part lives
 //!
@@ -82,7 +82,8 @@
 //! # Principles
 //!
 //! - `unsafe` appears only in [`gl`], in [`vtest::shm`]'s mapping of client memory and
-//!   [`vtest::server`]'s fork, and later in the C ABI, each block with its reason.
+//!   [`vtest::server`]'s fork, and in the C ABI crate (`host/capi`, which builds
+//!   `libvirglrenderer.so.1` over this library), each block with its reason.
 //! - A guest can fail only its own context: never a panic, a hang, a leak or another client's
 //!   pixels.
 //! - What the host can do is probed from the live context, never copied from another host's
