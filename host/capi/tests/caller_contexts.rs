@@ -128,10 +128,8 @@ unsafe extern "C" fn make_current(cookie: *mut c_void, _scanout: c_int, ctx: *mu
     let c = unsafe { &*cookie.cast::<Caller>() };
     // SAFETY: a context this display made.
     let ctx = unsafe { egl::Context::from_ptr(ctx) };
-    match c.egl.make_current(c.display, None, None, Some(ctx)) {
-        Ok(()) => 0,
-        Err(_) => -1,
-    }
+    // As QEMU's gd_egl_make_current: eglMakeCurrent's EGLBoolean, so 1 is success.
+    c.egl.make_current(c.display, None, None, Some(ctx)).is_ok() as c_int
 }
 
 /// Runs QEMU's sequence on a caller of kind `es`; returns what it asked for.
