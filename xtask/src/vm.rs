@@ -651,7 +651,8 @@ fn boot_and_run(
         library = loaded_library(pid, spec)?;
     }
     // The guest powers off by itself after "end"; give QEMU a moment, then make sure.
-    if qemu.wait_timeout(Duration::from_secs(10))?.is_none() {
+    let exit = qemu.wait_timeout(Duration::from_secs(10))?;
+    if exit.is_none() {
         qemu.kill();
     }
     p.say(format!(
@@ -667,8 +668,11 @@ fn boot_and_run(
     if !ended {
         let qlog = std::fs::read_to_string(&qemu_log).unwrap_or_default();
         let qtail: Vec<&str> = qlog.lines().rev().take(20).collect();
+        let how = exit.map_or("QEMU closed its console".into(), |s| {
+            format!("QEMU exited ({s})")
+        });
         return Err(Error::Setup(format!(
-            "QEMU exited before the guest finished; last console lines:\n{}\n{}:\n{}",
+            "{how} before the guest finished; last console lines:\n{}\n{}:\n{}",
             tail(&console),
             qemu_log.display(),
             qtail.into_iter().rev().collect::<Vec<_>>().join("\n")
