@@ -124,9 +124,6 @@ pub mod flags {
 /// of `virgl_renderer_context_create_with_flags`'s flags.
 pub const CONTEXT_FLAG_CAPSET_ID_MASK: u32 = 0xff;
 
-/// `VIRGL_RESOURCE_Y_0_TOP`: the resource's row 0 is the top of the picture.
-pub const RESOURCE_Y_0_TOP: u32 = 1;
-
 /// `struct virgl_renderer_resource_create_args`.
 #[repr(C)]
 #[derive(Clone, Copy, Debug, Default)]

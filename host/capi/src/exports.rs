@@ -81,8 +81,8 @@ pub unsafe extern "C" fn virgl_renderer_get_cursor_data(
     data.cast()
 }
 
-/// A cursor's pixels as virglrenderer gives them: level 0 of a 2D texture of at most
-/// 128×128, its rows bottom first.
+/// A cursor's pixels as QEMU takes them: level 0 of a 2D texture of at most 128×128, top row
+/// first (virglrenderer flips its upside-down Y_0_TOP storage to give the same).
 fn cursor(s: &mut State, id: u32) -> Option<(u32, u32, Vec<u8>)> {
     let r = s.current()?;
     let d = r.resource(id)?.desc;
@@ -97,9 +97,7 @@ fn cursor(s: &mut State, id: u32) -> Option<(u32, u32, Vec<u8>)> {
             return None;
         }
     };
-    let row = bytes.len() / d.height as usize;
-    let flipped = bytes.chunks_exact(row).rev().flatten().copied().collect();
-    Some((d.width, d.height, flipped))
+    Some((d.width, d.height, bytes))
 }
 
 fn whole_level(id: u32, w: u32, h: u32) -> TransferTarget {
@@ -617,7 +615,11 @@ pub unsafe extern "C" fn virgl_renderer_resource_get_info(
             width: d.width,
             height: d.height,
             depth: d.depth,
-            flags: res.flags & abi::RESOURCE_Y_0_TOP,
+            // Every resource is stored with row 0 at the top, as the guest lays it out, so the
+            // flag is never set: QEMU then flips rows when it shows the texture, as that
+            // storage needs. virglrenderer stores Y_0_TOP resources upside down instead, and
+            // says so with the flag.
+            flags: 0,
             tex_id: r.backend().texture_name(id).unwrap_or(0),
             stride: d
                 .format

@@ -120,3 +120,38 @@ fn load_egl() -> Result<egl::DynamicInstance<egl::EGL1_4>> {
     unsafe { egl::DynamicInstance::<egl::EGL1_4>::load_required() }
         .map_err(|e| Error::EglLoad(e.to_string()))
 }
+
+/// The GL functions QEMU 7.2 calls with no context current: `dpy_gfx_replace_surface` releases
+/// the context, then `gd_egl_scanout_disable` deletes its scanout texture and framebuffer.
+/// Mesa ignores a call without a context, but QEMU calls through libepoxy, which resolves each
+/// function at its first call and aborts when no context is current then. virglrenderer calls
+/// GL through the same libepoxy, so these are always resolved before; a renderer that loads GL
+/// itself must resolve them, which is done here once our context is current.
+const CALLED_WITHOUT_CONTEXT: &[&std::ffi::CStr] = &[
+    c"epoxy_glDeleteTextures",
+    c"epoxy_glDeleteFramebuffers",
+    c"epoxy_glDeleteRenderbuffers",
+    c"epoxy_glDeleteBuffers",
+];
+
+/// Resolves [`CALLED_WITHOUT_CONTEXT`] in the process's libepoxy, if it has one, by calling
+/// each with nothing to delete. Call it with the renderer's context current.
+pub fn resolve_epoxy_deletes() {
+    type Delete = unsafe extern "C" fn(n: i32, names: *const u32);
+    for name in CALLED_WITHOUT_CONTEXT {
+        // SAFETY: dlsym on the process's global scope; libepoxy exports each of these names as
+        // a pointer variable holding the function to call.
+        let slot = unsafe { libc::dlsym(libc::RTLD_DEFAULT, name.as_ptr()) };
+        if slot.is_null() {
+            continue;
+        }
+        // SAFETY: the variable holds a non-null function with glDelete*'s signature (at first a
+        // resolver that replaces itself); deleting 0 names reads nothing and changes nothing.
+        unsafe {
+            let f = slot.cast::<Option<Delete>>().read();
+            if let Some(f) = f {
+                f(0, std::ptr::null());
+            }
+        }
+    }
+}

@@ -291,7 +291,9 @@ fn make_renderer(caller: Caller) -> virgl_host::Result<Renderer<GlBackend>> {
                 "init flags 0 need the create_gl_context, destroy_gl_context and make_current callbacks".into(),
             )
         })?;
-        GlBackend::on_context(Box::new(gl.create_context()?))?
+        let backend = GlBackend::on_context(Box::new(gl.create_context()?))?;
+        crate::platform::resolve_epoxy_deletes();
+        backend
     };
     let limits = backend.gl().resource_limits()?;
     Ok(Renderer::new(backend, limits))

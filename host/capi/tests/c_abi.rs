@@ -251,7 +251,8 @@ fn virgl_test_get_resource_info_no_info_and_no_res() {
         ),
         (1, 2, 50, 50, 1)
     );
-    assert_eq!((info.flags, info.stride, info.drm_fourcc), (1, 200, 0));
+    // Stored top row first whatever the flags say, so QEMU is never told Y_0_TOP.
+    assert_eq!((info.flags, info.stride, info.drm_fourcc), (0, 200, 0));
     assert_ne!(info.tex_id, 0, "a texture name QEMU can show");
 }
 
@@ -610,7 +611,7 @@ fn private_ptr_and_cursor_data() {
         (t.lib.virgl_renderer_resource_set_priv)(1, marker);
         assert_eq!((t.lib.virgl_renderer_resource_get_priv)(1), marker);
     }
-    // Row 0 all 0x11, row 1 all 0x22; the cursor comes back bottom row first.
+    // Row 0 all 0x11, row 1 all 0x22; the cursor comes back top row first, as QEMU shows it.
     let mut px: Vec<u8> = [[0x11u8; 16], [0x22u8; 16]].concat();
     assert_eq!(write(&t, 1, 0, (0, 0), bx(4, 2, 1), 0, &mut px), 0);
     let (mut w, mut h) = (0u32, 0u32);
@@ -621,8 +622,8 @@ fn private_ptr_and_cursor_data() {
         assert_eq!((w, h), (4, 2));
         let got = std::slice::from_raw_parts(data.cast::<u8>(), 32).to_vec();
         libc::free(data);
-        assert_eq!(got[0..3], [0x22; 3]);
-        assert_eq!(got[16..19], [0x11; 3]);
+        assert_eq!(got[0..3], [0x11; 3]);
+        assert_eq!(got[16..19], [0x22; 3]);
         assert!((t.lib.virgl_renderer_get_cursor_data)(9, &mut w, &mut h).is_null());
         (t.lib.virgl_renderer_resource_unref)(1);
         assert!((t.lib.virgl_renderer_resource_get_priv)(1).is_null());
