@@ -19,6 +19,7 @@ use virgl_proto::pipe::{limits, QueryType, QueryValueType, ShaderType, TextureTa
 use virgl_proto::tgsi;
 
 use crate::backend::{Backend, Resources, Scene};
+use crate::quota::Limit;
 use crate::resource::Resource;
 use crate::state::objects::{describe, Object, ShaderObject};
 use crate::state::{SubContext, UniformBuffer, STAGES};
@@ -38,6 +39,10 @@ pub struct Context {
     /// `ctx_attach_resource`).
     attached: HashSet<u32>,
     assembler: ShaderAssembler,
+    /// Objects of every sub-context plus the sub-contexts beyond the first.
+    held_objects: u64,
+    /// The most [`Context::object_count`] may reach; `None`: no limit.
+    object_limit: Option<Limit>,
     /// The first error, once there is one.
     pub(crate) error: Option<String>,
 }
@@ -52,7 +57,37 @@ impl Context {
             current: 0,
             attached: HashSet::new(),
             assembler: ShaderAssembler::default(),
+            held_objects: 0,
+            object_limit: None,
             error: None,
+        }
+    }
+
+    /// What the context holds against its object limit: the objects of all its
+    /// sub-contexts, and each sub-context beyond the first.
+    pub fn object_count(&self) -> u64 {
+        self.held_objects
+    }
+
+    /// Limits [`object_count`](Self::object_count): a CREATE_OBJECT or CREATE_SUB_CTX that
+    /// would pass `limit` fails (and puts the context in error). Objects held already stay.
+    pub fn set_object_limit(&mut self, limit: Option<Limit>) {
+        self.object_limit = limit;
+    }
+
+    /// The object limit.
+    pub fn object_limit(&self) -> Option<Limit> {
+        self.object_limit
+    }
+
+    /// Whether one more object fits the limit; the error names it.
+    fn check_room(&self, what: impl FnOnce() -> String) -> Check {
+        let held = self.held_objects + 1;
+        match self.object_limit {
+            Some(limit) if !limit.admits(held) => {
+                Err(limit.refusal(what(), held, "objects").to_string())
+            }
+            _ => Ok(()),
         }
     }
 
@@ -211,6 +246,7 @@ impl Context {
                     .remove(*handle, *object)
                     .map_err(|why| describe(*handle, *object, why))?;
                 sub.unbind(*handle, *object);
+                self.held_objects -= 1;
                 backend.forget_object(ctx, sub_id, *handle);
                 Ok(())
             }
@@ -473,7 +509,11 @@ impl Context {
             }
 
             C::CreateSubCtx(id) => {
-                self.sub_contexts.entry(*id).or_default();
+                if !self.sub_contexts.contains_key(id) {
+                    self.check_room(|| format!("sub-context {id}"))?;
+                    self.sub_contexts.insert(*id, SubContext::default());
+                    self.held_objects += 1;
+                }
                 Ok(())
             }
             C::SetSubCtx(id) => {
@@ -487,9 +527,10 @@ impl Context {
                 if *id == 0 {
                     return Err("sub-context 0 cannot be destroyed".into());
                 }
-                if self.sub_contexts.remove(id).is_none() {
+                let Some(gone) = self.sub_contexts.remove(id) else {
                     return Err(format!("sub-context {id} does not exist"));
-                }
+                };
+                self.held_objects -= 1 + gone.objects.len() as u64;
                 if self.current == *id {
                     self.current = 0;
                 }
@@ -720,7 +761,11 @@ impl Context {
     }
 
     fn insert(&mut self, handle: u32, object: Object) -> Check {
-        self.sub().objects.insert(handle, object)
+        let kind = object.kind();
+        self.check_room(|| format!("{kind:?} handle {handle}"))?;
+        self.sub().objects.insert(handle, object)?;
+        self.held_objects += 1;
+        Ok(())
     }
 
     fn set(&mut self, f: impl FnOnce(&mut SubContext)) -> Check {

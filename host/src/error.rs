@@ -61,6 +61,17 @@ pub enum Error {
         source: virgl_proto::Error,
     },
 
+    /// A create that would take its owner over a limit of its [`Quota`](crate::quota::Quota):
+    /// what was refused, what the owner would then hold, the limit and what sets it.
+    #[error("{what}: {held} {unit} would be over the limit of {max} ({set_by})")]
+    OverLimit {
+        what: String,
+        held: u64,
+        unit: &'static str,
+        max: u64,
+        set_by: &'static str,
+    },
+
     /// A submission to a context that an earlier error ended.
     #[error("context {ctx} is in error since: {first}")]
     ContextLost { ctx: u32, first: String },

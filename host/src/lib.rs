@@ -95,6 +95,7 @@ pub mod context;
 mod error;
 pub mod fixtures;
 pub mod gl;
+pub mod quota;
 pub mod renderer;
 pub mod resource;
 pub mod shader;

@@ -9,6 +9,7 @@ use virgl_proto::vtest::ResourceDesc;
 use crate::backend::{Backend, Resources};
 use crate::context::Context;
 use crate::error::{Error, Result};
+use crate::quota::Limit;
 use crate::resource::{check_create, Backing, Limits, Resource};
 use crate::transfer;
 
@@ -18,6 +19,7 @@ pub struct Renderer<B: Backend> {
     limits: Limits,
     resources: Resources,
     contexts: HashMap<u32, Context>,
+    object_limit: Option<Limit>,
 }
 
 /// Where the bytes of a transfer are on the guest side.
@@ -38,6 +40,16 @@ impl<B: Backend> Renderer<B> {
             limits,
             resources: HashMap::new(),
             contexts: HashMap::new(),
+            object_limit: None,
+        }
+    }
+
+    /// Limits the objects each context holds (see [`Context::object_count`]), for the
+    /// contexts there are and those made later; `None` lifts the limit.
+    pub fn set_object_limit(&mut self, limit: Option<Limit>) {
+        self.object_limit = limit;
+        for c in self.contexts.values_mut() {
+            c.set_object_limit(limit);
         }
     }
 
@@ -64,7 +76,9 @@ impl<B: Backend> Renderer<B> {
         if self.contexts.contains_key(&id) {
             return Err(Error::ContextExists(id, "the id is in use"));
         }
-        self.contexts.insert(id, Context::new(id, name.into()));
+        let mut context = Context::new(id, name.into());
+        context.set_object_limit(self.object_limit);
+        self.contexts.insert(id, context);
         Ok(())
     }
 

@@ -7,10 +7,12 @@
 //! - **The client is dropped** ([`Client::serve_one`] returns the error) when the stream cannot
 //!   go on or the client waits for an answer the protocol cannot give as an error: a bad header,
 //!   an unknown command, a length over [`MAX_LENGTH`], a resource or context the renderer
-//!   refuses to make, an unknown sync. virglrenderer drops the client then too.
+//!   refuses to make (or one over the client's [`Quota`]), an unknown sync. virglrenderer
+//!   drops the client then too.
 //! - **The command is refused and the client served on** when the renderer refuses a command
 //!   that has no reply: a SUBMIT_CMD whose stream fails (the context stays in error and the
-//!   renderer refuses its later submissions), a transfer outside its resource. The refusal is
+//!   renderer refuses its later submissions; a CREATE_OBJECT over the quota's object limit is
+//!   such a failure), a transfer outside its resource. The refusal is
 //!   logged as one line naming the client, the command and the renderer's error; a refused
 //!   inline TRANSFER_GET still sends its bytes, zeroed, so the stream stays in step.
 
@@ -29,10 +31,12 @@ use virgl_proto::vtest::{
     MAX_TIMELINE_COUNT,
 };
 
+use super::options::default_quota;
 use super::shm::{send_fd, SharedMemory};
 use super::sync::Syncs;
 use crate::backend::Backend;
 use crate::error::{Error, Result};
+use crate::quota::{resource_bytes, Quota, ResourceAccount};
 use crate::renderer::{GuestBytes, Renderer};
 
 /// The longest variable-length payload a client may send, in bytes: a SUBMIT_CMD(2) stream,
@@ -47,10 +51,12 @@ pub fn stderr_log() -> Log {
     Arc::new(|line| eprintln!("virgl-host-vtest: {line}"))
 }
 
-/// What the clients of one server process share: the renderer, the ids handed out, the log.
+/// What the clients of one server process share: the renderer, the ids handed out, the log,
+/// the quota each client is held to.
 pub struct Host<B: Backend> {
     renderer: Renderer<B>,
     multi_clients: bool,
+    quota: Quota,
     contexts: HashSet<u32>,
     last_ctx: u32,
     last_resource: u32,
@@ -58,17 +64,37 @@ pub struct Host<B: Backend> {
 }
 
 impl<B: Backend> Host<B> {
-    /// A host over `renderer`. With `multi_clients`, clients must speak protocol 3, as
-    /// virglrenderer's server requires when it serves many clients in one process.
+    /// A host over `renderer`, holding each client to the default quota
+    /// ([`default_quota`](super::options::default_quota)). With `multi_clients`, clients must
+    /// speak protocol 3, as virglrenderer's server requires when it serves many clients in one
+    /// process.
     pub fn new(renderer: Renderer<B>, multi_clients: bool, log: Log) -> Host<B> {
+        Host::with_quota(renderer, multi_clients, default_quota(), log)
+    }
+
+    /// [`Host::new`] holding each client to `quota`: its context to the object limit, its
+    /// resources to the others.
+    pub fn with_quota(
+        mut renderer: Renderer<B>,
+        multi_clients: bool,
+        quota: Quota,
+        log: Log,
+    ) -> Host<B> {
+        renderer.set_object_limit(Some(quota.objects));
         Host {
             renderer,
             multi_clients,
+            quota,
             contexts: HashSet::new(),
             last_ctx: 0,
             last_resource: 0,
             log,
         }
+    }
+
+    /// The quota each client is held to.
+    pub fn quota(&self) -> &Quota {
+        &self.quota
     }
 
     /// The renderer.
@@ -132,7 +158,7 @@ pub struct Client {
     context_live: bool,
     capset: Option<u32>,
     version: u32,
-    resources: HashSet<u32>,
+    resources: ResourceAccount,
     syncs: Syncs,
     refused_submits: u64,
 }
@@ -192,7 +218,7 @@ impl Client {
             context_live: false,
             capset: None,
             version: 0,
-            resources: HashSet::new(),
+            resources: ResourceAccount::new(),
             syncs: Syncs::default(),
             refused_submits: 0,
         }
@@ -227,6 +253,11 @@ impl Client {
         (self.ctx != 0).then_some(self.ctx)
     }
 
+    /// The resources the client holds, with their bytes.
+    pub fn resources(&self) -> &ResourceAccount {
+        &self.resources
+    }
+
     /// The stream, for polling.
     pub fn stream(&self) -> &UnixStream {
         &self.stream
@@ -250,8 +281,8 @@ impl Client {
 
     /// Frees the client's resources and context.
     pub fn close<B: Backend>(self, host: &mut Host<B>) {
-        for id in &self.resources {
-            host.renderer.unref_resource(*id);
+        for id in self.resources.ids() {
+            host.renderer.unref_resource(id);
         }
         if self.context_live {
             host.renderer.destroy_context(self.ctx);
@@ -560,18 +591,22 @@ impl Client {
                     format!("handle {h}: protocol 3 clients send 0 and get an id back"),
                 ))
             }
-            (false, h) if self.resources.contains(&h) => {
+            (false, h) if self.resources.contains(h) => {
                 return Err(bad(command, format!("handle {h} is in use")))
             }
             (false, h) => h,
         };
+        let bytes = resource_bytes(&req.desc).max(req.shm_size.into());
+        self.resources
+            .admit(&host.quota, id, bytes)
+            .map_err(refused(command))?;
         host.renderer
             .create_resource(id, &req.desc, 0)
             .map_err(refused(command))?;
-        self.resources.insert(id);
+        self.resources.insert(id, bytes);
         let shared = self.finish_create(host, command, id_cmd, id, req.shm_size);
         if shared.is_err() {
-            self.resources.remove(&id);
+            self.resources.remove(id);
             host.renderer.unref_resource(id);
         }
         shared
@@ -605,7 +640,7 @@ impl Client {
     fn resource_unref<B: Backend>(&mut self, host: &mut Host<B>) -> Result<()> {
         const COMMAND: &str = "RESOURCE_UNREF";
         let [id] = self.read_dwords::<{ size::RESOURCE_UNREF }>(COMMAND)?;
-        if self.resources.remove(&id) {
+        if self.resources.remove(id) {
             host.renderer.unref_resource(id);
         } else {
             self.report(

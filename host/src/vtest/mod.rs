@@ -20,5 +20,5 @@ pub mod shm;
 pub mod sync;
 
 pub use client::{stderr_log, Client, Flow, Host, Log, MAX_LENGTH};
-pub use options::{Options, Parsed, ProcessModel};
-pub use server::{bind, scrub_environment, serve, serve_listener};
+pub use options::{default_quota, Options, Parsed, ProcessModel, LIMIT_FLAGS};
+pub use server::{bind, scrub_environment, serve, serve_listener, serve_listener_with_quota};

@@ -10,6 +10,15 @@ use std::path::PathBuf;
 use clap::Parser;
 
 use crate::error::{Error, Result};
+use crate::quota::{Limit, Quota};
+
+/// The flags that set each limit of a client's [`Quota`], named in its refusals.
+pub const LIMIT_FLAGS: [&str; 3] = ["--max-objects", "--max-resources", "--max-resource-bytes"];
+
+/// The quota the server gives each client unless told otherwise.
+pub fn default_quota() -> Quota {
+    Quota::defaults(LIMIT_FLAGS)
+}
 
 /// How the server shares itself between clients.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -37,6 +46,9 @@ pub struct Options {
     pub surfaceless: bool,
     /// `--use-gles` (or `VTEST_USE_GLES`): render on an OpenGL ES context.
     pub gles: bool,
+    /// What each client may hold: `--max-objects`, `--max-resources`,
+    /// `--max-resource-bytes`.
+    pub quota: Quota,
 }
 
 /// The outcome of reading a command line.
@@ -57,6 +69,10 @@ pub enum Parsed {
     about = "A vtest server: serves virgl clients (Mesa's virpipe driver, virgl-conform) over a \
              Unix socket, a drop-in for virglrenderer's virgl_test_server.",
     after_help = "By default each client is served by a child process of its own.\n\
+                  Each client is held to --max-objects, --max-resources and \
+                  --max-resource-bytes: a RESOURCE_CREATE over a limit is refused and the \
+                  client dropped; a CREATE_OBJECT over it puts the client's context in error. \
+                  The error names the limit and its flag.\n\
                   Environment, read before the flags: VTEST_USE_EGL_SURFACELESS, VTEST_USE_GLES \
                   and VTEST_USE_GLX act as their flags when set. GALLIUM_DRIVER and \
                   LIBGL_ALWAYS_SOFTWARE are removed from the server's own environment.",
@@ -91,6 +107,17 @@ struct Args {
     /// Accepted for compatibility and ignored: rendering needs no render node.
     #[arg(long, value_name = "DEV")]
     rendernode: Option<String>,
+    /// The most objects a client's context may hold: CREATE_OBJECT handles in all its
+    /// sub-contexts, and each sub-context beyond the first.
+    #[arg(long, value_name = "N", default_value_t = Quota::DEFAULT_OBJECTS)]
+    max_objects: u64,
+    /// The most resources a client may hold at once.
+    #[arg(long, value_name = "N", default_value_t = Quota::DEFAULT_RESOURCES)]
+    max_resources: u64,
+    /// The most bytes a client's resources may hold together (2 GiB by default): each counts
+    /// every level, layer and sample of its format, or its shared memory where larger.
+    #[arg(long, value_name = "BYTES", default_value_t = Quota::DEFAULT_RESOURCE_BYTES)]
+    max_resource_bytes: u64,
     #[arg(long, hide = true)]
     venus: bool,
     #[arg(long, hide = true)]
@@ -179,6 +206,20 @@ impl Options {
                 model,
                 surfaceless: a.use_egl_surfaceless || env_set("VTEST_USE_EGL_SURFACELESS"),
                 gles: a.use_gles || env_set("VTEST_USE_GLES"),
+                quota: Quota {
+                    objects: Limit {
+                        max: a.max_objects,
+                        set_by: LIMIT_FLAGS[0],
+                    },
+                    resources: Limit {
+                        max: a.max_resources,
+                        set_by: LIMIT_FLAGS[1],
+                    },
+                    resource_bytes: Limit {
+                        max: a.max_resource_bytes,
+                        set_by: LIMIT_FLAGS[2],
+                    },
+                },
             },
             notes,
         })
@@ -272,6 +313,34 @@ mod tests {
         );
     }
 
+    #[test]
+    fn limits_default_and_come_from_their_flags() {
+        let (o, _) = serve(&[]);
+        assert_eq!(o.quota, default_quota());
+        assert_eq!(o.quota.objects.max, 65536);
+        assert_eq!(o.quota.resources.max, 16384);
+        assert_eq!(o.quota.resource_bytes.max, 2 << 30);
+        let (o, _) = serve(&[
+            "--max-objects=10",
+            "--max-resources",
+            "20",
+            "--max-resource-bytes=4096",
+        ]);
+        assert_eq!(
+            (
+                o.quota.objects.max,
+                o.quota.resources.max,
+                o.quota.resource_bytes.max
+            ),
+            (10, 20, 4096)
+        );
+        assert_eq!(o.quota.resource_bytes.set_by, "--max-resource-bytes");
+        let e = parse_env(&["--max-objects=many"], &[])
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("--max-objects"), "{e}");
+    }
+
     #[rstest]
     #[case::desktop(&[], &[], false)]
     #[case::flag(&["--use-gles"], &[], true)]
@@ -300,6 +369,9 @@ mod tests {
             "--no-fork",
             "--no-loop-or-fork",
             "--multi-clients",
+            "--max-objects",
+            "--max-resources",
+            "--max-resource-bytes",
         ] {
             assert!(text.contains(flag), "{flag} missing from:\n{text}");
         }

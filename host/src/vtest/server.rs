@@ -16,9 +16,10 @@ use nix::sys::signal::{signal, SigHandler, Signal};
 use nix::unistd::{fork, ForkResult};
 
 use super::client::{Client, Flow, Host, Log};
-use super::options::{Options, ProcessModel};
+use super::options::{default_quota, Options, ProcessModel};
 use crate::backend::Backend;
 use crate::error::{Error, Result};
+use crate::quota::Quota;
 use crate::renderer::Renderer;
 
 /// With many clients in one process, how long one may stall inside a message (or leave a
@@ -72,33 +73,46 @@ pub fn serve<B: Backend>(
     make_renderer: impl Fn() -> Result<Renderer<B>>,
 ) -> Result<()> {
     let listener = bind(&opts.socket_path)?;
-    serve_listener(
+    serve_listener_with_quota(
         listener,
         opts.model,
+        opts.quota,
         make_renderer,
         super::client::stderr_log(),
     )
 }
 
-/// [`serve`] on a listener already bound, with log lines going to `log`.
+/// [`serve`] on a listener already bound, with log lines going to `log`, each client held to
+/// the default quota.
 pub fn serve_listener<B: Backend>(
     listener: UnixListener,
     model: ProcessModel,
     make_renderer: impl Fn() -> Result<Renderer<B>>,
     log: Log,
 ) -> Result<()> {
+    serve_listener_with_quota(listener, model, default_quota(), make_renderer, log)
+}
+
+/// [`serve_listener`] holding each client to `quota`.
+pub fn serve_listener_with_quota<B: Backend>(
+    listener: UnixListener,
+    model: ProcessModel,
+    quota: Quota,
+    make_renderer: impl Fn() -> Result<Renderer<B>>,
+    log: Log,
+) -> Result<()> {
     match model {
-        ProcessModel::ForkPerClient => fork_per_client(listener, make_renderer, log),
+        ProcessModel::ForkPerClient => fork_per_client(listener, quota, make_renderer, log),
         ProcessModel::OneAtATime | ProcessModel::SingleClient => loop {
             let stream = accept(&listener)?;
             let renderer = make_renderer()?;
-            Client::new(stream).run(&mut Host::new(renderer, false, log.clone()));
+            Client::new(stream).run(&mut Host::with_quota(renderer, false, quota, log.clone()));
             if model == ProcessModel::SingleClient {
                 return Ok(());
             }
         },
         ProcessModel::MultiClients { exit_when_idle } => {
-            multi_clients(listener, exit_when_idle, make_renderer, log)
+            multi_clients(listener, exit_when_idle, quota, make_renderer, log)
         }
     }
 }
@@ -120,6 +134,7 @@ fn accept(listener: &UnixListener) -> Result<UnixStream> {
 
 fn fork_per_client<B: Backend>(
     listener: UnixListener,
+    quota: Quota,
     make_renderer: impl Fn() -> Result<Renderer<B>>,
     log: Log,
 ) -> Result<()> {
@@ -138,7 +153,7 @@ fn fork_per_client<B: Backend>(
                 drop(listener);
                 let status = match make_renderer() {
                     Ok(renderer) => {
-                        Client::new(stream).run(&mut Host::new(renderer, false, log));
+                        Client::new(stream).run(&mut Host::with_quota(renderer, false, quota, log));
                         0
                     }
                     Err(e) => {
@@ -155,6 +170,7 @@ fn fork_per_client<B: Backend>(
 fn multi_clients<B: Backend>(
     listener: UnixListener,
     exit_when_idle: bool,
+    quota: Quota,
     make_renderer: impl Fn() -> Result<Renderer<B>>,
     log: Log,
 ) -> Result<()> {
@@ -192,7 +208,7 @@ fn multi_clients<B: Backend>(
                     source,
                 })?;
             if host.is_none() {
-                host = Some(Host::new(make_renderer()?, true, log.clone()));
+                host = Some(Host::with_quota(make_renderer()?, true, quota, log.clone()));
             }
             clients.push(Client::new(stream));
         }
