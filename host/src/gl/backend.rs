@@ -476,6 +476,11 @@ impl Backend for GlBackend {
     }
 
     fn write(&mut self, res: &Resource, level: u32, region: Box3, data: &[u8]) -> Result<()> {
+        // A box with no texels moves nothing (and GL's per-face and per-layer paths would
+        // divide by its size).
+        if region.w == 0 || region.h == 0 || region.d == 0 {
+            return Ok(());
+        }
         self.gl
             .upload(self.storage(res.id)?, res, level, region, data)?;
         if self.shadows.has(res.id) {
@@ -485,6 +490,9 @@ impl Backend for GlBackend {
     }
 
     fn read(&mut self, res: &Resource, level: u32, region: Box3, data: &mut [u8]) -> Result<()> {
+        if region.w == 0 || region.h == 0 || region.d == 0 {
+            return Ok(());
+        }
         if self.shadows.read(res, level, region, data)? {
             return Ok(());
         }
