@@ -13,6 +13,9 @@ use super::{Backend, Scene};
 use crate::error::{Error, Result};
 use crate::resource::Resource;
 
+/// The most bytes the null backend keeps for one resource (all its levels): 1 GiB.
+pub const MAX_RESOURCE_BYTES: u64 = 1 << 30;
+
 /// The recording backend.
 #[derive(Debug, Default)]
 pub struct NullBackend {
@@ -64,16 +67,23 @@ impl Backend for NullBackend {
     }
 
     fn create_resource(&mut self, res: &Resource) -> Result<()> {
-        let mut levels = Vec::new();
+        // Sized first: a guest may ask for terabytes, which must be an error, not an abort.
+        let mut lens = Vec::new();
         for level in 0..=res.desc.last_level {
             let extent = res.level_extent(level)?;
-            let len = res.layout(level, whole(extent), 0, 0, 0)?.packed_len();
-            let len = usize::try_from(len).map_err(|_| Error::Resource {
-                id: res.id,
-                detail: format!("level {level} of {len} bytes does not fit in memory"),
-            })?;
-            levels.push(vec![0; len]);
+            lens.push(res.layout(level, whole(extent), 0, 0, 0)?.packed_len());
         }
+        let total = lens.iter().try_fold(0u64, |sum, &len| sum.checked_add(len));
+        if total.is_none_or(|t| t > MAX_RESOURCE_BYTES) {
+            return Err(Error::Resource {
+                id: res.id,
+                detail: format!(
+                    "{} bytes are more than the null backend keeps for one resource ({MAX_RESOURCE_BYTES})",
+                    total.map_or_else(|| "2^64 or more".into(), |t| t.to_string())
+                ),
+            });
+        }
+        let levels = lens.into_iter().map(|len| vec![0; len as usize]).collect();
         self.levels.insert(res.id, levels);
         self.calls.push(format!("create_resource {}", res.id));
         Ok(())
