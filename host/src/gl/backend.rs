@@ -544,6 +544,16 @@ impl Backend for GlBackend {
     }
 
     fn clear(&mut self, scene: Scene<'_>, clear: &Clear) -> Result<()> {
+        // Gallium clears the bound buffers the bits name; with none of them bound there is
+        // nothing to clear, and a framebuffer without attachments is incomplete in GL.
+        let fb = &scene.state.framebuffer;
+        let colour = fb.cbufs.iter().enumerate().any(|(i, cbuf)| {
+            cbuf.is_some() && clear.buffers.contains(ClearBuffers::color(i as u32))
+        });
+        let depth = fb.zsurf.is_some() && clear.buffers.intersects(ClearBuffers::DEPTHSTENCIL);
+        if !colour && !depth {
+            return Ok(());
+        }
         self.bind_framebuffer(scene)?;
         if self.condition_fails(scene)? {
             return Ok(());
