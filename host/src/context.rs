@@ -206,14 +206,15 @@ impl Context {
                 };
                 let text = std::str::from_utf8(&done.text)
                     .map_err(|e| format!("shader {}: text is not UTF-8: {e}", done.handle))?;
-                let tgsi =
-                    tgsi::parse(text).map_err(|e| format!("shader {}: TGSI: {e}", done.handle))?;
+                let tgsi = tgsi::parse(text)
+                    .map_err(|e| clip(format!("shader {}: TGSI: {e}", done.handle)))?;
                 if tgsi.processor.shader_type() != done.shader_type {
                     return Err(format!(
                         "shader {}: {:?} text in a {:?} shader",
                         done.handle, tgsi.processor, done.shader_type
                     ));
                 }
+                check_io_registers(&tgsi).map_err(|e| format!("shader {}: {e}", done.handle))?;
                 let object = ShaderObject {
                     stage: done.shader_type,
                     tgsi,
@@ -420,6 +421,7 @@ impl Context {
             C::SetPolygonStipple(p) => self.set(|s| s.polygon_stipple = *p),
 
             C::Clear(clear) => {
+                self.check_framebuffer(resources)?;
                 let (sub_ctx, state) = self.current();
                 let scene = scene(self.id, sub_ctx, state, resources);
                 backend.clear(scene, clear).map_err(|e| e.to_string())
@@ -435,6 +437,8 @@ impl Context {
                     // virglrenderer skips such draws too (vrend_draw_vbo).
                     return Ok(());
                 }
+                self.check_framebuffer(resources)?;
+                check_vertex_input(state, resources, draw)?;
                 let scene = scene(self.id, sub_ctx, state, resources);
                 backend.draw(scene, draw).map_err(|e| e.to_string())?;
                 self.count_stream_output(draw);
@@ -476,6 +480,16 @@ impl Context {
             C::ResourceCopyRegion(c) => {
                 let src = self.resource(resources, c.src_resource)?;
                 let dst = self.resource(resources, c.dst_resource)?;
+                if src.is_buffer() != dst.is_buffer() {
+                    let kind = |r: &Resource| if r.is_buffer() { "buffer" } else { "texture" };
+                    return Err(format!(
+                        "a copy from {} {} to {} {}",
+                        kind(src),
+                        src.id,
+                        kind(dst),
+                        dst.id
+                    ));
+                }
                 region_in(src, c.src_level, c.src_box, "source")?;
                 let dst_box = Box3 {
                     x: c.dst_x,
@@ -492,6 +506,14 @@ impl Context {
             C::Blit(b) => {
                 let src = self.resource(resources, b.src.resource)?;
                 let dst = self.resource(resources, b.dst.resource)?;
+                for (res, what) in [(src, "source"), (dst, "destination")] {
+                    if res.is_buffer() {
+                        return Err(format!(
+                            "{what}: resource {} is a buffer; BLIT copies textures",
+                            res.id
+                        ));
+                    }
+                }
                 blit_region_in(src, b.src.level, b.src.region, "source")?;
                 blit_region_in(dst, b.dst.level, b.dst.region, "destination")?;
                 let (sub_ctx, state) = self.current();
@@ -786,6 +808,38 @@ impl Context {
         }
     }
 
+    /// The bound framebuffer's surfaces still name textures (a resource may be freed while a
+    /// surface of it is bound, and a surface may be of a buffer, which GL cannot render to).
+    fn check_framebuffer(&self, resources: &Resources) -> Check {
+        let (_, state) = self.current();
+        let fb = &state.framebuffer;
+        let bound = fb
+            .cbufs
+            .iter()
+            .enumerate()
+            .filter_map(|(i, h)| Some((format!("colour buffer {i}"), (*h)?)))
+            .chain(fb.zsurf.map(|h| ("the depth buffer".to_string(), h)));
+        for (what, handle) in bound {
+            let surface = self.surface(handle)?;
+            match resources.get(&surface.resource) {
+                None => {
+                    return Err(format!(
+                        "{what}: surface {handle}'s resource {} does not exist",
+                        surface.resource
+                    ))
+                }
+                Some(res) if res.is_buffer() => {
+                    return Err(format!(
+                        "{what}: surface {handle}'s resource {} is a buffer",
+                        res.id
+                    ))
+                }
+                Some(_) => {}
+            }
+        }
+        Ok(())
+    }
+
     fn buffer<'r>(&self, resources: &'r Resources, id: u32) -> Check<&'r Resource> {
         let res = self.resource(resources, id)?;
         if !res.is_buffer() {
@@ -874,6 +928,107 @@ pub fn stage(t: ShaderType) -> usize {
     let i = t.to_wire() as usize;
     debug_assert!(i < STAGES);
     i.min(STAGES - 1)
+}
+
+/// The longest error detail kept: TGSI errors quote the guest's text, which may be a line of
+/// megabytes, and the error is kept with the context and logged.
+const MAX_DETAIL: usize = 400;
+
+/// `detail`, cut to [`MAX_DETAIL`] bytes (on a character boundary) with what was left out.
+fn clip(mut detail: String) -> String {
+    if detail.len() > MAX_DETAIL {
+        let mut end = MAX_DETAIL;
+        while !detail.is_char_boundary(end) {
+            end -= 1;
+        }
+        let cut = detail.len() - end;
+        detail.truncate(end);
+        detail.push_str(&format!("... ({cut} more bytes)"));
+    }
+    detail
+}
+
+/// Before a draw: the index range an indexed draw reads lies in its index buffer, and no
+/// vertex element starts past its vertex buffer (their offsets add without wrapping).
+fn check_vertex_input(
+    state: &SubContext,
+    resources: &Resources,
+    draw: &virgl_proto::ccmd::DrawVbo,
+) -> Check {
+    if draw.indexed {
+        let Some((id, layout)) = state.index_buffer else {
+            return Err("an indexed draw with no index buffer bound".into());
+        };
+        let res = resources
+            .get(&id)
+            .ok_or_else(|| format!("index buffer {id} does not exist"))?;
+        let size = u64::from(layout.index_size.to_wire());
+        let end = u64::from(layout.offset) + u64::from(draw.count) * size;
+        if end > u64::from(res.desc.width) {
+            return Err(format!(
+                "index buffer {id}: {} indices of {size} bytes from offset {} end at byte {end}, \
+                 past its {} bytes",
+                draw.count, layout.offset, res.desc.width
+            ));
+        }
+    }
+    let elements = match state
+        .vertex_elements
+        .map(|h| state.objects.get(h, ObjectType::VertexElements))
+    {
+        Some(Ok(Object::VertexElements(v))) => &v.elements[..],
+        _ => &[],
+    };
+    for (i, e) in elements.iter().enumerate() {
+        let index = e.vertex_buffer_index;
+        let Some(vb) = state.vertex_buffers.get(index as usize) else {
+            continue;
+        };
+        // An element with no buffer reads nothing (virglrenderer disables it too).
+        let Some(res) = resources.get(&vb.resource) else {
+            continue;
+        };
+        let start = u64::from(vb.offset) + u64::from(e.src_offset);
+        if start > u64::from(res.desc.width) {
+            return Err(format!(
+                "vertex element {i} starts at byte {start} of vertex buffer {index} (resource {}), \
+                 past its {} bytes",
+                res.id, res.desc.width
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Gallium's `PIPE_MAX_SHADER_INPUTS` and `PIPE_MAX_SHADER_OUTPUTS`.
+const MAX_SHADER_IO: u32 = 80;
+
+/// A shader's input and output registers stay below what Gallium gives a stage: 32 vertex
+/// attributes, 80 inputs and outputs otherwise (virglrenderer's fa90b4e5, 7b936146, 10e2e2d4
+/// bound the arrays its translator keeps them in).
+fn check_io_registers(shader: &tgsi::Shader) -> Check {
+    let vertex = shader.processor.shader_type() == ShaderType::Vertex;
+    for item in &shader.items {
+        let tgsi::Item::Declaration(d) = item else {
+            continue;
+        };
+        let (file, limit) = match d.file {
+            tgsi::File::In if vertex => ("IN", limits::MAX_ATTRIBS as u32),
+            tgsi::File::In => ("IN", MAX_SHADER_IO),
+            tgsi::File::Out => ("OUT", MAX_SHADER_IO),
+            _ => continue,
+        };
+        if let tgsi::Bracket::Range { last, .. } = d.range {
+            if last >= limit {
+                return Err(format!(
+                    "{file}[{last}] is past the {limit} {} registers a {:?} shader has",
+                    if file == "IN" { "input" } else { "output" },
+                    shader.processor
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 fn fits(start: u32, n: usize, max: usize, what: &str) -> Check<usize> {

@@ -646,9 +646,9 @@ impl GlBackend {
         }
         let g = &self.gl.gl;
         let instances = draw.instance_count.max(1) as i32;
-        // SAFETY: the context is current with every binding made above; index and vertex
-        // ranges are the guest's and GL (robust or not) bounds-checks buffer reads on llvmpipe;
-        // TODO(issue 14): check them against the buffers here.
+        // SAFETY: the context is current with every binding made above; the validator checked
+        // the index range against the index buffer and each vertex element's start against its
+        // buffer, and GL (robust or not) bounds-checks vertex fetches on llvmpipe.
         unsafe {
             if self.gl.version.es {
                 // ES restarts at the all-ones index only; the validator refused others.
