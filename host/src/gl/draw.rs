@@ -16,7 +16,7 @@ use super::convert;
 use super::format::vertex_format;
 use super::texture::Storage;
 use super::Gl;
-use crate::backend::Scene;
+use crate::backend::{Resources, Scene};
 use crate::context::stage;
 use crate::error::{Error, Result};
 use crate::shader::{geometry_output_vertices, translate_program};
@@ -454,6 +454,11 @@ impl GlBackend {
                 ),
             ));
         };
+        if self.gl.es2() {
+            // ES 2.0's own, lower bound on instances first: its refusal says why.
+            super::es2::instances_es2(draw)?;
+        }
+        check_draw_ranges(scene.state, scene.resources, draw)?;
         if self.target_counter.is_some() && !self.counting_pass {
             // The counting pass first, on the depth and stencil as they are before the draw.
             self.counting_pass = true;
@@ -648,7 +653,8 @@ impl GlBackend {
         let instances = draw.instance_count.max(1) as i32;
         // SAFETY: the context is current with every binding made above; the validator checked
         // the index range against the index buffer and each vertex element's start against its
-        // buffer, and GL (robust or not) bounds-checks vertex fetches on llvmpipe.
+        // buffer, check_draw_ranges the vertices and instances fetched, and GL (robust or not)
+        // bounds-checks the vertices indices name on llvmpipe.
         unsafe {
             if self.gl.version.es {
                 // ES restarts at the all-ones index only; the validator refused others.
@@ -1467,9 +1473,175 @@ impl Gl {
     }
 }
 
+/// The most vertices a draw may run, instances counted: llvmpipe takes some 15 ns a vertex, so
+/// this bounds to seconds how long one command holds a renderer other clients may share.
+pub const MAX_DRAW_VERTICES: u64 = 1 << 28;
+
+/// Refuses a draw that asks for more than [`MAX_DRAW_VERTICES`] vertices, or that fetches
+/// vertices or instances past the vertex buffers bound for them (the indices of an indexed
+/// draw may name any vertex, which GL bounds-checks). One changed count would otherwise keep
+/// GL drawing zeros for minutes while every other client of the renderer waits (found by
+/// `cargo xtask soak`: a count of 1826848073 over a 4-vertex buffer held the server 28 s).
+pub(super) fn check_draw_ranges(
+    state: &SubContext,
+    resources: &Resources,
+    draw: &DrawVbo,
+) -> Result<()> {
+    let refuse = |detail: String| Err(gl_err("glDraw*", detail));
+    let instances = u64::from(draw.instance_count.max(1));
+    if u64::from(draw.count) * instances > MAX_DRAW_VERTICES {
+        return refuse(format!(
+            "{} vertices in {instances} instances: more than the {MAX_DRAW_VERTICES} a draw may run",
+            draw.count
+        ));
+    }
+    if draw.count == 0 {
+        return Ok(());
+    }
+    let elements = match state
+        .vertex_elements
+        .map(|h| state.objects.get(h, ObjectType::VertexElements))
+    {
+        Some(Ok(Object::VertexElements(v))) => &v.elements[..],
+        _ => &[],
+    };
+    for (i, e) in elements.iter().enumerate() {
+        let (what, last) = match e.instance_divisor {
+            0 if draw.indexed => continue,
+            0 => ("vertex", u64::from(draw.start) + u64::from(draw.count) - 1),
+            d => (
+                "instance",
+                u64::from(draw.start_instance) + (instances - 1) / u64::from(d),
+            ),
+        };
+        let index = e.vertex_buffer_index;
+        let Some(vb) = state.vertex_buffers.get(index as usize) else {
+            continue;
+        };
+        // An element with no buffer reads nothing.
+        let Some(res) = resources.get(&vb.resource) else {
+            continue;
+        };
+        let bytes = e.src_format.block().map_or(16, |b| u64::from(b.bytes));
+        let end =
+            u64::from(vb.offset) + u64::from(e.src_offset) + u64::from(vb.stride) * last + bytes;
+        if end > u64::from(res.desc.width) {
+            return refuse(format!(
+                "vertex element {i} reads to byte {end} of vertex buffer {index} (resource {}, \
+                 {} bytes) at {what} {last}",
+                res.id, res.desc.width
+            ));
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::feedback_mode;
+
+    mod draw_ranges {
+        use virgl_proto::ccmd::{DrawVbo, VertexBuffer, VertexElement, VertexElements};
+        use virgl_proto::format::Format;
+        use virgl_proto::pipe::{bind, PrimMode};
+        use virgl_proto::vtest::ResourceDesc;
+
+        use super::super::{check_draw_ranges, MAX_DRAW_VERTICES};
+        use crate::backend::Resources;
+        use crate::resource::Resource;
+        use crate::state::{Object, SubContext};
+
+        /// Two elements: position per vertex from buffer 0 (4 vertices of 32 bytes, the
+        /// colour at offset 16), and one per instance from buffer 1 (3 instances of 16 bytes).
+        fn scene() -> (SubContext, Resources) {
+            let mut state = SubContext::default();
+            let e = |src_offset, instance_divisor, vertex_buffer_index| VertexElement {
+                src_offset,
+                instance_divisor,
+                vertex_buffer_index,
+                src_format: Format::R32G32B32A32_FLOAT,
+            };
+            let ve = VertexElements {
+                handle: 1,
+                elements: vec![e(0, 0, 0), e(16, 0, 0), e(0, 1, 1)],
+            };
+            state.objects.insert(1, Object::VertexElements(ve)).unwrap();
+            state.vertex_elements = Some(1);
+            state.vertex_buffers = vec![
+                VertexBuffer {
+                    stride: 32,
+                    offset: 0,
+                    resource: 10,
+                },
+                VertexBuffer {
+                    stride: 16,
+                    offset: 0,
+                    resource: 11,
+                },
+            ];
+            let buffer = |id, size| {
+                (
+                    id,
+                    Resource::new(id, ResourceDesc::buffer(size, bind::VERTEX_BUFFER), 0),
+                )
+            };
+            (state, Resources::from([buffer(10, 128), buffer(11, 48)]))
+        }
+
+        fn check(draw: DrawVbo) -> Result<(), String> {
+            let (state, resources) = scene();
+            check_draw_ranges(&state, &resources, &draw).map_err(|e| e.to_string())
+        }
+
+        fn instanced(count: u32, instances: u32) -> DrawVbo {
+            DrawVbo {
+                instance_count: instances,
+                ..DrawVbo::arrays(PrimMode::TriangleStrip, 0, count)
+            }
+        }
+
+        #[test]
+        fn draws_within_their_buffers_pass() {
+            check(DrawVbo::arrays(PrimMode::TriangleStrip, 0, 4)).unwrap();
+            check(DrawVbo::arrays(PrimMode::Points, 3, 1)).unwrap();
+            check(instanced(4, 3)).unwrap();
+            check(DrawVbo::arrays(PrimMode::Points, 1000, 0)).unwrap();
+        }
+
+        #[test]
+        fn vertices_or_instances_past_their_buffers_are_refused() {
+            let e = check(DrawVbo::arrays(PrimMode::TriangleStrip, 0, 1 << 20)).unwrap_err();
+            assert!(
+                e.contains("vertex element 0 reads to byte 33554416 of vertex buffer 0"),
+                "{e}"
+            );
+            let e = check(DrawVbo::arrays(PrimMode::Points, 4, 1)).unwrap_err();
+            assert!(e.contains("at vertex 4"), "{e}");
+            let e = check(instanced(4, 4)).unwrap_err();
+            assert!(
+                e.contains("vertex element 2 reads to byte 64 of vertex buffer 1 (resource 11, 48 bytes) at instance 3"),
+                "{e}"
+            );
+        }
+
+        #[test]
+        fn the_work_of_one_draw_is_bounded() {
+            let e = check(DrawVbo::arrays(PrimMode::TriangleStrip, 0, 1826848073)).unwrap_err();
+            assert!(e.contains("1826848073 vertices in 1 instances"), "{e}");
+            let e = check(instanced(4, 1 << 30)).unwrap_err();
+            assert!(
+                e.contains(&format!("more than the {MAX_DRAW_VERTICES}")),
+                "{e}"
+            );
+            // An indexed draw's vertices are not known here, its count and instances are.
+            let (state, resources) = scene();
+            let mut draw = instanced(1 << 20, 1 << 10);
+            draw.indexed = true;
+            assert!(check_draw_ranges(&state, &resources, &draw).is_err());
+            draw.instance_count = 1;
+            check_draw_ranges(&state, &resources, &draw).unwrap();
+        }
+    }
 
     fn names(v: &[&str]) -> Vec<String> {
         v.iter().map(|s| s.to_string()).collect()

@@ -23,6 +23,7 @@ mod flat;
 mod shadow;
 
 pub use blit::QuadBlit;
+pub(in crate::gl) use draw::instances_es2;
 pub use draw::{Es100Uniforms, InstancedAttrib};
 pub use shadow::Shadows;
 
