@@ -54,8 +54,19 @@ impl Vtest {
         Self::connect_with_version(path, wire::PROTOCOL_VERSION)
     }
 
-    /// Connects, offering at most protocol `max_version`.
+    /// Connects, offering at most protocol `max_version`; the server knows the client by this
+    /// program's file name.
     pub fn connect_with_version(path: impl AsRef<Path>, max_version: u32) -> Result<Vtest> {
+        let name = std::env::current_exe()
+            .ok()
+            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+            .unwrap_or_else(|| "virgl-guest".into());
+        Self::connect_as(path, &name, max_version)
+    }
+
+    /// Connects under the client name `name` (what CREATE_RENDERER sends, and the server's log
+    /// lines name), offering at most protocol `max_version`.
+    pub fn connect_as(path: impl AsRef<Path>, name: &str, max_version: u32) -> Result<Vtest> {
         let path = path.as_ref().to_path_buf();
         let stream = UnixStream::connect(&path).map_err(|e| Error::Io {
             call: "vtest connect",
@@ -77,11 +88,7 @@ impl Vtest {
             resources: HashMap::new(),
             next_handle: 1,
         };
-        let name = std::env::current_exe()
-            .ok()
-            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .unwrap_or_else(|| "virgl-guest".into());
-        vt.version = vt.negotiate(&name, max_version)?;
+        vt.version = vt.negotiate(name, max_version)?;
         vt.caps = vt.read_caps()?;
         Ok(vt)
     }

@@ -292,6 +292,11 @@ mod tests {
              the user gave",
         ),
         (
+            "xtask/src/soak/mod.rs",
+            "& server_path",
+            "the virgl-host-vtest binary soak has just built with cargo",
+        ),
+        (
             "xtask/src/eval/pair.rs",
             "& args . client [0]",
             "a client host-eval chose from its HOST_EVAL_* lists (by path for piglit's runners) \

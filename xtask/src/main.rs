@@ -5,6 +5,8 @@
 //!   suites in the guest and reports.
 //! - `cargo xtask host-eval`: real GL programs through virpipe against virglrenderer's vtest
 //!   server and ours, side by side.
+//! - `cargo xtask soak`: our vtest server under well-behaved and hostile clients for a fixed
+//!   time, its memory and descriptors watched.
 
 mod capi;
 mod capture;
@@ -12,6 +14,7 @@ mod deps;
 mod eval;
 mod proc;
 mod screen;
+mod soak;
 mod vm;
 
 use std::process::{Command, ExitCode};
@@ -55,6 +58,8 @@ enum Task {
     /// One client and server pair, inside its private mount namespace.
     #[command(hide = true)]
     HostEvalPair(eval::pair::PairArgs),
+    /// Run our vtest server under well-behaved and hostile clients; watch its memory and fds.
+    Soak(soak::SoakArgs),
     /// Install (or name) the host packages every task needs.
     Deps,
 }
@@ -85,6 +90,11 @@ fn main() -> ExitCode {
             Err(e) => Err(e),
         },
         Task::HostEvalPair(args) => eval::pair::pair_inner(&args),
+        Task::Soak(args) => match soak::soak(&args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
         Task::VmTest(args) => match vm::vm_test(&args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,

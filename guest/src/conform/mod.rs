@@ -5,7 +5,7 @@ mod cases;
 pub mod needs;
 mod pipeline_scene;
 mod scanout;
-mod scene;
+pub mod scene;
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
