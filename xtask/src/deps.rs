@@ -121,6 +121,11 @@ pub const PROGRAMS: &[Program] = &[
         name: "readelf",
         packages: &["binutils"],
     },
+    Program {
+        // `cargo xtask hostile-memcheck` runs the hostile-guest corpus under memcheck.
+        name: "valgrind",
+        packages: &["valgrind"],
+    },
 ];
 
 /// Host files a task reads or loads, with the package that ships each: busybox for the guest
@@ -261,6 +266,9 @@ pub const HOST_EVAL_GLMARK2: &[&str] = &["glmark2-es2"];
 
 /// What `cargo xtask host-eval --gears` adds: the demos, and faketime to stop their clocks.
 pub const HOST_EVAL_GEARS: &[&str] = &["glxgears", "es2gears_x11", "faketime"];
+
+/// What `cargo xtask hostile-memcheck` runs the corpus under.
+pub const HOSTILE_MEMCHECK: &[&str] = &["valgrind"];
 
 #[cfg(test)]
 mod tests {
@@ -473,6 +481,7 @@ mod tests {
             HOST_EVAL_PIGLIT,
             HOST_EVAL_GLMARK2,
             HOST_EVAL_GEARS,
+            HOSTILE_MEMCHECK,
         ] {
             packages_for(task, &[]).unwrap();
         }

@@ -5,6 +5,8 @@
 //!   suites in the guest and reports.
 //! - `cargo xtask host-eval`: real GL programs through virpipe against virglrenderer's vtest
 //!   server and ours, side by side.
+//! - `cargo xtask hostile-memcheck`: the hostile-guest corpus's null-backend cases under
+//!   valgrind.
 //! - `cargo xtask soak`: our vtest server under well-behaved and hostile clients for a fixed
 //!   time, its memory and descriptors watched.
 
@@ -12,6 +14,7 @@ mod capi;
 mod capture;
 mod deps;
 mod eval;
+mod memcheck;
 mod proc;
 mod screen;
 mod soak;
@@ -60,6 +63,8 @@ enum Task {
     HostEvalPair(eval::pair::PairArgs),
     /// Run our vtest server under well-behaved and hostile clients; watch its memory and fds.
     Soak(soak::SoakArgs),
+    /// Run the hostile-guest corpus's null-backend cases under valgrind; fail on any error.
+    HostileMemcheck(memcheck::MemcheckArgs),
     /// Install (or name) the host packages every task needs.
     Deps,
 }
@@ -78,6 +83,7 @@ fn main() -> ExitCode {
                 deps::HOST_EVAL_PIGLIT,
                 deps::HOST_EVAL_GLMARK2,
                 deps::HOST_EVAL_GEARS,
+                deps::HOSTILE_MEMCHECK,
             ]
             .concat(),
             &[deps::TEST_FILES, deps::VM_TEST_FILES].concat(),
@@ -91,6 +97,11 @@ fn main() -> ExitCode {
         },
         Task::HostEvalPair(args) => eval::pair::pair_inner(&args),
         Task::Soak(args) => match soak::soak(&args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
+        Task::HostileMemcheck(args) => match memcheck::hostile_memcheck(&args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,
             Err(e) => Err(e),
