@@ -408,8 +408,7 @@ fn blit_level_past_last() -> Case {
     }
 }
 
-fn copy(ids: &Ids, dst: u32, src: u32, src_box: Box3) -> Command<'static> {
-    let _ = ids;
+fn copy(dst: u32, src: u32, src_box: Box3) -> Command<'static> {
     Command::ResourceCopyRegion(CopyRegion {
         dst_resource: dst,
         dst_level: 0,
@@ -429,7 +428,6 @@ fn copy_region_buffer_to_texture() -> Case {
         about: "hardening: RESOURCE_COPY_REGION from a buffer to a 2D texture",
         steps: |ids| {
             vec![Step::Submit(encode(&[copy(
-                ids,
                 ids.rt,
                 ids.vbuf,
                 Box3::new_2d(0, 0, 16, 1),
@@ -445,7 +443,7 @@ fn copy_region_box_past_the_destination() -> Case {
         name: "copy_region_box_past_the_destination",
         about: "hardening: RESOURCE_COPY_REGION 16x16 to dst_x = 8 of a 16-wide texture",
         steps: |ids| {
-            let mut c = copy(ids, ids.rt, ids.rt, Box3::new_2d(0, 0, 16, 16));
+            let mut c = copy(ids.rt, ids.rt, Box3::new_2d(0, 0, 16, 16));
             if let Command::ResourceCopyRegion(r) = &mut c {
                 r.dst_x = 8;
             }
