@@ -73,6 +73,7 @@ mod cve2017;
 mod cve2019;
 mod cve2020;
 mod cve2022;
+mod fuzz_finds;
 mod hardening;
 mod heap;
 mod vtest;
