@@ -4,10 +4,16 @@
 //! initramfs holding busybox, the kernel modules the guest needs with their whole dependency
 //! closure ([`modules`]), our static binaries and an init script. The initramfs is a `newc`
 //! cpio archive written by our own [`cpio`] writer, and is rebuilt only when one of its inputs
-//! changed.
+//! changed. A guest that runs Debian's own programs also gets a [`userland`]: Debian packages
+//! unpacked on the host, and the files the programs need picked by their ELF dynamic sections
+//! ([`elf`]), in an archive of their own that the kernel unpacks after the first
+//! ([`build_archive`], [`concat_archives`]).
 
 pub mod cpio;
+pub mod edid;
+pub mod elf;
 pub mod modules;
+pub mod userland;
 
 use std::collections::hash_map::DefaultHasher;
 use std::hash::Hasher;
@@ -147,6 +153,8 @@ pub struct ImageSpec<'a> {
     pub binaries: Vec<(String, PathBuf)>,
     /// The `/init` script.
     pub init: String,
+    /// Other files: (path in the image, permission bits, content).
+    pub files: Vec<(String, u32, Vec<u8>)>,
 }
 
 /// A built image.
@@ -197,6 +205,13 @@ pub fn build_initramfs(spec: &ImageSpec<'_>, out: &Path) -> Result<Image> {
         .collect();
     files.push(("etc/modules.load".into(), 0o644, load.into_bytes()));
     files.push(("init".into(), 0o755, spec.init.clone().into_bytes()));
+    for (path, mode, data) in &spec.files {
+        files.push((
+            path.trim_start_matches('/').to_string(),
+            *mode,
+            data.clone(),
+        ));
+    }
 
     let mut h = DefaultHasher::new();
     h.write(spec.kernel.vmlinuz.to_string_lossy().as_bytes());
@@ -217,10 +232,23 @@ pub fn build_initramfs(spec: &ImageSpec<'_>, out: &Path) -> Result<Image> {
         return Ok(image(false));
     }
 
-    let mut dirs: Vec<String> = ["bin", "dev", "etc", "proc", "sys", "tmp", "run"]
+    let base: Vec<String> = ["bin", "dev", "etc", "proc", "sys", "tmp", "run"]
         .map(String::from)
         .to_vec();
-    for (path, _, _) in &files {
+    write_archive(out, &key, base, &files, true)?;
+    Ok(image(true))
+}
+
+/// Writes `out` (through `out.partial`) with `dirs`, the directories above `files`, a
+/// `dev/console` node when `console`, and `files`; then its key beside it.
+fn write_archive(
+    out: &Path,
+    key: &str,
+    mut dirs: Vec<String>,
+    files: &[(String, u32, Vec<u8>)],
+    console: bool,
+) -> Result<u64> {
+    for (path, _, _) in files {
         let mut p = Path::new(path).parent();
         while let Some(d) = p.filter(|d| !d.as_os_str().is_empty()) {
             dirs.push(d.display().to_string());
@@ -239,12 +267,141 @@ pub fn build_initramfs(spec: &ImageSpec<'_>, out: &Path) -> Result<Image> {
     for d in &dirs {
         w.dir(d).map_err(io)?;
     }
-    w.char_dev("dev/console", 0o600, 5, 1).map_err(io)?;
-    for (path, mode, data) in &files {
+    if console {
+        w.char_dev("dev/console", 0o600, 5, 1).map_err(io)?;
+    }
+    for (path, mode, data) in files {
         w.file(path, *mode, data).map_err(io)?;
     }
-    w.finish().map_err(io)?;
+    let file = w
+        .finish()
+        .map_err(io)?
+        .into_inner()
+        .map_err(|e| io(e.into_error()))?;
+    let bytes = file.metadata().map_err(io)?.len();
+    drop(file);
     std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;
+    let key_path = out.with_extension("key");
     std::fs::write(&key_path, key).map_err(|e| Error::io(&key_path, e))?;
-    Ok(image(true))
+    Ok(bytes)
+}
+
+/// An archive [`build_archive`] or [`concat_archives`] made or found.
+#[derive(Clone, Debug)]
+pub struct Archive {
+    pub path: PathBuf,
+    /// Its size in bytes.
+    pub bytes: u64,
+    /// False when the one already there was kept.
+    pub rebuilt: bool,
+}
+
+/// Builds `out`, a newc archive of `files` (path in the image, permission bits, file on the
+/// host) and the directories above them, unless one built from the same paths, modes and
+/// contents is already there: a hash of them is kept beside it in `out.key`.
+pub fn build_archive(files: &[(String, u32, PathBuf)], out: &Path) -> Result<Archive> {
+    let mut h = DefaultHasher::new();
+    let mut loaded = Vec::with_capacity(files.len());
+    for (path, mode, source) in files {
+        let data = read(source)?;
+        h.write(path.as_bytes());
+        h.write_u32(*mode);
+        h.write_usize(data.len());
+        h.write(&data);
+        loaded.push((path.trim_start_matches('/').to_string(), *mode, data));
+    }
+    let key = format!("{:016x}\n", h.finish());
+    let key_path = out.with_extension("key");
+    if out.is_file() && std::fs::read_to_string(&key_path).ok().as_deref() == Some(&key) {
+        let bytes = std::fs::metadata(out).map_err(|e| Error::io(out, e))?.len();
+        return Ok(Archive {
+            path: out.to_path_buf(),
+            bytes,
+            rebuilt: false,
+        });
+    }
+    let bytes = write_archive(out, &key, Vec::new(), &loaded, false)?;
+    Ok(Archive {
+        path: out.to_path_buf(),
+        bytes,
+        rebuilt: true,
+    })
+}
+
+/// Writes `out`, the archives `parts` one after the other (the kernel unpacks a concatenation
+/// of newc archives in order), unless it was already made from parts with the same keys.
+pub fn concat_archives(parts: &[&Path], out: &Path) -> Result<Archive> {
+    let mut key = String::new();
+    for part in parts {
+        let k = part.with_extension("key");
+        key.push_str(&std::fs::read_to_string(&k).map_err(|e| Error::io(&k, e))?);
+    }
+    let key_path = out.with_extension("key");
+    let rebuilt =
+        !(out.is_file() && std::fs::read_to_string(&key_path).ok().as_deref() == Some(&key));
+    if rebuilt {
+        let tmp = out.with_extension("partial");
+        let mut w = std::fs::File::create(&tmp).map_err(|e| Error::io(&tmp, e))?;
+        for part in parts {
+            let mut r = std::fs::File::open(part).map_err(|e| Error::io(part, e))?;
+            std::io::copy(&mut r, &mut w).map_err(|e| Error::io(&tmp, e))?;
+        }
+        drop(w);
+        std::fs::rename(&tmp, out).map_err(|e| Error::io(out, e))?;
+        std::fs::write(&key_path, &key).map_err(|e| Error::io(&key_path, e))?;
+    }
+    let bytes = std::fs::metadata(out).map_err(|e| Error::io(out, e))?.len();
+    Ok(Archive {
+        path: out.to_path_buf(),
+        bytes,
+        rebuilt,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn archives_are_rebuilt_only_when_their_content_changes() {
+        let dir =
+            PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/tmp/vm-images-tests/archive");
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let src = dir.join("a.bin");
+        std::fs::write(&src, b"hello").unwrap();
+        let files = vec![("usr/lib/a.so".to_string(), 0o755, src.clone())];
+        let one = dir.join("one.cpio");
+        let a = build_archive(&files, &one).unwrap();
+        assert!(a.rebuilt);
+        let bytes = std::fs::read(&one).unwrap();
+        assert_eq!(a.bytes, bytes.len() as u64);
+        assert_eq!(bytes.len() % 4, 0);
+        // The directories above the file, then the file, then the trailer.
+        let names: Vec<&str> = ["usr\0", "usr/lib\0", "usr/lib/a.so\0", "TRAILER!!!\0"].to_vec();
+        let mut at = 0;
+        for n in names {
+            let i = bytes
+                .windows(n.len())
+                .position(|w| w == n.as_bytes())
+                .unwrap();
+            assert!(i > at, "{n} out of order");
+            at = i;
+        }
+        assert!(!build_archive(&files, &one).unwrap().rebuilt);
+
+        let two = dir.join("two.cpio");
+        build_archive(&[("b".into(), 0o644, src.clone())], &two).unwrap();
+        let all = dir.join("all.cpio");
+        let c = concat_archives(&[&one, &two], &all).unwrap();
+        assert!(c.rebuilt);
+        assert_eq!(c.bytes, a.bytes + std::fs::metadata(&two).unwrap().len());
+        assert!(!concat_archives(&[&one, &two], &all).unwrap().rebuilt);
+
+        std::fs::write(&src, b"hello!").unwrap();
+        assert!(build_archive(&files, &one).unwrap().rebuilt);
+        assert!(concat_archives(&[&one, &two], &all).unwrap().rebuilt);
+        let mode = vec![("usr/lib/a.so".to_string(), 0o644, src)];
+        assert!(build_archive(&mode, &one).unwrap().rebuilt);
+    }
 }
