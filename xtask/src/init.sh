@@ -10,8 +10,14 @@ mount -t tmpfs tmp /tmp
 say() { echo "@@VIRGL $*"; }
 
 say phase modules
+# The display offers one mode: drm takes our EDID (virgl.edid, under /lib/firmware) instead of
+# QEMU's, which lists modes up to 5120x2160 (see GUEST_MODE in xtask/src/vm.rs).
+edid=$(sed -n 's/.*virgl\.edid=\([^ ]*\).*/\1/p' /proc/cmdline)
 while read -r m; do
-    insmod "/$m" || say error "insmod $m failed"
+    case "$m" in
+    */drm.ko) insmod "/$m" ${edid:+edid_firmware=$edid} ;;
+    *) insmod "/$m" ;;
+    esac || say error "insmod $m failed"
 done < /etc/modules.load
 i=0
 while [ ! -e /dev/dri/renderD128 ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
@@ -31,16 +37,78 @@ run_suite() {
     say done "$suite" "$(cat /tmp/$suite.rc)"
 }
 
+suites=$(arg suites)
+[ -n "$suites" ] || suites=conform,kernel
+want() { case ",$suites," in *",$1,"*) return 0 ;; esac; return 1; }
+
 # The scanout case asks us (the host) for a screendump on the console and waits for a reply.
 export VIRGL_SCANOUT_HANDSHAKE=1
-set -- --device /dev/dri/renderD128 --format json
-[ -n "$filter" ] && set -- "$@" --filter "$filter"
-[ "$png" = 1 ] && set -- "$@" --save-png /tmp/png
-run_suite conform /bin/virgl-conform "$@"
+if want conform; then
+    set -- --device /dev/dri/renderD128 --format json
+    [ -n "$filter" ] && set -- "$@" --filter "$filter"
+    [ "$png" = 1 ] && set -- "$@" --save-png /tmp/png
+    run_suite conform /bin/virgl-conform "$@"
+fi
 
-set -- --device /dev/dri/renderD128 --format json
-[ -n "$filter" ] && set -- "$@" --filter "$filter"
-run_suite kernel /bin/virtgpu-kernel-tests "$@"
+if want kernel; then
+    set -- --device /dev/dri/renderD128 --format json
+    [ -n "$filter" ] && set -- "$@" --filter "$filter"
+    run_suite kernel /bin/virtgpu-kernel-tests "$@"
+fi
+
+# Mesa: Debian's programs on Mesa's virgl driver. Each program's output goes to the host line
+# by line (`out mesa PROGRAM LINE`), then how it ended (`ran mesa PROGRAM RC MS`); the host
+# makes the rows. --filter picks programs by name.
+now_ms() {
+    read -r up _ </proc/uptime
+    c=${up#*.}
+    echo $((${up%.*} * 1000 + ${c#0} * 10))
+}
+# A program runs when there is no filter, or its name holds the filter or begins it.
+picked() {
+    [ -z "$filter" ] && return 0
+    case "$1" in *"$filter"*) return 0 ;; esac
+    case "$filter" in "$1"*) return 0 ;; esac
+    return 1
+}
+run_prog() { # NAME SECONDS COMMAND...
+    name=$1 limit=$2
+    shift 2
+    t0=$(now_ms)
+    { timeout "$limit" "$@" 2>&1; echo $? >/tmp/$name.rc; } | while IFS= read -r line; do
+        say out mesa "$name" "$line"
+    done
+    say ran mesa "$name" "$(cat /tmp/$name.rc)" "$(($(now_ms) - t0))"
+}
+# kmscube draws while the host watches the display: asked first (`screendiff kmscube`), the host
+# compares pictures of QEMU's window until they move and answers on the console, which the
+# guest reads once kmscube has drawn its frames. kmscube stops at the first byte on its standard
+# input, so it reads an empty FIFO held open.
+run_kmscube() {
+    t0=$(now_ms)
+    [ -p /tmp/kmscube.in ] || mkfifo /tmp/kmscube.in
+    exec 3<>/tmp/kmscube.in
+    say screendiff kmscube
+    timeout 120 kmscube -D /dev/dri/card0 -c "$(arg kmscube)" <&3 >/tmp/kmscube.out 2>&1
+    echo $? >/tmp/kmscube.rc
+    exec 3<&-
+    read -r -t 60 reply
+    while IFS= read -r line; do say out mesa kmscube "$line"; done </tmp/kmscube.out
+    say ran mesa kmscube "$(cat /tmp/kmscube.rc)" "$(($(now_ms) - t0))"
+}
+if want mesa; then
+    say phase mesa
+    mkdir -p -m 0700 /tmp/xdg
+    export PATH=/bin:/usr/bin HOME=/tmp XDG_RUNTIME_DIR=/tmp/xdg
+    # The host renderer's name, as the kernel passes capset 2 through.
+    run_prog caps 30 /bin/virtgpu-kernel-tests --device /dev/dri/renderD128 --format json \
+        --filter get_caps_v2
+    picked eglinfo && run_prog eglinfo 60 eglinfo
+    picked kmscube && run_kmscube
+    picked glmark2 && run_prog glmark2 300 glmark2-es2-drm --validate \
+        --winsys-options drm-device=/dev/dri/card0
+    say done mesa 0
+fi
 
 if [ "$png" = 1 ]; then
     for f in /tmp/png/*.png; do

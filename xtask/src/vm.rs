@@ -9,7 +9,16 @@
 //! - `png NAME BASE64`: an image the guest rendered;
 //! - `screendump NAME WxH`: a case has put an image on the display; we take a QMP screendump,
 //!   check it, and answer on the serial console so the case can go on;
+//! - `out SUITE PROGRAM TEXT`: a line a program of the `mesa` suite printed;
+//! - `ran SUITE PROGRAM RC MS`: that program ended with exit status RC after MS milliseconds;
+//!   the host makes the suite's rows from its lines ([`mesa::rows`]);
+//! - `screendiff NAME`: a program is animating the display; we check that the picture moves
+//!   ([`mesa::check_motion`]) and answer on the serial console;
 //! - `end`: the guest is about to power off.
+//!
+//! `--suite` chooses what the guest runs: our conformance catalogue (`conform`), the kernel's
+//! virtio-gpu UAPI (`kernel`), Debian's Mesa and GL programs on Mesa's virgl driver (`mesa`,
+//! which adds Mesa to the image), or all three.
 //!
 //! `--renderer` chooses the `libvirglrenderer.so.1` QEMU loads: Debian's, or ours (the
 //! `virgl-host-capi` cdylib, first on QEMU's `LD_LIBRARY_PATH`), or one boot on each with the
@@ -25,12 +34,32 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+mod mesa;
+
 use crate::proc::{run_checked, Bounded, Guard};
 use crate::{capi, deps};
 use crate::{Error, Result};
 
 /// Modules the guest loads (their dependencies come along).
 const GUEST_MODULES: &[&str] = &["virtio_pci", "virtio_gpu"];
+
+/// The one display mode the guest's connector offers: drm reads an EDID with only this mode
+/// ([`vm_images::edid`], `edid_firmware=` under `/lib/firmware`) instead of QEMU's, which lists
+/// modes up to 5120x2160. glmark2-es2-drm 2023.01 renders at the largest mode, and its
+/// validation wants 800x600, at which it never makes its window (its canvas takes a window of
+/// the size it asked for as already made); 801x600 is the nearest it draws at: the same
+/// vertical field of view and scale, the picture shifted by half a pixel. VESA 800x600 timing
+/// with one more pixel taken from the back porch.
+const GUEST_MODE: vm_images::edid::Timing = vm_images::edid::Timing {
+    clock_khz: 40_000,
+    h: [801, 40, 128, 87],
+    v: [600, 1, 4, 23],
+};
+
+/// Where the guest finds [`GUEST_MODE`]'s EDID, under `/lib/firmware`.
+fn guest_edid() -> String {
+    format!("edid/virgl-{}x{}.bin", GUEST_MODE.h[0], GUEST_MODE.v[0])
+}
 
 /// Options of `cargo xtask vm-test`.
 #[derive(Debug, clap::Args)]
@@ -54,6 +83,40 @@ pub struct VmTestArgs {
     /// The GL of QEMU's GTK display: desktop GL (`gl=on`) or OpenGL ES (`gl=es`).
     #[arg(long, value_enum, default_value_t = Gl::On)]
     pub gl: Gl,
+    /// What the guest runs: our conformance catalogue, the kernel UAPI tests, Debian's Mesa
+    /// and GL programs, or all three.
+    #[arg(long, value_enum, default_value_t = Suite::All)]
+    pub suite: Suite,
+}
+
+/// What the guest runs (`--suite`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Suite {
+    /// virgl-conform, our driver's catalogue.
+    Conform,
+    /// virtgpu-kernel-tests, the virtio-gpu UAPI.
+    Kernel,
+    /// Debian's Mesa: eglinfo, kmscube and glmark2 on Mesa's virgl driver.
+    Mesa,
+    /// conform, kernel and mesa, in that order.
+    All,
+}
+
+impl Suite {
+    /// The suites the guest runs, in order.
+    pub fn names(self) -> &'static [&'static str] {
+        match self {
+            Suite::Conform => &["conform"],
+            Suite::Kernel => &["kernel"],
+            Suite::Mesa => &["mesa"],
+            Suite::All => &["conform", "kernel", "mesa"],
+        }
+    }
+
+    /// Whether the image needs Debian's Mesa.
+    fn mesa(self) -> bool {
+        self.names().contains(&"mesa")
+    }
 }
 
 /// Which `libvirglrenderer.so.1` QEMU loads (`--renderer`).
@@ -172,6 +235,7 @@ fn build_guest(root: &Path) -> Result<Vec<(String, PathBuf)>> {
 fn build_image(
     root: &Path,
     binaries: Vec<(String, PathBuf)>,
+    suite: Suite,
     p: &Progress,
 ) -> Result<vm_images::Image> {
     let cache = root.join("target/vm");
@@ -197,9 +261,41 @@ fn build_image(
         busybox: Path::new(deps::VM_TEST_FILES[0]),
         binaries,
         init: include_str!("init.sh").to_string(),
+        files: vec![(
+            format!("lib/firmware/{}", guest_edid()),
+            0o644,
+            vm_images::edid::one_mode(&GUEST_MODE, "virgl").to_vec(),
+        )],
     };
-    vm_images::build_initramfs(&spec, &cache.join("initramfs.cpio"))
-        .map_err(|e| Error::Setup(e.to_string()))
+    let mut image = vm_images::build_initramfs(&spec, &cache.join("initramfs.cpio"))
+        .map_err(|e| Error::Setup(e.to_string()))?;
+    if suite.mesa() {
+        p.say("image: guest Mesa (Debian packages, ELF closure)");
+        let part = mesa::build(&cache)?;
+        p.say(format!(
+            "image: {} ({}; {} files from {} packages, {} downloaded now{}; {:.1} MiB, {:.1} s)",
+            part.archive.path.display(),
+            if part.archive.rebuilt {
+                "rebuilt"
+            } else {
+                "unchanged"
+            },
+            part.files,
+            part.packages,
+            part.downloaded,
+            if part.unpacked { ", unpacked now" } else { "" },
+            part.archive.bytes as f64 / (1 << 20) as f64,
+            part.secs
+        ));
+        let all = vm_images::concat_archives(
+            &[&image.initramfs, &part.archive.path],
+            &cache.join("initramfs-mesa.cpio"),
+        )
+        .map_err(|e| Error::Setup(e.to_string()))?;
+        image.rebuilt |= all.rebuilt;
+        image.initramfs = all.path;
+    }
+    Ok(image)
 }
 
 /// A free X display number: neither its socket nor its lock file exists.
@@ -309,10 +405,12 @@ pub fn vm_test(args: &VmTestArgs) -> Result<bool> {
     p.say("build: static guest binaries");
     let binaries = build_guest(&root)?;
     p.say("image: kernel, modules, busybox, binaries");
-    let image = build_image(&root, binaries, &p)?;
+    let image = build_image(&root, binaries, args.suite, &p)?;
+    let size = std::fs::metadata(&image.initramfs).map_or(0, |m| m.len());
     p.say(format!(
-        "image: {} ({}; modules: {})",
+        "image: {} ({:.1} MiB, {}; modules: {})",
         image.initramfs.display(),
+        size as f64 / (1 << 20) as f64,
         if image.rebuilt {
             "rebuilt"
         } else {
@@ -463,6 +561,9 @@ fn boot_and_run(
         "boot: Xvfb on :{display}, starting QEMU (virtio-gpu-gl, TCG)"
     ));
     let mut append = String::from("console=ttyS0 panic=-1 quiet loglevel=3 rdinit=/init");
+    append.push_str(&format!(" virgl.suites={}", args.suite.names().join(",")));
+    append.push_str(&format!(" virgl.kmscube={}", mesa::KMSCUBE_FRAMES));
+    append.push_str(&format!(" virgl.edid={}", guest_edid()));
     if let Some(f) = &args.filter {
         append.push_str(&format!(" virgl.filter={f}"));
     }
@@ -535,6 +636,15 @@ fn boot_and_run(
     let mut library: Option<PathBuf> = None;
     let mut panic_line: Option<String> = None;
     let mut ended = false;
+    // The mesa suite's programs: their lines so far, by (suite, program).
+    let mut outputs: std::collections::HashMap<(String, String), Vec<String>> =
+        std::collections::HashMap::new();
+    let mut session = mesa::Session::default();
+    // When each phase (suite) began.
+    let mut phases: Vec<(String, Instant)> = Vec::new();
+    let console_log = logdir.join("console.log");
+    let mut console_file = std::fs::File::create(&console_log)
+        .map_err(|e| Error::Setup(format!("{}: {e}", console_log.display())))?;
     let tail = |console: &[String]| console[console.len().saturating_sub(50)..].join("\n");
     loop {
         if let Err(e) = crate::proc::check_interrupted() {
@@ -557,6 +667,7 @@ fn boot_and_run(
         if line.contains("Kernel panic") {
             panic_line.get_or_insert(line.clone());
         }
+        let _ = writeln!(console_file, "{line}");
         let Some(msg) = line.strip_prefix("@@VIRGL ") else {
             console.push(line);
             continue;
@@ -578,30 +689,60 @@ fn boot_and_run(
         }
         let (kind, rest) = msg.split_once(' ').unwrap_or((msg, ""));
         match kind {
-            "phase" => p.say(format!("guest: {rest}")),
+            "phase" => {
+                p.say(format!("guest: {rest}"));
+                phases.push((rest.to_string(), Instant::now()));
+            }
             "result" => {
                 let (suite, json) = rest.split_once(' ').unwrap_or((rest, ""));
                 match serde_json::from_str::<Value>(json) {
-                    Ok(v) => {
-                        if results.is_empty() {
-                            p.say(format!(
-                                "boot to first result: {:.1} s",
-                                start.elapsed().as_secs_f64()
-                            ));
-                        }
-                        p.say(format!(
-                            "{suite} {:<30} {:<4} {:>8.1} ms",
-                            v["case"].as_str().unwrap_or("?"),
-                            v["result"].as_str().unwrap_or("?"),
-                            v["ms"].as_f64().unwrap_or(0.0)
-                        ));
-                        results.push(CaseResult {
-                            suite: suite.to_string(),
-                            value: v,
-                        });
-                    }
+                    Ok(v) => record(&mut results, suite, v, start, p),
                     Err(e) => errors.push(format!("{suite}: unparsable result {json:?}: {e}")),
                 }
+            }
+            "out" => {
+                let mut words = rest.splitn(3, ' ');
+                let (suite, program) = (words.next().unwrap_or(""), words.next().unwrap_or(""));
+                outputs
+                    .entry((suite.to_string(), program.to_string()))
+                    .or_default()
+                    .push(words.next().unwrap_or("").to_string());
+            }
+            "ran" => {
+                let w: Vec<&str> = rest.split_whitespace().collect();
+                let (suite, program) = (
+                    w.first().copied().unwrap_or(""),
+                    w.get(1).copied().unwrap_or(""),
+                );
+                let ran = mesa::Ran {
+                    program: program.to_string(),
+                    rc: w.get(2).and_then(|r| r.parse().ok()).unwrap_or(-1),
+                    ms: w.get(3).and_then(|m| m.parse().ok()).unwrap_or(0.0),
+                    lines: outputs
+                        .remove(&(suite.to_string(), program.to_string()))
+                        .unwrap_or_default(),
+                };
+                p.say(format!(
+                    "guest: {program} ended ({}, {:.1} s, {} lines)",
+                    ran.rc,
+                    ran.ms / 1e3,
+                    ran.lines.len()
+                ));
+                for v in mesa::rows(&ran, &mut session) {
+                    record(&mut results, suite, v, start, p);
+                }
+            }
+            "screendiff" => {
+                let name = rest.trim().to_string();
+                let verdict = mesa::check_motion(display, logdir, &name).map_err(|e| e.to_string());
+                let word = if verdict.is_ok() { "pass" } else { "fail" };
+                p.say(format!(
+                    "host: display of {name}: {word}: {}",
+                    verdict.as_ref().unwrap_or_else(|e| e)
+                ));
+                session.screens.push((name, verdict));
+                let _ = writeln!(serial_in, "screendiff-{word}");
+                let _ = serial_in.flush();
             }
             "stderr" | "error" => {
                 p.say(format!("guest {kind}: {rest}"));
@@ -609,6 +750,12 @@ fn boot_and_run(
             }
             "done" => {
                 let (suite, rc) = rest.split_once(' ').unwrap_or((rest, "?"));
+                if let Some((_, t)) = phases.iter().rev().find(|(s, _)| s == suite) {
+                    p.say(format!(
+                        "guest: suite {suite} took {:.1} s",
+                        t.elapsed().as_secs_f64()
+                    ));
+                }
                 done.push((suite.to_string(), rc.trim().parse().unwrap_or(-1)));
             }
             "png" => {
@@ -692,6 +839,32 @@ fn boot_and_run(
         pngs,
         library,
     })
+}
+
+/// Keeps one case's result and prints it; the first result, and the first of a suite but the
+/// first, with the time since QEMU started.
+fn record(results: &mut Vec<CaseResult>, suite: &str, v: Value, start: Instant, p: &Progress) {
+    if results.is_empty() {
+        p.say(format!(
+            "boot to first result: {:.1} s",
+            start.elapsed().as_secs_f64()
+        ));
+    } else if !results.iter().any(|r| r.suite == suite) {
+        p.say(format!(
+            "boot to first {suite} result: {:.1} s",
+            start.elapsed().as_secs_f64()
+        ));
+    }
+    p.say(format!(
+        "{suite} {:<30} {:<4} {:>8.1} ms",
+        v["case"].as_str().unwrap_or("?"),
+        v["result"].as_str().unwrap_or("?"),
+        v["ms"].as_f64().unwrap_or(0.0)
+    ));
+    results.push(CaseResult {
+        suite: suite.to_string(),
+        value: v,
+    });
 }
 
 /// Parses `RRGGBB,RRGGBB,RRGGBB,RRGGBB` (top-left, top-right, bottom-left, bottom-right).
@@ -1069,6 +1242,13 @@ mod tests {
             [Renderer::Ours]
         );
         assert!(parse(&["--renderer", "mesa"]).is_err());
+        assert_eq!(a.suite, Suite::All);
+        assert_eq!(a.suite.names(), ["conform", "kernel", "mesa"]);
+        let m = parse(&["--suite", "mesa"]).unwrap().suite;
+        assert_eq!((m.names(), m.mesa()), (&["mesa"][..], true));
+        let c = parse(&["--suite", "conform"]).unwrap().suite;
+        assert_eq!((c.names(), c.mesa()), (&["conform"][..], false));
+        assert!(parse(&["--suite", "piglit"]).is_err());
         assert!(parse(&["--gl", "off"]).is_err());
         assert_eq!(Gl::Es.name(), "es");
     }
@@ -1091,9 +1271,17 @@ mod tests {
 
     #[test]
     fn json_rows_name_the_renderer_and_the_gl() {
-        let o = outcome(&[("kernel", "getparam", "skip")], &[]);
+        let o = outcome(
+            &[("kernel", "getparam", "skip"), ("mesa", "kmscube", "pass")],
+            &[],
+        );
         let text = json_lines(&o, Renderer::Ours, Gl::Es);
-        let v: Value = serde_json::from_str(text.trim()).unwrap();
+        let mesa: Value = serde_json::from_str(text.lines().nth(1).unwrap()).unwrap();
+        assert_eq!(
+            (&mesa["suite"], &mesa["case"]),
+            (&"mesa".into(), &"kmscube".into())
+        );
+        let v: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
         assert_eq!(v["case"], "getparam");
         assert_eq!(v["suite"], "kernel");
         assert_eq!(v["where"], "vm");
