@@ -519,3 +519,26 @@ pub fn assert_flat(
         );
     }
 }
+
+/// Every stream case as a fuzzing seed: the submissions of each case, concatenated, written to
+/// the directory `VIRGL_FUZZ_SEEDS` names (`fuzz/corpus/host_submit*`; see README "Fuzzing").
+/// Without it, only checks that every case has a stream to give.
+#[test]
+fn seeds_for_the_fuzzers() {
+    let dir = std::env::var_os("VIRGL_FUZZ_SEEDS").map(std::path::PathBuf::from);
+    for case in corpus() {
+        let bytes: Vec<u8> = (case.steps)(&Ids::IN_PROCESS)
+            .into_iter()
+            .filter_map(|s| match s {
+                Step::Submit(d) => Some(virgl_proto::ccmd::to_bytes(&d)),
+                Step::Unref(_) => None,
+            })
+            .flatten()
+            .collect();
+        assert!(!bytes.is_empty(), "{}: no stream", case.name);
+        if let Some(dir) = &dir {
+            std::fs::create_dir_all(dir).unwrap();
+            std::fs::write(dir.join(format!("hostile-{}.virgl", case.name)), bytes).unwrap();
+        }
+    }
+}
