@@ -296,19 +296,43 @@ pub struct Archive {
     pub rebuilt: bool,
 }
 
+/// What an archive's key, which decides whether it is rebuilt, is made of.
+#[derive(Clone, Copy, Debug)]
+pub enum Key<'a> {
+    /// Every file's path, mode and content.
+    Content,
+    /// Every file's path, mode and size, and a name for where the files come from that changes
+    /// whenever their content can (the `.deb` files a tree was unpacked from): no file is read
+    /// unless the archive is rebuilt.
+    Source(&'a str),
+}
+
 /// Builds `out`, a newc archive of `files` (path in the image, permission bits, file on the
-/// host) and the directories above them, unless one built from the same paths, modes and
-/// contents is already there: a hash of them is kept beside it in `out.key`.
-pub fn build_archive(files: &[(String, u32, PathBuf)], out: &Path) -> Result<Archive> {
+/// host) and the directories above them, unless one with the same [`Key`] is already there
+/// (a hash of it is kept beside it in `out.key`).
+pub fn build_archive(
+    files: &[(String, u32, PathBuf)],
+    out: &Path,
+    key: Key<'_>,
+) -> Result<Archive> {
     let mut h = DefaultHasher::new();
-    let mut loaded = Vec::with_capacity(files.len());
+    if let Key::Source(source) = key {
+        h.write(source.as_bytes());
+    }
     for (path, mode, source) in files {
-        let data = read(source)?;
         h.write(path.as_bytes());
         h.write_u32(*mode);
-        h.write_usize(data.len());
-        h.write(&data);
-        loaded.push((path.trim_start_matches('/').to_string(), *mode, data));
+        match key {
+            Key::Content => {
+                let data = read(source)?;
+                h.write_usize(data.len());
+                h.write(&data);
+            }
+            Key::Source(_) => {
+                let meta = std::fs::metadata(source).map_err(|e| Error::io(source, e))?;
+                h.write_u64(meta.len());
+            }
+        }
     }
     let key = format!("{:016x}\n", h.finish());
     let key_path = out.with_extension("key");
@@ -319,6 +343,14 @@ pub fn build_archive(files: &[(String, u32, PathBuf)], out: &Path) -> Result<Arc
             bytes,
             rebuilt: false,
         });
+    }
+    let mut loaded = Vec::with_capacity(files.len());
+    for (path, mode, source) in files {
+        loaded.push((
+            path.trim_start_matches('/').to_string(),
+            *mode,
+            read(source)?,
+        ));
     }
     let bytes = write_archive(out, &key, Vec::new(), &loaded, false)?;
     Ok(Archive {
@@ -372,7 +404,7 @@ mod tests {
         std::fs::write(&src, b"hello").unwrap();
         let files = vec![("usr/lib/a.so".to_string(), 0o755, src.clone())];
         let one = dir.join("one.cpio");
-        let a = build_archive(&files, &one).unwrap();
+        let a = build_archive(&files, &one, Key::Content).unwrap();
         assert!(a.rebuilt);
         let bytes = std::fs::read(&one).unwrap();
         assert_eq!(a.bytes, bytes.len() as u64);
@@ -388,20 +420,48 @@ mod tests {
             assert!(i > at, "{n} out of order");
             at = i;
         }
-        assert!(!build_archive(&files, &one).unwrap().rebuilt);
+        assert!(!build_archive(&files, &one, Key::Content).unwrap().rebuilt);
 
         let two = dir.join("two.cpio");
-        build_archive(&[("b".into(), 0o644, src.clone())], &two).unwrap();
+        build_archive(&[("b".into(), 0o644, src.clone())], &two, Key::Content).unwrap();
         let all = dir.join("all.cpio");
         let c = concat_archives(&[&one, &two], &all).unwrap();
         assert!(c.rebuilt);
         assert_eq!(c.bytes, a.bytes + std::fs::metadata(&two).unwrap().len());
         assert!(!concat_archives(&[&one, &two], &all).unwrap().rebuilt);
 
-        std::fs::write(&src, b"hello!").unwrap();
-        assert!(build_archive(&files, &one).unwrap().rebuilt);
+        std::fs::write(&src, b"hullo").unwrap();
+        assert!(build_archive(&files, &one, Key::Content).unwrap().rebuilt);
         assert!(concat_archives(&[&one, &two], &all).unwrap().rebuilt);
-        let mode = vec![("usr/lib/a.so".to_string(), 0o644, src)];
-        assert!(build_archive(&mode, &one).unwrap().rebuilt);
+        let mode = vec![("usr/lib/a.so".to_string(), 0o644, src.clone())];
+        assert!(build_archive(&mode, &one, Key::Content).unwrap().rebuilt);
+
+        // Keyed by source: the same size and source keep it; another source or size does not.
+        assert!(
+            build_archive(&files, &one, Key::Source("a_1.deb"))
+                .unwrap()
+                .rebuilt
+        );
+        std::fs::write(&src, b"hallo").unwrap();
+        assert!(
+            !build_archive(&files, &one, Key::Source("a_1.deb"))
+                .unwrap()
+                .rebuilt
+        );
+        assert!(
+            build_archive(&files, &one, Key::Source("a_2.deb"))
+                .unwrap()
+                .rebuilt
+        );
+        std::fs::write(&src, b"hallo!").unwrap();
+        assert!(
+            build_archive(&files, &one, Key::Source("a_2.deb"))
+                .unwrap()
+                .rebuilt
+        );
+        assert!(std::fs::read(&one)
+            .unwrap()
+            .windows(6)
+            .any(|w| w == b"hallo!"));
     }
 }

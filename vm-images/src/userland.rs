@@ -2,7 +2,8 @@
 //!
 //! The packages a set of root packages depends on (`apt-cache depends --recurse`, hard
 //! dependencies only) are fetched with `apt-get download` into a cache and unpacked with
-//! `dpkg-deb -x` into one tree, which is kept until the set of `.deb` files changes. From that
+//! `dpkg-deb -x` into one tree, which is kept until the set of `.deb` files changes (apt is
+//! asked which files those are again only when its package lists change). From that
 //! tree [`pick`] takes what a set of programs needs at run time: each ELF object's `DT_NEEDED`
 //! sonames, found where the dynamic loader looks for them (the object's `DT_RUNPATH`, then the
 //! standard library directories), recursively, symlinks followed inside the tree, the
@@ -93,20 +94,35 @@ pub struct Tree {
     pub unpacked: bool,
 }
 
-/// Downloads the candidate versions of `packages` into `cache/debs` (only those not already
-/// there) and unpacks them all into `cache/root`, unless it already holds exactly these
-/// `.deb` files.
-pub fn fetch_tree(cache: &Path, packages: &[String]) -> Result<Tree> {
-    let debs_dir = cache.join("debs");
-    let probe = cache.join("uris");
-    for d in [&debs_dir, &probe] {
-        std::fs::create_dir_all(d).map_err(|e| Error::io(d, e))?;
+/// Where apt keeps its package lists; `apt-get update` replaces files in it.
+const APT_LISTS: &str = "/var/lib/apt/lists";
+
+/// The `.deb` file names (candidate versions) of `roots` and every package they depend on
+/// ([`package_closure`], then `apt-get download --print-uris`), sorted. apt is asked again only
+/// when its package lists changed since the answer kept in `cache/debs.list`.
+pub fn candidate_debs(cache: &Path, roots: &[&str]) -> Result<Vec<String>> {
+    let lists = std::fs::metadata(APT_LISTS)
+        .and_then(|m| m.modified())
+        .map(|t| format!("{t:?}"))
+        .unwrap_or_default();
+    let key = format!("roots {} lists {lists}", roots.join(" "));
+    let kept = cache.join("debs.list");
+    if let Ok(text) = std::fs::read_to_string(&kept) {
+        if let Some((first, rest)) = text.split_once('\n') {
+            if first == key && !rest.is_empty() {
+                return Ok(rest.lines().map(str::to_string).collect());
+            }
+        }
     }
+    let packages = package_closure(roots)?;
     // In an empty directory, so that it lists every file, fetched or not.
+    let probe = cache.join("uris");
+    let _ = std::fs::remove_dir_all(&probe);
+    std::fs::create_dir_all(&probe).map_err(|e| Error::io(&probe, e))?;
     let text = run(
         Command::new("apt-get")
             .args(["download", "--print-uris"])
-            .args(packages)
+            .args(&packages)
             .current_dir(&probe),
         "apt-get download --print-uris",
     )?;
@@ -119,6 +135,19 @@ pub fn fetch_tree(cache: &Path, packages: &[String]) -> Result<Tree> {
             packages.len()
         )));
     }
+    std::fs::write(&kept, format!("{key}\n{}\n", debs.join("\n")))
+        .map_err(|e| Error::io(&kept, e))?;
+    Ok(debs)
+}
+
+/// Downloads the `.deb` files `debs` (from [`candidate_debs`]) into `cache/debs`, only those
+/// not already there, and unpacks them all into `cache/root`, unless it already holds exactly
+/// these files.
+pub fn fetch_tree(cache: &Path, debs: &[String]) -> Result<Tree> {
+    let debs_dir = cache.join("debs");
+    std::fs::create_dir_all(&debs_dir).map_err(|e| Error::io(&debs_dir, e))?;
+    let mut debs = debs.to_vec();
+    debs.sort();
     let missing: Vec<&str> = debs
         .iter()
         .filter(|f| !debs_dir.join(f).is_file())
@@ -451,6 +480,33 @@ mod tests {
         );
         assert_eq!(deb_package(&files[0]), "libc6");
         assert_eq!(deb_package(&files[1]), "kmscube");
+    }
+
+    #[test]
+    fn candidate_debs_are_kept_until_apts_lists_change() {
+        let cache = scratch("candidates");
+        let lists = std::fs::metadata(APT_LISTS)
+            .and_then(|m| m.modified())
+            .map(|t| format!("{t:?}"))
+            .unwrap_or_default();
+        // No such package: apt would fail, so the answer must come from the file.
+        let roots = ["virgl-no-such-package"];
+        std::fs::write(
+            cache.join("debs.list"),
+            format!("roots virgl-no-such-package lists {lists}\na_1_all.deb\nb_2_amd64.deb\n"),
+        )
+        .unwrap();
+        assert_eq!(
+            candidate_debs(&cache, &roots).unwrap(),
+            ["a_1_all.deb", "b_2_amd64.deb"]
+        );
+        // Other lists: apt is asked, and knows no such package.
+        std::fs::write(
+            cache.join("debs.list"),
+            "roots virgl-no-such-package lists then\na_1_all.deb\n",
+        )
+        .unwrap();
+        assert!(candidate_debs(&cache, &roots).is_err());
     }
 
     #[test]

@@ -96,14 +96,22 @@ pub fn selection(root: &Path) -> Result<userland::Selection> {
 pub fn build(vm_dir: &Path) -> Result<Part> {
     let t = Instant::now();
     let setup = |e: vm_images::Error| Error::Setup(format!("guest Mesa: {e}"));
-    let packages = userland::package_closure(PACKAGES).map_err(setup)?;
-    let tree = userland::fetch_tree(&vm_dir.join("mesa"), &packages).map_err(setup)?;
+    let cache = vm_dir.join("mesa");
+    let debs = userland::candidate_debs(&cache, PACKAGES).map_err(setup)?;
+    let tree = userland::fetch_tree(&cache, &debs).map_err(setup)?;
     let picked = userland::pick(&tree.root, &selection(&tree.root)?).map_err(setup)?;
     let files: Vec<(String, u32, std::path::PathBuf)> = picked
         .iter()
         .map(|p| (p.path.clone(), p.mode, p.source.clone()))
         .collect();
-    let archive = vm_images::build_archive(&files, &vm_dir.join("mesa.cpio")).map_err(setup)?;
+    // The tree is exactly these .deb files unpacked, so they name its content.
+    let debs = tree.debs.join("\n");
+    let archive = vm_images::build_archive(
+        &files,
+        &vm_dir.join("mesa.cpio"),
+        vm_images::Key::Source(&debs),
+    )
+    .map_err(setup)?;
     Ok(Part {
         archive,
         files: files.len(),
