@@ -1473,9 +1473,13 @@ impl Gl {
     }
 }
 
-/// The most vertices a draw may run, instances counted: llvmpipe takes some 15 ns a vertex, so
-/// this bounds to seconds how long one command holds a renderer other clients may share.
-pub const MAX_DRAW_VERTICES: u64 = 1 << 28;
+/// The most vertices a draw may run, instances counted. It bounds what one command costs a
+/// renderer other clients may share: llvmpipe takes time per fragment and keeps about 200
+/// bytes per triangle of the largest draw it has binned until its GL context ends. Measured
+/// on 2 cores with quads over an 80x80 target: 2^18 instances (2^20 vertices) take 2.3 s and
+/// leave 95 MiB; 2^20 instances 9 s and 350 MiB; 2^24 instances 26 s and 1.5 GiB (what
+/// `cargo xtask soak` found one changed dword could ask for).
+pub const MAX_DRAW_VERTICES: u64 = 1 << 20;
 
 /// Refuses a draw that asks for more than [`MAX_DRAW_VERTICES`] vertices, or that fetches
 /// vertices or instances past the vertex buffers bound for them (the indices of an indexed
