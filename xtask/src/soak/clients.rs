@@ -7,7 +7,7 @@ use std::io::{Read, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::rc::Rc;
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::time::Duration;
 
 use virgl_guest::conform::scene::{self, Target};
@@ -77,6 +77,10 @@ pub fn load_captures(dir: &Path) -> Vec<Capture> {
 pub struct Shared {
     pub socket: PathBuf,
     pub stop: AtomicBool,
+    /// While set, clients leave and wait (the quiet measurement after the warm-up).
+    pub paused: AtomicBool,
+    /// Clients waiting while paused.
+    pub idle: AtomicUsize,
     pub limits: ServerLimits,
     pub captures: Vec<Capture>,
     /// Running totals, for the progress lines.
@@ -88,6 +92,23 @@ pub struct Shared {
 impl Shared {
     fn stopped(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
+    }
+
+    fn paused(&self) -> bool {
+        self.paused.load(Ordering::Relaxed)
+    }
+
+    /// Waits, disconnected, while paused; whether it did.
+    fn wait_while_paused(&self) -> bool {
+        if !self.paused() {
+            return false;
+        }
+        self.idle.fetch_add(1, Ordering::SeqCst);
+        while self.paused() && !self.stopped() {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        self.idle.fetch_sub(1, Ordering::SeqCst);
+        true
     }
 }
 
@@ -224,6 +245,9 @@ pub fn good(shared: &Shared, name: String, seed: u64) -> GoodStats {
         ..GoodStats::default()
     };
     'connection: while !shared.stopped() {
+        if shared.wait_while_paused() {
+            continue;
+        }
         let ctx = Vtest::connect_as(&shared.socket, &st.name, 3)
             .map_err(|e| e.to_string())
             .and_then(|vt| Context::new(Box::new(vt) as DynTransport).map_err(|e| e.to_string()));
@@ -240,6 +264,9 @@ pub fn good(shared: &Shared, name: String, seed: u64) -> GoodStats {
         for _ in 0..rng.range(20, 400) {
             if shared.stopped() {
                 break 'connection;
+            }
+            if shared.paused() {
+                continue 'connection;
             }
             let began = std::time::Instant::now();
             let result = frame(&mut ctx, &mut rng);
@@ -623,7 +650,7 @@ fn resource_flood(shared: &Shared, name: &str, rng: &mut Rng, st: &mut HostileSt
             ));
             return Ok(());
         }
-        if shared.stopped() {
+        if shared.stopped() || shared.paused() {
             // Not refused yet: the flood does not count.
             st.resource_floods -= 1;
             return Ok(());
@@ -724,6 +751,9 @@ pub fn hostile(shared: &Shared, name: String, seed: u64) -> HostileStats {
         ..HostileStats::default()
     };
     while !shared.stopped() {
+        if shared.wait_while_paused() {
+            continue;
+        }
         let (what, run) = *rng.pick(BEHAVIOURS);
         *st.behaviours.entry(what).or_default() += 1;
         st.connections += 1;

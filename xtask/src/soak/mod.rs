@@ -23,7 +23,7 @@ use std::io::{BufRead, BufReader, Write};
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
@@ -33,7 +33,10 @@ use clap::Args;
 use crate::proc::{check_interrupted, run_checked, Bounded, Guard, INTERRUPTED};
 use crate::{Error, Result};
 use clients::{Anchor, ServerLimits, Shared};
-use report::{count_memfd_maps, parse_vm_rss, Fds, GoodStats, HostileStats, LogTally, Outcome};
+use report::{
+    count_memfd_maps, parse_rss_parts, parse_vm_rss, Fds, GoodStats, HostileStats, LogTally,
+    Outcome,
+};
 
 /// The anchor client's name.
 pub const ANCHOR: &str = "soak-anchor";
@@ -182,6 +185,21 @@ fn wait_listening(server: &mut Guard, socket: &Path) -> Result<()> {
     }
 }
 
+/// Waits until the server's descriptors and mappings are back to `base` (every departure
+/// taken), or 15 s.
+fn settle(pid: u32, base: Option<Fds>, base_maps: Option<usize>) {
+    let deadline = Instant::now() + Duration::from_secs(15);
+    loop {
+        let (f, m) = (read_fds(pid), read_maps(pid));
+        let back = matches!((f, base), (Some(f), Some(b)) if f.total <= b.total)
+            && matches!((m, base_maps), (Some(m), Some(b)) if m <= b);
+        if back || Instant::now() > deadline {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
 /// Joins the threads that finish within `limit`; the names of those that do not.
 fn join_all<T>(handles: Vec<(String, JoinHandle<T>)>, limit: Duration) -> (Vec<T>, Vec<String>) {
     let deadline = Instant::now() + limit;
@@ -259,6 +277,8 @@ pub fn soak(args: &SoakArgs) -> Result<bool> {
     let shared = Arc::new(Shared {
         socket: socket.clone(),
         stop: AtomicBool::new(false),
+        paused: AtomicBool::new(false),
+        idle: AtomicUsize::new(0),
         limits: LIMITS,
         captures: clients::load_captures(&crate::vm::workspace_root().join("proto/tests/data")),
         frames: AtomicU64::new(0),
@@ -315,17 +335,36 @@ pub fn soak(args: &SoakArgs) -> Result<bool> {
             break;
         }
         let elapsed = start.elapsed();
+        if elapsed >= warm && out.rss_warm.is_none() {
+            // The quiet measurement: every client leaves and waits; the server takes the
+            // departures; RSS and descriptors with only the anchor, as at the end.
+            let busy = read_rss(pid);
+            shared.paused.store(true, Ordering::SeqCst);
+            let deadline = Instant::now() + Duration::from_secs(60);
+            let clients = args.good + args.hostile;
+            while shared.idle.load(Ordering::SeqCst) < clients && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(20));
+            }
+            if shared.idle.load(Ordering::SeqCst) < clients {
+                out.hung
+                    .push("a client that was asked to pause after the warm-up".into());
+            }
+            settle(pid, out.fds_base, out.maps_base);
+            out.rss_warm = read_rss(pid);
+            out.fds_warm = read_fds(pid);
+            shared.paused.store(false, Ordering::SeqCst);
+            eprintln!(
+                "soak: warm-up over at {} s: RSS {} busy, {} with the clients gone",
+                elapsed.as_secs(),
+                busy.map_or("-".into(), |r| format!("{:.1} MiB", r as f64 / 1048576.0)),
+                out.rss_warm
+                    .map_or("-".into(), |r| format!("{:.1} MiB", r as f64 / 1048576.0))
+            );
+            next = Instant::now() + Duration::from_secs(1);
+            continue;
+        }
         if elapsed >= warm {
             let rss = read_rss(pid);
-            if out.rss_warm.is_none() {
-                out.rss_warm = rss;
-                out.fds_warm = read_fds(pid);
-                eprintln!(
-                    "soak: warm-up over at {} s: RSS {}",
-                    elapsed.as_secs(),
-                    rss.map_or("-".into(), |r| format!("{:.1} MiB", r as f64 / 1048576.0))
-                );
-            }
             if let Some(r) = rss {
                 out.samples += 1;
                 out.rss_series.push((elapsed.as_secs(), r));
@@ -355,21 +394,17 @@ pub fn soak(args: &SoakArgs) -> Result<bool> {
     out.hung = [hung_good, hung_hostile].concat();
 
     if out.server_died.is_none() {
-        // Let the server take every departure: until its descriptors and mappings are back to
-        // where they started, or 15 s.
-        let settle = Instant::now() + Duration::from_secs(15);
-        loop {
-            let (f, m) = (read_fds(pid), read_maps(pid));
-            let back = matches!((f, out.fds_base), (Some(f), Some(b)) if f.total <= b.total)
-                && matches!((m, out.maps_base), (Some(m), Some(b)) if m <= b);
-            if back || Instant::now() > settle {
-                break;
-            }
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        settle(pid, out.fds_base, out.maps_base);
         out.fds_end = read_fds(pid);
         out.maps_end = read_maps(pid);
         out.rss_end = read_rss(pid);
+        out.rss_end_parts = std::fs::read_to_string(format!("/proc/{pid}/status"))
+            .ok()
+            .and_then(|s| parse_rss_parts(&s));
+        // Where the memory is, for whoever reads a growth.
+        if let Ok(smaps) = std::fs::read(format!("/proc/{pid}/smaps")) {
+            let _ = std::fs::write(dir.join("smaps-end.txt"), smaps);
+        }
         if let Some(r) = out.rss_end {
             out.rss_max = Some(out.rss_max.map_or(r, |m| m.max(r)));
         }
@@ -385,7 +420,11 @@ pub fn soak(args: &SoakArgs) -> Result<bool> {
 
     let text = out.render();
     print!("{text}");
-    eprintln!("soak: server log: {}", dir.join("server.log").display());
+    eprintln!(
+        "soak: server log: {}; its memory map at the end: {}",
+        dir.join("server.log").display(),
+        dir.join("smaps-end.txt").display()
+    );
     if let Some(path) = &args.json {
         let body =
             serde_json::to_string_pretty(&out.json()).map_err(|e| Error::Setup(e.to_string()))?;

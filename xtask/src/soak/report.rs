@@ -73,6 +73,16 @@ pub fn parse_vm_rss(status: &str) -> Option<u64> {
     }
 }
 
+/// `RssAnon`, `RssFile` and `RssShmem` of a `/proc/PID/status` text, in bytes.
+pub fn parse_rss_parts(status: &str) -> Option<[u64; 3]> {
+    let field = |name: &str| {
+        let line = status.lines().find(|l| l.starts_with(name))?;
+        let n: u64 = line[name.len()..].split_whitespace().next()?.parse().ok()?;
+        Some(n * 1024)
+    };
+    Some([field("RssAnon:")?, field("RssFile:")?, field("RssShmem:")?])
+}
+
 /// How many mappings of a `/proc/PID/maps` text are vtest resource memfds (what a leaked
 /// shared-memory backing would leave).
 pub fn count_memfd_maps(maps: &str) -> usize {
@@ -232,15 +242,18 @@ pub struct Outcome {
     pub good: Vec<GoodStats>,
     pub hostile: Vec<HostileStats>,
     pub log: LogTally,
-    /// Server RSS in bytes: at the end of the warm-up, at the end, the largest sample.
+    /// Server RSS in bytes with only the anchor connected, after the warm-up and at the end;
+    /// the largest sample while the clients ran.
     pub rss_warm: Option<u64>,
     pub rss_end: Option<u64>,
     pub rss_max: Option<u64>,
+    /// The end's RSS as anonymous, file-backed and shared memory.
+    pub rss_end_parts: Option<[u64; 3]>,
     pub samples: u64,
     /// Every sample after the warm-up: seconds into the run, bytes.
     pub rss_series: Vec<(u64, u64)>,
-    /// Open descriptors with only the anchor client connected, before and after the clients;
-    /// and at the end of the warm-up, clients connected.
+    /// Open descriptors with only the anchor client connected: before the clients, after the
+    /// warm-up and at the end.
     pub fds_base: Option<Fds>,
     pub fds_warm: Option<Fds>,
     pub fds_end: Option<Fds>,
@@ -416,7 +429,8 @@ impl Outcome {
         s += &format!("  hostile submissions: {total_hostile}, refused: {total_refused}\n");
         let opt = |v: Option<u64>| v.map_or("-".into(), mib);
         s += &format!(
-            "  server RSS: warm-up {}, end {}, max {} ({} samples)",
+            "  server RSS with only the anchor connected: after the warm-up {}, at the end {}; \
+             max while the clients ran {} ({} samples)",
             opt(self.rss_warm),
             opt(self.rss_end),
             opt(self.rss_max),
@@ -426,6 +440,14 @@ impl Outcome {
             s += &format!(", growth {:+.2}%", growth_percent(w, e));
         }
         s += "\n";
+        if let Some([anon, file, shmem]) = self.rss_end_parts {
+            s += &format!(
+                "  server RSS at the end: {} anonymous, {} file-backed, {} shared\n",
+                mib(anon),
+                mib(file),
+                mib(shmem)
+            );
+        }
         let fds =
             |f: Option<Fds>| f.map_or("-".into(), |f| format!("{} ({} memfds)", f.total, f.memfds));
         s += &format!(
@@ -486,6 +508,7 @@ impl Outcome {
             "rss": {
                 "warm_up": self.rss_warm, "end": self.rss_end, "max": self.rss_max,
                 "samples": self.samples,
+                "end_anon_file_shmem": self.rss_end_parts,
                 "series": self.rss_series,
                 "growth_percent": self.rss_warm.zip(self.rss_end).map(|(w, e)| growth_percent(w, e)),
             },
@@ -546,6 +569,9 @@ mod tests {
         let status = "Name:\tvirgl-host-vtes\nVmPeak:\t  300000 kB\nVmRSS:\t  123456 kB\n\
                       RssAnon:\t   100 kB\nThreads:\t3\n";
         assert_eq!(parse_vm_rss(status), Some(123456 * 1024));
+        let parts = "VmRSS:\t 7 kB\nRssAnon:\t 4 kB\nRssFile:\t 2 kB\nRssShmem:\t 1 kB\n";
+        assert_eq!(parse_rss_parts(parts), Some([4096, 2048, 1024]));
+        assert_eq!(parse_rss_parts(status), None);
         assert_eq!(parse_vm_rss("Name:\tx\n"), None);
         assert_eq!(parse_vm_rss("VmRSS:\tmany kB\n"), None);
         let maps = "7f00-7f01 rw-s 00000000 00:01 1234 /memfd:vtest-res-3 (deleted)\n\
