@@ -10,11 +10,12 @@ use virgl_host::{Renderer, Result};
 /// context of at least 3.3, or with `--use-gles` the highest OpenGL ES the host gives, on
 /// Mesa's surfaceless EGL platform, with its caps probed.
 fn make_renderer(opts: &Options) -> Result<Renderer<GlBackend>> {
-    let backend = if opts.gles {
+    let mut backend = if opts.gles {
         GlBackend::new_gles()?
     } else {
         GlBackend::new(Api::GlCore { major: 3, minor: 3 })?
     };
+    backend.set_max_draw_vertices(opts.max_draw_vertices);
     let limits = backend.gl().resource_limits()?;
     Ok(Renderer::new(backend, limits))
 }

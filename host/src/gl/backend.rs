@@ -56,6 +56,8 @@ pub struct GlBackend {
     /// the primitives of draws on the CPU, and its count so far.
     pub(super) cpu_primitives: Option<((u32, u32, u32), u64)>,
     caps: crate::caps::Caps,
+    /// The most vertices one draw may run, instances counted.
+    pub(super) max_draw_vertices: u64,
     // Kept alive for the context's lifetime, when the context is one of ours.
     _display: Option<EglDisplay>,
 }
@@ -129,6 +131,7 @@ impl GlBackend {
             counted: HashMap::new(),
             cpu_primitives: None,
             caps,
+            max_draw_vertices: super::draw::MAX_DRAW_VERTICES,
             _display: display,
         })
     }
@@ -141,6 +144,12 @@ impl GlBackend {
             other => other?,
         };
         Ok(backend)
+    }
+
+    /// Bounds the vertices one draw may run, instances counted (default
+    /// [`super::MAX_DRAW_VERTICES`]); a draw asking for more fails its context.
+    pub fn set_max_draw_vertices(&mut self, max: u64) {
+        self.max_draw_vertices = max;
     }
 
     /// The context.

@@ -458,7 +458,7 @@ impl GlBackend {
             // ES 2.0's own, lower bound on instances first: its refusal says why.
             super::es2::instances_es2(draw)?;
         }
-        check_draw_ranges(scene.state, scene.resources, draw)?;
+        check_draw_ranges(scene.state, scene.resources, draw, self.max_draw_vertices)?;
         if self.target_counter.is_some() && !self.counting_pass {
             // The counting pass first, on the depth and stencil as they are before the draw.
             self.counting_pass = true;
@@ -1473,15 +1473,17 @@ impl Gl {
     }
 }
 
-/// The most vertices a draw may run, instances counted. It bounds what one command costs a
-/// renderer other clients may share: llvmpipe takes time per fragment and keeps about 200
-/// bytes per triangle of the largest draw it has binned until its GL context ends. Measured
-/// on 2 cores with quads over an 80x80 target: 2^18 instances (2^20 vertices) take 2.3 s and
-/// leave 95 MiB; 2^20 instances 9 s and 350 MiB; 2^24 instances 26 s and 1.5 GiB (what
-/// `cargo xtask soak` found one changed dword could ask for).
-pub const MAX_DRAW_VERTICES: u64 = 1 << 20;
+/// The most vertices a draw may run by default, instances counted (2^24: a 4096x4096 grid).
+/// It bounds what one command costs a renderer other clients may share, and a server may set
+/// it lower ([`super::GlBackend::set_max_draw_vertices`], `virgl-host-vtest
+/// --max-draw-vertices`): llvmpipe takes time per fragment and keeps about 200 bytes per
+/// triangle of the largest draw it has binned until its GL context ends. Measured on 2 cores
+/// with quads over an 80x80 target: 2^18 instances (2^20 vertices) take 2.3 s and leave
+/// 95 MiB; 2^20 instances 9 s and 350 MiB; 2^24 instances 26 s and 1.5 GiB (what `cargo xtask
+/// soak` found one changed dword could ask for; the soak runs its server at 2^20).
+pub const MAX_DRAW_VERTICES: u64 = 1 << 24;
 
-/// Refuses a draw that asks for more than [`MAX_DRAW_VERTICES`] vertices, or that fetches
+/// Refuses a draw that asks for more than `max_vertices` vertices, or that fetches
 /// vertices or instances past the vertex buffers bound for them (the indices of an indexed
 /// draw may name any vertex, which GL bounds-checks). One changed count would otherwise keep
 /// GL drawing zeros for minutes while every other client of the renderer waits (found by
@@ -1490,12 +1492,14 @@ pub(super) fn check_draw_ranges(
     state: &SubContext,
     resources: &Resources,
     draw: &DrawVbo,
+    max_vertices: u64,
 ) -> Result<()> {
     let refuse = |detail: String| Err(gl_err("glDraw*", detail));
     let instances = u64::from(draw.instance_count.max(1));
-    if u64::from(draw.count) * instances > MAX_DRAW_VERTICES {
+    if u64::from(draw.count) * instances > max_vertices {
         return refuse(format!(
-            "{} vertices in {instances} instances: more than the {MAX_DRAW_VERTICES} a draw may run",
+            "{} vertices in {instances} instances: more than the {max_vertices} a draw may run \
+             (virgl-host-vtest --max-draw-vertices)",
             draw.count
         ));
     }
@@ -1594,7 +1598,8 @@ mod tests {
 
         fn check(draw: DrawVbo) -> Result<(), String> {
             let (state, resources) = scene();
-            check_draw_ranges(&state, &resources, &draw).map_err(|e| e.to_string())
+            check_draw_ranges(&state, &resources, &draw, MAX_DRAW_VERTICES)
+                .map_err(|e| e.to_string())
         }
 
         fn instanced(count: u32, instances: u32) -> DrawVbo {
@@ -1633,6 +1638,7 @@ mod tests {
             let e = check(DrawVbo::arrays(PrimMode::TriangleStrip, 0, 1826848073)).unwrap_err();
             assert!(e.contains("1826848073 vertices in 1 instances"), "{e}");
             let e = check(instanced(4, 1 << 30)).unwrap_err();
+            assert!(e.contains("--max-draw-vertices"), "{e}");
             assert!(
                 e.contains(&format!("more than the {MAX_DRAW_VERTICES}")),
                 "{e}"
@@ -1641,9 +1647,11 @@ mod tests {
             let (state, resources) = scene();
             let mut draw = instanced(1 << 20, 1 << 10);
             draw.indexed = true;
-            assert!(check_draw_ranges(&state, &resources, &draw).is_err());
+            assert!(check_draw_ranges(&state, &resources, &draw, MAX_DRAW_VERTICES).is_err());
             draw.instance_count = 1;
-            check_draw_ranges(&state, &resources, &draw).unwrap();
+            check_draw_ranges(&state, &resources, &draw, MAX_DRAW_VERTICES).unwrap();
+            // A server's own, lower bound.
+            assert!(check_draw_ranges(&state, &resources, &draw, 1 << 19).is_err());
         }
     }
 

@@ -20,6 +20,7 @@ use glow::HasContext;
 
 use crate::error::{Error, Result};
 pub use backend::GlBackend;
+pub use draw::MAX_DRAW_VERTICES;
 pub use platform::{Api, EglContext, EglDisplay, GlContext};
 
 /// What a live context is, read from it rather than assumed from what was asked for.

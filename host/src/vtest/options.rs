@@ -49,6 +49,8 @@ pub struct Options {
     /// What each client may hold: `--max-objects`, `--max-resources`,
     /// `--max-resource-bytes`.
     pub quota: Quota,
+    /// `--max-draw-vertices`: the most vertices one draw may run, instances counted.
+    pub max_draw_vertices: u64,
 }
 
 /// The outcome of reading a command line.
@@ -118,6 +120,11 @@ struct Args {
     /// every level, layer and sample of its format, or its shared memory where larger.
     #[arg(long, value_name = "BYTES", default_value_t = Quota::DEFAULT_RESOURCE_BYTES)]
     max_resource_bytes: u64,
+    /// The most vertices one draw may run, instances counted (2^24 by default). Lower it where
+    /// clients share a renderer (--multi-clients): llvmpipe spends time on every vertex and
+    /// keeps memory for the largest draw it has run until the renderer ends.
+    #[arg(long, value_name = "N", default_value_t = crate::gl::MAX_DRAW_VERTICES)]
+    max_draw_vertices: u64,
     #[arg(long, hide = true)]
     venus: bool,
     #[arg(long, hide = true)]
@@ -220,6 +227,7 @@ impl Options {
                         set_by: LIMIT_FLAGS[2],
                     },
                 },
+                max_draw_vertices: a.max_draw_vertices,
             },
             notes,
         })

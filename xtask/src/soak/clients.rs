@@ -28,6 +28,8 @@ pub struct ServerLimits {
     pub objects: u64,
     pub resources: u64,
     pub bytes: u64,
+    /// `--max-draw-vertices`: what one draw may cost the shared renderer.
+    pub draw_vertices: u64,
 }
 
 /// A captured stream: its dwords and where each command starts.

@@ -43,11 +43,14 @@ pub const ANCHOR: &str = "soak-anchor";
 
 /// The server's limits in a soak: below the defaults, so that a flood reaches them within a
 /// second, and four hostile clients at their limits stay far from the machine's memory and
-/// `vm.max_map_count`.
+/// `vm.max_map_count`. Draws are held to 2^20 vertices (the default is 2^24): llvmpipe keeps
+/// memory for the largest draw the shared renderer has run, about 95 MiB at 2^20 against
+/// 1.5 GiB at 2^24.
 pub const LIMITS: ServerLimits = ServerLimits {
     objects: 8192,
     resources: 1024,
     bytes: 256 << 20,
+    draw_vertices: 1 << 20,
 };
 
 /// What the server loads: EGL and Mesa's llvmpipe.
@@ -245,6 +248,7 @@ pub fn soak(args: &SoakArgs) -> Result<bool> {
         .arg(format!("--max-objects={}", LIMITS.objects))
         .arg(format!("--max-resources={}", LIMITS.resources))
         .arg(format!("--max-resource-bytes={}", LIMITS.bytes))
+        .arg(format!("--max-draw-vertices={}", LIMITS.draw_vertices))
         .stdin(Stdio::null())
         .stdout(Stdio::null())
         .stderr(Stdio::piped());
@@ -256,11 +260,12 @@ pub fn soak(args: &SoakArgs) -> Result<bool> {
     wait_listening(&mut server, &socket)?;
     eprintln!(
         "soak: server pid {pid} on {} (limits: --max-objects {} --max-resources {} \
-         --max-resource-bytes {})",
+         --max-resource-bytes {} --max-draw-vertices {})",
         socket.display(),
         LIMITS.objects,
         LIMITS.resources,
-        LIMITS.bytes
+        LIMITS.bytes,
+        LIMITS.draw_vertices
     );
 
     let anchor =
