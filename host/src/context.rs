@@ -972,22 +972,9 @@ fn check_vertex_input(
             ));
         }
     }
-    let elements = match state
-        .vertex_elements
-        .map(|h| state.objects.get(h, ObjectType::VertexElements))
-    {
-        Some(Ok(Object::VertexElements(v))) => &v.elements[..],
-        _ => &[],
-    };
-    for (i, e) in elements.iter().enumerate() {
+    // An element with no buffer reads nothing (virglrenderer disables it too).
+    for (i, e, vb, res) in state.vertex_fetches(resources) {
         let index = e.vertex_buffer_index;
-        let Some(vb) = state.vertex_buffers.get(index as usize) else {
-            continue;
-        };
-        // An element with no buffer reads nothing (virglrenderer disables it too).
-        let Some(res) = resources.get(&vb.resource) else {
-            continue;
-        };
         let start = u64::from(vb.offset) + u64::from(e.src_offset);
         if start > u64::from(res.desc.width) {
             return Err(format!(

@@ -1506,14 +1506,7 @@ pub(super) fn check_draw_ranges(
     if draw.count == 0 {
         return Ok(());
     }
-    let elements = match state
-        .vertex_elements
-        .map(|h| state.objects.get(h, ObjectType::VertexElements))
-    {
-        Some(Ok(Object::VertexElements(v))) => &v.elements[..],
-        _ => &[],
-    };
-    for (i, e) in elements.iter().enumerate() {
+    for (i, e, vb, res) in state.vertex_fetches(resources) {
         let (what, last) = match e.instance_divisor {
             0 if draw.indexed => continue,
             0 => ("vertex", u64::from(draw.start) + u64::from(draw.count) - 1),
@@ -1523,13 +1516,6 @@ pub(super) fn check_draw_ranges(
             ),
         };
         let index = e.vertex_buffer_index;
-        let Some(vb) = state.vertex_buffers.get(index as usize) else {
-            continue;
-        };
-        // An element with no buffer reads nothing.
-        let Some(res) = resources.get(&vb.resource) else {
-            continue;
-        };
         let bytes = e.src_format.block().map_or(16, |b| u64::from(b.bytes));
         let end =
             u64::from(vb.offset) + u64::from(e.src_offset) + u64::from(vb.stride) * last + bytes;

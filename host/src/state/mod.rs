@@ -120,6 +120,33 @@ impl Default for SubContext {
 }
 
 impl SubContext {
+    /// What a draw fetches vertices from: each element of the bound vertex elements whose
+    /// vertex buffer is bound to an existing resource, as (element index, element, buffer
+    /// binding, resource). Elements without a buffer read nothing and are left out.
+    pub fn vertex_fetches<'a>(
+        &'a self,
+        resources: &'a crate::backend::Resources,
+    ) -> impl Iterator<
+        Item = (
+            usize,
+            &'a virgl_proto::ccmd::VertexElement,
+            &'a VertexBuffer,
+            &'a crate::resource::Resource,
+        ),
+    > + 'a {
+        let elements = match self.vertex_elements.map(|h| {
+            self.objects
+                .get(h, virgl_proto::ccmd::ObjectType::VertexElements)
+        }) {
+            Some(Ok(Object::VertexElements(v))) => &v.elements[..],
+            _ => &[],
+        };
+        elements.iter().enumerate().filter_map(|(i, e)| {
+            let vb = self.vertex_buffers.get(e.vertex_buffer_index as usize)?;
+            Some((i, e, vb, resources.get(&vb.resource)?))
+        })
+    }
+
     /// The object of `kind` under `handle`, already known to exist (the validator checked).
     pub fn object(&self, handle: u32, kind: virgl_proto::ccmd::ObjectType) -> Option<&Object> {
         self.objects.get(handle, kind).ok()

@@ -1,8 +1,8 @@
 //! Every input the fuzz targets (`fuzz/fuzz_targets/host_submit*.rs`) crashed on, kept in
 //! `host/tests/data/fuzz/` and replayed as the targets run it: the stream as context 1 of a
-//! renderer holding [`virgl_host::fixtures`]' resources, beside a bystander context 2 that
-//! must still clear resource 1 and read its pixels back. A failing stream must leave its
-//! context refusing later submissions.
+//! renderer holding [`virgl_host::fixtures`]' resources, beside the corpus's bystander, whose
+//! pixels must come out right. A failing stream must leave its context refusing later
+//! submissions.
 //!
 //! - `gl-cube-empty-box.virgl` (host_submit_gl): an inline write of a box with no texels into
 //!   the cube map panicked the GL backend, which split the data per face by the box's depth.
@@ -11,11 +11,8 @@ use std::path::Path;
 
 use virgl_host::backend::Backend;
 use virgl_host::{fixtures, Error, Renderer};
-use virgl_proto::ccmd::{
-    encode_all, to_bytes, Box3, Clear, Command, LayerRange, Surface, TransferTarget,
-};
-use virgl_proto::format::Format;
-use virgl_proto::pipe::ClearBuffers;
+
+use crate::bystander::Bystander;
 
 fn finds() -> Vec<(String, Vec<u8>)> {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/fuzz");
@@ -32,57 +29,20 @@ fn finds() -> Vec<(String, Vec<u8>)> {
     out
 }
 
-/// Runs `stream` as the fuzz targets do; `gl` also checks the bystander's pixels.
-fn replay<B: Backend>(r: &mut Renderer<B>, name: &str, stream: &[u8], gl: bool) {
+/// Runs `stream` as the fuzz targets do, then the corpus's [`Bystander`] renders a round
+/// beside it; `gl` checks the bystander's pixels.
+fn replay<B: Backend + 'static>(r: &mut Renderer<B>, name: &str, stream: &[u8], gl: bool) {
     drop(r.reset());
     fixtures::populate(r, 1).unwrap();
-    r.create_context(2, "bystander").unwrap();
+    let mut bystander = Bystander::new(r, gl);
     if r.submit(1, stream).is_err() {
         assert!(
             matches!(r.submit(1, &[]), Err(Error::ContextLost { .. })),
             "{name}: the failed context takes more"
         );
     }
-    r.attach_resource(2, 1).unwrap();
-    let clear = [
-        Command::CreateSurface(Surface {
-            handle: 1,
-            resource: 1,
-            format: Format::R8G8B8A8_UNORM,
-            level: 0,
-            layers: LayerRange::single(0),
-        }),
-        Command::SetFramebufferState {
-            zsurf: 0,
-            cbufs: vec![1],
-        },
-        Command::Clear(Clear::color(ClearBuffers::COLOR0, [1.0, 0.0, 1.0, 1.0])),
-    ];
-    r.submit(2, &to_bytes(&encode_all(&clear).unwrap()))
-        .unwrap_or_else(|e| panic!("{name}: the bystander's clear: {e}"));
-    let t = TransferTarget {
-        resource: 1,
-        level: 0,
-        usage: 0,
-        stride: 0,
-        layer_stride: 0,
-        region: Box3 {
-            x: 0,
-            y: 0,
-            z: 0,
-            w: 16,
-            h: 16,
-            d: 1,
-        },
-    };
-    let px = r.transfer_read_vec(Some(2), &t).unwrap();
-    if gl {
-        assert!(
-            px.chunks(4).all(|p| p == [255, 0, 255, 255]),
-            "{name}: the bystander's pixels: {:?}",
-            &px[..8]
-        );
-    }
+    bystander.check(r);
+    bystander.end(r);
 }
 
 #[test]
