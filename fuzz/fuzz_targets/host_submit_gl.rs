@@ -19,8 +19,11 @@ fuzz_target!(|data: &[u8]| {
     RENDERER.with(|cell| {
         let mut slot = cell.borrow_mut();
         let r = slot.get_or_insert_with(|| {
-            let backend = GlBackend::new(Api::GlCore { major: 3, minor: 3 })
+            let mut backend = GlBackend::new(Api::GlCore { major: 3, minor: 3 })
                 .expect("a surfaceless EGL context (Mesa llvmpipe)");
+            // The bound a server whose clients share a renderer runs with (the soak's): at the
+            // default 2^24 one draw of 16M points takes llvmpipe seconds (a timeout found here).
+            backend.set_max_draw_vertices(1 << 20);
             let limits = backend.gl().resource_limits().expect("limits");
             Renderer::new(backend, limits)
         });
