@@ -115,11 +115,12 @@ pub const PROGRAMS: &[Program] = &[
     Program {
         // The C API crate's tests read our library's dynamic symbols and soname.
         name: "nm",
-        packages: &["binutils"],
+        // /usr/bin/nm is binutils' link to binutils-x86-64-linux-gnu's program.
+        packages: &["binutils", "binutils-x86-64-linux-gnu"],
     },
     Program {
         name: "readelf",
-        packages: &["binutils"],
+        packages: &["binutils", "binutils-x86-64-linux-gnu"],
     },
     Program {
         // `cargo xtask hostile-memcheck` runs the hostile-guest corpus under memcheck.
@@ -514,7 +515,8 @@ mod tests {
                 "glslang-tools",
                 "gcc",
                 "libc6-dev",
-                "binutils"
+                "binutils",
+                "binutils-x86-64-linux-gnu"
             ]
         );
         let test_files = packages_for(&[], TEST_FILES).unwrap();
