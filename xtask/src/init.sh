@@ -75,8 +75,10 @@ run_prog() { # NAME SECONDS COMMAND...
     name=$1 limit=$2
     shift 2
     t0=$(now_ms)
-    { timeout "$limit" "$@" 2>&1; echo $? >/tmp/$name.rc; } | while IFS= read -r line; do
+    : >"/tmp/$name.out"
+    { timeout "$limit" "$@" 2>&1; echo $? >"/tmp/$name.rc"; } | while IFS= read -r line; do
         say out mesa "$name" "$line"
+        echo "$line" >>"/tmp/$name.out"
     done
     say ran mesa "$name" "$(cat /tmp/$name.rc)" "$(($(now_ms) - t0))"
 }
@@ -96,6 +98,26 @@ run_kmscube() {
     while IFS= read -r line; do say out mesa kmscube "$line"; done </tmp/kmscube.out
     say ran mesa kmscube "$(cat /tmp/kmscube.rc)" "$(($(now_ms) - t0))"
 }
+# glmark2-es2-drm 2023.01 validates against pixels for 800x600 but cannot draw at 800x600 (see
+# GUEST_MODE in xtask/src/vm.rs), so it draws at 801x600. The scenes that fail are run again on
+# Mesa's own llvmpipe in the guest: the same program, Mesa and surface, no virgl. The host
+# counts a failure as ours only where llvmpipe validates. GBM_ALWAYS_SOFTWARE makes libgbm load
+# kms_swrast, which in Debian is the same megadriver file as virtio_gpu: a link to it is enough.
+run_glmark2() {
+    run_prog glmark2 120 glmark2-es2-drm --validate --winsys-options drm-device=/dev/dri/card0
+    sed -n 's/^\[\([^]]*\)\] \(.*\): Validation: Failure$/\1:\2/p' /tmp/glmark2.out |
+        sed 's/:<default>$//' >/tmp/glmark2.failed
+    set --
+    while IFS= read -r b; do set -- "$@" -b "$b"; done </tmp/glmark2.failed
+    if [ $# = 0 ]; then
+        say ran mesa glmark2-llvmpipe 0 0
+        return
+    fi
+    mkdir -p /tmp/swrast
+    ln -sf /usr/lib/x86_64-linux-gnu/dri/virtio_gpu_dri.so /tmp/swrast/kms_swrast_dri.so
+    run_prog glmark2-llvmpipe 120 env GBM_ALWAYS_SOFTWARE=1 LIBGL_DRIVERS_PATH=/tmp/swrast \
+        glmark2-es2-drm --validate --winsys-options drm-device=/dev/dri/card0 "$@"
+}
 if want mesa; then
     say phase mesa
     mkdir -p -m 0700 /tmp/xdg
@@ -104,11 +126,11 @@ if want mesa; then
     run_prog caps 30 /bin/virtgpu-kernel-tests --device /dev/dri/renderD128 --format json \
         --filter get_caps_v2
     # Each program's limit keeps the whole run inside vm-test's --timeout (240 s by default);
-    # under TCG they take 2 s, 10 s and 15 to 26 s.
+    # under TCG they take 2 s, 10 s and 15 to 26 s, and llvmpipe's run of glmark2's ten
+    # failed scenes 19 s.
     picked eglinfo && run_prog eglinfo 30 eglinfo
     picked kmscube && run_kmscube
-    picked glmark2 && run_prog glmark2 120 glmark2-es2-drm --validate \
-        --winsys-options drm-device=/dev/dri/card0
+    picked glmark2 && run_glmark2
     say done mesa 0
 fi
 

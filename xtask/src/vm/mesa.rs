@@ -13,6 +13,7 @@ use std::time::Instant;
 use serde_json::Value;
 use vm_images::userland;
 
+use crate::eval::glmark2::{parse_validations, Validation};
 use crate::screen::{self, Picture};
 use crate::{Error, Result};
 
@@ -146,6 +147,9 @@ pub struct Session {
     pub caps_renderer: Option<String>,
     /// The host's display checks (`screendiff NAME`): name, and what it saw or why it failed.
     pub screens: Vec<(String, std::result::Result<String, String>)>,
+    /// glmark2's scenes and verdicts on virgl, waiting for llvmpipe's run of those that failed
+    /// ([`GLMARK2_REFERENCE`]), and the size glmark2 drew at.
+    glmark2: Option<(Vec<(String, Validation)>, String)>,
 }
 
 impl Session {
@@ -199,7 +203,8 @@ pub fn rows(ran: &Ran, session: &mut Session) -> Vec<Value> {
         "caps" => caps_rows(ran, session),
         "eglinfo" => vec![eglinfo_row(ran)],
         "kmscube" => vec![kmscube_row(ran, session)],
-        "glmark2" => glmark2_rows(ran, session),
+        "glmark2" => vec![glmark2_row(ran, session)],
+        GLMARK2_REFERENCE => glmark2_scene_rows(Some(ran), session),
         other => vec![row(
             other,
             "fail",
@@ -393,12 +398,17 @@ fn glmark2_renderer(lines: &[String]) -> Option<&str> {
         .find_map(|l| l.trim().strip_prefix("GL_RENDERER:").map(str::trim))
 }
 
-/// glmark2-es2-drm `--validate`: a `glmark2` row for the run (it ended well, on Mesa's virgl
-/// driver for this host's renderer), then one row per scene with glmark2's own verdict
-/// against its reference pixels: `Success` passes, `Failure` fails, `Unknown` (no reference
-/// for the scene) is a skip.
-fn glmark2_rows(ran: &Ran, session: &Session) -> Vec<Value> {
-    use crate::eval::glmark2::{parse_validations, Validation};
+/// The guest's run of glmark2's failed scenes on Mesa's llvmpipe (`GBM_ALWAYS_SOFTWARE`): the
+/// same glmark2-es2-drm, Mesa and surface size, without virgl. glmark2 2023.01's references are
+/// for 800x600, at which its DRM canvas never makes its surface (see `GUEST_MODE` in vm.rs),
+/// so it draws at 801x600, where some scenes read their reference pixels on an edge half a
+/// pixel away; llvmpipe's verdict there is the oracle for which failures are the picture's.
+pub const GLMARK2_REFERENCE: &str = "glmark2-llvmpipe";
+
+/// glmark2-es2-drm `--validate` on virgl: the `glmark2` row (it ended well, on Mesa's virgl
+/// driver for this host's renderer, and validated some scene); its scenes wait for
+/// [`GLMARK2_REFERENCE`] ([`glmark2_scene_rows`]).
+fn glmark2_row(ran: &Ran, session: &mut Session) -> Value {
     let scenes = parse_validations(&ran.lines.join("\n"));
     let mut problems: Vec<String> = Vec::new();
     if let Some(e) = ended_badly(ran) {
@@ -415,15 +425,17 @@ fn glmark2_rows(ran: &Ran, session: &Session) -> Vec<Value> {
         problems.push(format!("no scene validated: {}", tail(&ran.lines, 3)));
     }
     let count = |v: Validation| scenes.iter().filter(|(_, s)| *s == v).count();
+    let size = glmark2_size(&ran.lines).unwrap_or("?").to_string();
     let detail = format!(
-        "GL_RENDERER {:?}, {} scenes: {} validated, {} failed, {} without reference",
+        "GL_RENDERER {:?}, {} scenes at {size}: {} validated, {} failed, {} without reference",
         renderer.unwrap_or("?"),
         scenes.len(),
         count(Validation::Success),
         count(Validation::Failure),
         count(Validation::Unknown)
     );
-    let mut out = vec![if problems.is_empty() {
+    session.glmark2 = Some((scenes, size));
+    if problems.is_empty() {
         row("glmark2", "pass", detail, ran.ms)
     } else {
         row(
@@ -432,25 +444,64 @@ fn glmark2_rows(ran: &Ran, session: &Session) -> Vec<Value> {
             format!("{}; {detail}", problems.join("; ")),
             ran.ms,
         )
-    }];
+    }
+}
+
+/// One row per scene of glmark2's run on virgl, with glmark2's own verdict against its
+/// reference pixels: `Success` passes, `Unknown` (no reference for the scene) is a skip, and
+/// `Failure` fails unless llvmpipe's run (`reference`, [`GLMARK2_REFERENCE`]) fails the scene
+/// too, which makes it a skip naming both. `reference` is `None` when the guest ended the
+/// suite without it.
+pub fn glmark2_scene_rows(reference: Option<&Ran>, session: &mut Session) -> Vec<Value> {
+    let Some((scenes, size)) = session.glmark2.take() else {
+        return Vec::new();
+    };
+    let llvmpipe = reference.map(|r| parse_validations(&r.lines.join("\n")));
+    // Why llvmpipe's verdicts cannot be used, if they cannot.
+    let unusable = match reference {
+        None => Some("the guest did not run it".to_string()),
+        Some(r) if r.lines.is_empty() && r.rc == 0 => Some("the guest did not run it".into()),
+        Some(r) => match (ended_badly(r), glmark2_renderer(&r.lines)) {
+            (Some(e), _) => Some(format!("{e}: {}", tail(&r.lines, 3))),
+            (None, Some(gl)) if gl.starts_with("llvmpipe") => None,
+            (None, gl) => Some(format!(
+                "it ran on GL_RENDERER {:?}, not llvmpipe",
+                gl.unwrap_or("?")
+            )),
+        },
+    };
+    let mut out = Vec::new();
     for (scene, v) in scenes {
-        let (result, detail) = match v {
-            Validation::Success => ("pass", "Validation: Success".to_string()),
-            Validation::Failure if GLMARK2_OFF_SIZE.contains(&scene.as_str()) => (
-                "skip",
-                format!(
-                    "Validation: Failure at {}, where its reference pixels (for 800x600) are \
-                     half a pixel away; glmark2-es2-drm 2023.01 cannot draw at 800x600",
-                    glmark2_size(&ran.lines).unwrap_or("?")
-                ),
-            ),
-            Validation::Failure => (
-                "fail",
-                "Validation: Failure (glmark2's reference pixels)".to_string(),
-            ),
-            Validation::Unknown => (
+        let on_llvmpipe = llvmpipe
+            .as_ref()
+            .and_then(|l| l.iter().find(|(s, _)| *s == scene).map(|(_, v)| *v));
+        let (result, detail) = match (v, on_llvmpipe, &unusable) {
+            (Validation::Success, _, _) => ("pass", "Validation: Success".to_string()),
+            (Validation::Unknown, _, _) => (
                 "skip",
                 "Validation: Unknown (glmark2 has no reference for it)".to_string(),
+            ),
+            (Validation::Failure, _, Some(why)) => (
+                "fail",
+                format!("Validation: Failure at {size}; no verdict of llvmpipe's: {why}"),
+            ),
+            (Validation::Failure, Some(Validation::Failure), None) => (
+                "skip",
+                format!(
+                    "Validation: Failure at {size}, and on Mesa's llvmpipe in the guest too \
+                     (same glmark2 and surface, no virgl): its reference pixels are for \
+                     800x600, which glmark2-es2-drm 2023.01 cannot draw at"
+                ),
+            ),
+            (Validation::Failure, Some(Validation::Success), None) => (
+                "fail",
+                format!(
+                    "Validation: Failure at {size}, where Mesa's llvmpipe in the guest validates"
+                ),
+            ),
+            (Validation::Failure, other, None) => (
+                "fail",
+                format!("Validation: Failure at {size}; llvmpipe's verdict: {other:?}"),
             ),
         };
         out.push(row(&format!("glmark2:{scene}"), result, detail, 0.0));
@@ -467,26 +518,6 @@ fn glmark2_size(lines: &[String]) -> Option<&str> {
             .next()
     })
 }
-
-/// Scenes whose reference pixels glmark2 reads at fixed 800x600 positions where the picture
-/// has edges, so that at 801x600 (the guest's mode, see `GUEST_MODE` in vm.rs) they fail
-/// though they validate at 800x600 on the host through the same virgl driver (`cargo xtask
-/// host-eval --glmark2`: 27 Success). Measured in the guest: these ten fail at 801x600; at
-/// 800x601 texture, bump normals and height and effect2d validate and build, buffer and the
-/// desktop blur fail instead; pulsar and the desktop shadow fail at both. Their Failure is a
-/// skip with that reason; any other scene's Failure fails.
-const GLMARK2_OFF_SIZE: &[&str] = &[
-    "texture:texture-filter=nearest",
-    "texture:texture-filter=linear",
-    "texture:texture-filter=mipmap",
-    "bump:bump-render=high-poly",
-    "bump:bump-render=normals",
-    "bump:bump-render=height",
-    "effect2d:kernel=0,1,0;1,-4,1;0,1,0;",
-    "effect2d:kernel=1,1,1,1,1;1,1,1,1,1;1,1,1,1,1;",
-    "pulsar:light=false:quads=5:texture=false",
-    "desktop:effect=shadow:windows=4",
-];
 
 /// Pixels whose channels spread over more than this are colourful: kmscube's cube, not the
 /// console's grey text or QEMU's window.
@@ -589,6 +620,7 @@ mod tests {
         Session {
             caps_renderer: Some(LLVMPIPE.into()),
             screens: vec![("kmscube".into(), Ok("moved".into()))],
+            ..Session::default()
         }
     }
 
@@ -786,40 +818,83 @@ eglinfo: eglInitialize failed
                                   glmark2 Score: 0
 ";
 
-    #[test]
-    fn glmark2_rows_are_its_own_verdicts() {
-        let r = rows(&ran("glmark2", 0, GLMARK2), &mut session());
-        let got: Vec<(&str, &str)> = r
-            .iter()
+    /// llvmpipe's run of the two scenes that failed on virgl in [`GLMARK2`].
+    const GLMARK2_LLVMPIPE: &str = "=======================================================
+    glmark2 2023.01
+=======================================================
+    OpenGL Information
+    GL_VENDOR:      Mesa/X.org
+    GL_RENDERER:    llvmpipe (LLVM 15.0.6, 128 bits)
+    Surface Size:   801x600 fullscreen
+=======================================================
+[texture] texture-filter=nearest: Validation: Failure
+[conditionals] fragment-steps=0:vertex-steps=0: Validation: Success
+=======================================================
+";
+
+    fn verdicts(r: &[Value]) -> Vec<(&str, &str)> {
+        r.iter()
             .map(|v| (v["case"].as_str().unwrap(), v["result"].as_str().unwrap()))
-            .collect();
+            .collect()
+    }
+
+    #[test]
+    fn glmark2_scenes_are_its_verdicts_with_llvmpipe_as_the_oracle_for_failures() {
+        let mut s = session();
+        let r = rows(&ran("glmark2", 0, GLMARK2), &mut s);
+        assert_eq!(verdicts(&r), [("glmark2", "pass")]);
         assert_eq!(
-            got,
+            r[0]["detail"],
+            "GL_RENDERER \"virgl (LLVMPIPE (LLVM 15.0.6, 256 bits))\", 5 scenes at 801x600: 1 \
+             validated, 2 failed, 2 without reference"
+        );
+        let r = rows(&ran(GLMARK2_REFERENCE, 0, GLMARK2_LLVMPIPE), &mut s);
+        assert_eq!(
+            verdicts(&r),
             [
-                ("glmark2", "pass"),
                 ("glmark2:build:use-vbo=false", "pass"),
-                // Off by half a pixel at 801x600: a skip saying so.
+                // Fails on llvmpipe at the same size too: glmark2's reference, not ours.
                 ("glmark2:texture:texture-filter=nearest", "skip"),
                 ("glmark2:shading:shading=cel", "skip"),
                 ("glmark2:jellyfish", "skip"),
-                // Any other Failure fails.
+                // llvmpipe validates it: ours.
                 (
                     "glmark2:conditionals:fragment-steps=0:vertex-steps=0",
                     "fail"
                 ),
             ]
         );
-        assert_eq!(
-            r[0]["detail"],
-            "GL_RENDERER \"virgl (LLVMPIPE (LLVM 15.0.6, 256 bits))\", 5 scenes: 1 validated, \
-             2 failed, 2 without reference"
+        let detail = |i: usize| r[i]["detail"].as_str().unwrap().to_string();
+        assert!(
+            detail(1).contains("on Mesa's llvmpipe in the guest too"),
+            "{}",
+            detail(1)
         );
-        assert!(r[2]["detail"]
-            .as_str()
-            .unwrap()
-            .contains("Failure at 801x600"));
-        assert!(r[3]["detail"].as_str().unwrap().contains("no reference"));
+        assert!(detail(2).contains("no reference"));
+        assert!(detail(4).contains("where Mesa's llvmpipe in the guest validates"));
+        // Each scene once: nothing left for the end of the suite.
+        assert!(glmark2_scene_rows(None, &mut s).is_empty());
 
+        // Without llvmpipe's verdicts (not run, run on virgl, died), a Failure fails.
+        for (reference, why) in [
+            (None, "the guest did not run it"),
+            (Some(ran(GLMARK2_REFERENCE, 0, GLMARK2)), "not llvmpipe"),
+            (
+                Some(ran(GLMARK2_REFERENCE, 139, GLMARK2_LLVMPIPE)),
+                "died of signal 11",
+            ),
+        ] {
+            let mut s = session();
+            rows(&ran("glmark2", 0, GLMARK2), &mut s);
+            let r = glmark2_scene_rows(reference.as_ref(), &mut s);
+            assert_eq!(r[1]["result"], "fail", "{}", r[1]);
+            assert!(r[1]["detail"].as_str().unwrap().contains(why), "{}", r[1]);
+            assert_eq!(r[0]["result"], "pass");
+        }
+    }
+
+    #[test]
+    fn glmark2_fails_when_it_cannot_run_or_runs_elsewhere() {
         let r = rows(
             &ran("glmark2", 1, "Error: main: Could not initialize canvas"),
             &mut session(),
