@@ -245,6 +245,27 @@ impl<T: Transport> Context<T> {
         })
     }
 
+    /// Imports a dma-buf another driver of the device exported, of shape `desc`; dropping
+    /// the resource closes this context's handle only.
+    pub fn import_resource(
+        &mut self,
+        fd: std::os::fd::BorrowedFd<'_>,
+        desc: &ResourceDesc,
+    ) -> Result<Resource> {
+        let id = self.transport.import_dmabuf(fd, desc)?;
+        Ok(Resource {
+            id,
+            desc: *desc,
+            releases: self.releases.clone(),
+        })
+    }
+
+    /// Exports `res` as a dma-buf, after the work submitted so far.
+    pub fn export_resource(&mut self, res: &Resource) -> Result<std::os::fd::OwnedFd> {
+        self.finish()?;
+        self.transport.export_dmabuf(res.id)
+    }
+
     /// The transfer of `region` of level 0 to or from `res`'s backing, and its checked layout.
     fn transfer_region(res: &Resource, region: Box3) -> Result<(TransferRegion, TransferLayout)> {
         let layout = res.desc.backing_layout(region)?;

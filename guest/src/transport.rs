@@ -6,14 +6,14 @@
 //! command streams are submitted in order with the transfers. The backing holds mip level 0 of
 //! every layer, rows tightly packed ([`ResourceDesc::stride`]).
 
-use std::os::fd::OwnedFd;
+use std::os::fd::{BorrowedFd, OwnedFd};
 
 use virgl_proto::caps::{CapsV1, CapsV2};
 use virgl_proto::ccmd::Box3;
 use virgl_proto::transfer::TransferLayout;
 pub use virgl_proto::vtest::ResourceDesc;
 
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 /// A host resource id, as command streams name resources.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -110,6 +110,23 @@ pub trait Transport {
     fn gem_handle(&self, _id: ResourceId) -> Option<u32> {
         None
     }
+
+    /// Exports a resource as a dma-buf (PRIME), for another driver of the same device.
+    fn export_dmabuf(&self, _id: ResourceId) -> Result<OwnedFd> {
+        Err(Error::Unsupported {
+            call: "export_dmabuf",
+            detail: format!("{} has no dma-bufs", self.describe()),
+        })
+    }
+
+    /// Imports a dma-buf another driver of the same device exported (PRIME), whose shape the
+    /// caller knows as `desc`; the returned id is the host resource's.
+    fn import_dmabuf(&mut self, _fd: BorrowedFd<'_>, _desc: &ResourceDesc) -> Result<ResourceId> {
+        Err(Error::Unsupported {
+            call: "import_dmabuf",
+            detail: format!("{} has no dma-bufs", self.describe()),
+        })
+    }
 }
 
 /// A transfer's direction.
@@ -155,5 +172,11 @@ impl<T: Transport + ?Sized> Transport for Box<T> {
     }
     fn gem_handle(&self, id: ResourceId) -> Option<u32> {
         (**self).gem_handle(id)
+    }
+    fn export_dmabuf(&self, id: ResourceId) -> Result<OwnedFd> {
+        (**self).export_dmabuf(id)
+    }
+    fn import_dmabuf(&mut self, fd: BorrowedFd<'_>, desc: &ResourceDesc) -> Result<ResourceId> {
+        (**self).import_dmabuf(fd, desc)
     }
 }

@@ -374,6 +374,38 @@ impl VirtioGpu {
         })
     }
 
+    /// Takes an imported GEM handle as a resource of shape `desc`: its host resource id from
+    /// RESOURCE_INFO, and its backing mapped, which must hold `desc`'s packed level 0.
+    fn adopt(&mut self, handle: u32, desc: &ResourceDesc) -> Result<ResourceId> {
+        const CALL: &str = "import_dmabuf";
+        let info = resource_info(self.fd(), handle)?;
+        let need = desc.backing_size().ok_or_else(|| Error::Unsupported {
+            call: CALL,
+            detail: format!("format {} has no simple block layout", desc.format),
+        })?;
+        if info.blob_mem != 0 || info.size < need {
+            return Err(Error::InvalidArgument {
+                call: CALL,
+                detail: format!(
+                    "resource {} (blob_mem {}) has {} bytes of backing; {}x{} {} needs {need}",
+                    info.res_handle, info.blob_mem, info.size, desc.width, desc.height, desc.format
+                ),
+            });
+        }
+        let off = map_offset(self.fd(), handle)?;
+        let mapping = Mapping::new(self.fd(), off, info.size as usize, "mmap imported bo")?;
+        let id = ResourceId(info.res_handle);
+        self.bos.insert(
+            id,
+            Bo {
+                handle,
+                desc: *desc,
+                mapping: Some(mapping),
+            },
+        );
+        Ok(id)
+    }
+
     /// The kernel rejects explicit strides for non-blob resources (EINVAL) and the host then
     /// assumes the packed layout of the level, which is the backing's layout; so strides must
     /// match it and travel as 0.
@@ -423,6 +455,44 @@ impl Transport for VirtioGpu {
 
     fn gem_handle(&self, id: ResourceId) -> Option<u32> {
         self.bo_handle(id)
+    }
+
+    fn export_dmabuf(&self, id: ResourceId) -> Result<OwnedFd> {
+        const CALL: &str = "DRM_IOCTL_PRIME_HANDLE_TO_FD";
+        let handle = self
+            .bo_handle(id)
+            .and_then(std::num::NonZeroU32::new)
+            .ok_or_else(|| Error::InvalidArgument {
+                call: CALL,
+                detail: format!("unknown resource {}", id.0),
+            })?;
+        drm::control::Device::buffer_to_prime_fd(
+            &self.card,
+            handle.into(),
+            drm::CLOEXEC | drm::RDWR,
+        )
+        .map_err(|e| Error::Os {
+            call: CALL,
+            errno: crate::error::errno_of(&e),
+        })
+    }
+
+    fn import_dmabuf(&mut self, fd: BorrowedFd<'_>, desc: &ResourceDesc) -> Result<ResourceId> {
+        let handle: u32 = drm::control::Device::prime_fd_to_buffer(&self.card, fd)
+            .map_err(|e| Error::Os {
+                call: "DRM_IOCTL_PRIME_FD_TO_HANDLE",
+                errno: crate::error::errno_of(&e),
+            })?
+            .into();
+        // The same buffer imported twice is the same GEM handle, and the same resource.
+        if let Some((id, _)) = self.bos.iter().find(|(_, b)| b.handle == handle) {
+            return Ok(*id);
+        }
+        let bo = self.adopt(handle, desc);
+        if bo.is_err() {
+            let _ = gem_close(self.fd(), handle);
+        }
+        bo
     }
 
     fn describe(&self) -> String {

@@ -258,6 +258,9 @@ pub struct Selection {
     pub dlopen: Vec<String>,
     /// Files or directories (with everything under them) taken as they are, at their path.
     pub data: Vec<String>,
+    /// ELF programs built on this machine against the tree's libraries: (file, path in the
+    /// image); what they need is found in the tree like the rest.
+    pub built: Vec<(PathBuf, String)>,
 }
 
 /// A file of the image, taken from the tree.
@@ -269,7 +272,7 @@ pub struct Picked {
     pub source: PathBuf,
     /// Permission bits.
     pub mode: u32,
-    /// Who asked for it: `program`, `dlopen`, `data`, or the object whose `DT_NEEDED` or
+    /// Who asked for it: `program`, `built`, `dlopen`, `data`, or the object whose `DT_NEEDED` or
     /// `PT_INTERP` names it.
     pub why: String,
 }
@@ -347,6 +350,12 @@ pub fn pick(root: &Path, sel: &Selection) -> Result<Vec<Picked>> {
         })?;
         let image = image.trim_start_matches('/').to_string();
         if add(&mut picked, image.clone(), source, "program")? {
+            queue.push_back(image);
+        }
+    }
+    for (source, image) in &sel.built {
+        let image = image.trim_start_matches('/').to_string();
+        if add(&mut picked, image.clone(), source.clone(), "built")? {
             queue.push_back(image);
         }
     }
@@ -612,10 +621,18 @@ mod tests {
         put(&r, "usr/share/data/a.txt", b"a");
         put(&r, "usr/share/data/sub/b.txt", b"b");
         link(&r, "usr/share/data/sub/c.txt", "../a.txt");
+        let outside = r.with_extension("built");
+        std::fs::write(
+            &outside,
+            crafted(Some(interp), None, &["libA.so.1", "libc.so.6"], None),
+        )
+        .unwrap();
         let sel = Selection {
             objects: vec![("usr/bin/prog.x86_64".into(), "usr/bin/prog".into())],
             dlopen: vec!["libD.so.0".into()],
             data: vec!["usr/share/data".into()],
+            // Built here, outside the tree, needing a library only the tree has.
+            built: vec![(outside.clone(), "usr/bin/built".into())],
         };
         let got = pick(&r, &sel).unwrap();
         let summary: Vec<(&str, String, &str)> = got
@@ -623,7 +640,11 @@ mod tests {
             .map(|p| {
                 (
                     p.path.as_str(),
-                    p.source.strip_prefix(&r).unwrap().display().to_string(),
+                    p.source
+                        .strip_prefix(&r)
+                        .unwrap_or(&p.source)
+                        .display()
+                        .to_string(),
                     p.why.as_str(),
                 )
             })
@@ -641,6 +662,7 @@ mod tests {
                     "lib/x86_64-linux-gnu/ld-2.36.so".into(),
                     "usr/bin/prog"
                 ),
+                ("usr/bin/built", outside.display().to_string(), "built"),
                 ("usr/bin/prog", "usr/bin/prog.x86_64".into(), "program"),
                 (
                     "usr/lib/x86_64-linux-gnu/libA.so.1",
@@ -687,7 +709,7 @@ mod tests {
         let sel = Selection {
             objects: vec![("usr/bin/p".into(), "usr/bin/p".into())],
             dlopen: vec!["libZ.so.3".into()],
-            data: vec![],
+            ..Selection::default()
         };
         let e = pick(&r, &sel).unwrap_err().to_string();
         for s in [

@@ -141,6 +141,7 @@ pub const FILES: &[(&str, &str)] = &[
         "libgl1-mesa-dri",
     ),
     ("/usr/include/virgl/virglrenderer.h", "libvirglrenderer-dev"),
+    ("/usr/lib/x86_64-linux-gnu/libgbm.so", "libgbm-dev"),
 ];
 
 /// The table entry for `name`, if the project knows the program.
@@ -228,12 +229,14 @@ pub const TEST: &[&str] = &[
 ];
 
 /// What `cargo test --workspace` loads or reads: libEGL and Mesa, for the host renderer's GL
-/// tests, and virglrenderer's header, which the C API crate's layout test compiles against.
+/// tests, virglrenderer's header, which the C API crate's layout test compiles against, and
+/// libgbm's link, which the guest's gbm interop program links with.
 pub const TEST_FILES: &[&str] = &[
     "/usr/lib/x86_64-linux-gnu/libEGL.so.1",
     "/usr/lib/x86_64-linux-gnu/libEGL_mesa.so.0",
     "/usr/lib/x86_64-linux-gnu/dri/swrast_dri.so",
     "/usr/include/virgl/virglrenderer.h",
+    "/usr/lib/x86_64-linux-gnu/libgbm.so",
 ];
 
 /// What `cargo xtask vm-test` runs: the image build's apt tools, Xvfb and QEMU.
@@ -245,8 +248,9 @@ pub const VM_TEST: &[&str] = &[
     "qemu-system-x86_64",
 ];
 
-/// The host files `cargo xtask vm-test` puts into the guest image.
-pub const VM_TEST_FILES: &[&str] = &["/bin/busybox"];
+/// The host files `cargo xtask vm-test` puts into the guest image (busybox first), and
+/// libgbm's link, which the guest's gbm interop program is built with.
+pub const VM_TEST_FILES: &[&str] = &["/bin/busybox", "/usr/lib/x86_64-linux-gnu/libgbm.so"];
 
 /// What `cargo xtask capture` runs, besides the program it records.
 pub const CAPTURE: &[&str] = &["virgl_test_server", "Xvfb", "unshare"];

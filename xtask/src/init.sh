@@ -129,6 +129,7 @@ if want mesa; then
     # under TCG they take 2 s, 10 s and 15 to 26 s, and llvmpipe's run of glmark2's ten
     # failed scenes 19 s.
     picked eglinfo && run_prog eglinfo 30 eglinfo
+    picked gbm-interop && run_prog gbm-interop 60 virgl-gbm-interop --device /dev/dri/renderD128
     picked kmscube && run_kmscube
     picked glmark2 && run_glmark2
     say done mesa 0

@@ -273,7 +273,9 @@ fn build_image(
         .map_err(|e| Error::Setup(e.to_string()))?;
     if suite.mesa() {
         p.say("image: guest Mesa (Debian packages, ELF closure)");
-        let part = mesa::build(&cache)?;
+        p.say("build: virgl-gbm-interop (dynamically linked, for the guest's Mesa)");
+        let gbm_interop = mesa::build_gbm_interop(root)?;
+        let part = mesa::build(&cache, &gbm_interop)?;
         p.say(format!(
             "image: {} ({}; {} files from {} packages, {} downloaded now{}; {:.1} MiB, {:.1} s)",
             part.archive.path.display(),

@@ -68,8 +68,35 @@ pub struct Part {
     pub secs: f64,
 }
 
-/// What goes into the image from the unpacked tree at `root`.
-pub fn selection(root: &Path) -> Result<userland::Selection> {
+/// Our program that shares buffers between our driver and Mesa's (package
+/// `virgl-guest-gbm`): built here against Debian's libgbm, dynamically linked, since it loads
+/// Mesa; its libraries come from the unpacked tree like the programs'.
+pub const GBM_INTEROP: &str = "virgl-gbm-interop";
+/// Where [`GBM_INTEROP`] goes in the image.
+const GBM_INTEROP_PATH: &str = "usr/bin/virgl-gbm-interop";
+
+/// Builds [`GBM_INTEROP`] for the guest (release, glibc, dynamically linked, in a target
+/// directory of its own so the static guest binaries' build keeps its flags); returns it.
+pub fn build_gbm_interop(root: &Path) -> Result<std::path::PathBuf> {
+    const TARGET: &str = "x86_64-unknown-linux-gnu";
+    let target_dir = root.join("target/guest-dynamic");
+    let mut cmd = std::process::Command::new(env!("CARGO"));
+    cmd.current_dir(root)
+        .args(["build", "--release", "--quiet", "--target", TARGET])
+        .args(["-p", "virgl-guest-gbm", "--bin", GBM_INTEROP])
+        .arg("--target-dir")
+        .arg(&target_dir)
+        .env_remove("RUSTFLAGS");
+    crate::proc::run_checked(crate::proc::Bounded::new(
+        cmd,
+        "cargo build (virgl-gbm-interop, dynamic)",
+        std::time::Duration::from_secs(1800),
+    ))?;
+    Ok(target_dir.join(TARGET).join("release").join(GBM_INTEROP))
+}
+
+/// What goes into the image from the unpacked tree at `root`, with our `gbm_interop`.
+pub fn selection(root: &Path, gbm_interop: &Path) -> Result<userland::Selection> {
     let mut dlopen: Vec<String> = DLOPEN.iter().map(|s| s.to_string()).collect();
     let vendors = root.join(GLVND_EGL_VENDORS);
     let entries = std::fs::read_dir(&vendors)
@@ -89,24 +116,34 @@ pub fn selection(root: &Path) -> Result<userland::Selection> {
         objects,
         dlopen,
         data: DATA.iter().map(|s| s.to_string()).collect(),
+        built: vec![(gbm_interop.to_path_buf(), GBM_INTEROP_PATH.into())],
     })
 }
 
 /// Fetches and unpacks the packages under `vm_dir/mesa` (as needed) and builds
-/// `vm_dir/mesa.cpio` (when its content changed).
-pub fn build(vm_dir: &Path) -> Result<Part> {
+/// `vm_dir/mesa.cpio` with them and `gbm_interop` (when its content changed).
+pub fn build(vm_dir: &Path, gbm_interop: &Path) -> Result<Part> {
     let t = Instant::now();
     let setup = |e: vm_images::Error| Error::Setup(format!("guest Mesa: {e}"));
     let cache = vm_dir.join("mesa");
     let debs = userland::candidate_debs(&cache, PACKAGES).map_err(setup)?;
     let tree = userland::fetch_tree(&cache, &debs).map_err(setup)?;
-    let picked = userland::pick(&tree.root, &selection(&tree.root)?).map_err(setup)?;
+    let picked = userland::pick(&tree.root, &selection(&tree.root, gbm_interop)?).map_err(setup)?;
     let files: Vec<(String, u32, std::path::PathBuf)> = picked
         .iter()
         .map(|p| (p.path.clone(), p.mode, p.source.clone()))
         .collect();
-    // The tree is exactly these .deb files unpacked, so they name its content.
-    let debs = tree.debs.join("\n");
+    // The tree is exactly these .deb files unpacked, so they name its content; our program
+    // is named by a hash of its bytes.
+    let program = std::fs::read(gbm_interop)
+        .map_err(|e| Error::Setup(format!("{}: {e}", gbm_interop.display())))?;
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::hash::Hasher::write(&mut h, &program);
+    let debs = format!(
+        "{}\n{GBM_INTEROP} {:016x}",
+        tree.debs.join("\n"),
+        std::hash::Hasher::finish(&h)
+    );
     let archive = vm_images::build_archive(
         &files,
         &vm_dir.join("mesa.cpio"),
@@ -203,6 +240,7 @@ pub fn rows(ran: &Ran, session: &mut Session) -> Vec<Value> {
         "caps" => caps_rows(ran, session),
         "eglinfo" => vec![eglinfo_row(ran)],
         "kmscube" => vec![kmscube_row(ran, session)],
+        "gbm-interop" => gbm_interop_rows(ran),
         "glmark2" => vec![glmark2_row(ran, session)],
         GLMARK2_REFERENCE => glmark2_scene_rows(Some(ran), session),
         other => vec![row(
@@ -310,6 +348,45 @@ fn eglinfo_row(ran: &Ran) -> Value {
         "fail"
     };
     row(CASE, verdict, detail, ran.ms)
+}
+
+/// The cases [`GBM_INTEROP`] reports, each a JSON object on a line of its own.
+pub const GBM_CASES: &[&str] = &[
+    "gbm_mesa_renders_ours_reads",
+    "gbm_ours_renders_mesa_samples",
+];
+
+/// `virgl-gbm-interop`: its own rows, each case's pixels judged in the guest; a case it did
+/// not report fails with how the program ended.
+fn gbm_interop_rows(ran: &Ran) -> Vec<Value> {
+    let reported: Vec<Value> = ran
+        .lines
+        .iter()
+        .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+        .filter(|v| v["case"].as_str().is_some_and(|c| GBM_CASES.contains(&c)))
+        .collect();
+    let mut out = Vec::new();
+    for case in GBM_CASES {
+        match reported.iter().find(|v| v["case"] == *case) {
+            Some(v) => out.push(row(
+                case,
+                v["result"].as_str().unwrap_or("fail"),
+                v["detail"].as_str().unwrap_or(""),
+                v["ms"].as_f64().unwrap_or(0.0),
+            )),
+            None => out.push(row(
+                case,
+                "fail",
+                format!(
+                    "{GBM_INTEROP} did not report it ({}): {}",
+                    ended_badly(ran).unwrap_or_else(|| "it exited 0".into()),
+                    tail(&ran.lines, 3)
+                ),
+                ran.ms,
+            )),
+        }
+    }
+    out
 }
 
 /// A quoted value of kmscube's GL information: `  renderer: "NAME"`.
@@ -912,6 +989,33 @@ eglinfo: eglInitialize failed
     }
 
     #[test]
+    fn gbm_interop_rows_are_its_cases_and_a_missing_case_fails() {
+        let pass = r#"{"case":"gbm_mesa_renders_ours_reads","result":"pass","detail":"all 4096 pixels as drawn","ms":12.5}"#;
+        let fail = r#"{"case":"gbm_ours_renders_mesa_samples","result":"fail","detail":"12 pixels differ","ms":3.0}"#;
+        let text = format!("MESA-LOADER: a warning\n{pass}\n{fail}\n");
+        let r = rows(&ran("gbm-interop", 1, &text), &mut session());
+        assert_eq!(
+            verdicts(&r),
+            [
+                ("gbm_mesa_renders_ours_reads", "pass"),
+                ("gbm_ours_renders_mesa_samples", "fail")
+            ]
+        );
+        assert_eq!(r[0]["detail"], "all 4096 pixels as drawn");
+        assert_eq!(r[0]["ms"], 12.5);
+        // It died after the first case: the second fails saying how.
+        let text = format!("{pass}\nSegmentation fault");
+        let r = rows(&ran("gbm-interop", 139, &text), &mut session());
+        assert_eq!(r[1]["result"], "fail");
+        let d = r[1]["detail"].as_str().unwrap();
+        assert!(
+            d.contains("did not report it (gbm-interop died of signal 11)"),
+            "{d}"
+        );
+        assert!(d.contains("Segmentation fault"), "{d}");
+    }
+
+    #[test]
     fn unknown_programs_fail() {
         let r = rows(&ran("es2gears", 0, ""), &mut session());
         assert_eq!(
@@ -965,7 +1069,17 @@ mod tree_tests {
             );
             return;
         }
-        let sel = super::selection(&root).unwrap();
+        let built = crate::vm::workspace_root()
+            .join("target/guest-dynamic/x86_64-unknown-linux-gnu/release")
+            .join(super::GBM_INTEROP);
+        if !built.is_file() {
+            eprintln!(
+                "skipped: no {} (cargo xtask vm-test builds it)",
+                built.display()
+            );
+            return;
+        }
+        let sel = super::selection(&root, &built).unwrap();
         assert!(
             sel.dlopen.contains(&"libEGL_mesa.so.0".to_string()),
             "{:?}",
@@ -984,6 +1098,7 @@ mod tree_tests {
             "usr/lib/x86_64-linux-gnu/libgbm.so.1",
             "usr/lib/x86_64-linux-gnu/libLLVM-15.so.1",
             "usr/share/glvnd/egl_vendor.d/50_mesa.json",
+            "usr/bin/virgl-gbm-interop",
         ] {
             assert!(paths.contains(&want), "{want} not picked");
         }
