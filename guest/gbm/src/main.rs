@@ -10,7 +10,8 @@
 //!   exports it (`DRM_IOCTL_PRIME_HANDLE_TO_FD`); Mesa imports the dma-buf through
 //!   `EGL_EXT_image_dma_buf_import`, samples it over a framebuffer and reads every pixel back.
 //!
-//! One JSON object per case on standard output, as `virgl-conform --format json` writes them.
+//! One JSON object per case on standard output, as `virgl-conform --format json` writes them,
+//! after a `GL_RENDERER: NAME` line for Mesa's context.
 
 use std::os::fd::AsFd;
 use std::path::PathBuf;
@@ -228,6 +229,8 @@ fn main() -> std::process::ExitCode {
             return std::process::ExitCode::FAILURE;
         }
     };
+    // For the mesa suite's eglinfo row: Debian 12's eglinfo prints no GL strings.
+    println!("GL_RENDERER: {}", mesa.renderer());
     let mut failed = false;
     for (case, run) in CASES {
         let t = Instant::now();

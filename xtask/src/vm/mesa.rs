@@ -184,6 +184,9 @@ pub struct Session {
     pub caps_renderer: Option<String>,
     /// The host's display checks (`screendiff NAME`): name, and what it saw or why it failed.
     pub screens: Vec<(String, std::result::Result<String, String>)>,
+    /// GL_RENDERER of a GLES context of Mesa's on the GBM platform, as [`GBM_INTEROP`] printed
+    /// it (Debian 12's eglinfo prints no GL strings).
+    gbm_gl_renderer: Option<String>,
     /// glmark2's scenes and verdicts on virgl, waiting for llvmpipe's run of those that failed
     /// ([`GLMARK2_REFERENCE`]), and the size glmark2 drew at.
     glmark2: Option<(Vec<(String, Validation)>, String)>,
@@ -238,9 +241,9 @@ fn ended_badly(ran: &Ran) -> Option<String> {
 pub fn rows(ran: &Ran, session: &mut Session) -> Vec<Value> {
     match ran.program.as_str() {
         "caps" => caps_rows(ran, session),
-        "eglinfo" => vec![eglinfo_row(ran)],
+        "eglinfo" => vec![eglinfo_row(ran, session)],
         "kmscube" => vec![kmscube_row(ran, session)],
-        "gbm-interop" => gbm_interop_rows(ran),
+        "gbm-interop" => gbm_interop_rows(ran, session),
         "glmark2" => vec![glmark2_row(ran, session)],
         GLMARK2_REFERENCE => glmark2_scene_rows(Some(ran), session),
         other => vec![row(
@@ -307,8 +310,9 @@ pub fn eglinfo_section<'a>(lines: &'a [String], platform: &str) -> Option<&'a [S
 /// `eglinfo_gbm`: eglinfo (mesa-utils 8.5.0, which prints every platform it knows) on the GBM
 /// platform, which Mesa opens on `/dev/dri/card0`: EGL initializes there, on Mesa's virgl
 /// driver (`EGL driver name: virtio_gpu`), with configurations. eglinfo 8.5.0 prints no GL
-/// strings; the GL_RENDERER check is kmscube's and glmark2's.
-fn eglinfo_row(ran: &Ran) -> Value {
+/// strings, so the GL_RENDERER in the detail is that of the GLES context [`GBM_INTEROP`] made
+/// on the same platform just before, and must be virgl's for this host's renderer.
+fn eglinfo_row(ran: &Ran, session: &Session) -> Value {
     const CASE: &str = "eglinfo_gbm";
     let Some(section) = eglinfo_section(&ran.lines, "GBM") else {
         let why = ended_badly(ran).unwrap_or_else(|| "no GBM platform section".into());
@@ -342,12 +346,33 @@ fn eglinfo_row(ran: &Ran) -> Value {
             ran.ms,
         );
     }
-    let verdict = if driver == "virtio_gpu" && configs > 0 {
-        "pass"
+    let mut problems: Vec<String> = Vec::new();
+    if driver != "virtio_gpu" || configs == 0 {
+        problems.push("not Mesa's virgl driver with configurations".into());
+    }
+    let mut detail = detail;
+    match (&session.gbm_gl_renderer, session.expected_renderer()) {
+        (Some(r), Ok(want)) => {
+            detail.push_str(&format!(
+                "; GL_RENDERER {r:?} (a GLES context on this platform, made by {GBM_INTEROP})"
+            ));
+            if *r != want {
+                problems.push(format!("GL_RENDERER {r:?}, not {want:?}"));
+            }
+        }
+        (Some(_), Err(e)) => problems.push(e),
+        (None, _) => problems.push(format!("{GBM_INTEROP} reported no GL_RENDERER")),
+    }
+    if problems.is_empty() {
+        row(CASE, "pass", detail, ran.ms)
     } else {
-        "fail"
-    };
-    row(CASE, verdict, detail, ran.ms)
+        row(
+            CASE,
+            "fail",
+            format!("{}; {detail}", problems.join("; ")),
+            ran.ms,
+        )
+    }
 }
 
 /// The cases [`GBM_INTEROP`] reports, each a JSON object on a line of its own.
@@ -358,7 +383,12 @@ pub const GBM_CASES: &[&str] = &[
 
 /// `virgl-gbm-interop`: its own rows, each case's pixels judged in the guest; a case it did
 /// not report fails with how the program ended.
-fn gbm_interop_rows(ran: &Ran) -> Vec<Value> {
+fn gbm_interop_rows(ran: &Ran, session: &mut Session) -> Vec<Value> {
+    session.gbm_gl_renderer = ran
+        .lines
+        .iter()
+        .find_map(|l| l.strip_prefix("GL_RENDERER: "))
+        .map(str::to_string);
     let reported: Vec<Value> = ran
         .lines
         .iter()
@@ -768,14 +798,17 @@ eglinfo: eglInitialize failed
 
     #[test]
     fn eglinfo_passes_on_the_virgl_driver_over_gbm() {
-        let r = rows(&ran("eglinfo", 3, EGLINFO), &mut Session::default());
+        let mut s = session();
+        s.gbm_gl_renderer = Some("virgl (LLVMPIPE (LLVM 15.0.6, 256 bits))".into());
+        let r = rows(&ran("eglinfo", 3, EGLINFO), &mut s);
         assert_eq!(r.len(), 1);
         assert_eq!(r[0]["case"], "eglinfo_gbm");
         assert_eq!(r[0]["result"], "pass", "{}", r[0]);
         assert_eq!(
             r[0]["detail"],
             "GBM platform: EGL 1.4 (Mesa Project), driver virtio_gpu, client APIs OpenGL \
-             OpenGL_ES, 2 configs"
+             OpenGL_ES, 2 configs; GL_RENDERER \"virgl (LLVMPIPE (LLVM 15.0.6, 256 bits))\" (a \
+             GLES context on this platform, made by virgl-gbm-interop)"
         );
         assert_eq!(
             eglinfo_section(&lines(EGLINFO), "Wayland").unwrap().len(),
@@ -783,12 +816,28 @@ eglinfo: eglInitialize failed
         );
 
         let swrast = EGLINFO.replace("EGL driver name: virtio_gpu", "EGL driver name: swrast");
-        let r = eglinfo_row(&ran("eglinfo", 0, &swrast));
+        let r = eglinfo_row(&ran("eglinfo", 0, &swrast), &s);
         assert_eq!(r["result"], "fail");
         assert!(r["detail"].as_str().unwrap().contains("driver swrast"));
 
+        // The renderer: another host's, or none reported.
+        let mut other = session();
+        other.gbm_gl_renderer = Some("virgl (softpipe)".into());
+        let r = eglinfo_row(&ran("eglinfo", 0, EGLINFO), &other);
+        assert_eq!(r["result"], "fail");
+        assert!(r["detail"]
+            .as_str()
+            .unwrap()
+            .contains("not \"virgl (LLVMPIPE"));
+        let r = eglinfo_row(&ran("eglinfo", 0, EGLINFO), &session());
+        assert_eq!(r["result"], "fail");
+        assert!(r["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("virgl-gbm-interop reported no GL_RENDERER"));
+
         let failed = "GBM platform:\neglinfo: eglInitialize failed\n\nX11 platform:\n";
-        let r = eglinfo_row(&ran("eglinfo", 1, failed));
+        let r = eglinfo_row(&ran("eglinfo", 1, failed), &s);
         assert_eq!(
             (r["result"].as_str(), r["detail"].as_str()),
             (
@@ -796,7 +845,7 @@ eglinfo: eglInitialize failed
                 Some("eglInitialize failed on the GBM platform")
             )
         );
-        let r = eglinfo_row(&ran("eglinfo", 139, "Segmentation fault"));
+        let r = eglinfo_row(&ran("eglinfo", 139, "Segmentation fault"), &s);
         assert_eq!(r["result"], "fail");
         assert!(r["detail"]
             .as_str()
@@ -992,8 +1041,10 @@ eglinfo: eglInitialize failed
     fn gbm_interop_rows_are_its_cases_and_a_missing_case_fails() {
         let pass = r#"{"case":"gbm_mesa_renders_ours_reads","result":"pass","detail":"all 4096 pixels as drawn","ms":12.5}"#;
         let fail = r#"{"case":"gbm_ours_renders_mesa_samples","result":"fail","detail":"12 pixels differ","ms":3.0}"#;
-        let text = format!("MESA-LOADER: a warning\n{pass}\n{fail}\n");
-        let r = rows(&ran("gbm-interop", 1, &text), &mut session());
+        let text = format!("MESA-LOADER: a warning\nGL_RENDERER: virgl (X)\n{pass}\n{fail}\n");
+        let mut s = session();
+        let r = rows(&ran("gbm-interop", 1, &text), &mut s);
+        assert_eq!(s.gbm_gl_renderer.as_deref(), Some("virgl (X)"));
         assert_eq!(
             verdicts(&r),
             [
