@@ -239,13 +239,15 @@ pub const TEST_FILES: &[&str] = &[
     "/usr/lib/x86_64-linux-gnu/libgbm.so",
 ];
 
-/// What `cargo xtask vm-test` runs: the image build's apt tools, Xvfb and QEMU.
+/// What `cargo xtask vm-test` runs: the image build's apt tools, Xvfb and QEMU, and
+/// glmark2-es2, natively on the host, for the mesa suite's glmark2 rows.
 pub const VM_TEST: &[&str] = &[
     "apt-get",
     "apt-cache",
     "dpkg-deb",
     "Xvfb",
     "qemu-system-x86_64",
+    "glmark2-es2",
 ];
 
 /// The host files `cargo xtask vm-test` puts into the guest image (busybox first), and

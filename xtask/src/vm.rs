@@ -437,6 +437,28 @@ pub fn vm_test(args: &VmTestArgs) -> Result<bool> {
     } else if let Ok(l) = ours_lib.canonicalize() {
         ours_lib = l;
     }
+    // glmark2 natively on the host, once, for the guest's glmark2 rows to be judged by.
+    let native_glmark2 = if args.suite.mesa() && mesa::picked(args.filter.as_deref(), "glmark2") {
+        p.say("host: glmark2-es2 --off-screen --validate natively (the host's Mesa, on Xvfb)");
+        let (_xvfb, display) = start_xvfb(&vm_dir)?;
+        let native = mesa::native_glmark2(display, &vm_dir);
+        match &native {
+            Ok(n) => p.say(format!(
+                "host: glmark2 natively on {} at {}: {} of {} scenes validated",
+                n.renderer,
+                n.size,
+                n.scenes
+                    .iter()
+                    .filter(|(_, v)| *v == crate::eval::glmark2::Validation::Success)
+                    .count(),
+                n.scenes.len()
+            )),
+            Err(e) => p.say(format!("host: glmark2 natively: {e}")),
+        }
+        Some(native)
+    } else {
+        None
+    };
     let both = renderers.len() > 1;
     let existing = std::env::var_os("LD_LIBRARY_PATH");
     let mut runs: Vec<(RunSpec, Result<Outcome>)> = Vec::new();
@@ -466,7 +488,7 @@ pub fn vm_test(args: &VmTestArgs) -> Result<bool> {
         if both {
             p.say(format!("run: --renderer {}", renderer.name()));
         }
-        let outcome = boot_and_run(args, &spec, &image, &p);
+        let outcome = boot_and_run(args, &spec, &image, native_glmark2.as_ref(), &p);
         crate::proc::check_interrupted()?;
         let outcome = match outcome {
             Err(e) if both || ours => {
@@ -555,6 +577,7 @@ fn boot_and_run(
     args: &VmTestArgs,
     spec: &RunSpec,
     image: &vm_images::Image,
+    native_glmark2: Option<&std::result::Result<mesa::NativeGlmark2, String>>,
     p: &Progress,
 ) -> Result<Outcome> {
     let logdir = spec.logdir.as_path();
@@ -644,6 +667,7 @@ fn boot_and_run(
     let mut outputs: std::collections::HashMap<(String, String), Vec<String>> =
         std::collections::HashMap::new();
     let mut session = mesa::Session::default();
+    session.native_glmark2 = native_glmark2.cloned();
     // When each phase (suite) began.
     let mut phases: Vec<(String, Instant)> = Vec::new();
     let console_log = logdir.join("console.log");

@@ -187,6 +187,9 @@ pub struct Session {
     /// GL_RENDERER of a GLES context of Mesa's on the GBM platform, as [`GBM_INTEROP`] printed
     /// it (Debian 12's eglinfo prints no GL strings).
     gbm_gl_renderer: Option<String>,
+    /// glmark2 natively on the host, run once before the boots ([`native_glmark2`]), or why
+    /// it could not run.
+    pub native_glmark2: Option<std::result::Result<NativeGlmark2, String>>,
     /// glmark2's scenes and verdicts on virgl, waiting for llvmpipe's run of those that failed
     /// ([`GLMARK2_REFERENCE`]), and the size glmark2 drew at.
     glmark2: Option<(Vec<(String, Validation)>, String)>,
@@ -505,6 +508,53 @@ fn glmark2_renderer(lines: &[String]) -> Option<&str> {
         .find_map(|l| l.trim().strip_prefix("GL_RENDERER:").map(str::trim))
 }
 
+/// Whether the guest runs mesa program `name` under `--filter filter` (as `picked` in
+/// init.sh): with no filter, when the name holds the filter, or when the filter begins with it.
+pub fn picked(filter: Option<&str>, name: &str) -> bool {
+    filter.is_none_or(|f| name.contains(f) || f.starts_with(name))
+}
+
+/// glmark2 natively on the host: Debian's glmark2-es2 (its X11 flavour, drawing off screen on
+/// Xvfb) on the host's own Mesa, at 800x600, the size its reference pixels are for.
+#[derive(Clone, Debug)]
+pub struct NativeGlmark2 {
+    pub renderer: String,
+    pub size: String,
+    pub scenes: Vec<(String, Validation)>,
+}
+
+/// Runs [`NativeGlmark2`] on X display `:display` (bounded to 120 s; output in
+/// `logdir/glmark2-native.log`).
+pub fn native_glmark2(display: u32, logdir: &Path) -> std::result::Result<NativeGlmark2, String> {
+    let log = logdir.join("glmark2-native.log");
+    let out = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+    let err = out.try_clone().map_err(|e| e.to_string())?;
+    let argv = crate::eval::glmark2::validate_argv(&[]);
+    let mut cmd = std::process::Command::new(&argv[0]);
+    cmd.args(&argv[1..])
+        .env("DISPLAY", format!(":{display}"))
+        .stdin(std::process::Stdio::null())
+        .stdout(out)
+        .stderr(err);
+    crate::proc::run_checked(crate::proc::Bounded::new(
+        cmd,
+        "glmark2-es2 --off-screen --validate (natively on the host)",
+        std::time::Duration::from_secs(120),
+    ))
+    .map_err(|e| e.to_string())?;
+    let text = std::fs::read_to_string(&log).map_err(|e| format!("{}: {e}", log.display()))?;
+    let lines: Vec<String> = text.lines().map(str::to_string).collect();
+    let scenes = parse_validations(&text);
+    if scenes.is_empty() {
+        return Err(format!("no scene validated: {}", tail(&lines, 3)));
+    }
+    Ok(NativeGlmark2 {
+        renderer: glmark2_renderer(&lines).unwrap_or("?").to_string(),
+        size: glmark2_size(&lines).unwrap_or("?").to_string(),
+        scenes,
+    })
+}
+
 /// The guest's run of glmark2's failed scenes on Mesa's llvmpipe (`GBM_ALWAYS_SOFTWARE`): the
 /// same glmark2-es2-drm, Mesa and surface size, without virgl. glmark2 2023.01's references are
 /// for 800x600, at which its DRM canvas never makes its surface (see `GUEST_MODE` in vm.rs),
@@ -542,6 +592,19 @@ fn glmark2_row(ran: &Ran, session: &mut Session) -> Value {
         count(Validation::Unknown)
     );
     session.glmark2 = Some((scenes, size));
+    let detail = match &session.native_glmark2 {
+        Some(Ok(n)) => format!(
+            "{detail}; natively on the host ({}, {}): {} validated",
+            n.renderer,
+            n.size,
+            n.scenes
+                .iter()
+                .filter(|(_, v)| *v == Validation::Success)
+                .count()
+        ),
+        Some(Err(e)) => format!("{detail}; natively on the host: {e}"),
+        None => detail,
+    };
     if problems.is_empty() {
         row("glmark2", "pass", detail, ran.ms)
     } else {
@@ -555,10 +618,11 @@ fn glmark2_row(ran: &Ran, session: &mut Session) -> Value {
 }
 
 /// One row per scene of glmark2's run on virgl, with glmark2's own verdict against its
-/// reference pixels: `Success` passes, `Unknown` (no reference for the scene) is a skip, and
-/// `Failure` fails unless llvmpipe's run (`reference`, [`GLMARK2_REFERENCE`]) fails the scene
-/// too, which makes it a skip naming both. `reference` is `None` when the guest ended the
-/// suite without it.
+/// reference pixels. `Success` passes and `Unknown` (no reference for the scene) is a skip. A
+/// `Failure` fails where the scene validates natively on the host ([`NativeGlmark2`]), unless
+/// llvmpipe's run in the guest (`reference`, [`GLMARK2_REFERENCE`]: the same program and size,
+/// no virgl) fails it too, which makes it a skip naming both; a scene that does not validate
+/// natively either is a skip. `reference` is `None` when the guest ended the suite without it.
 pub fn glmark2_scene_rows(reference: Option<&Ran>, session: &mut Session) -> Vec<Value> {
     let Some((scenes, size)) = session.glmark2.take() else {
         return Vec::new();
@@ -577,39 +641,65 @@ pub fn glmark2_scene_rows(reference: Option<&Ran>, session: &mut Session) -> Vec
             )),
         },
     };
+    let native = |scene: &str| -> std::result::Result<Option<Validation>, String> {
+        match &session.native_glmark2 {
+            Some(Ok(n)) => Ok(n.scenes.iter().find(|(s, _)| s == scene).map(|(_, v)| *v)),
+            Some(Err(e)) => Err(e.clone()),
+            None => Err("it was not run".into()),
+        }
+    };
+    let native_size = match &session.native_glmark2 {
+        Some(Ok(n)) => n.size.clone(),
+        _ => "800x600".into(),
+    };
     let mut out = Vec::new();
     for (scene, v) in scenes {
         let on_llvmpipe = llvmpipe
             .as_ref()
             .and_then(|l| l.iter().find(|(s, _)| *s == scene).map(|(_, v)| *v));
-        let (result, detail) = match (v, on_llvmpipe, &unusable) {
-            (Validation::Success, _, _) => ("pass", "Validation: Success".to_string()),
-            (Validation::Unknown, _, _) => (
+        let (result, detail) = match (v, native(&scene)) {
+            (Validation::Success, _) => ("pass", "Validation: Success".to_string()),
+            (Validation::Unknown, _) => (
                 "skip",
                 "Validation: Unknown (glmark2 has no reference for it)".to_string(),
             ),
-            (Validation::Failure, _, Some(why)) => (
+            (Validation::Failure, Err(e)) => (
                 "fail",
-                format!("Validation: Failure at {size}; no verdict of llvmpipe's: {why}"),
+                format!("Validation: Failure at {size}; no native verdict from the host: {e}"),
             ),
-            (Validation::Failure, Some(Validation::Failure), None) => (
+            (Validation::Failure, Ok(n)) if n != Some(Validation::Success) => (
                 "skip",
                 format!(
-                    "Validation: Failure at {size}, and on Mesa's llvmpipe in the guest too \
-                     (same glmark2 and surface, no virgl): its reference pixels are for \
-                     800x600, which glmark2-es2-drm 2023.01 cannot draw at"
+                    "Validation: Failure at {size}; it does not validate natively on the host \
+                     at {native_size} either ({})",
+                    match n {
+                        Some(Validation::Failure) => "Failure",
+                        Some(Validation::Unknown) => "Unknown",
+                        _ => "not among its scenes",
+                    }
                 ),
             ),
-            (Validation::Failure, Some(Validation::Success), None) => (
-                "fail",
-                format!(
-                    "Validation: Failure at {size}, where Mesa's llvmpipe in the guest validates"
-                ),
-            ),
-            (Validation::Failure, other, None) => (
-                "fail",
-                format!("Validation: Failure at {size}; llvmpipe's verdict: {other:?}"),
-            ),
+            (Validation::Failure, Ok(_)) => {
+                let head = format!(
+                    "Validation: Failure at {size}, Success natively on the host at {native_size}"
+                );
+                match (on_llvmpipe, &unusable) {
+                    (_, Some(why)) => ("fail", format!("{head}; no verdict of llvmpipe's: {why}")),
+                    (Some(Validation::Failure), None) => (
+                        "skip",
+                        format!(
+                            "{head}, Failure on Mesa's llvmpipe in the guest at {size} too (the \
+                             same glmark2 and surface, no virgl): its reference pixels are for \
+                             800x600, which glmark2-es2-drm 2023.01 cannot draw at"
+                        ),
+                    ),
+                    (Some(Validation::Success), None) => (
+                        "fail",
+                        format!("{head}, and Mesa's llvmpipe in the guest at {size} validates"),
+                    ),
+                    (other, None) => ("fail", format!("{head}; llvmpipe's verdict: {other:?}")),
+                }
+            }
         };
         out.push(row(&format!("glmark2:{scene}"), result, detail, 0.0));
     }
@@ -727,7 +817,26 @@ mod tests {
         Session {
             caps_renderer: Some(LLVMPIPE.into()),
             screens: vec![("kmscube".into(), Ok("moved".into()))],
+            native_glmark2: Some(Ok(native())),
             ..Session::default()
+        }
+    }
+
+    /// glmark2 natively on the host, for [`GLMARK2`]'s scenes.
+    fn native() -> NativeGlmark2 {
+        use Validation::*;
+        let scenes = [
+            ("build:use-vbo=false", Success),
+            ("texture:texture-filter=nearest", Success),
+            ("shading:shading=cel", Unknown),
+            ("jellyfish", Unknown),
+            ("conditionals:fragment-steps=0:vertex-steps=0", Success),
+            ("pulsar:light=false:quads=5:texture=false", Failure),
+        ];
+        NativeGlmark2 {
+            renderer: "llvmpipe (LLVM 15.0.6, 256 bits)".into(),
+            size: "800x600".into(),
+            scenes: scenes.iter().map(|(s, v)| (s.to_string(), *v)).collect(),
         }
     }
 
@@ -940,11 +1049,12 @@ eglinfo: eglInitialize failed
 [shading] shading=cel: Validation: Unknown
 [jellyfish] <default>: Validation: Unknown
 [conditionals] fragment-steps=0:vertex-steps=0: Validation: Failure
+[pulsar] light=false:quads=5:texture=false: Validation: Failure
 =======================================================
                                   glmark2 Score: 0
 ";
 
-    /// llvmpipe's run of the two scenes that failed on virgl in [`GLMARK2`].
+    /// llvmpipe's run of the three scenes that failed on virgl in [`GLMARK2`].
     const GLMARK2_LLVMPIPE: &str = "=======================================================
     glmark2 2023.01
 =======================================================
@@ -955,6 +1065,7 @@ eglinfo: eglInitialize failed
 =======================================================
 [texture] texture-filter=nearest: Validation: Failure
 [conditionals] fragment-steps=0:vertex-steps=0: Validation: Success
+[pulsar] light=false:quads=5:texture=false: Validation: Failure
 =======================================================
 ";
 
@@ -965,58 +1076,85 @@ eglinfo: eglInitialize failed
     }
 
     #[test]
-    fn glmark2_scenes_are_its_verdicts_with_llvmpipe_as_the_oracle_for_failures() {
+    fn glmark2_scenes_are_judged_by_the_native_run_and_llvmpipe_in_the_guest() {
         let mut s = session();
         let r = rows(&ran("glmark2", 0, GLMARK2), &mut s);
         assert_eq!(verdicts(&r), [("glmark2", "pass")]);
         assert_eq!(
             r[0]["detail"],
-            "GL_RENDERER \"virgl (LLVMPIPE (LLVM 15.0.6, 256 bits))\", 5 scenes at 801x600: 1 \
-             validated, 2 failed, 2 without reference"
+            "GL_RENDERER \"virgl (LLVMPIPE (LLVM 15.0.6, 256 bits))\", 6 scenes at 801x600: 1 \
+             validated, 3 failed, 2 without reference; natively on the host (llvmpipe (LLVM \
+             15.0.6, 256 bits), 800x600): 3 validated"
         );
         let r = rows(&ran(GLMARK2_REFERENCE, 0, GLMARK2_LLVMPIPE), &mut s);
         assert_eq!(
             verdicts(&r),
             [
                 ("glmark2:build:use-vbo=false", "pass"),
-                // Fails on llvmpipe at the same size too: glmark2's reference, not ours.
+                // Validates natively, fails on llvmpipe at the guest's size too: the size's.
                 ("glmark2:texture:texture-filter=nearest", "skip"),
                 ("glmark2:shading:shading=cel", "skip"),
                 ("glmark2:jellyfish", "skip"),
-                // llvmpipe validates it: ours.
+                // Validates natively and on llvmpipe at the guest's size: ours.
                 (
                     "glmark2:conditionals:fragment-steps=0:vertex-steps=0",
                     "fail"
                 ),
+                // Does not validate natively either: not asked of the guest.
+                ("glmark2:pulsar:light=false:quads=5:texture=false", "skip"),
             ]
         );
         let detail = |i: usize| r[i]["detail"].as_str().unwrap().to_string();
-        assert!(
-            detail(1).contains("on Mesa's llvmpipe in the guest too"),
-            "{}",
-            detail(1)
+        assert_eq!(
+            detail(1),
+            "Validation: Failure at 801x600, Success natively on the host at 800x600, Failure \
+             on Mesa's llvmpipe in the guest at 801x600 too (the same glmark2 and surface, no \
+             virgl): its reference pixels are for 800x600, which glmark2-es2-drm 2023.01 cannot \
+             draw at"
         );
         assert!(detail(2).contains("no reference"));
-        assert!(detail(4).contains("where Mesa's llvmpipe in the guest validates"));
+        assert!(detail(4).ends_with("and Mesa's llvmpipe in the guest at 801x600 validates"));
+        assert!(detail(5)
+            .ends_with("does not validate natively on the host at 800x600 either (Failure)"));
         // Each scene once: nothing left for the end of the suite.
         assert!(glmark2_scene_rows(None, &mut s).is_empty());
 
-        // Without llvmpipe's verdicts (not run, run on virgl, died), a Failure fails.
-        for (reference, why) in [
-            (None, "the guest did not run it"),
-            (Some(ran(GLMARK2_REFERENCE, 0, GLMARK2)), "not llvmpipe"),
+        // Without llvmpipe's verdicts (not run, run on virgl, died), or without the native
+        // run, a Failure of a scene that validates natively fails.
+        for (reference, native, why) in [
+            (None, Ok(native()), "the guest did not run it"),
+            (
+                Some(ran(GLMARK2_REFERENCE, 0, GLMARK2)),
+                Ok(native()),
+                "not llvmpipe",
+            ),
             (
                 Some(ran(GLMARK2_REFERENCE, 139, GLMARK2_LLVMPIPE)),
+                Ok(native()),
                 "died of signal 11",
+            ),
+            (
+                Some(ran(GLMARK2_REFERENCE, 0, GLMARK2_LLVMPIPE)),
+                Err("glmark2-es2 failed".to_string()),
+                "no native verdict from the host: glmark2-es2 failed",
             ),
         ] {
             let mut s = session();
+            s.native_glmark2 = Some(native);
             rows(&ran("glmark2", 0, GLMARK2), &mut s);
             let r = glmark2_scene_rows(reference.as_ref(), &mut s);
             assert_eq!(r[1]["result"], "fail", "{}", r[1]);
             assert!(r[1]["detail"].as_str().unwrap().contains(why), "{}", r[1]);
             assert_eq!(r[0]["result"], "pass");
         }
+    }
+
+    #[test]
+    fn the_filter_picks_programs_as_the_guest_does() {
+        assert!(picked(None, "glmark2"));
+        assert!(picked(Some("glm"), "glmark2"));
+        assert!(picked(Some("glmark2:build"), "glmark2"));
+        assert!(!picked(Some("kmscube"), "glmark2"));
     }
 
     #[test]
