@@ -240,21 +240,15 @@ impl Mesa {
             gl.bind_renderbuffer(glow::RENDERBUFFER, Some(rb));
             (self.target_renderbuffer)(glow::RENDERBUFFER, image.image);
             self.check("glEGLImageTargetRenderbufferStorageOES")?;
-            let fb = gl.create_framebuffer().map_err(Error::GlCreate)?;
-            gl.bind_framebuffer(glow::FRAMEBUFFER, Some(fb));
-            gl.framebuffer_renderbuffer(
-                glow::FRAMEBUFFER,
-                glow::COLOR_ATTACHMENT0,
-                glow::RENDERBUFFER,
-                Some(rb),
-            );
-            let status = gl.check_framebuffer_status(glow::FRAMEBUFFER);
-            if status != glow::FRAMEBUFFER_COMPLETE {
-                return Err(Error::Gl {
-                    call: "glCheckFramebufferStatus (EGLImage renderbuffer)",
-                    code: status,
-                });
-            }
+            let fb =
+                self.framebuffer("glCheckFramebufferStatus (EGLImage renderbuffer)", |gl| {
+                    gl.framebuffer_renderbuffer(
+                        glow::FRAMEBUFFER,
+                        glow::COLOR_ATTACHMENT0,
+                        glow::RENDERBUFFER,
+                        Some(rb),
+                    )
+                })?;
             gl.viewport(0, 0, plane.width as i32, plane.height as i32);
             gl.enable(glow::SCISSOR_TEST);
             for &(x, y, w, h, [r, g, b, a]) in rects {
@@ -311,22 +305,15 @@ impl Mesa {
                 glow::UNSIGNED_BYTE,
                 glow::PixelUnpackData::Slice(None),
             );
-            let fb = gl.create_framebuffer().map_err(Error::GlCreate)?;
-            gl.bind_framebuffer(glow::FRAMEBUFFER, Some(fb));
-            gl.framebuffer_texture_2d(
-                glow::FRAMEBUFFER,
-                glow::COLOR_ATTACHMENT0,
-                glow::TEXTURE_2D,
-                Some(dst),
-                0,
-            );
-            let status = gl.check_framebuffer_status(glow::FRAMEBUFFER);
-            if status != glow::FRAMEBUFFER_COMPLETE {
-                return Err(Error::Gl {
-                    call: "glCheckFramebufferStatus (RGBA texture)",
-                    code: status,
-                });
-            }
+            let fb = self.framebuffer("glCheckFramebufferStatus (RGBA texture)", |gl| {
+                gl.framebuffer_texture_2d(
+                    glow::FRAMEBUFFER,
+                    glow::COLOR_ATTACHMENT0,
+                    glow::TEXTURE_2D,
+                    Some(dst),
+                    0,
+                )
+            })?;
             let program = self.program(VS, FS)?;
             gl.use_program(Some(program));
             gl.active_texture(glow::TEXTURE0);
@@ -366,6 +353,26 @@ impl Mesa {
             gl.delete_texture(src);
         }
         Ok(out)
+    }
+
+    /// Makes and binds a framebuffer whose colour buffer `attach` attaches; fails naming
+    /// `call` unless it is complete.
+    ///
+    /// # Safety
+    /// The context must be current.
+    unsafe fn framebuffer(
+        &self,
+        call: &'static str,
+        attach: impl FnOnce(&glow::Context),
+    ) -> Result<glow::Framebuffer> {
+        let gl = &self.gl;
+        let fb = gl.create_framebuffer().map_err(Error::GlCreate)?;
+        gl.bind_framebuffer(glow::FRAMEBUFFER, Some(fb));
+        attach(gl);
+        match gl.check_framebuffer_status(glow::FRAMEBUFFER) {
+            glow::FRAMEBUFFER_COMPLETE => Ok(fb),
+            code => Err(Error::Gl { call, code }),
+        }
     }
 
     /// Compiles and links a GLSL ES 1.00 program.
