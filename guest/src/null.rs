@@ -183,6 +183,42 @@ mod tests {
     }
 
     #[test]
+    fn transports_without_dma_bufs_refuse_import_and_export_by_name() {
+        let mut ctx = Context::new(NullTransport::default()).unwrap();
+        let desc = ResourceDesc::texture_2d(Format::B8G8R8A8_UNORM, 4, 4, bind::SAMPLER_VIEW);
+        let r = ctx.create_resource(&desc).unwrap();
+        let e = ctx.export_resource(&r).unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Unsupported {
+                    call: "export_dmabuf",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        let file = std::fs::File::open("/dev/null").unwrap();
+        let e = ctx
+            .import_resource(std::os::fd::AsFd::as_fd(&file), &desc)
+            .unwrap_err();
+        assert!(
+            matches!(
+                e,
+                Error::Unsupported {
+                    call: "import_dmabuf",
+                    ..
+                }
+            ),
+            "{e}"
+        );
+        assert_eq!(
+            e.to_string(),
+            "import_dmabuf: unsupported: null has no dma-bufs"
+        );
+    }
+
+    #[test]
     fn out_of_bounds_regions_are_refused() {
         let mut ctx = Context::new(NullTransport::default()).unwrap();
         let r = ctx
