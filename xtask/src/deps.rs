@@ -307,6 +307,12 @@ mod tests {
              the user gave",
         ),
         (
+            "xtask/src/vm/mesa.rs",
+            "crate :: eval :: glmark2 :: PROGRAM",
+            "glmark2-es2, host-eval's constant for it (another module's, which the scan does not \
+             read); VM_TEST names it",
+        ),
+        (
             "xtask/src/soak/mod.rs",
             "& server_path",
             "the virgl-host-vtest binary soak has just built with cargo",

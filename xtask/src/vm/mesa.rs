@@ -530,7 +530,7 @@ pub fn native_glmark2(display: u32, logdir: &Path) -> std::result::Result<Native
     let out = std::fs::File::create(&log).map_err(|e| format!("{}: {e}", log.display()))?;
     let err = out.try_clone().map_err(|e| e.to_string())?;
     let argv = crate::eval::glmark2::validate_argv(&[]);
-    let mut cmd = std::process::Command::new(&argv[0]);
+    let mut cmd = std::process::Command::new(crate::eval::glmark2::PROGRAM);
     cmd.args(&argv[1..])
         .env("DISPLAY", format!(":{display}"))
         .stdin(std::process::Stdio::null())
