@@ -120,7 +120,8 @@ pub trait Transport {
     }
 
     /// Imports a dma-buf another driver of the same device exported (PRIME), whose shape the
-    /// caller knows as `desc`; the returned id is the host resource's.
+    /// caller knows as `desc`; the returned id is the host resource's. A buffer the transport
+    /// holds already (its own export, or an earlier import) is refused.
     fn import_dmabuf(&mut self, _fd: BorrowedFd<'_>, _desc: &ResourceDesc) -> Result<ResourceId> {
         Err(Error::Unsupported {
             call: "import_dmabuf",

@@ -484,9 +484,16 @@ impl Transport for VirtioGpu {
                 errno: crate::error::errno_of(&e),
             })?
             .into();
-        // The same buffer imported twice is the same GEM handle, and the same resource.
+        // A buffer this file already has comes back as the same GEM handle, which one
+        // GEM_CLOSE ends: a second resource on it would close it under the first.
         if let Some((id, _)) = self.bos.iter().find(|(_, b)| b.handle == handle) {
-            return Ok(*id);
+            return Err(Error::InvalidArgument {
+                call: "DRM_IOCTL_PRIME_FD_TO_HANDLE",
+                detail: format!(
+                    "the dma-buf is resource {} here already (GEM handle {handle})",
+                    id.0
+                ),
+            });
         }
         let bo = self.adopt(handle, desc);
         if bo.is_err() {

@@ -179,6 +179,17 @@ fn ours_renders_mesa_samples(args: &Args, mesa: &Mesa) -> Result<(bool, String)>
     }
     let ours_ok = judge(&scene::read_rgba(&mut ctx, &t)?).is_none();
     let fd = ctx.export_resource(&t.tex)?;
+    // Its own export comes back as the same GEM handle: refused, not a second resource on it.
+    let own = match ctx.import_resource(fd.as_fd(), &desc()) {
+        Err(virgl_guest::Error::InvalidArgument { detail, .. }) => detail,
+        Err(e) => return Ok((false, format!("importing our own export back: {e}"))),
+        Ok(r) => {
+            return Ok((
+                false,
+                format!("importing our own export back made resource {}", r.id().0),
+            ))
+        }
+    };
     let rgba = mesa.sample(&Plane {
         fd: fd.as_fd(),
         width: SIZE,
@@ -193,7 +204,13 @@ fn ours_renders_mesa_samples(args: &Args, mesa: &Mesa) -> Result<(bool, String)>
         mesa.renderer()
     );
     Ok(match (judge(&rgba), ours_ok) {
-        (None, _) => (true, format!("{what}: all {} pixels as drawn", SIZE * SIZE)),
+        (None, _) => (
+            true,
+            format!(
+                "{what}: all {} pixels as drawn; importing our own export back is refused ({own})",
+                SIZE * SIZE
+            ),
+        ),
         (Some(m), true) => (false, format!("{what}: {m} (our own read-back is right)")),
         (Some(m), false) => (
             false,
