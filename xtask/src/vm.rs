@@ -447,10 +447,7 @@ pub fn vm_test(args: &VmTestArgs) -> Result<bool> {
                 "host: glmark2 natively on {} at {}: {} of {} scenes validated",
                 n.renderer,
                 n.size,
-                n.scenes
-                    .iter()
-                    .filter(|(_, v)| *v == crate::eval::glmark2::Validation::Success)
-                    .count(),
+                n.validated(),
                 n.scenes.len()
             )),
             Err(e) => p.say(format!("host: glmark2 natively: {e}")),

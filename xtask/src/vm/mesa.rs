@@ -523,6 +523,16 @@ pub struct NativeGlmark2 {
     pub scenes: Vec<(String, Validation)>,
 }
 
+impl NativeGlmark2 {
+    /// How many scenes validated.
+    pub fn validated(&self) -> usize {
+        self.scenes
+            .iter()
+            .filter(|(_, v)| *v == Validation::Success)
+            .count()
+    }
+}
+
 /// Runs [`NativeGlmark2`] on X display `:display` (bounded to 120 s; output in
 /// `logdir/glmark2-native.log`).
 pub fn native_glmark2(display: u32, logdir: &Path) -> std::result::Result<NativeGlmark2, String> {
@@ -597,10 +607,7 @@ fn glmark2_row(ran: &Ran, session: &mut Session) -> Value {
             "{detail}; natively on the host ({}, {}): {} validated",
             n.renderer,
             n.size,
-            n.scenes
-                .iter()
-                .filter(|(_, v)| *v == Validation::Success)
-                .count()
+            n.validated()
         ),
         Some(Err(e)) => format!("{detail}; natively on the host: {e}"),
         None => detail,
